@@ -1,0 +1,133 @@
+// outbound — calling lists: OCS-shaped SQL tables read and written through SOCI.
+//
+// A list is a table with the mandatory OCS columns (DOMAIN.md §1) and any
+// number of custom fields. Retrieval takes a chunk of dialable records and
+// marks them retrieved in one transaction, with a lease (engine id + expiry)
+// kept in a companion table `<table>_lease`, so engines sharing a PostgreSQL
+// list never hold the same record and a crashed engine's records come back.
+// SQLite ("sqlite3://path") is the embedded default; PostgreSQL
+// ("postgresql://..." or "postgresql:key=value ...") serves several engines.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "outbound/export.hpp"
+#include "outbound/model.hpp"
+
+namespace outbound {
+
+/// How a calling list is opened and read.
+struct ListOptions {
+  std::string table = "calling_list";  ///< table name (a plain SQL identifier)
+  std::string filter;                   ///< extra SQL condition on the list's columns, or empty
+  std::string order_by;                 ///< ORDER BY for unscheduled records (default chain_id, chain_n)
+  std::string engine_id = "engine-1";   ///< this engine's name on the leases it takes
+  std::int64_t lease_s = 600;           ///< lease length; leases are renewed while held
+  std::string zone_column;              ///< a custom column holding IANA zone names, instead of tz_dbid
+  bool create_if_missing = false;       ///< create the table (OCS shape) when it does not exist
+  bool create_indexes = false;          ///< add the retrieval indexes (changes the user's schema)
+  std::map<int, int> record_type_priority;  ///< record_type code -> priority (lower dials first)
+};
+
+/// The local time of one zone at retrieval: records in that zone are dialable
+/// when `local_second` lies inside their [daily_from, daily_till) window.
+struct ZoneNow {
+  std::string key;   ///< the tz_dbid (as decimal text) or the zone column's value
+  int local_second;  ///< seconds since local midnight in that zone now
+};
+
+/// What to retrieve.
+struct RetrieveRequest {
+  EpochSeconds now = 0;            ///< records with dial_sched_time <= now are due
+  std::size_t max_records = 100;   ///< at most this many records (whole chains may add a few)
+  bool check_windows = false;      ///< when true only records in `zones` with an open window
+  std::vector<ZoneNow> zones;      ///< zones whose campaign window is open now
+};
+
+/// A row that could not be used, with the reason; the row is marked as a
+/// record error (record_status updated, call_result dial_error) in the table.
+struct RowError {
+  std::int64_t record_id = 0;  ///< the row's record_id (0 when it had none)
+  std::string reason;          ///< what was wrong, e.g. "contact_info is NULL"
+};
+
+/// The records retrieved, and the rows that were marked as errors instead.
+struct RetrieveResult {
+  std::vector<Record> records;   ///< whole chains, each in chain_n order
+  std::vector<RowError> errors;  ///< rows that failed validation
+};
+
+/// A calling list on one database connection. Not thread-safe: one owner.
+class OB_API CallingList {
+ public:
+  virtual ~CallingList();
+
+  /// Opens `table` on `connection` and checks its columns (one error lists every
+  /// missing or mistyped column). Call recover() before dialing.
+  static std::unique_ptr<CallingList> open(const std::string& connection,
+                                           const ListOptions& options = {});
+  /// Creates a table in the OCS shape (mandatory columns plus `custom_columns`,
+  /// each "name TYPE"), with the retrieval indexes.
+  static void create_table(const std::string& connection, const std::string& table,
+                           const std::vector<std::string>& custom_columns = {});
+
+  /// The options the list was opened with.
+  virtual const ListOptions& options() const = 0;
+  /// Names of the custom fields (columns beyond the mandatory ones).
+  virtual const std::vector<std::string>& custom_fields() const = 0;
+  /// "sqlite3" or "postgresql".
+  virtual std::string backend() const = 0;
+
+  /// Inserts records (record_id must be unique); all or none.
+  virtual void insert(const std::vector<Record>& records) = 0;
+  /// Takes a chunk of dialable records, marks them retrieved, and leases them.
+  virtual RetrieveResult retrieve(const RetrieveRequest& request) = 0;
+  /// Writes back the mutable columns of retrieved records (status, result,
+  /// attempt, times, type, agent, treatments); records no longer retrieved
+  /// lose their lease. All or none.
+  virtual void update(const std::vector<Record>& records) = 0;
+  /// Writes `attempt` and `call_time` of records about to be dialed, so a
+  /// crash after the dial still counts it.
+  virtual void mark_dialing(const std::vector<Record>& records) = 0;
+  /// Returns retrieved records to ready without a dial (buffer flush, stop).
+  virtual void release(const std::vector<std::int64_t>& record_ids) = 0;
+  /// Extends this engine's leases to now + lease_s.
+  virtual void renew_leases(EpochSeconds now) = 0;
+  /// Returns to ready every retrieved record whose lease is this engine's, has
+  /// expired by `now`, or is missing; returns how many.
+  virtual std::size_t recover(EpochSeconds now) = 0;
+  /// Marks ready records whose zone is not in `known_zone_keys` as record
+  /// errors; returns them.
+  virtual std::vector<RowError> mark_unknown_zones(const std::vector<std::string>& known_zone_keys) = 0;
+  /// Distinct zone keys (tz_dbid or zone column values) among the list's records.
+  virtual std::vector<std::string> zone_keys() = 0;
+
+  /// Number of records per record_status.
+  virtual std::map<RecordStatus, std::int64_t> count_by_status() = 0;
+  /// One record by id, or nullopt.
+  virtual std::optional<Record> get(std::int64_t record_id) = 0;
+  /// Every record, ordered by record_id (for exports, tests and reports).
+  virtual std::vector<Record> all() = 0;
+  /// Records of one chain, in chain_n order.
+  virtual std::vector<Record> chain(int chain_id) = 0;
+};
+
+/// True when `name` is a plain SQL identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63 chars.
+OB_API bool is_safe_identifier(const std::string& name) noexcept;
+/// Throws Error(invalid_argument) unless `condition` is a safe filter over `columns`
+/// (identifiers from `columns`, literals, comparisons, AND/OR/NOT, IN, IS NULL,
+/// LIKE, BETWEEN, parentheses; no statements, comments, functions or subqueries).
+OB_API void check_safe_condition(const std::string& condition, const std::vector<std::string>& columns);
+/// Throws Error(invalid_argument) unless `order_by` is a list of `columns` each
+/// optionally followed by ASC or DESC.
+OB_API void check_safe_order(const std::string& order_by, const std::vector<std::string>& columns);
+
+/// The mandatory OCS columns, in table order.
+OB_API const std::vector<std::string>& mandatory_columns();
+
+}  // namespace outbound

@@ -1,0 +1,153 @@
+#include "database.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "outbound/calling_list.hpp"
+#include "outbound/error.hpp"
+
+namespace outbound::detail {
+namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::string hide_password(std::string s) {
+  auto pos = s.find("password=");
+  if (pos != std::string::npos) {
+    auto end = s.find(' ', pos);
+    s.replace(pos + 9, (end == std::string::npos ? s.size() : end) - pos - 9, "***");
+  }
+  return s;
+}
+
+Database connect_sqlite(const std::string& path, const std::string& original) {
+  if (path.empty()) throw Error(ErrorCode::invalid_argument, "sqlite3:// connection has no file path");
+  if (path.find_first_of(" \"") != std::string::npos)
+    throw Error(ErrorCode::invalid_argument, "sqlite3 path must not contain spaces or quotes: " + path);
+  Database db;
+  db.dialect = Dialect::sqlite;
+  db.description = original;
+  db.sql = std::make_unique<soci::session>(soci::sqlite3, "db=" + path + " timeout=30");
+  if (path != ":memory:") *db.sql << "PRAGMA journal_mode=WAL";
+  *db.sql << "PRAGMA synchronous=NORMAL";
+  return db;
+}
+
+Database connect_postgresql(const std::string& conninfo, const std::string& original) {
+  Database db;
+  db.dialect = Dialect::postgresql;
+  db.description = hide_password(original);
+  db.sql = std::make_unique<soci::session>(soci::postgresql, conninfo);
+  *db.sql << "SET client_min_messages TO WARNING";
+  return db;
+}
+
+}  // namespace
+
+void rethrow_as_database_error(const std::string& what) {
+  try {
+    throw;
+  } catch (const outbound::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    while (!msg.empty() && std::isspace(static_cast<unsigned char>(msg.back()))) msg.pop_back();
+    throw Error(ErrorCode::database, what + ": " + msg);
+  } catch (...) {
+    throw Error(ErrorCode::database, what + ": unknown failure");
+  }
+}
+
+Database connect_database(const std::string& connection) {
+  return guarded("cannot connect to \"" + hide_password(connection) + "\"", [&] {
+    if (starts_with(connection, "sqlite3://")) return connect_sqlite(connection.substr(10), connection);
+    if (starts_with(connection, "sqlite://")) return connect_sqlite(connection.substr(9), connection);
+    if (starts_with(connection, "postgresql://") || starts_with(connection, "postgres://"))
+      return connect_postgresql(connection, connection);
+    if (starts_with(connection, "postgresql:")) return connect_postgresql(connection.substr(11), connection);
+    throw Error(ErrorCode::invalid_argument,
+                "unknown connection \"" + hide_password(connection) +
+                    "\": expected sqlite3://PATH, postgresql://URI or postgresql:key=value");
+  });
+}
+
+std::string pg_int_array(const std::vector<long long>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += '}';
+  return out;
+}
+
+std::string pg_text_array(const std::vector<std::string>& values, const std::vector<bool>* is_null) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    if (is_null && (*is_null)[i]) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string int_list(const std::vector<long long>& values, std::size_t from, std::size_t count) {
+  std::string out;
+  std::size_t end = std::min(values.size(), from + count);
+  for (std::size_t i = from; i < end; ++i) {
+    if (i > from) out += ',';
+    out += std::to_string(values[i]);
+  }
+  return out;
+}
+
+bool table_exists(Database& db, const std::string& table) {
+  return !table_columns(db, table).empty();
+}
+
+std::vector<std::pair<std::string, std::string>> table_columns(Database& db, const std::string& table) {
+  if (!is_safe_identifier(table))
+    throw Error(ErrorCode::invalid_argument, "table name \"" + table + "\" is not a plain SQL identifier");
+  return guarded("cannot read the columns of " + table, [&] {
+    std::vector<std::pair<std::string, std::string>> out;
+    soci::rowset<soci::row> rows =
+        db.dialect == Dialect::sqlite
+            ? (db.sql->prepare << "SELECT name, type FROM pragma_table_info('" + table + "')")
+            : (db.sql->prepare << "SELECT column_name, data_type FROM information_schema.columns "
+                                  "WHERE table_name = '" + table + "' AND table_schema = current_schema() "
+                                  "ORDER BY ordinal_position");
+    for (const auto& row : rows) {
+      std::string name = row.get<std::string>(0), type = row.get<std::string>(1, "");
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+      out.emplace_back(name, type);
+    }
+    return out;
+  });
+}
+
+}  // namespace outbound::detail
+
+namespace outbound::detail {
+std::string pg_opt_int_array(const std::vector<std::optional<long long>>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += values[i] ? std::to_string(*values[i]) : std::string("NULL");
+  }
+  out += '}';
+  return out;
+}
+}  // namespace outbound::detail
