@@ -1,0 +1,128 @@
+// outbound — the dialer driver interface (the extension tier).
+//
+// A driver places calls on a network (a T-Server switch, CPD boards, GVP) and
+// reports what happens to them as CallEvents, plus agent states where the
+// network knows them. Drivers never touch the database.
+//
+// Threads: the engine calls start/dial/cancel/release_abandoned/stop on its
+// own loop thread, one at a time. A driver may call the EventSink from any
+// thread, at any time between start() and the return of stop(); the sink
+// queues the event to the loop thread and never blocks for long.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "outbound/agents.hpp"
+#include "outbound/clock.hpp"
+#include "outbound/export.hpp"
+#include "outbound/model.hpp"
+
+namespace outbound {
+
+/// Identifies one call placed by the engine; unique per engine, never 0.
+using CallId = std::uint64_t;
+
+/// The network a driver reaches.
+enum class DriverKind : int { tserver = 0, cpd = 1, gvp = 2, custom = 3 };
+
+/// How answering machines are handled.
+enum class AmdMode : int {
+  none = 0,            ///< no detection: every answer is treated as live
+  detect_drop = 1,     ///< detect machines and release them (result answering_machine)
+  detect_connect = 2,  ///< detect machines and connect them (e.g. to leave a message)
+};
+
+/// How an answer was classified.
+enum class AnswerClass : int { live = 0, machine = 1, fax = 2, silence = 3, unknown = 4 };
+
+/// A request to place one call.
+struct DialRequest {
+  CallId call_id = 0;                           ///< the engine's id for the call
+  std::string phone;                            ///< number to dial, E.164 where known
+  std::int64_t record_id = 0;                   ///< calling-list record
+  int campaign_id = 0;                          ///< campaign that owns the record
+  std::string campaign;                         ///< campaign group name
+  std::map<std::string, std::string> attributes;  ///< record fields and custom fields for the desktop/IVR
+  AmdMode amd = AmdMode::detect_drop;           ///< answering machine handling
+  Duration ring_timeout{25000};                 ///< give up on no answer after this (>= 15 s)
+  std::string agent_id;                         ///< an engaged agent or a personal callback's agent
+  std::string voice_application;                ///< GVP: the application to run on answer
+};
+
+/// Steps in a call's life, in order (answered/connected/abandoned are optional).
+enum class CallEventKind : int {
+  dialing = 0,    ///< the network accepted the call
+  ringing = 1,    ///< the far end rings
+  answered = 2,   ///< the far end answered; see answer class
+  connected = 3,  ///< joined to an agent (or the IVR application started)
+  abandoned = 4,  ///< answered live but no agent came in time
+  released = 5,   ///< the call is over; result says how it ended
+};
+
+/// Name of a call event kind ("ringing").
+OB_API std::string_view to_string(CallEventKind k) noexcept;
+
+/// Something that happened to a call.
+struct CallEvent {
+  CallEventKind kind = CallEventKind::dialing;  ///< what happened
+  CallId call_id = 0;                           ///< which call
+  Time at{};                                    ///< when (driver's clock; the engine may restamp)
+  AnswerClass answer = AnswerClass::unknown;    ///< for answered
+  std::string agent_id;                         ///< for connected
+  CallResult result = CallResult::unknown;      ///< for released: the call result
+  std::string detail;                           ///< free text for logs
+};
+
+/// An agent's state change reported by the network (T-Server).
+struct AgentEvent {
+  std::string agent_id;                    ///< which agent
+  AgentState state = AgentState::logged_out;  ///< new state
+  Time at{};                               ///< when
+};
+
+/// What a driver can do.
+struct DriverCapabilities {
+  DriverKind kind = DriverKind::custom;  ///< the network kind
+  int max_concurrent_calls = 0;          ///< channels / ports; 0 = no fixed limit
+  bool reports_agent_states = false;     ///< true when agent states come from the driver
+  bool routes_to_agents = false;         ///< the network connects answered calls to agents itself
+  bool detects_machines = false;         ///< call progress detection of answering machines
+  bool supports_engaging = false;        ///< can engage an agent before dialing (ASM / seizing)
+  bool runs_voice_applications = false;  ///< GVP: runs an IVR application on answer
+};
+
+/// Where a driver sends events; implemented by the engine; thread-safe.
+class OB_API EventSink {
+ public:
+  virtual ~EventSink();
+  /// Reports a call event; callable from any thread.
+  virtual void on_call_event(const CallEvent& event) = 0;
+  /// Reports an agent state change; callable from any thread.
+  virtual void on_agent_event(const AgentEvent& event) = 0;
+};
+
+/// A dialer driver.
+class OB_API Driver {
+ public:
+  virtual ~Driver();
+  /// What this driver can do.
+  virtual DriverCapabilities capabilities() const = 0;
+  /// Starts the driver; events go to `sink` until stop() returns.
+  virtual void start(EventSink& sink) = 0;
+  /// Places a call; throws Error (busy, invalid_argument, invalid_state…) when it cannot.
+  virtual void dial(const DialRequest& request) = 0;
+  /// Cancels a call not yet connected; a released event follows. Unknown ids are ignored.
+  virtual void cancel(CallId call_id) = 0;
+  /// Plays the abandonment message to a live call no agent took, then releases it
+  /// (a released event with result abandoned follows).
+  virtual void release_abandoned(CallId call_id) = 0;
+  /// Stops the driver: calls in flight are released; no event is sent after it returns.
+  virtual void stop() = 0;
+  /// Short name for logs ("sim-tserver").
+  virtual std::string name() const = 0;
+};
+
+}  // namespace outbound

@@ -1,0 +1,129 @@
+// The simulated world's randomness: a portable generator and the callee model.
+// Distributions are sampled by hand from uniform draws (not <random>'s
+// distributions, whose output differs between standard libraries) so golden
+// reports are the same on every platform.
+#include <cmath>
+
+#include "outbound/error.hpp"
+#include "outbound/sim.hpp"
+
+namespace outbound::sim {
+namespace {
+
+std::uint64_t splitmix(std::uint64_t& x) noexcept {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+
+}  // namespace
+
+Distribution make_distribution(const std::string& kind, double mean, double sd) {
+  if (!(mean >= 0.0) || !(sd >= 0.0) || !std::isfinite(mean) || !std::isfinite(sd))
+    throw Error(ErrorCode::invalid_argument, "distribution \"" + kind + "\" needs a finite mean >= 0 and sd >= 0");
+  if (kind == "constant") return {Distribution::Kind::constant, mean, 0.0};
+  if (kind == "exponential") return {Distribution::Kind::exponential, mean, 0.0};
+  if (kind == "lognormal") {
+    if (mean <= 0.0) throw Error(ErrorCode::invalid_argument, "a lognormal distribution needs mean > 0");
+    return {Distribution::Kind::lognormal, mean, sd};
+  }
+  if (kind == "uniform") {
+    if (sd > mean) throw Error(ErrorCode::invalid_argument, "a uniform distribution needs sd (half-width) <= mean");
+    return {Distribution::Kind::uniform, mean, sd};
+  }
+  throw Error(ErrorCode::invalid_argument,
+              "unknown distribution \"" + kind + "\" (expected constant, exponential, lognormal or uniform)");
+}
+
+Rng::Rng(std::uint64_t seed) {
+  for (auto& s : s_) s = splitmix(seed);
+}
+
+std::uint64_t Rng::next() noexcept {
+  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const std::uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+double Rng::uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+double Rng::normal() noexcept {
+  double u1 = 1.0 - uniform();  // (0, 1]: log is finite
+  double u2 = uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+double Rng::sample(const Distribution& d) noexcept {
+  switch (d.kind) {
+    case Distribution::Kind::constant:
+      return d.mean;
+    case Distribution::Kind::exponential:
+      return -d.mean * std::log(1.0 - uniform());
+    case Distribution::Kind::lognormal: {
+      // Parameters of the underlying normal from the lognormal's mean and sd.
+      double var = d.sd * d.sd;
+      double sigma2 = std::log(1.0 + var / (d.mean * d.mean));
+      double mu = std::log(d.mean) - sigma2 / 2.0;
+      return std::exp(mu + std::sqrt(sigma2) * normal());
+    }
+    case Distribution::Kind::uniform:
+      return d.mean - d.sd + 2.0 * d.sd * uniform();
+  }
+  return d.mean;
+}
+
+void validate(const NetworkModel& m) {
+  const double shares[] = {m.live_answer, m.busy, m.no_answer, m.machine, m.sit};
+  double sum = 0;
+  for (double s : shares) {
+    if (!(s >= 0.0 && s <= 1.0)) throw Error(ErrorCode::invalid_argument, "network shares must lie in [0, 1]");
+    sum += s;
+  }
+  if (std::fabs(sum - 1.0) > 1e-6)
+    throw Error(ErrorCode::invalid_argument,
+                "network shares (live_answer + busy + no_answer + machine + sit) must sum to 1, not " + std::to_string(sum));
+  if (!(m.no_answer_timeout_s > 0) || !(m.patience_s >= 0) || !(m.busy_signal_s > 0) || !(m.sit_s > 0) || !(m.amd_s >= 0))
+    throw Error(ErrorCode::invalid_argument, "network times must be positive");
+  if (!(m.amd_false_positive >= 0.0 && m.amd_false_positive <= 1.0))
+    throw Error(ErrorCode::invalid_argument, "amd_false_positive must lie in [0, 1]");
+}
+
+Network::Network(EventLoop& loop, NetworkModel model, std::uint64_t seed) : loop_(loop), model_(model), rng_(seed) {
+  validate(model_);
+}
+
+void Network::set_model(const NetworkModel& model) {
+  validate(model);
+  model_ = model;
+}
+
+CallFate Network::draw() {
+  CallFate f;
+  double u = rng_.uniform();
+  const auto& m = model_;
+  if (u < m.live_answer)
+    f.kind = CallFate::Kind::live;
+  else if (u < m.live_answer + m.busy)
+    f.kind = CallFate::Kind::busy;
+  else if (u < m.live_answer + m.busy + m.no_answer)
+    f.kind = CallFate::Kind::no_answer;
+  else if (u < m.live_answer + m.busy + m.no_answer + m.machine)
+    f.kind = CallFate::Kind::machine;
+  else
+    f.kind = CallFate::Kind::sit;
+  f.ring_s = rng_.sample(m.ring);
+  f.patience_s = m.patience_s;
+  f.amd_false_positive = f.kind == CallFate::Kind::live && rng_.uniform() < m.amd_false_positive;
+  return f;
+}
+
+}  // namespace outbound::sim
