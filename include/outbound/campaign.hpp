@@ -1,0 +1,168 @@
+// outbound — a campaign group: calling lists, agents, a driver, pacing,
+// treatments, DNC and calling windows, driven on the engine's loop.
+//
+// A record's way: retrieved from a list into the buffer (whole chains), past
+// the compliance gate (DNC, calling window), dialed when the pacer says so,
+// its call events tracked, its result run through the treatments, and the
+// updates written back. Nothing is lost on stop: buffered records return to
+// ready and calls in flight finish and are updated.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "outbound/agents.hpp"
+#include "outbound/calling_list.hpp"
+#include "outbound/clock.hpp"
+#include "outbound/dnc.hpp"
+#include "outbound/driver/driver.hpp"
+#include "outbound/event_loop.hpp"
+#include "outbound/export.hpp"
+#include "outbound/pacing.hpp"
+#include "outbound/timezone.hpp"
+#include "outbound/treatment.hpp"
+
+namespace outbound {
+
+/// Campaign group states (DOMAIN.md §8).
+enum class CampaignState : int {
+  not_loaded = 0,          ///< nothing held
+  waiting_unload = 1,      ///< unload asked; calls in flight are finishing
+  unload_in_progress = 2,  ///< writing back and releasing records
+  inactive = 3,            ///< loaded, not dialing
+  active = 4,              ///< started, nothing to dial right now (no agents or records)
+  running = 5,             ///< dialing
+};
+/// Name of a campaign state ("running").
+OB_API std::string_view to_string(CampaignState s) noexcept;
+
+/// The regulatory abandon cap: at most `rate` of live answers abandoned over `window`.
+struct AbandonCap {
+  double rate = 0.03;                          ///< e.g. 0.03 (US, UK)
+  Duration window = std::chrono::hours(720);   ///< e.g. 30 days (US) or 24 h (UK)
+};
+
+/// How a campaign group dials.
+struct CampaignConfig {
+  std::string name = "campaign";         ///< campaign group name
+  int campaign_id = 1;                   ///< the campaign_id written on records it adds
+  DialMode mode = DialMode::progressive; ///< dialing mode
+  OptimizationGoal goal = OptimizationGoal::overdial_rate;  ///< predictive goal
+  double target = 0.03;                  ///< the goal's target
+  double ratio = 1.0;                    ///< lines per ready agent (progressive)
+  int ports = 0;                         ///< GVP ports / channel limit (0: the driver's)
+  std::size_t chunk_size = 100;          ///< records per retrieval
+  std::size_t low_water = 0;             ///< refill when fewer are buffered (0: chunk_size / 2)
+  Duration tick{1000};                   ///< pacing and housekeeping period
+  Duration flush_interval{1000};         ///< how often results are written back
+  Duration empty_list_backoff{30000};    ///< wait before asking an empty list again
+  Duration abandon_after{2000};          ///< a live answer with no agent by then is abandoned
+  AbandonCap abandon_cap;                ///< the regulatory cap the pacer must hold
+  AmdMode amd = AmdMode::detect_drop;    ///< answering machine handling
+  Duration ring_timeout{25000};          ///< ring this long before no answer (>= 15 s)
+  std::string customer_id_field;         ///< custom field holding the DNC customer id
+  std::string voice_application;         ///< GVP application name
+  TreatmentSet treatments;               ///< what to do after each result
+};
+
+/// Counters and averages of a campaign group.
+struct CampaignStats {
+  long dials = 0;               ///< calls placed
+  long live_answers = 0;        ///< answered by a person
+  long connected = 0;           ///< live answers joined to an agent
+  long abandoned = 0;           ///< live answers with no agent in time
+  long machines = 0;            ///< answering machines
+  long busy = 0;                ///< busy results
+  long no_answer = 0;           ///< rang out
+  long sit = 0;                 ///< SIT results
+  long other_results = 0;       ///< any other result
+  long dnc_blocked = 0;         ///< records not dialed because of DNC
+  long window_deferred = 0;     ///< chains returned because their window was closed
+  long record_errors = 0;       ///< records marked as errors (bad phone, unknown zone, malformed)
+  long driver_errors = 0;       ///< dials the driver refused
+  long records_finalized = 0;   ///< records made final
+  long records_rescheduled = 0; ///< records given a later dial time
+  double abandon_rate = 0.0;    ///< abandoned / live answers over the run
+  double window_abandon_rate = 0.0;  ///< abandoned / live answers over the cap window
+  double agent_occupancy = 0.0; ///< busy factor over the run
+  double agent_wait_mean_s = 0.0;      ///< mean agent wait between calls
+  double distribution_time_mean_s = 0.0;  ///< mean answer-to-agent time of connected calls
+  int agents_logged_in = 0;     ///< agents logged in now
+  int calls_in_flight = 0;      ///< calls the driver holds now
+  std::size_t records_buffered = 0;  ///< records held in the buffer now
+};
+
+/// What a campaign tells its subscribers.
+struct CampaignEvent {
+  /// Kinds of campaign events.
+  enum class Kind {
+    loaded, started, stopped, unloaded, mode_changed, state_changed,
+    record_error, driver_error, database_error, call_finished, info
+  };
+  Kind kind = Kind::info;       ///< what happened
+  std::string campaign;         ///< campaign group name
+  std::int64_t record_id = 0;   ///< the record concerned, if any
+  CallResult result = CallResult::unknown;  ///< for call_finished
+  std::string message;          ///< human-readable detail
+};
+
+/// A list dialed by a campaign group, with its share of the dials.
+struct ListShare {
+  std::shared_ptr<CallingList> list;  ///< the list
+  double share = 1.0;                 ///< relative share of retrievals
+};
+
+/// One campaign group on an engine loop. All calls on the loop thread.
+class OB_API Campaign {
+ public:
+  /// A campaign on `loop` dialing through `driver`; `dnc` may be null (no DNC list).
+  Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Driver> driver, std::shared_ptr<DncList> dnc,
+           CallingWindows windows = {});
+  ~Campaign();
+  Campaign(const Campaign&) = delete;
+  Campaign& operator=(const Campaign&) = delete;
+
+  /// Adds a list to dial (before load, or while loaded).
+  void add_list(std::shared_ptr<CallingList> list, double share = 1.0);
+  /// Loads: recovers records a crashed run left retrieved, marks unknown zones, starts the driver.
+  void load();
+  /// Starts dialing.
+  void start();
+  /// Stops dialing: buffered records return to ready; calls in flight finish and are updated.
+  void stop();
+  /// Unloads once calls in flight have finished (waiting_unload until then).
+  void unload();
+  /// Unloads now: calls in flight are cancelled; their records are updated with the result.
+  void force_unload();
+  /// Switches mode (and goal); preview <-> autonomous modes need a stop first.
+  void set_mode(DialMode mode, OptimizationGoal goal = OptimizationGoal::none, double target = 0.0);
+  /// Replaces the treatments; calls under way keep the rules they started with.
+  void set_treatments(TreatmentSet treatments);
+  /// Sets an agent's state (hosts whose driver does not report agents).
+  void set_agent_state(const std::string& agent_id, AgentState state);
+
+  /// The current state.
+  CampaignState state() const;
+  /// The configuration.
+  const CampaignConfig& config() const;
+  /// Counters so far.
+  CampaignStats stats() const;
+  /// The agents.
+  const AgentPool& agents() const;
+  /// Calls the driver holds now.
+  std::size_t calls_in_flight() const;
+  /// Writes pending results back now.
+  void flush();
+  /// Subscribes to campaign events (called on the loop thread).
+  void on_event(std::function<void(const CampaignEvent&)> handler);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared: driver events posted to the loop hold it weakly
+};
+
+}  // namespace outbound
