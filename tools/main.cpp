@@ -1,0 +1,27 @@
+// Entry point of the `outbound` tool: dispatches to a subcommand and turns
+// errors into a message and a non-zero exit.
+#include <iostream>
+
+#include "cli.hpp"
+#include "outbound/error.hpp"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << "usage: outbound demo [--list FILE] [--records N] [--agents N] [--hours H] [--seed S] [--fresh]\n";
+    return args.empty() ? 2 : 0;
+  }
+  std::string cmd = args[0];
+  args.erase(args.begin());
+  try {
+    if (cmd == "demo") return outbound::cli::run_demo(args);
+    std::cerr << "outbound: unknown command \"" << cmd << "\"\n";
+    return 2;
+  } catch (const outbound::Error& e) {
+    std::cerr << "outbound " << cmd << ": " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "outbound " << cmd << ": " << e.what() << "\n";
+    return 1;
+  }
+}
