@@ -1,0 +1,310 @@
+// Campaigns through the real path: a SQLite list, the engine loop under a
+// manual clock, treatments, DNC and a driver (scripted or the simulated T-Server).
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "../support/test_support.hpp"
+#include "outbound/campaign.hpp"
+#include "outbound/dnc.hpp"
+#include "outbound/engine.hpp"
+#include "outbound/error.hpp"
+#include "outbound/sim.hpp"
+
+using namespace outbound;
+using namespace std::chrono_literals;
+
+namespace {
+
+const Time kStart = from_epoch_seconds(1773061200);  // 2026-03-09T13:00:00Z
+
+Treatment retry_rule(int id, CallResult result, int cycles, Duration interval) {
+  Treatment t;
+  t.id = id;
+  t.call_result = result;
+  t.action = RecordAction::retry_in;
+  t.cycle_attempts = cycles;
+  t.interval = interval;
+  return t;
+}
+
+std::shared_ptr<CallingList> open_list(const obtest::TempDir& dir, std::int64_t records) {
+  ListOptions o;
+  o.create_if_missing = true;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), o));
+  if (records) list->insert(obtest::make_records(records));
+  return list;
+}
+
+/// A campaign with five agents reported by the host (the scripted driver has none).
+struct Rig {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
+  Engine engine{clock};
+  std::shared_ptr<obtest::ScriptedDriver> driver;
+  Campaign* campaign = nullptr;
+
+  Rig(std::shared_ptr<CallingList> list, obtest::ScriptedDriver::Script script, TreatmentSet rules,
+      std::shared_ptr<DncList> dnc = nullptr, int agents = 5, std::string customer_field = {}) {
+    driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), std::move(script));
+    CampaignConfig cfg;
+    cfg.name = "test";
+    cfg.treatments = std::move(rules);
+    cfg.customer_id_field = std::move(customer_field);
+    campaign = &engine.add_campaign(cfg, driver, std::move(dnc));
+    campaign->add_list(std::move(list));
+    campaign->load();
+    for (int i = 0; i < agents; ++i) campaign->set_agent_state("a" + std::to_string(i), AgentState::ready);
+    campaign->start();
+  }
+  void run_for(Duration d) { engine.run_until(clock->now() + d); }
+  void finish() {
+    campaign->stop();
+    engine.loop().run_until(clock->now() + 1h, [&] { return campaign->calls_in_flight() == 0; });
+    campaign->unload();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a DNC number is never dialed, whatever its format, and is finished with result 51") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 0);
+  auto records = obtest::make_records(400);
+  auto dnc = std::make_shared<DncList>("US");
+  std::set<std::string> blocked;
+  for (std::size_t i = 0; i < records.size(); i += 7) {
+    // The list holds "+1212…"; the DNC entry is written the way a person would.
+    std::string national = records[i].contact_info.substr(2);
+    dnc->add_phone("(" + national.substr(0, 3) + ") " + national.substr(3, 3) + "-" + national.substr(6));
+    blocked.insert(dnc->normalizer().to_e164(records[i].contact_info));
+  }
+  list->insert(records);
+  Rig rig(list, [](const DialRequest&) { return CallResult::no_answer; },
+          TreatmentSet({retry_rule(1, CallResult::no_answer, 2, 5min)}), dnc);
+  rig.run_for(3h);
+  rig.finish();
+  CHECK(rig.driver->requests.size() > 300);
+  for (const auto& rq : rig.driver->requests) CHECK(blocked.count(rq.phone) == 0);
+  long dnc_final = 0;
+  for (const auto& r : list->all())
+    if (blocked.count(dnc->normalizer().to_e164(r.contact_info))) {
+      CHECK(r.call_result == CallResult::do_not_call);
+      CHECK(r.record_status == RecordStatus::updated);
+      CHECK(r.attempt == 0);
+      ++dnc_final;
+    }
+  CHECK(dnc_final == static_cast<long>(blocked.size()));
+  CHECK(rig.campaign->stats().dnc_blocked == dnc_final);
+}
+
+TEST_CASE("a customer id on the DNC list blocks every number of that customer") {
+  obtest::TempDir dir;
+  ListOptions o;
+  o.create_if_missing = true;
+  CallingList::create_table(dir.sqlite(), "calling_list", {"customer_id VARCHAR(32)"});
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), o));
+  auto records = obtest::make_records(20);
+  for (auto& r : records) r.custom["customer_id"] = "C" + std::to_string(r.record_id % 4);
+  list->insert(records);
+  auto dnc = std::make_shared<DncList>("US");
+  dnc->add_customer("C2");
+  Rig rig(list, [](const DialRequest&) { return CallResult::answer; }, {}, dnc, 5, "customer_id");
+  rig.run_for(1h);
+  rig.finish();
+  for (const auto& rq : rig.driver->requests) CHECK(rq.attributes.at("customer_id") != "C2");
+  CHECK(rig.driver->requests.size() == 15);
+}
+
+TEST_CASE("a redial happens no earlier than its interval, and only as often as the treatment allows") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 30);
+  Rig rig(list, [](const DialRequest&) { return CallResult::busy; },
+          TreatmentSet({retry_rule(1, CallResult::busy, 3, 10min)}));
+  rig.run_for(4h);
+  rig.finish();
+  std::map<std::int64_t, std::vector<Time>> dials;
+  for (std::size_t i = 0; i < rig.driver->requests.size(); ++i)
+    dials[rig.driver->requests[i].record_id].push_back(rig.driver->dial_times[i]);
+  CHECK(dials.size() == 30);
+  for (const auto& [id, times] : dials) {
+    CHECK(times.size() == 4);  // the first call and three retries
+    for (std::size_t k = 1; k < times.size(); ++k) CHECK(times[k] - times[k - 1] >= 10min);
+  }
+  for (const auto& r : list->all()) {
+    CHECK(r.attempt == 4);
+    CHECK(r.record_status == RecordStatus::updated);
+    CHECK(r.call_result == CallResult::busy);
+  }
+}
+
+TEST_CASE("a crash mid-run leaves no record stuck: the next load recovers and finishes them") {
+  obtest::TempDir dir;
+  open_list(dir, 300);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // The child dials for a while and dies without stopping, unloading or flushing.
+    auto list = open_list(dir, 0);
+    Rig rig(list, [](const DialRequest&) { return CallResult::answer; }, {});
+    rig.run_for(25s);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  auto list = open_list(dir, 0);
+  CHECK(list->count_by_status()[RecordStatus::retrieved] > 0);  // the crash left some behind
+  long attempts_before = 0;
+  for (const auto& r : list->all()) attempts_before += r.attempt;
+  CHECK(attempts_before > 0);  // dials before the crash were recorded before they were placed
+
+  Rig rig(list, [](const DialRequest&) { return CallResult::answer; }, {});
+  CHECK(list->count_by_status()[RecordStatus::retrieved] <= 300);
+  rig.run_for(6h);
+  rig.finish();
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::retrieved] == 0);
+  CHECK(counts[RecordStatus::updated] == 300);
+  long total = 0;
+  for (auto [s, n] : counts) total += n;
+  CHECK(total == 300);
+}
+
+TEST_CASE("stop returns buffered records to ready; calls in flight finish and are written") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 200);
+  Rig rig(list, [](const DialRequest&) { return CallResult::answer; }, {});
+  rig.run_for(5s);
+  CHECK(rig.campaign->calls_in_flight() > 0);
+  rig.campaign->stop();
+  CHECK(rig.campaign->state() == CampaignState::inactive);
+  rig.engine.loop().run_until(rig.clock->now() + 1h, [&] { return rig.campaign->calls_in_flight() == 0; });
+  rig.campaign->flush();
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::retrieved] == 0);
+  CHECK(counts[RecordStatus::updated] == static_cast<long>(rig.driver->requests.size()));
+  CHECK(counts[RecordStatus::ready] == 200 - static_cast<long>(rig.driver->requests.size()));
+  rig.campaign->unload();
+  CHECK(rig.campaign->state() == CampaignState::not_loaded);
+}
+
+TEST_CASE("a driver that refuses dials cannot lose records") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 20);
+  Rig rig(list, [](const DialRequest&) { return CallResult::answer; }, {});
+  rig.driver->fail_dials = true;
+  rig.run_for(10min);
+  rig.finish();
+  CHECK(rig.campaign->stats().driver_errors > 0);
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::retrieved] == 0);
+  long total = 0;
+  for (auto [s, n] : counts) total += n;
+  CHECK(total == 20);
+  for (const auto& r : list->all())
+    if (r.record_status == RecordStatus::updated) CHECK(r.call_result == CallResult::dial_error);
+}
+
+TEST_CASE("records with phone numbers that cannot be dialed are marked with a clear error") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 0);
+  auto records = obtest::make_records(3);
+  records[1].contact_info = "not a phone";
+  list->insert(records);
+  std::vector<std::string> errors;
+  Rig rig(list, [](const DialRequest&) { return CallResult::answer; }, {}, std::make_shared<DncList>("US"));
+  rig.campaign->on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::record_error) errors.push_back(e.message);
+  });
+  rig.run_for(1h);
+  rig.finish();
+  CHECK(rig.driver->requests.size() == 2);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].find("not a phone") != std::string::npos);
+  auto bad = list->get(2).value();
+  CHECK(bad.record_status == RecordStatus::updated);
+  CHECK(bad.call_result == CallResult::dial_error);
+}
+
+TEST_CASE("a full day on the simulated T-Server: plausible figures, nothing left retrieved, attempts add up") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 3000);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  sim::Network net(engine.loop(), sim::NetworkModel{}, 7);
+  auto driver = std::make_shared<sim::SimTServer>(net, sim::AgentModel{}, 10);
+  CampaignConfig cfg;
+  cfg.name = "sim";
+  cfg.treatments = TreatmentSet({retry_rule(1, CallResult::busy, 2, 10min), retry_rule(2, CallResult::no_answer, 2, 30min)});
+  auto& c = engine.add_campaign(cfg, driver, std::make_shared<DncList>("US"));
+  c.add_list(list);
+  c.load();
+  c.start();
+  engine.run_until(kStart + 4h);
+  c.stop();
+  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  auto s = c.stats();
+  CHECK(s.dials > 500);
+  double live_share = double(s.live_answers) / double(s.dials);
+  CHECK(live_share > 0.25);
+  CHECK(live_share < 0.35);
+  CHECK(s.agent_occupancy > 0.3);
+  CHECK(s.agent_occupancy < 1.0);
+  CHECK(s.live_answers == driver->stats().live_answers);
+  CHECK(s.dials == driver->stats().dials);
+  long attempts = 0;
+  for (const auto& r : list->all()) attempts += r.attempt;
+  CHECK(attempts == s.dials);
+  CHECK(list->count_by_status()[RecordStatus::retrieved] == 0);
+}
+
+TEST_CASE("campaign control refuses what the state does not allow") {
+  obtest::TempDir dir;
+  auto clock = std::make_shared<ManualClock>(kStart);
+  EventLoop loop(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(loop, [](const DialRequest&) { return CallResult::answer; });
+  Campaign c(loop, CampaignConfig{}, driver, nullptr);
+  CHECK_THROWS_AS(c.load(), Error);  // no list
+  CHECK_THROWS_AS(c.start(), Error);  // not loaded
+  c.add_list(open_list(dir, 1));
+  c.load();
+  CHECK_THROWS_AS(c.load(), Error);
+  c.start();
+  CHECK_THROWS_AS(c.set_mode(DialMode::preview), Error);
+  CHECK_THROWS_AS(Campaign(loop, CampaignConfig{}, nullptr, nullptr), Error);
+}
+
+TEST_CASE("a chain is dialed in chain_n order, goes on at once, and starts over only after the interval") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 0);
+  list->insert({obtest::make_record(1, 50, 2), obtest::make_record(2, 50, 1), obtest::make_record(3, 50, 3),
+                obtest::make_record(4, 60, 1)});
+  Treatment t;
+  t.id = 9;
+  t.call_result = CallResult::busy;
+  t.action = RecordAction::next_in_chain;
+  t.cycle_attempts = 2;
+  t.interval = 1h;
+  Rig rig(list, [](const DialRequest&) { return CallResult::busy; }, TreatmentSet({t}), nullptr, 1);
+  rig.run_for(5h);
+  rig.finish();
+  std::vector<std::int64_t> chain50;
+  std::vector<Time> times50;
+  for (std::size_t i = 0; i < rig.driver->requests.size(); ++i)
+    if (rig.driver->requests[i].record_id != 4) {
+      chain50.push_back(rig.driver->requests[i].record_id);
+      times50.push_back(rig.driver->dial_times[i]);
+    }
+  // chain_n order 1,2,3 (records 2,1,3), then a second pass after the interval.
+  CHECK(chain50 == std::vector<std::int64_t>{2, 1, 3, 2, 1, 3});
+  REQUIRE(times50.size() == 6);
+  CHECK(times50[3] - times50[2] >= 1h);
+  CHECK(times50[1] - times50[0] < 1min);
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::retrieved] == 0);
+  for (const auto& r : list->chain(50)) CHECK(r.attempt == 2);
+}
