@@ -53,6 +53,7 @@ struct CampaignConfig {
   DialMode mode = DialMode::progressive; ///< dialing mode
   OptimizationGoal goal = OptimizationGoal::overdial_rate;  ///< predictive goal
   double target = 0.03;                  ///< the goal's target
+  std::string pacer = "outbound";        ///< pacer name: ours, or a baseline (see make_pacer)
   double ratio = 1.0;                    ///< lines per ready agent (progressive)
   int ports = 0;                         ///< GVP ports / channel limit (0: the driver's)
   std::size_t chunk_size = 100;          ///< records per retrieval

@@ -11,7 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "outbound/agents.hpp"
+#include "outbound/clock.hpp"
 #include "outbound/export.hpp"
+#include "outbound/model.hpp"
 
 namespace outbound {
 
@@ -113,7 +116,39 @@ class OB_API ProgressivePacer final : public Pacer {
   std::string_view name() const override { return "progressive"; }
 };
 
-/// The pacer for a mode (progressive for now; predictive arrives with its issue).
-OB_API std::unique_ptr<Pacer> make_pacer(DialMode mode);
+/// The pacer for `mode`: `name` "outbound" is ours; other names select the
+/// comparison baselines ("fixed_ratio", "vicidial_adapt", "webitel").
+/// Throws Error(invalid_argument) for an unknown name, Error(unsupported) for
+/// a mode the named pacer cannot drive.
+OB_API std::unique_ptr<Pacer> make_pacer(DialMode mode, const std::string& name = "outbound");
+
+/// Learns the statistics pacers use, online, from the campaign's call and
+/// agent events. Times come in as arguments: it never reads a clock.
+class OB_API PacingTracker {
+ public:
+  PacingTracker();
+  ~PacingTracker();
+  PacingTracker(const PacingTracker&) = delete;
+  PacingTracker& operator=(const PacingTracker&) = delete;
+
+  /// A call was placed.
+  void on_dial(Time t);
+  /// A call was answered (live or machine) `since_dial` after it was placed.
+  void on_answer(Time t, bool live, Duration since_dial);
+  /// A live answer reached an agent after waiting `wait`.
+  void on_connect(Time t, Duration wait);
+  /// A live answer was abandoned (no agent in time).
+  void on_abandon(Time t);
+  /// A call ended with `result`, `since_dial` after it was placed.
+  void on_release(Time t, CallResult result, Duration since_dial);
+  /// An agent left state `from` for `to` after `in_from` in it.
+  void on_agent_state(Time t, AgentState from, AgentState to, Duration in_from);
+  /// The statistics as of `now`.
+  PacingStats stats(Time now) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace outbound

@@ -104,9 +104,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   CampaignStats st;
   detail::AbandonWindow abandon_window;
   double distribution_sum_s = 0.0;
-  double talk_sum_s = 0.0, answer_delay_sum_s = 0.0;
-  long answer_delay_n = 0;
-  std::unordered_map<std::string, Time> connected_since;  // agent -> connect time (talk statistics)
+  PacingTracker tracker;
   bool driver_started = false;
 
   // --- events to subscribers ------------------------------------------------
@@ -130,7 +128,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     if (cfg.ring_timeout < std::chrono::seconds(15))
       throw Error(ErrorCode::invalid_argument, "ring_timeout must be at least 15 s (FCC/Ofcom minimum ring time)");
     if (lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " has no calling list");
-    pacer = is_autonomous(cfg.mode) ? make_pacer(cfg.mode) : nullptr;
+    pacer = is_autonomous(cfg.mode) ? make_pacer(cfg.mode, cfg.pacer) : nullptr;
     for (auto& e : lists) {
       std::size_t n = e.list->recover(now_s());
       if (n) emit(CampaignEvent::Kind::info, std::to_string(n) + " records left retrieved by an earlier run returned to ready in " + e.list->options().table);
@@ -430,20 +428,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       }
     }
     s.records_available = static_cast<long>(buffer.records());
-    s.stats = pacing_stats();
+    s.stats = tracker.stats(now);
     s.abandon = {cfg.abandon_cap.rate, abandon_window.live(), abandon_window.abandoned()};
     return s;
-  }
-
-  PacingStats pacing_stats() const {
-    PacingStats p;
-    p.dials = st.dials;
-    p.live_answers = st.live_answers;
-    p.abandoned = st.abandoned;
-    p.live_answer_rate = st.dials ? static_cast<double>(st.live_answers) / static_cast<double>(st.dials) : 0.0;
-    p.mean_answer_delay_s = answer_delay_n ? answer_delay_sum_s / static_cast<double>(answer_delay_n) : 0.0;
-    p.mean_talk_s = st.connected ? talk_sum_s / static_cast<double>(st.connected) : 0.0;
-    return p;
   }
 
   void pace() {
@@ -590,6 +577,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
         loop.cancel(c.abandon_timer);
         CallResult result = e.result;
         if (c.abandoned && result != CallResult::abandoned) result = CallResult::abandoned;
+        tracker.on_release(now, result, now - c.dialed_at);
         finish_call(c, result);
         calls.erase(it);
         if (state == CampaignState::waiting_unload && calls.empty()) finish_unload();
@@ -602,11 +590,10 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void on_answered(ActiveCall& c, const CallEvent& e, Time now) {
     if (c.answered_at) return;
     c.answered_at = now;
+    tracker.on_answer(now, e.answer != AnswerClass::machine, now - c.dialed_at);
     if (e.answer == AnswerClass::machine) return;
     c.live = true;
     ++st.live_answers;
-    answer_delay_sum_s += to_seconds(now - c.dialed_at);
-    ++answer_delay_n;
     // Regulation: a live answer must reach an agent within abandon_after.
     const CallId id = c.id;
     c.abandon_timer = loop.schedule_after(cfg.abandon_after, [this, id] {
@@ -625,13 +612,12 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     c.abandon_timer = 0;
     if (c.live) {
       ++st.connected;
-      distribution_sum_s += c.answered_at ? to_seconds(now - *c.answered_at) : 0.0;
+      Duration wait = c.answered_at ? now - *c.answered_at : Duration::zero();
+      distribution_sum_s += to_seconds(wait);
+      tracker.on_connect(now, wait);
       abandon_window.add(now, false);
     }
-    if (!e.agent_id.empty()) {
-      agents.count_call(e.agent_id);
-      connected_since[e.agent_id] = now;
-    }
+    if (!e.agent_id.empty()) agents.count_call(e.agent_id);
   }
 
   void on_abandoned(ActiveCall& c, Time now) {
@@ -639,6 +625,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     c.abandoned = true;
     if (c.live) {
       ++st.abandoned;
+      tracker.on_abandon(now);
       abandon_window.add(now, true);
     }
   }
@@ -744,14 +731,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // --- agents -----------------------------------------------------------------
   void handle_agent_event(const AgentEvent& e) {
     const Time now = loop.now();
-    const Agent* before = agents.find(e.agent_id);
-    if (before && before->state == AgentState::busy && e.state != AgentState::busy) {
-      auto it = connected_since.find(e.agent_id);
-      if (it != connected_since.end()) {
-        talk_sum_s += to_seconds(now - it->second);
-        connected_since.erase(it);
-      }
-    }
+    if (const Agent* before = agents.find(e.agent_id); before && before->state != e.state)
+      tracker.on_agent_state(now, before->state, e.state, now > before->since ? now - before->since : Duration::zero());
     agents.set_state(e.agent_id, e.state, now);
     request_pace();
   }
@@ -811,7 +792,7 @@ void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   bool was_autonomous = is_autonomous(im.cfg.mode), will_be = is_autonomous(mode);
   if (was_autonomous != will_be && (im.state == CampaignState::running || im.state == CampaignState::active))
     throw Error(ErrorCode::invalid_state, "switching between preview and autonomous modes needs a stop first");
-  auto pacer = will_be ? make_pacer(mode) : nullptr;
+  auto pacer = will_be ? make_pacer(mode, im.cfg.pacer) : nullptr;
   im.cfg.mode = mode;
   im.cfg.goal = goal;
   im.cfg.target = target;

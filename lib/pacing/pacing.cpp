@@ -57,7 +57,8 @@ int ProgressivePacer::dials_now(const PacingSnapshot& s) {
   return std::max(0, n);
 }
 
-std::unique_ptr<Pacer> make_pacer(DialMode mode) {
+std::unique_ptr<Pacer> make_pacer(DialMode mode, const std::string& name) {
+  if (name != "outbound") throw Error(ErrorCode::invalid_argument, "unknown pacer \"" + name + "\"");
   switch (mode) {
     case DialMode::progressive:
     case DialMode::progressive_seize:
