@@ -9,6 +9,8 @@ namespace outbound::cli {
 
 /// `outbound demo [--list FILE] [--records N] [--agents N] [--hours H] [--seed S] [--fresh]`.
 int run_demo(const std::vector<std::string>& args);
+/// `outbound sim SCENARIO.json [--plot FILE.svg] [--quiet]`.
+int run_sim(const std::vector<std::string>& args);
 
 /// "12.34%".
 inline std::string fmt_pct(double v) {

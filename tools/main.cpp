@@ -8,13 +8,15 @@
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << "usage: outbound demo [--list FILE] [--records N] [--agents N] [--hours H] [--seed S] [--fresh]\n";
+    std::cout << "usage: outbound demo [--list FILE] [--records N] [--agents N] [--hours H] [--seed S] [--fresh]\n"
+                 "       outbound sim SCENARIO.json [--plot FILE.svg] [--quiet]\n";
     return args.empty() ? 2 : 0;
   }
   std::string cmd = args[0];
   args.erase(args.begin());
   try {
     if (cmd == "demo") return outbound::cli::run_demo(args);
+    if (cmd == "sim") return outbound::cli::run_sim(args);
     std::cerr << "outbound: unknown command \"" << cmd << "\"\n";
     return 2;
   } catch (const outbound::Error& e) {

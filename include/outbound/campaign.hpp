@@ -89,6 +89,7 @@ struct CampaignStats {
   long records_rescheduled = 0; ///< records given a later dial time
   double abandon_rate = 0.0;    ///< abandoned / live answers over the run
   double window_abandon_rate = 0.0;  ///< abandoned / live answers over the cap window
+  long window_live_answers = 0;      ///< live answers inside the cap window
   double agent_occupancy = 0.0; ///< busy factor over the run
   double agent_wait_mean_s = 0.0;      ///< mean agent wait between calls
   double distribution_time_mean_s = 0.0;  ///< mean answer-to-agent time of connected calls

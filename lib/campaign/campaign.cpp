@@ -207,6 +207,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void on_tick() {
     tick_timer = loop.schedule_after(cfg.tick, [this] { on_tick(); });
     Time now = loop.now();
+    abandon_window.prune(now);
     Duration renew_every = std::chrono::seconds(std::max<std::int64_t>(1, lists.empty() ? 60 : lists.front().list->options().lease_s / 3));
     if (now - last_lease_renewal >= renew_every) {
       last_lease_renewal = now;
@@ -441,6 +442,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     }
     refill();
     if (!pacer) return;
+    abandon_window.prune(loop.now());
     int n = pacer->dials_now(snapshot());
     set_state(n > 0 || !calls.empty() ? CampaignState::running : CampaignState::active);
     if (n <= 0) return;
@@ -742,6 +744,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     Time now = loop.now();
     s.abandon_rate = s.live_answers ? static_cast<double>(s.abandoned) / static_cast<double>(s.live_answers) : 0.0;
     s.window_abandon_rate = abandon_window.rate();
+    s.window_live_answers = abandon_window.live();
     auto totals = agents.totals(now);
     s.agent_occupancy = totals.occupancy();
     s.agent_wait_mean_s = s.connected ? (totals.ready_s + totals.reserved_s) / static_cast<double>(s.connected) : 0.0;

@@ -1,0 +1,205 @@
+// Strict scenario parsing: every key is known, every value checked, and an
+// error names the path of the key ("network.ring_s.mean").
+#include "scenario.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "outbound/error.hpp"
+
+namespace outbound::cli {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& path, const std::string& what) {
+  throw Error(ErrorCode::invalid_argument, "scenario key \"" + path + "\": " + what);
+}
+
+void only_keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
+  if (!obj.is_object()) bad(path.empty() ? "(top level)" : path, "expected an object");
+  for (const auto& [key, value] : obj.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) bad(path.empty() ? key : path + "." + key, "unknown key");
+  }
+}
+
+double number(const json& obj, const char* key, const std::string& path, double fallback, double lo, double hi) {
+  if (!obj.contains(key)) return fallback;
+  const auto& v = obj.at(key);
+  std::string p = path.empty() ? key : path + "." + key;
+  if (!v.is_number()) bad(p, "expected a number");
+  double d = v.get<double>();
+  if (!(d >= lo && d <= hi)) bad(p, "must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return d;
+}
+
+std::string text(const json& obj, const char* key, const std::string& path, const std::string& fallback) {
+  if (!obj.contains(key)) return fallback;
+  if (!obj.at(key).is_string()) bad(path.empty() ? key : path + "." + key, "expected a string");
+  return obj.at(key).get<std::string>();
+}
+
+const char* kind_name(sim::Distribution::Kind k) {
+  switch (k) {
+    case sim::Distribution::Kind::constant: return "constant";
+    case sim::Distribution::Kind::exponential: return "exponential";
+    case sim::Distribution::Kind::lognormal: return "lognormal";
+    case sim::Distribution::Kind::uniform: return "uniform";
+  }
+  return "lognormal";
+}
+
+sim::Distribution distribution(const json& obj, const char* key, const std::string& path, sim::Distribution fallback) {
+  if (!obj.contains(key)) return fallback;
+  std::string p = path.empty() ? key : path + "." + key;
+  const auto& d = obj.at(key);
+  only_keys(d, p, {"dist", "mean", "sd"});
+  std::string kind = text(d, "dist", p, kind_name(fallback.kind));
+  double mean = number(d, "mean", p, fallback.mean, 0.0, 1e7);
+  double sd = number(d, "sd", p, fallback.sd, 0.0, 1e7);
+  try {
+    return sim::make_distribution(kind, mean, sd);
+  } catch (const Error& e) {
+    bad(p, e.what());
+  }
+}
+
+sim::NetworkModel network(const json& obj, const std::string& path, sim::NetworkModel m) {
+  only_keys(obj, path, {"live_answer", "busy", "no_answer", "machine", "sit", "ring_s", "no_answer_timeout_s",
+                        "patience_s", "amd_false_positive"});
+  m.live_answer = number(obj, "live_answer", path, m.live_answer, 0, 1);
+  m.busy = number(obj, "busy", path, m.busy, 0, 1);
+  m.no_answer = number(obj, "no_answer", path, m.no_answer, 0, 1);
+  m.machine = number(obj, "machine", path, m.machine, 0, 1);
+  m.sit = number(obj, "sit", path, m.sit, 0, 1);
+  m.ring = distribution(obj, "ring_s", path, m.ring);
+  m.no_answer_timeout_s = number(obj, "no_answer_timeout_s", path, m.no_answer_timeout_s, 15, 600);
+  m.patience_s = number(obj, "patience_s", path, m.patience_s, 0, 600);
+  m.amd_false_positive = number(obj, "amd_false_positive", path, m.amd_false_positive, 0, 1);
+  return m;
+}
+
+// A change's partial network: the shares it names replace those of the model
+// in force; if they no longer sum to 1, no_answer absorbs the difference.
+sim::NetworkModel changed_network(const json& obj, const std::string& path, const sim::NetworkModel& current) {
+  sim::NetworkModel m = network(obj, path, current);
+  if (!obj.contains("no_answer")) {
+    double others = m.live_answer + m.busy + m.machine + m.sit;
+    if (others > 1.0 + 1e-9) bad(path, "shares sum to more than 1");
+    m.no_answer = 1.0 - others;
+  }
+  try {
+    sim::validate(m);
+  } catch (const Error& e) {
+    bad(path, e.what());
+  }
+  return m;
+}
+
+void parse_goal(const json& obj, Scenario& s) {
+  if (!obj.contains("goal")) return;
+  const auto& g = obj.at("goal");
+  only_keys(g, "goal", {"overdial_rate", "busy_factor", "wait_time_s", "distribution_time_s"});
+  if (g.size() != 1) bad("goal", "name exactly one goal");
+  const auto& [key, value] = *g.items().begin();
+  if (!value.is_number()) bad("goal." + key, "expected a number");
+  s.target = value.get<double>();
+  if (key == "overdial_rate") s.goal = OptimizationGoal::overdial_rate;
+  if (key == "busy_factor") s.goal = OptimizationGoal::busy_factor;
+  if (key == "wait_time_s") s.goal = OptimizationGoal::wait_time;
+  if (key == "distribution_time_s") s.goal = OptimizationGoal::distribution_time;
+  if (!(s.target >= 0) || (key != "wait_time_s" && key != "distribution_time_s" && s.target > 1))
+    bad("goal." + key, "target out of range");
+}
+
+void parse_list(const json& obj, Scenario& s) {
+  if (!obj.contains("list")) return;
+  const auto& l = obj.at("list");
+  only_keys(l, "list", {"records", "connection", "table", "dnc_table", "tz_map", "start_utc"});
+  s.list.records = static_cast<long>(number(l, "records", "list", static_cast<double>(s.list.records), 1, 1e8));
+  s.list.connection = text(l, "connection", "list", "");
+  s.list.table = text(l, "table", "list", s.list.table);
+  s.list.dnc_table = text(l, "dnc_table", "list", "");
+  s.list.start_utc = text(l, "start_utc", "list", "");
+  if (l.contains("tz_map")) {
+    const auto& m = l.at("tz_map");
+    if (!m.is_object()) bad("list.tz_map", "expected an object of tz_dbid: \"Zone/Name\"");
+    for (const auto& [k, v] : m.items()) {
+      if (!v.is_string()) bad("list.tz_map." + k, "expected a zone name");
+      try {
+        s.list.tz_map[std::stoi(k)] = v.get<std::string>();
+      } catch (const std::logic_error&) {
+        bad("list.tz_map." + k, "keys are integer tz_dbid values");
+      }
+    }
+  }
+}
+
+void parse_changes(const json& obj, Scenario& s) {
+  if (!obj.contains("changes")) return;
+  const auto& arr = obj.at("changes");
+  if (!arr.is_array()) bad("changes", "expected an array");
+  sim::NetworkModel current = s.network;
+  double last_h = -1;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    std::string p = "changes[" + std::to_string(i) + "]";
+    const auto& c = arr[i];
+    only_keys(c, p, {"at_h", "network", "agents"});
+    if (!c.contains("at_h")) bad(p + ".at_h", "required");
+    ScenarioChange ch;
+    ch.at_h = number(c, "at_h", p, 0, 0, s.duration_h);
+    if (ch.at_h < last_h) bad(p + ".at_h", "changes must be in time order");
+    last_h = ch.at_h;
+    if (c.contains("network")) {
+      current = changed_network(c.at("network"), p + ".network", current);
+      ch.network = current;
+    }
+    if (c.contains("agents")) ch.agents = static_cast<int>(number(c, "agents", p, 0, 0, 100000));
+    s.changes.push_back(ch);
+  }
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& json_text) {
+  json j;
+  try {
+    j = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw Error(ErrorCode::invalid_argument, std::string("scenario is not valid JSON: ") + e.what());
+  }
+  only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
+                    "network", "talk_s", "wrap_s", "changes", "list"});
+  Scenario s;
+  s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
+  s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
+  s.agents = static_cast<int>(number(j, "agents", "", s.agents, 0, 100000));
+  std::string mode = text(j, "mode", "", "predictive");
+  auto m = dial_mode_from_string(mode);
+  if (!m || *m == DialMode::none) bad("mode", "unknown dialing mode \"" + mode + "\"");
+  s.mode = *m;
+  parse_goal(j, s);
+  s.pacer = text(j, "pacer", "", s.pacer);
+  s.ratio = number(j, "ratio", "", s.ratio, 0.1, 10);
+  s.ports = static_cast<int>(number(j, "ports", "", s.ports, 1, 100000));
+  if (j.contains("abandon_cap")) {
+    const auto& c = j.at("abandon_cap");
+    only_keys(c, "abandon_cap", {"rate", "window_h"});
+    s.abandon_cap_rate = number(c, "rate", "abandon_cap", s.abandon_cap_rate, 0, 1);
+    s.abandon_window_h = number(c, "window_h", "abandon_cap", s.abandon_window_h, 0.01, 24 * 366);
+  }
+  if (j.contains("network")) s.network = network(j.at("network"), "network", s.network);
+  try {
+    sim::validate(s.network);
+  } catch (const Error& e) {
+    bad("network", e.what());
+  }
+  s.agent_model.talk = distribution(j, "talk_s", "", s.agent_model.talk);
+  s.agent_model.wrap = distribution(j, "wrap_s", "", s.agent_model.wrap);
+  parse_changes(j, s);
+  parse_list(j, s);
+  return s;
+}
+
+}  // namespace outbound::cli

@@ -1,0 +1,54 @@
+// `outbound sim` scenarios: the JSON contract of `./run sim SCENARIO.json`.
+// Unknown keys are errors; missing keys take the defaults below.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "outbound/pacing.hpp"
+#include "outbound/sim.hpp"
+
+namespace outbound::cli {
+
+/// A change applied during the run ("changes": [{"at_h": 2, ...}]).
+struct ScenarioChange {
+  double at_h = 0.0;                         ///< when, hours after the start
+  std::optional<sim::NetworkModel> network;  ///< the whole network model from then on
+  std::optional<int> agents;                 ///< agents logged in from then on
+};
+
+/// Where the records come from.
+struct ScenarioList {
+  long records = 10000;             ///< generated list size (when no connection)
+  std::string connection;           ///< an existing list ("sqlite3:///path.db")
+  std::string table = "calling_list";  ///< its table
+  std::string dnc_table;            ///< a DNC table on the same connection, if any
+  std::map<int, std::string> tz_map;  ///< tz_dbid -> IANA zone; enables calling windows
+  std::string start_utc;            ///< simulated start, ISO 8601 UTC ("2026-03-08T13:00:00Z")
+};
+
+/// A whole scenario.
+struct Scenario {
+  std::uint64_t seed = 1;           ///< every random draw follows from it
+  double duration_h = 8.0;          ///< simulated hours of dialing
+  int agents = 50;                  ///< agents logged in at the start
+  DialMode mode = DialMode::predictive;  ///< dialing mode
+  OptimizationGoal goal = OptimizationGoal::overdial_rate;  ///< predictive goal
+  double target = 0.03;             ///< its target
+  std::string pacer = "outbound";   ///< ours or a baseline
+  double ratio = 1.0;               ///< progressive lines per agent / fixed ratio
+  int ports = 30;                   ///< GVP ports
+  double abandon_cap_rate = 0.03;   ///< regulatory cap
+  double abandon_window_h = 720.0;  ///< its window
+  sim::NetworkModel network;        ///< callees
+  sim::AgentModel agent_model;      ///< talk and wrap-up
+  std::vector<ScenarioChange> changes;  ///< changes during the run, by time
+  ScenarioList list;                ///< the records
+};
+
+/// Parses a scenario; throws Error(invalid_argument) naming the offending key.
+Scenario parse_scenario(const std::string& json_text);
+
+}  // namespace outbound::cli

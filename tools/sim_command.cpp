@@ -1,0 +1,42 @@
+// `outbound sim SCENARIO.json [--plot FILE.svg]`: one JSON report on stdout,
+// progress on stderr.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli.hpp"
+#include "outbound/error.hpp"
+#include "sim_run.hpp"
+
+namespace outbound::cli {
+
+int run_sim(const std::vector<std::string>& args) {
+  std::string scenario_path, plot_path;
+  bool quiet = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--plot") {
+      if (i + 1 >= args.size()) throw Error(ErrorCode::invalid_argument, "--plot needs a file name");
+      plot_path = args[++i];
+    } else if (args[i] == "--quiet") {
+      quiet = true;
+    } else if (scenario_path.empty()) {
+      scenario_path = args[i];
+    } else {
+      throw Error(ErrorCode::invalid_argument, "unexpected argument " + args[i]);
+    }
+  }
+  if (scenario_path.empty()) throw Error(ErrorCode::invalid_argument, "usage: outbound sim SCENARIO.json [--plot FILE.svg]");
+  std::ifstream f(scenario_path);
+  if (!f) throw Error(ErrorCode::not_found, "cannot read scenario " + scenario_path);
+  std::stringstream text;
+  text << f.rdbuf();
+  Scenario s = parse_scenario(text.str());
+  SimResult r = run_scenario(s, !quiet);
+  std::cout << report_json(s, r) << "\n";
+  if (!plot_path.empty())
+    write_plot_svg(plot_path, s, r, std::string(to_string(s.mode)) + " (" + s.pacer + "), " + std::to_string(s.agents) +
+                                        " agents, seed " + std::to_string(s.seed));
+  return r.records_retrieved_left == 0 ? 0 : 1;
+}
+
+}  // namespace outbound::cli

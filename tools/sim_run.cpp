@@ -1,0 +1,284 @@
+#include "sim_run.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <cstdio>
+
+#include "cli.hpp"
+#include "outbound/calling_list.hpp"
+#include "outbound/campaign.hpp"
+#include "outbound/dnc.hpp"
+#include "outbound/engine.hpp"
+#include "outbound/error.hpp"
+#include "outbound/timezone.hpp"
+
+namespace outbound::cli {
+namespace {
+
+const Time kDefaultStart = from_epoch_seconds(1773061200);  // 2026-03-09T13:00:00Z
+
+Time parse_utc(const std::string& iso) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  char z = 0;
+  std::chrono::year_month_day ymd{};
+  bool ok = std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &z) == 7 && z == 'Z' &&
+            h < 24 && mi < 60 && se < 60;
+  if (ok) ymd = std::chrono::year{y} / std::chrono::month{static_cast<unsigned>(mo)} / std::chrono::day{static_cast<unsigned>(d)};
+  if (!ok || !ymd.ok())
+    throw Error(ErrorCode::invalid_argument, "list.start_utc \"" + iso + "\" is not YYYY-MM-DDTHH:MM:SSZ");
+  return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{se};
+}
+
+// A canonical NANP E.164 number: area code and exchange 200-999.
+std::string random_nanp(sim::Rng& rng) {
+  std::string line = std::to_string(10000 + rng.next() % 10000).substr(1);
+  return "+1" + std::to_string(200 + rng.next() % 800) + std::to_string(200 + rng.next() % 800) + line;
+}
+
+/// A temporary SQLite list of generated records, removed afterwards.
+struct GeneratedList {
+  std::filesystem::path dir;
+  std::string connection;
+  explicit GeneratedList(const Scenario& s) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ob-sim-XXXXXX").string();
+    dir = ::mkdtemp(tmpl.data());
+    connection = "sqlite3://" + (dir / "list.db").string();
+    CallingList::create_table(connection, "calling_list");
+    auto list = CallingList::open(connection);
+    sim::Rng rng(s.seed ^ 0x11575eedULL);
+    std::vector<Record> batch;
+    for (long i = 1; i <= s.list.records; ++i) {
+      Record r;
+      r.record_id = i;
+      r.contact_info = random_nanp(rng);
+      r.chain_id = static_cast<int>(i);
+      r.chain_n = 1;
+      r.campaign_id = 1;
+      batch.push_back(std::move(r));
+      if (batch.size() == 20000) {
+        list->insert(batch);
+        batch.clear();
+      }
+    }
+    list->insert(batch);
+  }
+  ~GeneratedList() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+TreatmentSet sim_treatments() {
+  auto retry = [](int id, CallResult result, int cycles, int minutes) {
+    Treatment t;
+    t.id = id;
+    t.call_result = result;
+    t.action = RecordAction::retry_in;
+    t.cycle_attempts = cycles;
+    t.interval = std::chrono::minutes(minutes);
+    return t;
+  };
+  return TreatmentSet({retry(1, CallResult::busy, 3, 10), retry(2, CallResult::no_answer, 3, 60),
+                       retry(3, CallResult::answering_machine, 2, 120)});
+}
+
+CallingWindows windows_for(const Scenario& s) {
+  if (s.list.tz_map.empty()) return {};
+  ZoneMap zones;
+  for (const auto& [id, name] : s.list.tz_map) zones.add(id, name);
+  return CallingWindows(zones, DailyWindow{8 * 3600, 21 * 3600});
+}
+
+bool is_final(RecordStatus st) {
+  return st == RecordStatus::updated || st == RecordStatus::cancelled || st == RecordStatus::agent_error ||
+         st == RecordStatus::chain_updated || st == RecordStatus::missed_callback;
+}
+
+/// Samples the campaign every simulated minute.
+class Sampler {
+ public:
+  Sampler(const Campaign& c, Time start) : c_(c), start_(start) {}
+  void sample(Time now, SimResult& r) {
+    auto s = c_.stats();
+    auto totals = c_.agents().totals(now);
+    MinuteSample m;
+    m.t_h = to_seconds(now - start_) / 3600.0;
+    m.dials = s.dials - last_.dials;
+    m.live = s.live_answers - last_.live_answers;
+    m.abandoned = s.abandoned - last_.abandoned;
+    m.window_rate = s.window_abandon_rate;
+    double work = totals.busy_s + totals.wrap_s - last_work_;
+    double avail = work + totals.ready_s + totals.reserved_s - last_idle_;
+    m.occupancy = avail > 0 ? work / avail : 0.0;
+    m.agents = s.agents_logged_in;
+    last_work_ = totals.busy_s + totals.wrap_s;
+    last_idle_ = totals.ready_s + totals.reserved_s;
+    last_ = s;
+    // The regulatory rate counts once the window holds enough answers to mean something.
+    if (s.window_live_answers >= 100) r.max_window_abandon_rate = std::max(r.max_window_abandon_rate, s.window_abandon_rate);
+    r.minutes.push_back(m);
+  }
+
+ private:
+  const Campaign& c_;
+  Time start_;
+  CampaignStats last_{};
+  double last_work_ = 0, last_idle_ = 0;
+};
+
+void fill_hours(SimResult& r) {
+  for (std::size_t i = 0; i < r.minutes.size(); i += 60) {
+    HourSample h;
+    double occ = 0;
+    std::size_t n = 0;
+    for (std::size_t k = i; k < std::min(r.minutes.size(), i + 60); ++k, ++n) {
+      h.dials += r.minutes[k].dials;
+      h.live += r.minutes[k].live;
+      h.abandoned += r.minutes[k].abandoned;
+      occ += r.minutes[k].occupancy;
+    }
+    h.occupancy = n ? occ / static_cast<double>(n) : 0;
+    r.hours.push_back(h);
+  }
+}
+
+}  // namespace
+
+SimResult run_scenario(const Scenario& sc, bool progress) {
+  auto wall_start = std::chrono::steady_clock::now();
+  std::unique_ptr<GeneratedList> generated;
+  std::string connection = sc.list.connection;
+  if (connection.empty()) {
+    generated = std::make_unique<GeneratedList>(sc);
+    connection = generated->connection;
+  }
+  ListOptions lo;
+  lo.table = sc.list.table;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(connection, lo));
+  std::shared_ptr<DncList> dnc;
+  if (!sc.list.dnc_table.empty()) {
+    DncOptions d;
+    d.table = sc.list.dnc_table;
+    dnc = DncList::open(connection, d);
+  } else {
+    dnc = std::make_shared<DncList>("US");
+  }
+
+  const Time start = sc.list.start_utc.empty() ? kDefaultStart : parse_utc(sc.list.start_utc);
+  auto clock = std::make_shared<ManualClock>(start);
+  Engine engine(clock);
+  sim::Network net(engine.loop(), sc.network, sc.seed);
+  if (is_gvp(sc.mode) || sc.mode == DialMode::progressive_seize || sc.mode == DialMode::predictive_seize ||
+      sc.mode == DialMode::power || sc.mode == DialMode::power_seize || !is_autonomous(sc.mode))
+    throw Error(ErrorCode::unsupported, "mode " + std::string(to_string(sc.mode)) + " is not simulated yet");
+  auto driver = std::make_shared<sim::SimTServer>(net, sc.agent_model, sc.agents);
+
+  CampaignConfig cfg;
+  cfg.name = "sim";
+  cfg.mode = sc.mode;
+  cfg.goal = sc.goal;
+  cfg.target = sc.target;
+  cfg.pacer = sc.pacer;
+  cfg.ratio = sc.ratio;
+  cfg.ports = is_gvp(sc.mode) ? sc.ports : 0;
+  cfg.abandon_cap = {sc.abandon_cap_rate, from_seconds(sc.abandon_window_h * 3600.0)};
+  cfg.chunk_size = 200;
+  cfg.treatments = sim_treatments();
+  Campaign& campaign = engine.add_campaign(cfg, driver, dnc, windows_for(sc));
+  SimResult r;
+  campaign.on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::record_error) ++r.record_errors;
+    if (e.kind == CampaignEvent::Kind::database_error || e.kind == CampaignEvent::Kind::driver_error)
+      std::cerr << "sim: " << e.message << "\n";
+  });
+  campaign.add_list(list);
+  campaign.load();
+  campaign.start();
+
+  for (const auto& ch : sc.changes)
+    engine.loop().schedule_at(start + from_seconds(ch.at_h * 3600.0), [&net, driver, ch] {
+      if (ch.network) net.set_model(*ch.network);
+      if (ch.agents) driver->set_agent_count(*ch.agents);
+    });
+
+  Sampler sampler(campaign, start);
+  const Time end = start + from_seconds(sc.duration_h * 3600.0);
+  for (Time t = start + std::chrono::minutes(1); t <= end; t += std::chrono::minutes(1)) {
+    engine.run_until(t);
+    sampler.sample(t, r);
+    if (progress && r.minutes.size() % 60 == 0)
+      std::cerr << "sim: " << fmt_fixed(to_seconds(t - start) / 3600.0, 1) << " h, " << campaign.stats().dials << " dials\n";
+  }
+  campaign.stop();
+  engine.loop().run_until(end + std::chrono::hours(2), [&] { return campaign.calls_in_flight() == 0; });
+  campaign.unload();
+
+  auto s = campaign.stats();
+  r.dials = s.dials;
+  r.live_answers = s.live_answers;
+  r.abandoned = s.abandoned;
+  r.connected = s.connected;
+  r.machine = s.machines;
+  r.busy = s.busy;
+  r.no_answer = s.no_answer;
+  r.sit = s.sit;
+  r.dnc_blocked = s.dnc_blocked;
+  r.abandon_rate = s.abandon_rate;
+  r.agent_occupancy = s.agent_occupancy;
+  r.agent_wait_mean_s = s.agent_wait_mean_s;
+  r.distribution_time_mean_s = s.distribution_time_mean_s;
+  for (const auto& [status, n] : list->count_by_status()) {
+    r.records_total += n;
+    if (is_final(status)) r.records_final += n;
+    if (status == RecordStatus::retrieved) r.records_retrieved_left += n;
+  }
+  r.sim_s = to_seconds(end - start);
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  fill_hours(r);
+  return r;
+}
+
+std::string report_json(const Scenario& sc, const SimResult& r) {
+  nlohmann::ordered_json j;
+  j["mode"] = std::string(to_string(sc.mode));
+  j["pacer"] = sc.pacer;
+  j["agents"] = sc.agents;
+  j["seed"] = sc.seed;
+  j["dials"] = r.dials;
+  j["live_answers"] = r.live_answers;
+  j["connected"] = r.connected;
+  j["abandoned"] = r.abandoned;
+  j["abandon_rate"] = r.abandon_rate;
+  j["max_window_abandon_rate"] = r.max_window_abandon_rate;
+  j["abandon_cap"] = sc.abandon_cap_rate;
+  j["agent_occupancy"] = r.agent_occupancy;
+  j["agent_wait_mean_s"] = r.agent_wait_mean_s;
+  j["distribution_time_mean_s"] = r.distribution_time_mean_s;
+  j["machine"] = r.machine;
+  j["busy"] = r.busy;
+  j["no_answer"] = r.no_answer;
+  j["sit"] = r.sit;
+  j["dnc_blocked"] = r.dnc_blocked;
+  j["record_errors"] = r.record_errors;
+  j["records_total"] = r.records_total;
+  j["records_final"] = r.records_final;
+  j["records_retrieved_left"] = r.records_retrieved_left;
+  double max_hour = 0;
+  auto hours = nlohmann::ordered_json::array();
+  for (const auto& h : r.hours) {
+    double rate = h.live ? static_cast<double>(h.abandoned) / static_cast<double>(h.live) : 0.0;
+    max_hour = std::max(max_hour, rate);
+    hours.push_back({{"dials", h.dials}, {"live_answers", h.live}, {"abandoned", h.abandoned}, {"abandon_rate", rate},
+                     {"agent_occupancy", h.occupancy}});
+  }
+  j["max_hour_abandon_rate"] = max_hour;
+  j["hourly"] = hours;
+  j["sim_s"] = r.sim_s;
+  j["wall_s"] = r.wall_s;
+  return j.dump(2);
+}
+
+}  // namespace outbound::cli

@@ -1,0 +1,49 @@
+// Running a scenario: a campaign on a simulated network under a manual clock,
+// sampled every simulated minute for the report and the plot.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenario.hpp"
+
+namespace outbound::cli {
+
+/// One simulated minute.
+struct MinuteSample {
+  double t_h = 0;               ///< hours since the start (end of the minute)
+  long dials = 0;               ///< calls placed in the minute
+  long live = 0;                ///< live answers in the minute
+  long abandoned = 0;           ///< abandoned in the minute
+  double window_rate = 0;       ///< abandon rate over the cap window at the minute's end
+  double occupancy = 0;         ///< busy factor during the minute
+  int agents = 0;               ///< agents logged in
+};
+
+/// One simulated hour.
+struct HourSample {
+  long dials = 0, live = 0, abandoned = 0;  ///< counts in the hour
+  double occupancy = 0;                     ///< busy factor during the hour
+};
+
+/// What a run produced.
+struct SimResult {
+  long dials = 0, live_answers = 0, abandoned = 0, connected = 0, machine = 0, busy = 0, no_answer = 0, sit = 0;
+  double abandon_rate = 0, max_window_abandon_rate = 0, agent_occupancy = 0, agent_wait_mean_s = 0,
+         distribution_time_mean_s = 0;
+  long records_final = 0, records_retrieved_left = 0, records_total = 0, dnc_blocked = 0, record_errors = 0;
+  double sim_s = 0, wall_s = 0;
+  std::vector<MinuteSample> minutes;  ///< the run minute by minute
+  std::vector<HourSample> hours;      ///< and hour by hour
+};
+
+/// Runs `s`; progress lines go to stderr when `progress` is set.
+SimResult run_scenario(const Scenario& s, bool progress);
+
+/// The report as one JSON object (keys of the `./run sim` contract, plus hourly figures).
+std::string report_json(const Scenario& s, const SimResult& r);
+
+/// Writes an SVG of dials per minute, abandon rate against its cap, and occupancy.
+void write_plot_svg(const std::string& path, const Scenario& s, const SimResult& r, const std::string& title);
+
+}  // namespace outbound::cli
