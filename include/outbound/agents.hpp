@@ -37,6 +37,7 @@ struct Agent {
   Time since{};                            ///< when the current state began
   std::array<double, kAgentStateCount> seconds_in{};  ///< seconds spent per state, closed periods
   int calls = 0;                           ///< calls connected to the agent
+  std::optional<Time> expected_ready;      ///< when the agent said it would be ready (a hint)
 };
 
 /// Time totals over all agents, in seconds.
@@ -55,6 +56,8 @@ class OB_API AgentPool {
  public:
   /// Records `id` entering `state` at `t` (an unknown agent is added).
   void set_state(const std::string& id, AgentState state, Time t);
+  /// Records the agent's own estimate of when it will be ready.
+  void set_expected_ready(const std::string& id, Time at);
   /// Counts a call connected to `id`.
   void count_call(const std::string& id);
   /// The agent, or nullptr.

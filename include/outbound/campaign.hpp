@@ -68,6 +68,32 @@ struct CampaignConfig {
   std::string customer_id_field;         ///< custom field holding the DNC customer id
   std::string voice_application;         ///< GVP application name
   TreatmentSet treatments;               ///< what to do after each result
+  bool wait_for_desktop = false;         ///< a connected call's record waits for the desktop's record processed
+  Duration desktop_timeout{std::chrono::minutes(10)};  ///< then it is finished with the network's result
+  Duration callback_wait{std::chrono::minutes(5)};     ///< how long a due personal callback waits for its agent
+  Duration abandoned_redial_lockout{0};  ///< no redial of an abandoned number sooner (UK: 72 h; 0: off)
+  bool auto_complete = false;            ///< stop and unload once no record is left to dial
+};
+
+/// Whom a rescheduled record is for.
+enum class CallbackKind : int {
+  personal = 0,  ///< the agent who asked (record_type personal callback)
+  campaign = 1,  ///< any agent of the campaign (record_type campaign callback)
+};
+
+/// How far a desktop's do-not-call request reaches.
+enum class DncScope : int {
+  record = 0,  ///< this record's phone number
+  chain = 1,   ///< every number of the record's chain, and its customer id
+};
+
+/// A record handed to an agent's desktop, named by its handle in requests.
+struct DesktopRecord {
+  std::int64_t handle = 0;  ///< the record handle (unique in the process)
+  std::string campaign;     ///< campaign group name
+  std::string list;         ///< calling list (table) name
+  std::string agent_id;     ///< the agent who holds it
+  Record record;            ///< the record's fields, custom fields included
 };
 
 /// Counters and averages of a campaign group.
@@ -103,14 +129,21 @@ struct CampaignEvent {
   /// Kinds of campaign events.
   enum class Kind {
     loaded, started, stopped, unloaded, mode_changed, state_changed,
-    record_error, driver_error, database_error, call_finished, info
+    record_error, driver_error, database_error, call_finished, info,
+    preview_record, preview_record_empty, chained_record, record_delivered, scheduled_call, completed, error
   };
   Kind kind = Kind::info;       ///< what happened
   std::string campaign;         ///< campaign group name
   std::int64_t record_id = 0;   ///< the record concerned, if any
   CallResult result = CallResult::unknown;  ///< for call_finished
   std::string message;          ///< human-readable detail
+  std::string agent_id;         ///< for desktop events: the agent it is for
+  std::int64_t handle = 0;      ///< for desktop events: the record handle
+  std::optional<Record> record; ///< for desktop events: the record's fields
 };
+
+/// Name of a campaign event kind ("preview_record").
+OB_API std::string_view to_string(CampaignEvent::Kind k) noexcept;
 
 /// A list dialed by a campaign group, with its share of the dials.
 struct ListShare {
@@ -146,6 +179,38 @@ class OB_API Campaign {
   void set_treatments(TreatmentSet treatments);
   /// Sets an agent's state (hosts whose driver does not report agents).
   void set_agent_state(const std::string& agent_id, AgentState state);
+
+  // --- desktop requests (DOMAIN.md §7): each is validated; an invalid one throws
+  // Error (not_found, invalid_argument, invalid_state, compliance_blocked) and changes nothing.
+
+  /// Preview modes: the next dialable record for `agent_id`, or nullopt (and a preview_record_empty event).
+  std::optional<DesktopRecord> preview_record_request(const std::string& agent_id);
+  /// The next record of the chain of `handle`'s record, held by the same agent; nullopt at the chain's end.
+  std::optional<DesktopRecord> chained_record_request(const std::string& agent_id, std::int64_t handle);
+  /// Adds a record to the campaign's first list (record_id must be new); returns its record_id.
+  std::int64_t add_record(const std::string& agent_id, Record record);
+  /// Interim: sets the call result the record will carry, without finishing it.
+  void update_call_completion_stats(const std::string& agent_id, std::int64_t handle, CallResult result);
+  /// Final: the record is done with `result` (the network's result when nullopt); treatments apply.
+  void record_processed(const std::string& agent_id, std::int64_t handle, std::optional<CallResult> result = {});
+  /// Preview: the agent will not dial this record; it returns to ready.
+  void record_reject(const std::string& agent_id, std::int64_t handle);
+  /// The record is cancelled (record_status cancelled); it is not dialed again.
+  void record_cancel(const std::string& agent_id, std::int64_t handle);
+  /// The record is called back at `at` (a personal or campaign callback); `at` must be ahead and inside its window.
+  void record_reschedule(const std::string& agent_id, std::int64_t handle, EpochSeconds at, CallbackKind kind);
+  /// Moves an already scheduled record of this campaign (by record_id) to `at`.
+  void scheduled_record_reschedule(const std::string& agent_id, std::int64_t record_id, EpochSeconds at, CallbackKind kind);
+  /// Puts the record's number (or its whole chain and customer id) on the DNC list; persisted, effective at once.
+  void do_not_call(const std::string& agent_id, std::int64_t handle, DncScope scope, const std::string& message = {});
+  /// Puts a bare phone number on the DNC list; persisted, effective at once.
+  void do_not_call_number(const std::string& phone, const std::string& message = {});
+  /// The agent expects to be ready in `in` (a hint for predictive pacing).
+  void ready_time(const std::string& agent_id, Duration in);
+  /// The agent logs out: records it holds return to ready.
+  void logout(const std::string& agent_id);
+  /// Records an agent holds on its desktop.
+  std::vector<DesktopRecord> desktop_records(const std::string& agent_id) const;
 
   /// The current state.
   CampaignState state() const;

@@ -35,6 +35,12 @@ void AgentPool::set_state(const std::string& id, AgentState state, Time t) {
   ++counts_[static_cast<std::size_t>(state)];
   a.state = state;
   a.since = std::max(a.since, t);
+  if (state == AgentState::ready) a.expected_ready.reset();
+}
+
+void AgentPool::set_expected_ready(const std::string& id, Time at) {
+  auto it = agents_.find(id);
+  if (it != agents_.end()) it->second.expected_ready = at;
 }
 
 void AgentPool::count_call(const std::string& id) {
