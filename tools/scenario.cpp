@@ -118,6 +118,7 @@ void parse_list(const json& obj, Scenario& s) {
   const auto& l = obj.at("list");
   only_keys(l, "list", {"records", "connection", "table", "dnc_table", "tz_map", "start_utc"});
   s.list.records = static_cast<long>(number(l, "records", "list", static_cast<double>(s.list.records), 1, 1e8));
+  s.list.records_given = l.contains("records");
   s.list.connection = text(l, "connection", "list", "");
   s.list.table = text(l, "table", "list", s.list.table);
   s.list.dnc_table = text(l, "dnc_table", "list", "");
@@ -170,7 +171,7 @@ Scenario parse_scenario(const std::string& json_text) {
     throw Error(ErrorCode::invalid_argument, std::string("scenario is not valid JSON: ") + e.what());
   }
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
-                    "network", "talk_s", "wrap_s", "changes", "list"});
+                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id"});
   Scenario s;
   s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
   s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
@@ -199,6 +200,12 @@ Scenario parse_scenario(const std::string& json_text) {
   s.agent_model.wrap = distribution(j, "wrap_s", "", s.agent_model.wrap);
   parse_changes(j, s);
   parse_list(j, s);
+  s.max_attempts = static_cast<int>(number(j, "max_attempts", "", 0, 0, 1000));
+  if (j.contains("auto_complete")) {
+    if (!j.at("auto_complete").is_boolean()) bad("auto_complete", "expected true or false");
+    s.auto_complete = j.at("auto_complete").get<bool>();
+  }
+  s.engine_id = text(j, "engine_id", "", s.engine_id);
   return s;
 }
 

@@ -27,6 +27,7 @@ struct ScenarioList {
   std::string dnc_table;            ///< a DNC table on the same connection, if any
   std::map<int, std::string> tz_map;  ///< tz_dbid -> IANA zone; enables calling windows
   std::string start_utc;            ///< simulated start, ISO 8601 UTC ("2026-03-08T13:00:00Z")
+  bool records_given = false;       ///< "records" was set (with a connection: create the table with that many)
 };
 
 /// A whole scenario.
@@ -46,6 +47,9 @@ struct Scenario {
   sim::AgentModel agent_model;      ///< talk and wrap-up
   std::vector<ScenarioChange> changes;  ///< changes during the run, by time
   ScenarioList list;                ///< the records
+  int max_attempts = 0;             ///< hard cap on dials per record (0: treatments only)
+  bool auto_complete = false;       ///< end the run early once every record is final
+  std::string engine_id = "engine-1";  ///< lease owner name (engines sharing a PostgreSQL list differ)
 };
 
 /// Parses a scenario; throws Error(invalid_argument) naming the offending key.

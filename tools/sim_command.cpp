@@ -1,5 +1,5 @@
-// `outbound sim SCENARIO.json [--plot FILE.svg]`: one JSON report on stdout,
-// progress on stderr.
+// `outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]`:
+// one JSON report on stdout, progress on stderr.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -12,13 +12,16 @@ namespace outbound::cli {
 
 int run_sim(const std::vector<std::string>& args) {
   std::string scenario_path, plot_path;
-  bool quiet = false;
+  RunOptions run;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--plot") {
       if (i + 1 >= args.size()) throw Error(ErrorCode::invalid_argument, "--plot needs a file name");
       plot_path = args[++i];
     } else if (args[i] == "--quiet") {
-      quiet = true;
+      run.progress = false;
+    } else if (args[i] == "--journal") {
+      if (i + 1 >= args.size()) throw Error(ErrorCode::invalid_argument, "--journal needs a file name");
+      run.journal = args[++i];
     } else if (scenario_path.empty()) {
       scenario_path = args[i];
     } else {
@@ -31,7 +34,7 @@ int run_sim(const std::vector<std::string>& args) {
   std::stringstream text;
   text << f.rdbuf();
   Scenario s = parse_scenario(text.str());
-  SimResult r = run_scenario(s, !quiet);
+  SimResult r = run_scenario(s, run);
   std::cout << report_json(s, r) << "\n";
   if (!plot_path.empty())
     write_plot_svg(plot_path, s, r, std::string(to_string(s.mode)) + " (" + s.pacer + "), " + std::to_string(s.agents) +

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli.hpp"
 #include "outbound/calling_list.hpp"
@@ -38,6 +40,63 @@ std::string random_nanp(sim::Rng& rng) {
   return "+1" + std::to_string(200 + rng.next() % 800) + std::to_string(200 + rng.next() % 800) + line;
 }
 
+// Fills a new list table with `n` generated records (seeded).
+void generate_records(const std::string& connection, const std::string& table, long n, std::uint64_t seed) {
+  CallingList::create_table(connection, table);
+  ListOptions lo;
+  lo.table = table;
+  auto list = CallingList::open(connection, lo);
+  sim::Rng rng(seed ^ 0x11575eedULL);
+  std::vector<Record> batch;
+  for (long i = 1; i <= n; ++i) {
+    Record r;
+    r.record_id = i;
+    r.contact_info = random_nanp(rng);
+    r.chain_id = static_cast<int>(i);
+    r.chain_n = 1;
+    r.campaign_id = 1;
+    batch.push_back(std::move(r));
+    if (batch.size() == 20000) {
+      list->insert(batch);
+      batch.clear();
+    }
+  }
+  list->insert(batch);
+}
+
+/// Appends dials, results and written results to a file, one line each,
+/// written at once so a killed run leaves every line it announced.
+class Journal {
+ public:
+  explicit Journal(const std::string& path) {
+    if (path.empty()) return;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd_ < 0) throw Error(ErrorCode::invalid_argument, "cannot open journal " + path);
+  }
+  ~Journal() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  void on_event(const CampaignEvent& e) {
+    if (fd_ < 0) return;
+    const std::string id = std::to_string(e.record_id);
+    const std::string result = std::to_string(static_cast<int>(e.result));
+    if (e.kind == CampaignEvent::Kind::dialing && e.record)
+      line("dial " + id + " " + std::to_string(e.record->attempt) + "\n");
+    else if (e.kind == CampaignEvent::Kind::call_finished)
+      line("result " + id + " " + result + "\n");
+    else if (e.kind == CampaignEvent::Kind::written)
+      line("written " + id + " " + result + " " + e.message + "\n");
+  }
+
+ private:
+  void line(const std::string& s) {
+    if (::write(fd_, s.data(), s.size()) != static_cast<ssize_t>(s.size())) throw Error(ErrorCode::generic, "journal write failed");
+  }
+  int fd_ = -1;
+};
+
 /// A temporary SQLite list of generated records, removed afterwards.
 struct GeneratedList {
   std::filesystem::path dir;
@@ -46,24 +105,7 @@ struct GeneratedList {
     std::string tmpl = (std::filesystem::temp_directory_path() / "ob-sim-XXXXXX").string();
     dir = ::mkdtemp(tmpl.data());
     connection = "sqlite3://" + (dir / "list.db").string();
-    CallingList::create_table(connection, "calling_list");
-    auto list = CallingList::open(connection);
-    sim::Rng rng(s.seed ^ 0x11575eedULL);
-    std::vector<Record> batch;
-    for (long i = 1; i <= s.list.records; ++i) {
-      Record r;
-      r.record_id = i;
-      r.contact_info = random_nanp(rng);
-      r.chain_id = static_cast<int>(i);
-      r.chain_n = 1;
-      r.campaign_id = 1;
-      batch.push_back(std::move(r));
-      if (batch.size() == 20000) {
-        list->insert(batch);
-        batch.clear();
-      }
-    }
-    list->insert(batch);
+    generate_records(connection, "calling_list", s.list.records, s.seed);
   }
   ~GeneratedList() {
     std::error_code ec;
@@ -147,16 +189,31 @@ void fill_hours(SimResult& r) {
 
 }  // namespace
 
-SimResult run_scenario(const Scenario& sc, bool progress) {
+SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
+  const bool progress = options.progress;
   auto wall_start = std::chrono::steady_clock::now();
   std::unique_ptr<GeneratedList> generated;
   std::string connection = sc.list.connection;
   if (connection.empty()) {
     generated = std::make_unique<GeneratedList>(sc);
     connection = generated->connection;
+  } else if (sc.list.records_given) {
+    // An existing connection with "records": create the list once, then reuse it.
+    bool exists = true;
+    try {
+      ListOptions probe;
+      probe.table = sc.list.table;
+      CallingList::open(connection, probe);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::not_found) throw;
+      exists = false;
+    }
+    if (!exists) generate_records(connection, sc.list.table, sc.list.records, sc.seed);
   }
+  Journal journal(options.journal);
   ListOptions lo;
   lo.table = sc.list.table;
+  lo.engine_id = sc.engine_id;
   auto list = std::shared_ptr<CallingList>(CallingList::open(connection, lo));
   std::shared_ptr<DncList> dnc;
   if (!sc.list.dnc_table.empty()) {
@@ -187,9 +244,14 @@ SimResult run_scenario(const Scenario& sc, bool progress) {
   cfg.abandon_cap = {sc.abandon_cap_rate, from_seconds(sc.abandon_window_h * 3600.0)};
   cfg.chunk_size = 200;
   cfg.treatments = sim_treatments();
+  cfg.max_attempts = sc.max_attempts;
+  cfg.auto_complete = sc.auto_complete;
   Campaign& campaign = engine.add_campaign(cfg, driver, dnc, windows_for(sc));
   SimResult r;
+  bool completed = false;
   campaign.on_event([&](const CampaignEvent& e) {
+    journal.on_event(e);
+    if (e.kind == CampaignEvent::Kind::completed) completed = true;
     if (e.kind == CampaignEvent::Kind::record_error) ++r.record_errors;
     if (e.kind == CampaignEvent::Kind::database_error || e.kind == CampaignEvent::Kind::driver_error)
       std::cerr << "sim: " << e.message << "\n";
@@ -206,15 +268,17 @@ SimResult run_scenario(const Scenario& sc, bool progress) {
 
   Sampler sampler(campaign, start);
   const Time end = start + from_seconds(sc.duration_h * 3600.0);
-  for (Time t = start + std::chrono::minutes(1); t <= end; t += std::chrono::minutes(1)) {
+  for (Time t = start + std::chrono::minutes(1); t <= end && !completed; t += std::chrono::minutes(1)) {
     engine.run_until(t);
     sampler.sample(t, r);
     if (progress && r.minutes.size() % 60 == 0)
       std::cerr << "sim: " << fmt_fixed(to_seconds(t - start) / 3600.0, 1) << " h, " << campaign.stats().dials << " dials\n";
   }
-  campaign.stop();
-  engine.loop().run_until(end + std::chrono::hours(2), [&] { return campaign.calls_in_flight() == 0; });
-  campaign.unload();
+  if (campaign.state() != CampaignState::not_loaded) {
+    campaign.stop();
+    engine.loop().run_until(end + std::chrono::hours(2), [&] { return campaign.calls_in_flight() == 0; });
+    campaign.unload();
+  }
 
   auto s = campaign.stats();
   r.dials = s.dials;
@@ -235,7 +299,7 @@ SimResult run_scenario(const Scenario& sc, bool progress) {
     if (is_final(status)) r.records_final += n;
     if (status == RecordStatus::retrieved) r.records_retrieved_left += n;
   }
-  r.sim_s = to_seconds(end - start);
+  r.sim_s = to_seconds(std::min(end, clock->now()) - start);
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   fill_hours(r);
   return r;

@@ -37,8 +37,14 @@ struct SimResult {
   std::vector<HourSample> hours;      ///< and hour by hour
 };
 
-/// Runs `s`; progress lines go to stderr when `progress` is set.
-SimResult run_scenario(const Scenario& s, bool progress);
+/// Options of a run that are not part of the scenario.
+struct RunOptions {
+  bool progress = true;     ///< progress lines on stderr
+  std::string journal;      ///< append every dial and result to this file (crash tests)
+};
+
+/// Runs `s`.
+SimResult run_scenario(const Scenario& s, const RunOptions& options);
 
 /// The report as one JSON object (keys of the `./run sim` contract, plus hourly figures).
 std::string report_json(const Scenario& s, const SimResult& r);

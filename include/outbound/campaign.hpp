@@ -73,6 +73,7 @@ struct CampaignConfig {
   Duration callback_wait{std::chrono::minutes(5)};     ///< how long a due personal callback waits for its agent
   Duration abandoned_redial_lockout{0};  ///< no redial of an abandoned number sooner (UK: 72 h; 0: off)
   bool auto_complete = false;            ///< stop and unload once no record is left to dial
+  int max_attempts = 0;                  ///< never dial a record more often than this (0: no cap)
 };
 
 /// Whom a rescheduled record is for.
@@ -130,7 +131,8 @@ struct CampaignEvent {
   enum class Kind {
     loaded, started, stopped, unloaded, mode_changed, state_changed,
     record_error, driver_error, database_error, call_finished, info,
-    preview_record, preview_record_empty, chained_record, record_delivered, scheduled_call, completed, error
+    preview_record, preview_record_empty, chained_record, record_delivered, scheduled_call, completed, error,
+    dialing, written
   };
   Kind kind = Kind::info;       ///< what happened
   std::string campaign;         ///< campaign group name

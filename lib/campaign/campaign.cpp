@@ -15,6 +15,33 @@ std::string_view to_string(CampaignState s) noexcept {
   return "invalid";
 }
 
+std::string_view to_string(CampaignEvent::Kind k) noexcept {
+  using K = CampaignEvent::Kind;
+  switch (k) {
+    case K::loaded: return "loaded";
+    case K::started: return "started";
+    case K::stopped: return "stopped";
+    case K::unloaded: return "unloaded";
+    case K::mode_changed: return "mode_changed";
+    case K::state_changed: return "state_changed";
+    case K::record_error: return "record_error";
+    case K::driver_error: return "driver_error";
+    case K::database_error: return "database_error";
+    case K::call_finished: return "call_finished";
+    case K::info: return "info";
+    case K::preview_record: return "preview_record";
+    case K::preview_record_empty: return "preview_record_empty";
+    case K::chained_record: return "chained_record";
+    case K::record_delivered: return "record_delivered";
+    case K::scheduled_call: return "scheduled_call";
+    case K::completed: return "completed";
+    case K::error: return "error";
+    case K::dialing: return "dialing";
+    case K::written: return "written";
+  }
+  return "invalid";
+}
+
 Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Driver> driver, std::shared_ptr<DncList> dnc,
                    CallingWindows windows) {
   if (!driver) throw Error(ErrorCode::invalid_argument, "a campaign needs a driver");

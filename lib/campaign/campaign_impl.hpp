@@ -307,10 +307,13 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void flush() {
     bool ok = true;
     for (auto it = pending_updates.begin(); it != pending_updates.end();) {
-      if (guarded_db("write results", [&] { it->first->update(it->second); }))
+      if (guarded_db("write results", [&] { it->first->update(it->second); })) {
+        for (const auto& r : it->second)  // durable now: journals and audits may rely on it
+          emit(CampaignEvent::Kind::written, std::string(to_string(r.record_status)), r.record_id, r.call_result);
         it = pending_updates.erase(it);
-      else
+      } else {
         ok = false, ++it;
+      }
     }
     for (auto it = pending_releases.begin(); it != pending_releases.end();) {
       if (guarded_db("release records", [&] { it->first->release(it->second); }))
@@ -409,6 +412,14 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     Record& r = chain.records[chain.next];
     std::string why;
     phone_key.reset();
+    if (cfg.max_attempts > 0 && r.attempt >= cfg.max_attempts) {
+      // A hard cap beside the treatments: a record whose result was lost in a
+      // crash is redialed, but never beyond this.
+      r.record_status = RecordStatus::updated;
+      ++st.records_finalized;
+      queue_update(chain.list, r);
+      return Gate::skip_record;
+    }
     if (dnc) {
       phone_key = dnc->normalizer().key(r.contact_info, &why);
       if (!phone_key) {
@@ -597,15 +608,29 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     auto [it, ok] = calls.emplace(id, std::move(call));
     (void)ok;
     ++st.dials;
+    announce_dial(it->second);
     std::string error;
     bool placed = guarded_driver_call("dial", [&] { driver->dial(rq); }, &error);
     if (!placed) {
       // The driver refused: the attempt stands (it was recorded) and the
       // record goes through the treatments as a dial error.
       ++st.driver_errors;
+      report_result(it->second, CallResult::dial_error);
       finish_call(it->second, CallResult::dial_error);
       calls.erase(it);
     }
+  }
+
+  // Subscribers (journals, audits) learn of every dial before the driver is asked.
+  void announce_dial(const ActiveCall& c) {
+    const Record& r = c.chain->records[c.index];
+    CampaignEvent e;
+    e.kind = CampaignEvent::Kind::dialing;
+    e.campaign = cfg.name;
+    e.record_id = r.record_id;
+    e.agent_id = c.agent;
+    e.record = r;
+    for (auto& h : handlers) h(e);
   }
 
   template <typename Fn>

@@ -13,6 +13,8 @@ LogLevel level_of(CampaignEvent::Kind k) {
     case CampaignEvent::Kind::database_error:
       return LogLevel::error;
     case CampaignEvent::Kind::call_finished:
+    case CampaignEvent::Kind::dialing:
+    case CampaignEvent::Kind::written:
       return LogLevel::debug;
     default:
       return LogLevel::info;
@@ -35,7 +37,9 @@ Campaign& Engine::add_campaign(CampaignConfig config, std::shared_ptr<Driver> dr
   if (campaigns_.count(config.name)) throw Error(ErrorCode::invalid_argument, "campaign \"" + config.name + "\" already exists");
   std::string name = config.name;
   auto c = std::make_unique<Campaign>(*loop_, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
-  c->on_event([this](const CampaignEvent& e) { log(level_of(e.kind), e.campaign + ": " + e.message); });
+  c->on_event([this](const CampaignEvent& e) {
+    if (log_) log(level_of(e.kind), e.campaign + ": " + e.message);
+  });
   return *campaigns_.emplace(name, std::move(c)).first->second;
 }
 
