@@ -7,7 +7,7 @@
 
 namespace outbound::cli {
 
-/// `outbound demo [--list FILE] [--records N] [--agents N] [--hours H] [--seed S] [--fresh]`.
+/// `outbound demo [--list FILE] [--out DIR] [--records N] [--agents N] [--hours H] [--seed S] [--mode M] [--fresh]`.
 int run_demo(const std::vector<std::string>& args);
 /// `outbound sim SCENARIO.json [--plot FILE.svg] [--quiet]`.
 int run_sim(const std::vector<std::string>& args);

@@ -8,8 +8,8 @@
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << "usage: outbound demo [--list FILE] [--records N] [--agents N] [--hours H] [--seed S] [--fresh]\n"
-                 "       outbound sim SCENARIO.json [--plot FILE.svg] [--quiet]\n";
+    std::cout << "usage: outbound demo [--list FILE] [--out DIR] [--records N] [--agents N] [--hours H] [--seed S] [--mode M] [--fresh]\n"
+                 "       outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]\n";
     return args.empty() ? 2 : 0;
   }
   std::string cmd = args[0];

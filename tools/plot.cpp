@@ -113,11 +113,11 @@ void write_plot_svg(const std::string& path, const Scenario& s, const SimResult&
   }
   cap = {{0.0, s.abandon_cap_rate}, {hours, s.abandon_cap_rate}};
   Panel p1{kTop + 20, nice_max(static_cast<double>(peak)), "dials per minute", ""};
-  Panel p2{p1.top + kPanelH + kGap, std::max(0.05, s.abandon_cap_rate * 1.5), "abandon rate over the cap window", "%"};
+  Panel p2{p1.top + kPanelH + kGap, std::max(0.01, s.abandon_cap_rate * 2.0), "abandon rate over the cap window", "%"};
   Panel p3{p2.top + kPanelH + kGap, 1.0, "agent occupancy (5-minute mean)", "%"};
   svg.frame(p1, 4, false);
   svg.line(p1, dials, "#1f77b4");
-  svg.frame(p2, 3, true);
+  svg.frame(p2, 4, true);
   svg.line(p2, rate, "#d62728");
   svg.line(p2, cap, "#555", true);
   svg.legend(p2, kWidth - 330, "#d62728", "abandon rate");

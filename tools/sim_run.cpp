@@ -271,6 +271,7 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   for (Time t = start + std::chrono::minutes(1); t <= end && !completed; t += std::chrono::minutes(1)) {
     engine.run_until(t);
     sampler.sample(t, r);
+    if (options.on_minute) options.on_minute(r.minutes.back(), campaign.stats());
     if (progress && r.minutes.size() % 60 == 0)
       std::cerr << "sim: " << fmt_fixed(to_seconds(t - start) / 3600.0, 1) << " h, " << campaign.stats().dials << " dials\n";
   }
@@ -295,6 +296,7 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   r.agent_wait_mean_s = s.agent_wait_mean_s;
   r.distribution_time_mean_s = s.distribution_time_mean_s;
   for (const auto& [status, n] : list->count_by_status()) {
+    r.records_by_status[std::string(to_string(status))] += n;
     r.records_total += n;
     if (is_final(status)) r.records_final += n;
     if (status == RecordStatus::retrieved) r.records_retrieved_left += n;
@@ -330,15 +332,14 @@ std::string report_json(const Scenario& sc, const SimResult& r) {
   j["records_total"] = r.records_total;
   j["records_final"] = r.records_final;
   j["records_retrieved_left"] = r.records_retrieved_left;
-  double max_hour = 0;
   auto hours = nlohmann::ordered_json::array();
   for (const auto& h : r.hours) {
     double rate = h.live ? static_cast<double>(h.abandoned) / static_cast<double>(h.live) : 0.0;
-    max_hour = std::max(max_hour, rate);
     hours.push_back({{"dials", h.dials}, {"live_answers", h.live}, {"abandoned", h.abandoned}, {"abandon_rate", rate},
                      {"agent_occupancy", h.occupancy}});
   }
-  j["max_hour_abandon_rate"] = max_hour;
+  j["max_hour_abandon_rate"] = r.max_hour_abandon_rate();
+  j["records_by_status"] = r.records_by_status;
   j["hourly"] = hours;
   j["sim_s"] = r.sim_s;
   j["wall_s"] = r.wall_s;

@@ -2,9 +2,13 @@
 // sampled every simulated minute for the report and the plot.
 #pragma once
 
+#include <algorithm>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "outbound/campaign.hpp"
 #include "scenario.hpp"
 
 namespace outbound::cli {
@@ -35,12 +39,23 @@ struct SimResult {
   double sim_s = 0, wall_s = 0;
   std::vector<MinuteSample> minutes;  ///< the run minute by minute
   std::vector<HourSample> hours;      ///< and hour by hour
+  std::map<std::string, long> records_by_status;  ///< the list at the end, by record_status name
+
+  /// The highest abandon rate of any hour.
+  double max_hour_abandon_rate() const {
+    double m = 0;
+    for (const auto& h : hours)
+      if (h.live) m = std::max(m, static_cast<double>(h.abandoned) / static_cast<double>(h.live));
+    return m;
+  }
 };
 
 /// Options of a run that are not part of the scenario.
 struct RunOptions {
   bool progress = true;     ///< progress lines on stderr
   std::string journal;      ///< append every dial and result to this file (crash tests)
+  /// Called after every simulated minute (live displays).
+  std::function<void(const MinuteSample&, const CampaignStats&)> on_minute;
 };
 
 /// Runs `s`.
