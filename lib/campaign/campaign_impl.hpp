@@ -673,7 +673,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       case CallEventKind::released: {
         loop.cancel(c.abandon_timer);
         CallResult result = e.result;
-        if (c.abandoned && result != CallResult::abandoned) result = CallResult::abandoned;
+        // An abandoned call ends abandoned, unless the callee opted out during the message.
+        if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
+        if (result == CallResult::do_not_call) list_opt_out(c);
         tracker.on_release(now, result, now - c.dialed_at);
         if (c.personal) reserved_agents.erase(c.agent);
         if (infer_agents && c.connected && !c.agent.empty())  // without a desktop the agent is free again
@@ -691,8 +693,10 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void on_answered(ActiveCall& c, const CallEvent& e, Time now) {
     if (c.answered_at) return;
     c.answered_at = now;
-    tracker.on_answer(now, e.answer != AnswerClass::machine, now - c.dialed_at);
-    if (e.answer == AnswerClass::machine) return;
+    // Only a person starts the abandon clock; machines, fax and silence do not.
+    const bool live = e.answer == AnswerClass::live || e.answer == AnswerClass::unknown;
+    tracker.on_answer(now, live, now - c.dialed_at);
+    if (!live) return;
     c.live = true;
     ++st.live_answers;
     // Regulation: a live answer must reach an agent within abandon_after.
@@ -723,6 +727,21 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       if (infer_agents) handle_agent_event({e.agent_id, AgentState::busy, now});
       agents.count_call(e.agent_id);
       deliver_to_agent(c, e.agent_id);
+    }
+  }
+
+  // The callee opted out (pressed the digit during the message, or told the
+  // network): the number goes on the DNC list at once, persisted.
+  void list_opt_out(const ActiveCall& c) {
+    const Record& r = c.chain->records[c.index];
+    if (!dnc) {
+      emit(CampaignEvent::Kind::error, "callee opted out but campaign " + cfg.name + " has no do-not-call list", r.record_id);
+      return;
+    }
+    try {
+      dnc->add_phone(r.contact_info, "opted out during the call");
+    } catch (const std::exception& ex) {
+      emit(CampaignEvent::Kind::error, std::string("cannot list an opt-out: ") + ex.what(), r.record_id);
     }
   }
 

@@ -308,3 +308,21 @@ TEST_CASE("a chain is dialed in chain_n order, goes on at once, and starts over 
   CHECK(counts[RecordStatus::retrieved] == 0);
   for (const auto& r : list->chain(50)) CHECK(r.attempt == 2);
 }
+
+TEST_CASE("a callee who opts out during the call is put on the DNC list and never dialed again") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 0);
+  auto records = obtest::make_records(3);
+  records[2].contact_info = records[0].contact_info;  // the same number again, later in the list
+  list->insert(records);
+  auto dnc = std::make_shared<DncList>("US");
+  Rig rig(list, [](const DialRequest& rq) { return rq.record_id == 1 ? CallResult::do_not_call : CallResult::answer; }, {},
+          dnc, 1);
+  rig.run_for(1h);
+  rig.finish();
+  CHECK(dnc->contains_phone(records[0].contact_info));
+  CHECK(list->get(1)->call_result == CallResult::do_not_call);
+  CHECK(list->get(1)->record_status == RecordStatus::updated);
+  for (const auto& rq : rig.driver->requests) CHECK(rq.record_id != 3);
+  CHECK(list->get(3)->call_result == CallResult::do_not_call);
+}
