@@ -66,13 +66,15 @@ sim::Distribution distribution(const json& obj, const char* key, const std::stri
 }
 
 sim::NetworkModel network(const json& obj, const std::string& path, sim::NetworkModel m) {
-  only_keys(obj, path, {"live_answer", "busy", "no_answer", "machine", "sit", "ring_s", "no_answer_timeout_s",
-                        "patience_s", "amd_false_positive"});
+  only_keys(obj, path, {"live_answer", "busy", "no_answer", "machine", "sit", "fax", "silence", "ring_s",
+                        "no_answer_timeout_s", "patience_s", "amd_false_positive"});
   m.live_answer = number(obj, "live_answer", path, m.live_answer, 0, 1);
   m.busy = number(obj, "busy", path, m.busy, 0, 1);
   m.no_answer = number(obj, "no_answer", path, m.no_answer, 0, 1);
   m.machine = number(obj, "machine", path, m.machine, 0, 1);
   m.sit = number(obj, "sit", path, m.sit, 0, 1);
+  m.fax = number(obj, "fax", path, m.fax, 0, 1);
+  m.silence = number(obj, "silence", path, m.silence, 0, 1);
   m.ring = distribution(obj, "ring_s", path, m.ring);
   m.no_answer_timeout_s = number(obj, "no_answer_timeout_s", path, m.no_answer_timeout_s, 15, 600);
   m.patience_s = number(obj, "patience_s", path, m.patience_s, 0, 600);
@@ -85,7 +87,7 @@ sim::NetworkModel network(const json& obj, const std::string& path, sim::Network
 sim::NetworkModel changed_network(const json& obj, const std::string& path, const sim::NetworkModel& current) {
   sim::NetworkModel m = network(obj, path, current);
   if (!obj.contains("no_answer")) {
-    double others = m.live_answer + m.busy + m.machine + m.sit;
+    double others = m.live_answer + m.busy + m.machine + m.sit + m.fax + m.silence;
     if (others > 1.0 + 1e-9) bad(path, "shares sum to more than 1");
     m.no_answer = 1.0 - others;
   }
@@ -167,7 +169,7 @@ Scenario parse_scenario(const std::string& json_text) {
   json j;
   try {
     j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers out of range
     throw Error(ErrorCode::invalid_argument, std::string("scenario is not valid JSON: ") + e.what());
   }
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",

@@ -571,7 +571,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     }
     // The attempt is durable before the call exists: a crash after the dial still counts it.
     for (auto& [list, records] : marks)
-      if (!guarded_db("record dial attempts", [&] { list->mark_dialing(records); })) {
+      if (!guarded_db("record dial attempts", [l = list, &r = records] { l->mark_dialing(r); })) {
         for (auto& p : batch) {
           Record& r = p.chain->records[p.chain->next];
           r.attempt -= 1;

@@ -69,6 +69,8 @@ void Engine::log(LogLevel level, const std::string& message) {
 }
 
 void Engine::start_thread() {
+  // A manual clock would jump to the end of time with nothing to wait for.
+  if (clock_->is_manual()) throw Error(ErrorCode::invalid_state, "the engine thread needs a real clock, not a manual one");
   if (thread_running_.exchange(true)) throw Error(ErrorCode::invalid_state, "the engine thread is already running");
   thread_ = std::thread([this] {
     while (thread_running_.load()) loop_->run_until(Time::max());
