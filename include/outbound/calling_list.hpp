@@ -88,18 +88,29 @@ class OB_API CallingList {
   /// Takes a chunk of dialable records, marks them retrieved, and leases them.
   virtual RetrieveResult retrieve(const RetrieveRequest& request) = 0;
   /// Writes back the mutable columns of retrieved records (status, result,
-  /// attempt, times, type, agent, treatments); records no longer retrieved
-  /// lose their lease. All or none.
+  /// attempt, times, type, agent, group, treatments); records no longer
+  /// retrieved lose their lease. Records whose lease this engine lost are not
+  /// written (see update_owned()). All or none.
   virtual void update(const std::vector<Record>& records) = 0;
   /// Writes `attempt` and `call_time` of records about to be dialed, so a
-  /// crash after the dial still counts it.
+  /// crash after the dial still counts it. Records whose lease is lost are
+  /// not written (see mark_dialing_owned()).
   virtual void mark_dialing(const std::vector<Record>& records) = 0;
-  /// Returns retrieved records to ready without a dial (buffer flush, stop).
+  /// update(), returning the ids it did not write because this engine no
+  /// longer holds their lease (it expired and another engine recovered or
+  /// retrieved the record, whose row is left as the new owner has it).
+  virtual std::vector<std::int64_t> update_owned(const std::vector<Record>& records) = 0;
+  /// mark_dialing(), returning the ids it did not write because their lease is
+  /// lost: the caller must not dial those.
+  virtual std::vector<std::int64_t> mark_dialing_owned(const std::vector<Record>& records) = 0;
+  /// Returns retrieved records this engine holds to ready without a dial (buffer flush, stop).
   virtual void release(const std::vector<std::int64_t>& record_ids) = 0;
   /// Extends this engine's leases to now + lease_s.
   virtual void renew_leases(EpochSeconds now) = 0;
-  /// Returns to ready every retrieved record whose lease is this engine's, has
-  /// expired by `now`, or is missing; returns how many.
+  /// Returns to ready every retrieved record whose lease is this engine's or
+  /// has expired by `now` (and, on the first call, every retrieved record with
+  /// no lease at all); returns how many. Engines sharing a list call it now and
+  /// then to take back a crashed engine's records.
   virtual std::size_t recover(EpochSeconds now) = 0;
   /// Marks ready records whose zone is not in `known_zone_keys` as record
   /// errors; returns them.
@@ -115,6 +126,11 @@ class OB_API CallingList {
   virtual std::vector<Record> all() = 0;
   /// Records of one chain, in chain_n order.
   virtual std::vector<Record> chain(int chain_id) = 0;
+  /// Up to `limit` records with record_id > `after_record_id`, by record_id
+  /// (INT64_MIN: from the first), for streaming a large list without holding it in memory.
+  virtual std::vector<Record> page(std::int64_t after_record_id, std::size_t limit) = 0;
+  /// Which of `record_ids` are already in the table (ascending).
+  virtual std::vector<std::int64_t> existing_ids(const std::vector<std::int64_t>& record_ids) = 0;
 };
 
 /// True when `name` is a plain SQL identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63 chars.

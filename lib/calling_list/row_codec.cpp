@@ -1,5 +1,6 @@
 #include "row_codec.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -83,6 +84,38 @@ std::optional<long long> parse_integer(const std::string& text) {
 std::int64_t row_record_id(const TextRow& row) {
   if (row.empty() || !row[kRecordId]) return 0;
   return parse_integer(*row[kRecordId]).value_or(0);
+}
+
+TextRow encode_row(const Record& r, const std::vector<std::string>& custom) {
+  TextRow row;
+  row.reserve(kMandatoryCount + custom.size());
+  auto num = [&](long long v) { row.emplace_back(std::to_string(v)); };
+  auto opt = [&](const std::optional<EpochSeconds>& v) {
+    row.push_back(v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt);
+  };
+  num(r.record_id);
+  row.emplace_back(r.contact_info);
+  for (int v : {static_cast<int>(r.contact_info_type), static_cast<int>(r.record_type),
+                static_cast<int>(r.record_status), static_cast<int>(r.call_result), r.attempt})
+    num(v);
+  opt(r.dial_sched_time);
+  opt(r.call_time);
+  for (int v : {r.daily_from, r.daily_till, r.tz_dbid, r.campaign_id}) num(v);
+  row.emplace_back(r.agent_id);
+  for (int v : {r.chain_id, r.chain_n, r.group_id, r.app_id, r.media_ref, r.email_template_id, r.switch_id}) num(v);
+  row.emplace_back(r.treatments);
+  row.emplace_back(r.email_subject);
+  for (const auto& name : custom) {
+    auto it = r.custom.find(name);
+    row.push_back(it == r.custom.end() ? std::nullopt : std::optional<std::string>(it->second));
+  }
+  return row;
+}
+
+int mandatory_index(const std::string& column) {
+  const auto& cols = mandatory_columns();
+  auto it = std::find(cols.begin(), cols.end(), column);
+  return it == cols.end() ? -1 : static_cast<int>(it - cols.begin());
 }
 
 DecodedRow decode_row(const TextRow& row, const std::vector<std::string>& custom) {

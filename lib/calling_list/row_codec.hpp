@@ -7,12 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "../storage/database.hpp"
 #include "outbound/model.hpp"
 
 namespace outbound::detail {
-
-/// One fetched row: each column's text, or nullopt for SQL NULL.
-using TextRow = std::vector<std::optional<std::string>>;
 
 /// A decoded row: the record as far as it could be read, and why it is
 /// malformed (empty when it is fine).
@@ -24,6 +22,13 @@ struct DecodedRow {
 /// Parses a row whose first columns are mandatory_columns() and whose rest are
 /// `custom` (same order).
 DecodedRow decode_row(const TextRow& row, const std::vector<std::string>& custom);
+
+/// The row of a record: mandatory_columns() then `custom` (same order), as
+/// text; NULL for unset dial_sched_time/call_time and absent custom fields.
+TextRow encode_row(const Record& record, const std::vector<std::string>& custom);
+
+/// Position of a mandatory column in mandatory_columns(), or -1.
+int mandatory_index(const std::string& column);
 
 /// record_id of a row if it parses, else 0 (for error reports).
 std::int64_t row_record_id(const TextRow& row);

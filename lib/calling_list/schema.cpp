@@ -70,19 +70,36 @@ void create_list_table(Database& db, const std::string& table, const std::vector
 void create_list_indexes(Database& db, const std::string& table) {
   guarded("cannot create the indexes of " + table, [&] {
     *db.sql << "CREATE INDEX IF NOT EXISTS " + table + "_ob_due ON " + table +
-                   " (dial_sched_time) WHERE record_status = 1 AND dial_sched_time IS NOT NULL";
+                   " (dial_sched_time, record_id) WHERE record_status = 1 AND dial_sched_time IS NOT NULL";
     *db.sql << "CREATE INDEX IF NOT EXISTS " + table + "_ob_fresh ON " + table +
                    " (chain_id, chain_n) WHERE record_status = 1 AND dial_sched_time IS NULL";
     *db.sql << "CREATE INDEX IF NOT EXISTS " + table + "_ob_chain ON " + table + " (chain_id, chain_n)";
-    *db.sql << "CREATE INDEX IF NOT EXISTS " + table + "_ob_status ON " + table + " (record_status)";
+    // No index on record_status alone: every status change would maintain it,
+    // and SQLite's planner, without statistics, prefers it to the partial
+    // indexes and then sorts every ready row for each chunk.
+  });
+}
+
+std::set<std::string> list_index_names(Database& db, const std::string& table) {
+  return guarded("cannot read the indexes of " + table, [&] {
+    std::set<std::string> out;
+    auto rows = fetch_text_rows(db, db.dialect == Dialect::sqlite
+                                        ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '" + table + "'"
+                                        : "SELECT indexname FROM pg_indexes WHERE tablename = lower('" + table + "')" +
+                                              " AND schemaname = current_schema()",
+                                1);
+    for (const auto& r : rows)
+      if (r[0]) out.insert(*r[0]);
+    return out;
   });
 }
 
 void create_lease_table(Database& db, const std::string& table) {
+  // On SQLite an INTEGER PRIMARY KEY is the rowid: one b-tree, not two.
+  const std::string key = db.dialect == Dialect::sqlite ? "INTEGER" : "BIGINT";
   guarded("cannot create the lease table of " + table, [&] {
-    *db.sql << "CREATE TABLE IF NOT EXISTS " + table +
-                   "_lease (record_id BIGINT PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, "
-                   "expires_at BIGINT NOT NULL)";
+    *db.sql << "CREATE TABLE IF NOT EXISTS " + table + "_lease (record_id " + key +
+                   " PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)";
   });
 }
 

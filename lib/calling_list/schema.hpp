@@ -2,6 +2,7 @@
 // against it without altering anything.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ bool is_text_column(const std::string& column);
 void create_list_table(Database& db, const std::string& table, const std::vector<std::string>& custom_columns);
 /// Creates the retrieval indexes if missing.
 void create_list_indexes(Database& db, const std::string& table);
+/// Names of the indexes on `table` (a safe identifier).
+std::set<std::string> list_index_names(Database& db, const std::string& table);
 /// Creates `<table>_lease` if missing (our companion table; the list is untouched).
 void create_lease_table(Database& db, const std::string& table);
 

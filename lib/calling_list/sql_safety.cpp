@@ -117,16 +117,17 @@ void check_safe_condition(const std::string& cond, const std::vector<std::string
 }
 
 void check_safe_order(const std::string& order_by, const std::vector<std::string>& columns) {
+  // Each item is a column, then at most one ASC or DESC, then a comma or the end.
+  enum class Expect { column, direction_or_comma, comma } expect = Expect::column;
   std::size_t i = 0;
-  bool expect_column = true;
   while (i < order_by.size()) {
     char c = order_by[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
       continue;
     }
-    if (c == ',' && !expect_column) {
-      expect_column = true;
+    if (c == ',' && expect != Expect::column) {
+      expect = Expect::column;
       ++i;
       continue;
     }
@@ -134,14 +135,16 @@ void check_safe_order(const std::string& order_by, const std::vector<std::string
     std::size_t start = i;
     while (i < order_by.size() && is_ident_char(order_by[i])) ++i;
     std::string word = lower(order_by.substr(start, i - start));
-    if (expect_column) {
+    if (expect == Expect::column) {
       if (!is_column(word, columns)) reject("\"" + word + "\" is not a column of the list", order_by, start);
-      expect_column = false;
-    } else if (word != "asc" && word != "desc") {
+      expect = Expect::direction_or_comma;
+    } else if (expect == Expect::direction_or_comma && (word == "asc" || word == "desc")) {
+      expect = Expect::comma;
+    } else {
       reject("expected ',', ASC or DESC", order_by, start);
     }
   }
-  if (expect_column && !order_by.empty()) reject("ORDER BY ends without a column", order_by, i);
+  if (expect == Expect::column && !order_by.empty()) reject("ORDER BY ends without a column", order_by, i);
 }
 
 const std::vector<std::string>& mandatory_columns() {

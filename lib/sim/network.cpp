@@ -3,6 +3,7 @@
 // distributions, whose output differs between standard libraries) so golden
 // reports are the same on every platform.
 #include <cmath>
+#include <utility>
 
 #include "outbound/error.hpp"
 #include "outbound/sim.hpp"
@@ -82,7 +83,7 @@ double Rng::sample(const Distribution& d) noexcept {
 }
 
 void validate(const NetworkModel& m) {
-  const double shares[] = {m.live_answer, m.busy, m.no_answer, m.machine, m.sit};
+  const double shares[] = {m.live_answer, m.busy, m.no_answer, m.machine, m.sit, m.fax, m.silence};
   double sum = 0;
   for (double s : shares) {
     if (!(s >= 0.0 && s <= 1.0)) throw Error(ErrorCode::invalid_argument, "network shares must lie in [0, 1]");
@@ -90,12 +91,45 @@ void validate(const NetworkModel& m) {
   }
   if (std::fabs(sum - 1.0) > 1e-6)
     throw Error(ErrorCode::invalid_argument,
-                "network shares (live_answer + busy + no_answer + machine + sit) must sum to 1, not " + std::to_string(sum));
-  if (!(m.no_answer_timeout_s > 0) || !(m.patience_s >= 0) || !(m.busy_signal_s > 0) || !(m.sit_s > 0) || !(m.amd_s >= 0))
+                "network shares (live_answer + busy + no_answer + machine + sit + fax + silence) must sum to 1, not " +
+                    std::to_string(sum));
+  const auto& k = m.sit_kinds;
+  const double weights[] = {k.invalid_number, k.vacant, k.operator_intercept, k.unknown, k.no_circuit, k.reorder};
+  double weight_sum = 0;
+  for (double w : weights) {
+    if (!(w >= 0.0) || !std::isfinite(w)) throw Error(ErrorCode::invalid_argument, "SIT kind weights must be finite and >= 0");
+    weight_sum += w;
+  }
+  if (!(weight_sum > 0.0)) throw Error(ErrorCode::invalid_argument, "SIT kind weights must not all be 0");
+  if (!(m.no_answer_timeout_s > 0) || !(m.patience_s >= 0) || !(m.busy_signal_s > 0) || !(m.sit_s > 0) || !(m.amd_s >= 0) ||
+      !(m.machine_talk_s >= 0))
     throw Error(ErrorCode::invalid_argument, "network times must be positive");
   if (!(m.amd_false_positive >= 0.0 && m.amd_false_positive <= 1.0))
     throw Error(ErrorCode::invalid_argument, "amd_false_positive must lie in [0, 1]");
 }
+
+namespace {
+
+// The SIT kind at relative position `x` in [0, 1) of the SIT weights.
+CallResult sit_kind_at(const SitMix& k, double x) {
+  const std::pair<double, CallResult> kinds[] = {
+      {k.invalid_number, CallResult::sit_invalid_num}, {k.vacant, CallResult::sit_vacant},
+      {k.operator_intercept, CallResult::sit_oper_intercept}, {k.unknown, CallResult::sit_unknown},
+      {k.no_circuit, CallResult::sit_no_circuit}, {k.reorder, CallResult::sit_reorder}};
+  double total = 0;
+  for (const auto& [w, r] : kinds) total += w;
+  double edge = 0;
+  CallResult last = CallResult::sit_invalid_num;
+  for (const auto& [w, r] : kinds) {
+    if (w <= 0) continue;
+    edge += w / total;
+    last = r;
+    if (x < edge) return r;
+  }
+  return last;  // rounding at the top end
+}
+
+}  // namespace
 
 Network::Network(EventLoop& loop, NetworkModel model, std::uint64_t seed) : loop_(loop), model_(model), rng_(seed) {
   validate(model_);
@@ -108,18 +142,27 @@ void Network::set_model(const NetworkModel& model) {
 
 CallFate Network::draw() {
   CallFate f;
-  double u = rng_.uniform();
+  // One uniform draw picks the category; its position inside the SIT share
+  // picks the SIT kind, so adding kinds costs no extra draws.
+  const double u = rng_.uniform();
   const auto& m = model_;
-  if (u < m.live_answer)
-    f.kind = CallFate::Kind::live;
-  else if (u < m.live_answer + m.busy)
-    f.kind = CallFate::Kind::busy;
-  else if (u < m.live_answer + m.busy + m.no_answer)
-    f.kind = CallFate::Kind::no_answer;
-  else if (u < m.live_answer + m.busy + m.no_answer + m.machine)
-    f.kind = CallFate::Kind::machine;
-  else
-    f.kind = CallFate::Kind::sit;
+  const std::pair<double, CallFate::Kind> shares[] = {
+      {m.live_answer, CallFate::Kind::live}, {m.busy, CallFate::Kind::busy},   {m.no_answer, CallFate::Kind::no_answer},
+      {m.machine, CallFate::Kind::machine},  {m.sit, CallFate::Kind::sit},     {m.fax, CallFate::Kind::fax},
+      {m.silence, CallFate::Kind::silence}};
+  double low = 0.0;
+  bool picked = false;
+  for (const auto& [share, kind] : shares) {
+    if (share <= 0) continue;
+    f.kind = kind;  // the last positive share takes what rounding leaves at the top
+    if (u < low + share) {
+      if (kind == CallFate::Kind::sit) f.sit_result = sit_kind_at(m.sit_kinds, (u - low) / share);
+      picked = true;
+      break;
+    }
+    low += share;
+  }
+  if (!picked && f.kind == CallFate::Kind::sit) f.sit_result = sit_kind_at(m.sit_kinds, 0.999999);
   f.ring_s = rng_.sample(m.ring);
   f.patience_s = m.patience_s;
   f.amd_false_positive = f.kind == CallFate::Kind::live && rng_.uniform() < m.amd_false_positive;

@@ -84,6 +84,16 @@ std::string pg_int_array(const std::vector<long long>& values) {
   return out;
 }
 
+std::string pg_opt_int_array(const std::vector<std::optional<long long>>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += values[i] ? std::to_string(*values[i]) : std::string("NULL");
+  }
+  out += '}';
+  return out;
+}
+
 std::string pg_text_array(const std::vector<std::string>& values, const std::vector<bool>* is_null) {
   std::string out = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -113,6 +123,51 @@ std::string int_list(const std::vector<long long>& values, std::size_t from, std
   return out;
 }
 
+std::vector<TextRow> fetch_text_rows(Database& db, const std::string& query, std::size_t ncols, const Binder& bind) {
+  constexpr std::size_t kBatch = 1000;
+  std::vector<std::vector<std::string>> cols(ncols);
+  std::vector<std::vector<soci::indicator>> inds(ncols);
+  auto reset = [&] {
+    for (std::size_t k = 0; k < ncols; ++k) {
+      cols[k].assign(kBatch, std::string());
+      inds[k].assign(kBatch, soci::i_ok);
+    }
+  };
+  reset();
+  soci::statement st(*db.sql);
+  for (std::size_t k = 0; k < ncols; ++k) st.exchange(soci::into(cols[k], inds[k]));
+  if (bind) bind(st);
+  st.alloc();
+  st.prepare(query, soci::details::st_one_time_query);
+  st.define_and_bind();
+  std::vector<TextRow> rows;
+  bool more = st.execute(true);
+  for (;;) {
+    std::size_t n = cols.empty() ? 0 : cols[0].size();
+    for (std::size_t i = 0; i < n; ++i) {
+      TextRow row(ncols);
+      for (std::size_t k = 0; k < ncols; ++k)
+        if (inds[k][i] != soci::i_null) row[k] = std::move(cols[k][i]);
+      rows.push_back(std::move(row));
+    }
+    if (!more) break;
+    reset();
+    more = st.fetch();
+    if (!more && cols[0].empty()) break;
+  }
+  return rows;
+}
+
+long long execute_count(Database& db, const std::string& query, const Binder& bind) {
+  soci::statement st(*db.sql);
+  if (bind) bind(st);
+  st.alloc();
+  st.prepare(query, soci::details::st_one_time_query);
+  st.define_and_bind();
+  st.execute(true);
+  return st.get_affected_rows();
+}
+
 bool table_exists(Database& db, const std::string& table) {
   return !table_columns(db, table).empty();
 }
@@ -126,7 +181,7 @@ std::vector<std::pair<std::string, std::string>> table_columns(Database& db, con
         db.dialect == Dialect::sqlite
             ? (db.sql->prepare << "SELECT name, type FROM pragma_table_info('" + table + "')")
             : (db.sql->prepare << "SELECT column_name, data_type FROM information_schema.columns "
-                                  "WHERE table_name = '" + table + "' AND table_schema = current_schema() "
+                                  "WHERE table_name = lower('" + table + "') AND table_schema = current_schema() "
                                   "ORDER BY ordinal_position");
     for (const auto& row : rows) {
       std::string name = row.get<std::string>(0), type = row.get<std::string>(1, "");
@@ -138,16 +193,4 @@ std::vector<std::pair<std::string, std::string>> table_columns(Database& db, con
   });
 }
 
-}  // namespace outbound::detail
-
-namespace outbound::detail {
-std::string pg_opt_int_array(const std::vector<std::optional<long long>>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += values[i] ? std::to_string(*values[i]) : std::string("NULL");
-  }
-  out += '}';
-  return out;
-}
 }  // namespace outbound::detail

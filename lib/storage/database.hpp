@@ -2,6 +2,7 @@
 // the two kept here (transactions, bulk binding, upserts, column types).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,9 @@
 #include <soci/soci.h>
 
 namespace outbound::detail {
+
+/// One fetched row: each column's text, or nullopt for SQL NULL.
+using TextRow = std::vector<std::optional<std::string>>;
 
 /// The SQL dialect behind a connection.
 enum class Dialect { sqlite, postgresql };
@@ -20,6 +24,9 @@ struct Database {
   Dialect dialect = Dialect::sqlite;   ///< which backend
   std::string description;             ///< connection string with any password hidden
 };
+
+/// Adds `use` elements to a statement before it is prepared.
+using Binder = std::function<void(soci::statement&)>;
 
 /// Connects: "sqlite3://PATH" (":memory:" too), "postgresql://URI" or
 /// "postgresql:key=value ...". Throws Error(invalid_argument|database).
@@ -34,8 +41,20 @@ auto in_transaction(Database& db, const std::string& what, Fn&& fn) -> decltype(
 template <typename Fn>
 auto guarded(const std::string& what, Fn&& fn) -> decltype(fn());
 
+/// Reads every row of `query` (a SELECT whose `ncols` columns are text, e.g.
+/// CAST(c AS TEXT)) in batches. The statement runs as a one-time query (one
+/// round trip on PostgreSQL: no server-side prepare and deallocate).
+std::vector<TextRow> fetch_text_rows(Database& db, const std::string& query, std::size_t ncols,
+                                     const Binder& bind = {});
+
+/// Runs one statement as a one-time query with the `use` elements `bind`
+/// adds; returns the number of rows it changed.
+long long execute_count(Database& db, const std::string& query, const Binder& bind = {});
+
 /// A PostgreSQL array literal of integers: {1,2,3}.
 std::string pg_int_array(const std::vector<long long>& values);
+/// A PostgreSQL array literal of optional integers: {1,NULL,3}.
+std::string pg_opt_int_array(const std::vector<std::optional<long long>>& values);
 /// A PostgreSQL array literal of texts with quoting: {"a","b\"c"}; NULLs as NULL.
 std::string pg_text_array(const std::vector<std::string>& values, const std::vector<bool>* is_null = nullptr);
 /// Comma-separated integers for an IN (...) list.
@@ -52,8 +71,3 @@ std::vector<std::pair<std::string, std::string>> table_columns(Database& db, con
 }  // namespace outbound::detail
 
 #include "database_inl.hpp"
-
-namespace outbound::detail {
-/// A PostgreSQL array literal of optional integers: {1,NULL,3}.
-std::string pg_opt_int_array(const std::vector<std::optional<long long>>& values);
-}  // namespace outbound::detail

@@ -1,0 +1,206 @@
+"""Calling lists (SQL tables in the OCS shape) and their CSV import and export."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
+
+from . import _native
+from ._handle import Handle
+from .enums import RecordStatus
+from .errors import check
+from .records import CRecords, Record
+
+_lib = _native.lib
+
+
+@dataclass
+class CsvRowError:
+    """A CSV row that was not imported."""
+    line: int
+    record_id: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What a CSV import did: data_rows == imported + len(errors)."""
+    data_rows: int = 0
+    imported: int = 0
+    blank_lines: int = 0
+    errors: List[CsvRowError] = field(default_factory=list)
+
+
+@dataclass
+class CsvOptions:
+    """CSV settings (see ob_csv_options)."""
+    delimiter: str = ","
+    batch_size: int = 1000
+    default_daily_from: int = 0
+    default_daily_till: int = 86400
+    default_tz_dbid: int = 0
+    default_campaign_id: int = 0
+    crlf: bool = True
+    columns: Sequence[str] = ()
+
+    def to_c(self) -> "tuple[_native.CsvOptions, object]":
+        """The C options and what must stay alive with them."""
+        c = _native.CsvOptions()
+        check(_lib.ob_csv_options_init(ctypes.byref(c), _native.VERSION))
+        if len(self.delimiter.encode()) != 1:
+            raise ValueError("the CSV delimiter must be one byte")
+        c.delimiter = self.delimiter.encode()
+        c.batch_size = self.batch_size
+        c.default_daily_from = self.default_daily_from
+        c.default_daily_till = self.default_daily_till
+        c.default_tz_dbid = self.default_tz_dbid
+        c.default_campaign_id = self.default_campaign_id
+        c.crlf = 1 if self.crlf else 0
+        keep = None
+        if self.columns:
+            keep = (ctypes.c_char_p * len(self.columns))(*[_native.cstr(x) for x in self.columns])
+            c.column_count = len(self.columns)
+            c.columns = ctypes.cast(keep, _native.c_char_p_p)
+        return c, keep
+
+
+def _take_report(p: "ctypes._Pointer[_native.ImportReport]") -> ImportReport:
+    try:
+        r = p.contents
+        errors = [CsvRowError(r.errors[i].line, r.errors[i].record_id, _native.text(r.errors[i].reason))
+                  for i in range(r.error_count)]
+        return ImportReport(r.data_rows, r.imported, r.blank_lines, errors)
+    finally:
+        _lib.ob_import_report_free(p)
+
+
+def _take_records(p: "ctypes._Pointer[_native.CRecord]", n: int) -> List[Record]:
+    if not p:
+        return []
+    try:
+        return [Record.from_c(p[i]) for i in range(n)]
+    finally:
+        _lib.ob_records_free(p, n)
+
+
+class CallingList(Handle):
+    """A calling list: an SQL table with the OCS columns plus custom fields.
+
+    `connection` is "sqlite3://path", "postgresql://..." or "postgresql:key=value ...".
+    Once a campaign uses the list, calls on it run on that campaign's engine loop.
+    """
+
+    _free = _lib.ob_list_free
+
+    def __init__(self, connection: str, table: str = "calling_list", *, filter: Optional[str] = None,
+                 order_by: Optional[str] = None, engine_id: Optional[str] = None, lease_s: int = 600,
+                 zone_column: Optional[str] = None, create_if_missing: bool = False,
+                 create_indexes: bool = False) -> None:
+        o = _native.ListOptions()
+        check(_lib.ob_list_options_init(ctypes.byref(o), _native.VERSION))
+        o.table = _native.cstr(table)
+        o.filter = _native.cstr(filter)
+        o.order_by = _native.cstr(order_by)
+        o.engine_id = _native.cstr(engine_id)
+        o.lease_s = lease_s
+        o.zone_column = _native.cstr(zone_column)
+        o.create_if_missing = int(create_if_missing)
+        o.create_indexes = int(create_indexes)
+        h = ctypes.c_void_p()
+        check(_lib.ob_list_open(ctypes.byref(h), _native.cstr(connection), ctypes.byref(o)))
+        super().__init__(h)
+        self.table = table
+
+    @staticmethod
+    def create_table(connection: str, table: str = "calling_list", custom_columns: Sequence[str] = ()) -> None:
+        """Creates a table in the OCS shape plus custom columns ("name TYPE")."""
+        cols = (ctypes.c_char_p * max(1, len(custom_columns)))(*[_native.cstr(c) for c in custom_columns])
+        check(_lib.ob_list_create_table(_native.cstr(connection), _native.cstr(table),
+                                        ctypes.cast(cols, _native.c_char_p_p), len(custom_columns)))
+
+    @property
+    def custom_fields(self) -> List[str]:
+        """Names of the custom fields."""
+        n = ctypes.c_size_t()
+        check(_lib.ob_list_custom_field_count(ctypes.byref(n), self._h))
+        out = []
+        for i in range(n.value):
+            name = ctypes.c_char_p()
+            check(_lib.ob_list_custom_field(ctypes.byref(name), self._h, i))
+            out.append(_native.text(name.value))
+        return out
+
+    def insert(self, records: Iterable[Record]) -> None:
+        """Inserts records (record_id unique); all or none."""
+        c = CRecords(list(records))
+        check(_lib.ob_list_insert(self._h, c.pointer, c.count))
+
+    def get(self, record_id: int) -> Optional[Record]:
+        """The record, or None."""
+        p = ctypes.POINTER(_native.CRecord)()
+        rc = _lib.ob_list_get(ctypes.byref(p), self._h, record_id)
+        if rc == -3:  # not found
+            return None
+        check(rc)
+        return _take_records(p, 1)[0]
+
+    def page(self, after_record_id: int = 0, limit: int = 1000) -> List[Record]:
+        """Up to `limit` records with record_id > after_record_id, by record_id."""
+        p = ctypes.POINTER(_native.CRecord)()
+        n = ctypes.c_size_t()
+        check(_lib.ob_list_page(ctypes.byref(p), ctypes.byref(n), self._h, after_record_id, limit))
+        return _take_records(p, n.value)
+
+    def __iter__(self) -> Iterator[Record]:
+        """Every record, by record_id, a page at a time."""
+        after = -(2 ** 63)
+        while True:
+            chunk = self.page(after, 1000)
+            if not chunk:
+                return
+            yield from chunk
+            after = chunk[-1].record_id
+
+    def count_by_status(self) -> Dict[RecordStatus, int]:
+        """Number of records per status (every status, zeros included)."""
+        counts = (ctypes.c_int64 * len(RecordStatus))()
+        check(_lib.ob_list_count_by_status(counts, len(RecordStatus), self._h))
+        return {s: counts[int(s)] for s in RecordStatus}
+
+    def import_csv(self, source: Union[str, os.PathLike], options: Optional[CsvOptions] = None) -> ImportReport:
+        """Imports a CSV file; a bad header raises InvalidArgumentError, bad rows are in the report."""
+        c, keep = (options or CsvOptions()).to_c()
+        p = ctypes.POINTER(_native.ImportReport)()
+        check(_lib.ob_list_import_csv(ctypes.byref(p), self._h, os.fsencode(source), ctypes.byref(c)))
+        del keep
+        return _take_report(p)
+
+    def import_csv_text(self, text: Union[str, bytes], options: Optional[CsvOptions] = None) -> ImportReport:
+        """Imports CSV text, as import_csv."""
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        c, keep = (options or CsvOptions()).to_c()
+        p = ctypes.POINTER(_native.ImportReport)()
+        check(_lib.ob_list_import_csv_text(ctypes.byref(p), self._h, data, len(data), ctypes.byref(c)))
+        del keep
+        return _take_report(p)
+
+    def export_csv(self, path: Union[str, os.PathLike], options: Optional[CsvOptions] = None) -> int:
+        """Writes the list as CSV to `path`; returns the number of records."""
+        c, keep = (options or CsvOptions()).to_c()
+        n = ctypes.c_size_t()
+        check(_lib.ob_list_export_csv(ctypes.byref(n), self._h, os.fsencode(path), ctypes.byref(c)))
+        del keep
+        return n.value
+
+    def export_csv_text(self, options: Optional[CsvOptions] = None) -> str:
+        """The list as CSV text."""
+        c, keep = (options or CsvOptions()).to_c()
+        p = ctypes.c_void_p()
+        check(_lib.ob_list_export_csv_text(ctypes.byref(p), self._h, ctypes.byref(c)))
+        del keep
+        try:
+            return ctypes.string_at(p).decode("utf-8")
+        finally:
+            _lib.ob_free(p)

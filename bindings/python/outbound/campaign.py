@@ -1,0 +1,390 @@
+"""Campaign groups: options, control, agents, statistics, events, and the
+agent desktop requests (preview, processed, reschedule, do-not-call…)."""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+from . import _native
+from ._handle import Handle
+from .calling_list import CallingList
+from .dnc import DncList
+from .driver import Driver, new_c_driver
+from .engine import Engine, Span, span_ms
+from .enums import (AgentState, AmdMode, CallbackKind, CallResult, CampaignState, DialMode, DncScope, EventKind,
+                    Goal)
+from .errors import check
+from .records import CRecords, Record
+from .sim import SimDriver
+from .treatment import CTreatments, Treatment
+
+_lib = _native.lib
+
+
+@dataclass
+class CampaignOptions:
+    """How a campaign group dials (see ob_campaign_options; durations in seconds)."""
+    name: str = "campaign"
+    campaign_id: int = 1
+    mode: DialMode = DialMode.PROGRESSIVE
+    goal: Goal = Goal.OVERDIAL_RATE
+    target: float = 0.03
+    pacer: Optional[str] = None
+    ratio: float = 1.0
+    ports: int = 0
+    chunk_size: int = 100
+    low_water: int = 0
+    tick_s: float = 1.0
+    flush_interval_s: float = 1.0
+    empty_list_backoff_s: float = 30.0
+    abandon_after_s: float = 2.0
+    abandon_cap_rate: float = 0.03
+    abandon_cap_window_s: float = 30 * 24 * 3600.0
+    amd: AmdMode = AmdMode.DETECT_DROP
+    ring_timeout_s: float = 25.0
+    customer_id_field: Optional[str] = None
+    voice_application: Optional[str] = None
+    treatments: Sequence[Treatment] = ()
+    zones: Dict[str, str] = field(default_factory=dict)  # zone key ("1" for tz_dbid 1) -> IANA zone
+    window: Optional["tuple[int, int]"] = None           # campaign-wide window, s after local midnight
+    zone_column: Optional[str] = None
+    wait_for_desktop: bool = False
+    desktop_timeout_s: float = 600.0
+    callback_wait_s: float = 300.0
+    abandoned_redial_lockout_s: float = 0.0
+    auto_complete: bool = False
+
+
+@dataclass
+class CampaignStats:
+    """Counters and averages of a campaign group."""
+    dials: int = 0
+    live_answers: int = 0
+    connected: int = 0
+    abandoned: int = 0
+    machines: int = 0
+    busy: int = 0
+    no_answer: int = 0
+    sit: int = 0
+    other_results: int = 0
+    dnc_blocked: int = 0
+    window_deferred: int = 0
+    record_errors: int = 0
+    driver_errors: int = 0
+    records_finalized: int = 0
+    records_rescheduled: int = 0
+    abandon_rate: float = 0.0
+    window_abandon_rate: float = 0.0
+    window_live_answers: int = 0
+    agent_occupancy: float = 0.0
+    agent_wait_mean_s: float = 0.0
+    distribution_time_mean_s: float = 0.0
+    agents_logged_in: int = 0
+    calls_in_flight: int = 0
+    records_buffered: int = 0
+
+
+@dataclass
+class CampaignEvent:
+    """What a campaign tells its subscribers."""
+    kind: EventKind
+    campaign: str
+    record_id: int = 0
+    result: CallResult = CallResult.UNKNOWN
+    message: str = ""
+    agent_id: str = ""
+    handle: int = 0
+    record: Optional[Record] = None
+
+
+@dataclass
+class DesktopRecord:
+    """A record handed to an agent's desktop; `handle` names it in requests."""
+    handle: int
+    campaign: str
+    list: str
+    agent_id: str
+    record: Record
+
+    @staticmethod
+    def from_c(c: _native.DesktopRecord) -> "DesktopRecord":
+        return DesktopRecord(c.handle, _native.text(c.campaign), _native.text(c.list), _native.text(c.agent_id),
+                             Record.from_c(c.record))
+
+
+def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[Any]]":
+    c = _native.CampaignOptions()
+    check(_lib.ob_campaign_options_init(ctypes.byref(c), _native.VERSION))
+    keep: List[Any] = []
+    c.name = _native.cstr(o.name)
+    c.campaign_id = o.campaign_id
+    c.mode, c.goal, c.target = int(o.mode), int(o.goal), o.target
+    c.pacer = _native.cstr(o.pacer)
+    c.ratio, c.ports, c.chunk_size, c.low_water = o.ratio, o.ports, o.chunk_size, o.low_water
+    c.tick_ms = span_ms(o.tick_s)
+    c.flush_interval_ms = span_ms(o.flush_interval_s)
+    c.empty_list_backoff_ms = span_ms(o.empty_list_backoff_s)
+    c.abandon_after_ms = span_ms(o.abandon_after_s)
+    c.abandon_cap_rate = o.abandon_cap_rate
+    c.abandon_cap_window_ms = span_ms(o.abandon_cap_window_s)
+    c.amd = int(o.amd)
+    c.ring_timeout_ms = span_ms(o.ring_timeout_s)
+    c.customer_id_field = _native.cstr(o.customer_id_field)
+    c.voice_application = _native.cstr(o.voice_application)
+    rules = CTreatments(o.treatments)
+    keep.append(rules)
+    c.treatment_count, c.treatments = rules.count, rules.pointer
+    if o.zones:
+        zones = (_native.Zone * len(o.zones))(*[_native.Zone(_native.cstr(k), _native.cstr(v))
+                                                   for k, v in o.zones.items()])
+        keep.append(zones)
+        c.zone_count = len(o.zones)
+        c.zones = ctypes.cast(zones, ctypes.POINTER(_native.Zone))
+    if o.window is not None:
+        c.window_from_s, c.window_till_s = o.window
+    c.zone_column = _native.cstr(o.zone_column)
+    c.wait_for_desktop = int(o.wait_for_desktop)
+    c.desktop_timeout_ms = span_ms(o.desktop_timeout_s)
+    c.callback_wait_ms = span_ms(o.callback_wait_s)
+    c.abandoned_redial_lockout_ms = span_ms(o.abandoned_redial_lockout_s)
+    c.auto_complete = int(o.auto_complete)
+    return c, keep
+
+
+def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:
+    if not p:
+        return []
+    try:
+        return [DesktopRecord.from_c(p[i]) for i in range(n)]
+    finally:
+        _lib.ob_desktop_records_free(p, n)
+
+
+class Campaign(Handle):
+    """A campaign group on an engine. close() force-unloads it and removes it from the engine."""
+
+    _free = _lib.ob_campaign_free
+
+    def __init__(self, engine: Engine, options: Optional[CampaignOptions] = None, *,
+                 driver: Union[Driver, SimDriver], dnc: Optional[DncList] = None, **kwargs: Any) -> None:
+        """A campaign named options.name on `engine`, dialing through `driver` (a simulated driver or
+        a Python Driver), checking `dnc`. Keyword arguments override fields of `options`."""
+        opts = options or CampaignOptions()
+        if kwargs:
+            names = {f.name for f in fields(CampaignOptions)}
+            unknown = set(kwargs) - names
+            if unknown:
+                raise TypeError(f"unknown campaign options: {', '.join(sorted(unknown))}")
+            opts = CampaignOptions(**{**{f.name: getattr(opts, f.name) for f in fields(CampaignOptions)}, **kwargs})
+        c, keep = _options_to_c(opts)
+        own_driver = None
+        if isinstance(driver, Driver):
+            own_driver = new_c_driver(driver)  # the campaign holds the adapter; our handle goes below
+            driver_handle = own_driver
+        else:
+            driver_handle = driver._h
+        h = ctypes.c_void_p()
+        try:
+            check(_lib.ob_campaign_new(ctypes.byref(h), engine._h, ctypes.byref(c), driver_handle,
+                                       dnc._h if dnc is not None else None))
+        finally:
+            if own_driver is not None:
+                _lib.ob_driver_free(own_driver)
+        del keep
+        super().__init__(h)
+        self.engine = engine
+        self.name = opts.name
+        self.driver = driver
+        self.dnc = dnc
+        self._lists: List[CallingList] = []
+        self._handlers: List[Callable[[CampaignEvent], None]] = []
+        self._event_cb: Any = None
+        engine._campaigns[self.name] = self
+
+    def _engine_gone(self) -> None:
+        self._h = None  # freed with its engine
+
+    def close(self) -> None:
+        """Force-unloads the campaign and removes it from its engine."""
+        if self._h:
+            self.engine._campaigns.pop(self.name, None)
+        super().close()
+
+    # --- events -----------------------------------------------------------------------
+    def on_event(self, handler: Callable[[CampaignEvent], None]) -> None:
+        """Calls `handler(event)` on the loop's thread for each campaign event."""
+        self._handlers.append(handler)
+        if self._event_cb is not None:
+            return
+        engine = self.engine
+
+        def trampoline(_: Optional[int], p: Any) -> None:
+            try:
+                e = p.contents
+                event = CampaignEvent(EventKind(e.kind), _native.text(e.campaign), e.record_id, CallResult(e.result),
+                                      _native.text(e.message), _native.text(e.agent_id), e.handle,
+                                      Record.from_c(e.record.contents) if e.record else None)
+                for h in list(self._handlers):
+                    h(event)
+            except BaseException as ex:  # noqa: B036
+                engine._callback_failed(ex)
+
+        cb = _native.EVENT_CB(trampoline)
+        check(_lib.ob_campaign_set_event_callback(self._h, cb, None))
+        self._event_cb = cb
+
+    # --- control ------------------------------------------------------------------------
+    def add_list(self, calling_list: CallingList, share: float = 1.0) -> None:
+        """Adds a list to dial with a relative share."""
+        check(_lib.ob_campaign_add_list(self._h, calling_list._h, share))
+        self._lists.append(calling_list)
+
+    def load(self) -> None:
+        """Loads: recovers records a crashed run left retrieved, starts the driver."""
+        check(_lib.ob_campaign_load(self._h))
+
+    def start(self) -> None:
+        """Starts dialing."""
+        check(_lib.ob_campaign_start(self._h))
+
+    def stop(self) -> None:
+        """Stops dialing; calls in flight finish and are written back."""
+        check(_lib.ob_campaign_stop(self._h))
+
+    def unload(self) -> None:
+        """Unloads once calls in flight have finished."""
+        check(_lib.ob_campaign_unload(self._h))
+
+    def force_unload(self) -> None:
+        """Unloads now: calls in flight are cancelled."""
+        check(_lib.ob_campaign_force_unload(self._h))
+
+    def set_mode(self, mode: DialMode, goal: Goal = Goal.NONE, target: float = 0.0) -> None:
+        """Switches mode, goal and target (preview <-> autonomous needs a stop first)."""
+        check(_lib.ob_campaign_set_mode(self._h, int(mode), int(goal), target))
+
+    def set_treatments(self, rules: Sequence[Treatment]) -> None:
+        """Replaces the treatments; calls under way keep theirs."""
+        c = CTreatments(rules)
+        check(_lib.ob_campaign_set_treatments(self._h, c.pointer, c.count))
+
+    def set_agent_state(self, agent_id: str, state: AgentState) -> None:
+        """Sets an agent's state (hosts whose driver does not report agents)."""
+        check(_lib.ob_campaign_set_agent_state(self._h, _native.cstr(agent_id), int(state)))
+
+    def agent_state(self, agent_id: str) -> AgentState:
+        """An agent's state (NotFoundError for an agent never seen)."""
+        out = ctypes.c_int()
+        check(_lib.ob_campaign_agent_state(ctypes.byref(out), self._h, _native.cstr(agent_id)))
+        return AgentState(out.value)
+
+    @property
+    def state(self) -> CampaignState:
+        """The campaign's state."""
+        out = ctypes.c_int()
+        check(_lib.ob_campaign_state_get(ctypes.byref(out), self._h))
+        return CampaignState(out.value)
+
+    @property
+    def mode(self) -> DialMode:
+        """The dialing mode."""
+        out = ctypes.c_int()
+        check(_lib.ob_campaign_mode(ctypes.byref(out), self._h))
+        return DialMode(out.value)
+
+    def stats(self) -> CampaignStats:
+        """Counters so far."""
+        c = _native.CampaignStats(version=_native.VERSION)
+        check(_lib.ob_campaign_stats_get(ctypes.byref(c), self._h))
+        return CampaignStats(**{f.name: getattr(c, f.name) for f in fields(CampaignStats)})
+
+    @property
+    def calls_in_flight(self) -> int:
+        """Calls the driver holds now."""
+        out = ctypes.c_size_t()
+        check(_lib.ob_campaign_calls_in_flight(ctypes.byref(out), self._h))
+        return out.value
+
+    def flush(self) -> None:
+        """Writes pending results back now."""
+        check(_lib.ob_campaign_flush(self._h))
+
+    def finish(self, timeout: Span = 3600.0) -> None:
+        """Stops, runs the engine until the calls in flight are over (at most `timeout`), and unloads
+        (engines running their own loop: stops and unloads; unload completes when the calls end)."""
+        self.stop()
+        if self.engine.is_manual:
+            self.engine.run_for(timeout, until=lambda: self.calls_in_flight == 0)
+        self.unload()
+
+    # --- desktop requests -----------------------------------------------------------------
+    def preview_record(self, agent_id: str) -> Optional[DesktopRecord]:
+        """Preview modes: the next record for the agent, or None when there is none now."""
+        p = ctypes.POINTER(_native.DesktopRecord)()
+        check(_lib.ob_desktop_preview_record(ctypes.byref(p), self._h, _native.cstr(agent_id)))
+        return _take_desktop(p, 1)[0] if p else None
+
+    def chained_record(self, agent_id: str, handle: int) -> Optional[DesktopRecord]:
+        """The next record of the chain of `handle`, or None at the chain's end."""
+        p = ctypes.POINTER(_native.DesktopRecord)()
+        check(_lib.ob_desktop_chained_record(ctypes.byref(p), self._h, _native.cstr(agent_id), handle))
+        return _take_desktop(p, 1)[0] if p else None
+
+    def add_record(self, agent_id: str, record: Record) -> int:
+        """Adds a record to the campaign's first list; returns its record_id."""
+        c = CRecords([record])
+        out = ctypes.c_int64()
+        check(_lib.ob_desktop_add_record(ctypes.byref(out), self._h, _native.cstr(agent_id), c.pointer))
+        return out.value
+
+    def update_call_result(self, agent_id: str, handle: int, result: CallResult) -> None:
+        """Interim: sets the call result the record will carry."""
+        check(_lib.ob_desktop_update_call_result(self._h, _native.cstr(agent_id), handle, int(result)))
+
+    def record_processed(self, agent_id: str, handle: int, result: Optional[CallResult] = None) -> None:
+        """Final: the record is done with `result` (None: the network's); treatments apply."""
+        check(_lib.ob_desktop_record_processed(self._h, _native.cstr(agent_id), handle,
+                                               -1 if result is None else int(result)))
+
+    def record_reject(self, agent_id: str, handle: int) -> None:
+        """Preview: the agent will not dial this record; it returns to ready."""
+        check(_lib.ob_desktop_record_reject(self._h, _native.cstr(agent_id), handle))
+
+    def record_cancel(self, agent_id: str, handle: int) -> None:
+        """The record is cancelled and not dialed again."""
+        check(_lib.ob_desktop_record_cancel(self._h, _native.cstr(agent_id), handle))
+
+    def record_reschedule(self, agent_id: str, handle: int, at: int,
+                          kind: CallbackKind = CallbackKind.PERSONAL) -> None:
+        """Calls the record back at `at` (epoch seconds, ahead and inside its window)."""
+        check(_lib.ob_desktop_record_reschedule(self._h, _native.cstr(agent_id), handle, at, int(kind)))
+
+    def scheduled_record_reschedule(self, agent_id: str, record_id: int, at: int,
+                                    kind: CallbackKind = CallbackKind.PERSONAL) -> None:
+        """Moves an already scheduled record (by record_id) to `at`."""
+        check(_lib.ob_desktop_scheduled_record_reschedule(self._h, _native.cstr(agent_id), record_id, at, int(kind)))
+
+    def do_not_call(self, agent_id: str, handle: int, scope: DncScope = DncScope.RECORD, message: str = "") -> None:
+        """Puts the record's number (or its chain and customer id) on the DNC list."""
+        check(_lib.ob_desktop_do_not_call(self._h, _native.cstr(agent_id), handle, int(scope), _native.cstr(message)))
+
+    def do_not_call_number(self, phone: str, message: str = "") -> None:
+        """Puts a bare phone number on the campaign's DNC list."""
+        check(_lib.ob_desktop_do_not_call_number(self._h, _native.cstr(phone), _native.cstr(message)))
+
+    def ready_time(self, agent_id: str, seconds: Span) -> None:
+        """The agent expects to be ready in `seconds` (a pacing hint)."""
+        check(_lib.ob_desktop_ready_time(self._h, _native.cstr(agent_id), span_ms(seconds)))
+
+    def logout(self, agent_id: str) -> None:
+        """The agent logs out; records it holds return to ready."""
+        check(_lib.ob_desktop_logout(self._h, _native.cstr(agent_id)))
+
+    def desktop_records(self, agent_id: str) -> List[DesktopRecord]:
+        """Records the agent holds."""
+        p = ctypes.POINTER(_native.DesktopRecord)()
+        n = ctypes.c_size_t()
+        check(_lib.ob_desktop_records(ctypes.byref(p), ctypes.byref(n), self._h, _native.cstr(agent_id)))
+        return _take_desktop(p, n.value)

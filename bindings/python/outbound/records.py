@@ -1,0 +1,97 @@
+"""Calling-list records as dataclasses, and their C form."""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from . import _native
+from .enums import CallResult, ContactInfoType, RecordStatus, RecordType
+
+
+@dataclass
+class Record:
+    """One calling-list row (OCS columns; times in epoch seconds, None for NULL)."""
+    record_id: int = 0
+    contact_info: str = ""
+    contact_info_type: ContactInfoType = ContactInfoType.HOME
+    record_type: RecordType = RecordType.GENERAL
+    record_status: RecordStatus = RecordStatus.READY
+    call_result: CallResult = CallResult.UNKNOWN
+    attempt: int = 0
+    dial_sched_time: Optional[int] = None
+    call_time: Optional[int] = None
+    daily_from: int = 0
+    daily_till: int = 86400
+    tz_dbid: int = 0
+    campaign_id: int = 0
+    agent_id: str = ""
+    chain_id: int = 0
+    chain_n: int = 0
+    group_id: int = 0
+    app_id: int = 0
+    media_ref: int = 0
+    email_template_id: int = 0
+    switch_id: int = 0
+    treatments: str = ""
+    email_subject: str = ""
+    custom: Dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def from_c(c: _native.CRecord) -> "Record":
+        """A copy of a C record."""
+        custom = {}
+        for i in range(c.custom_count):
+            custom[_native.text(c.custom_names[i])] = _native.text(c.custom_values[i])
+        return Record(
+            record_id=c.record_id, contact_info=_native.text(c.contact_info),
+            contact_info_type=ContactInfoType(c.contact_info_type), record_type=RecordType(c.record_type),
+            record_status=RecordStatus(c.record_status), call_result=CallResult(c.call_result), attempt=c.attempt,
+            dial_sched_time=None if c.dial_sched_time == _native.NO_TIME else c.dial_sched_time,
+            call_time=None if c.call_time == _native.NO_TIME else c.call_time, daily_from=c.daily_from,
+            daily_till=c.daily_till, tz_dbid=c.tz_dbid, campaign_id=c.campaign_id, agent_id=_native.text(c.agent_id),
+            chain_id=c.chain_id, chain_n=c.chain_n, group_id=c.group_id, app_id=c.app_id, media_ref=c.media_ref,
+            email_template_id=c.email_template_id, switch_id=c.switch_id, treatments=_native.text(c.treatments),
+            email_subject=_native.text(c.email_subject), custom=custom)
+
+
+class CRecords:
+    """Records in C form, with the memory their pointers refer to kept alive."""
+
+    def __init__(self, records: "List[Record]") -> None:
+        self.array = (_native.CRecord * max(1, len(records)))()
+        self.count = len(records)
+        self._keep: List[Any] = []
+        for i, r in enumerate(records):
+            self._fill(self.array[i], r)
+
+    def _fill(self, c: _native.CRecord, r: Record) -> None:
+        c.version = _native.VERSION
+        c.record_id = r.record_id
+        c.contact_info = _native.cstr(r.contact_info)
+        c.contact_info_type = int(r.contact_info_type)
+        c.record_type = int(r.record_type)
+        c.record_status = int(r.record_status)
+        c.call_result = int(r.call_result)
+        c.attempt = r.attempt
+        c.dial_sched_time = _native.NO_TIME if r.dial_sched_time is None else r.dial_sched_time
+        c.call_time = _native.NO_TIME if r.call_time is None else r.call_time
+        c.daily_from, c.daily_till, c.tz_dbid, c.campaign_id = r.daily_from, r.daily_till, r.tz_dbid, r.campaign_id
+        c.agent_id = _native.cstr(r.agent_id)
+        c.chain_id, c.chain_n, c.group_id, c.app_id = r.chain_id, r.chain_n, r.group_id, r.app_id
+        c.media_ref, c.email_template_id, c.switch_id = r.media_ref, r.email_template_id, r.switch_id
+        c.treatments = _native.cstr(r.treatments)
+        c.email_subject = _native.cstr(r.email_subject)
+        if r.custom:
+            names = (ctypes.c_char_p * len(r.custom))(*[_native.cstr(k) for k in r.custom])
+            values = (ctypes.c_char_p * len(r.custom))(*[_native.cstr(v) for v in r.custom.values()])
+            self._keep += [names, values]
+            c.custom_count = len(r.custom)
+            c.custom_names = ctypes.cast(names, _native.c_char_p_p)
+            c.custom_values = ctypes.cast(values, _native.c_char_p_p)
+
+    @property
+    def pointer(self) -> "ctypes._Pointer[_native.CRecord]":
+        """The first record."""
+        return ctypes.cast(self.array, ctypes.POINTER(_native.CRecord))

@@ -1,0 +1,218 @@
+"""Drivers written in Python: a full campaign under a manual clock, failures
+turned into driver errors, destroy called once, and events reported from
+Python threads while the engine runs its own thread."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from typing import Dict, List, Optional
+
+import pytest
+
+import outbound as ob
+from conftest import make_records
+
+
+class ScriptDriver(ob.Driver):
+    """Every call rings 8 s; ids = 0 mod 4 are busy, 1 mod 4 ring out, the rest answer live and
+    talk 60 s with the first free agent. Timers run on the engine, so a run is deterministic."""
+
+    name = "py-script"
+
+    def __init__(self, engine: ob.Engine, agents: List[str]) -> None:
+        self.engine = engine
+        self.free = list(agents)
+        self.calls: Dict[int, Optional[str]] = {}
+        self.timers: Dict[int, int] = {}
+        self.started = self.stopped = self.destroyed = 0
+        self.fail_dial: Optional[Exception] = None
+        self.requests: List[ob.DialRequest] = []
+
+    def capabilities(self) -> ob.DriverCapabilities:
+        return ob.DriverCapabilities(max_concurrent_calls=50)
+
+    def start(self, sink: ob.EventSink) -> None:
+        super().start(sink)
+        self.started += 1
+
+    def dial(self, request: ob.DialRequest) -> None:
+        if self.fail_dial is not None:
+            raise self.fail_dial
+        self.requests.append(request)
+        self.calls[request.call_id] = None
+        self.sink.dialing(request.call_id)
+        result = (ob.CallResult.BUSY, ob.CallResult.NO_ANSWER, ob.CallResult.ANSWER,
+                  ob.CallResult.ANSWER)[request.record_id % 4]
+        self.timers[request.call_id] = self.engine.schedule(8, lambda: self.progress(request.call_id, result))
+
+    def progress(self, call_id: int, result: ob.CallResult) -> None:
+        if result is not ob.CallResult.ANSWER:
+            return self.end(call_id, result)
+        self.sink.answered(call_id, ob.AnswerClass.LIVE)
+        if self.free:
+            agent = self.free.pop(0)
+            self.calls[call_id] = agent
+            self.sink.connected(call_id, agent)
+        self.timers[call_id] = self.engine.schedule(60, lambda: self.end(call_id, ob.CallResult.ANSWER))
+
+    def end(self, call_id: int, result: ob.CallResult) -> None:
+        agent = self.calls.pop(call_id, None)
+        self.timers.pop(call_id, None)
+        if agent:
+            self.free.append(agent)
+        self.sink.released(call_id, result)
+
+    def cancel(self, call_id: int) -> None:
+        if call_id in self.calls:
+            self.engine.cancel_timer(self.timers.get(call_id, 0))
+            self.end(call_id, ob.CallResult.CLEARED)
+
+    def release_abandoned(self, call_id: int) -> None:
+        if call_id in self.calls:
+            self.engine.cancel_timer(self.timers.get(call_id, 0))
+            self.end(call_id, ob.CallResult.ABANDONED)
+
+    def stop(self) -> None:
+        for call_id in list(self.calls):
+            self.engine.cancel_timer(self.timers.get(call_id, 0))
+        self.calls.clear()
+        self.stopped += 1
+
+    def destroy(self) -> None:
+        self.destroyed += 1
+
+
+def test_a_python_driver_runs_a_full_campaign(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    calling_list.insert(make_records(40))
+    agents = ["a0", "a1", "a2", "a3"]
+    driver = ScriptDriver(engine, agents)
+    finished = []
+    campaign = ob.Campaign(engine, name="py", driver=driver)
+    campaign.on_event(lambda e: finished.append(e.result) if e.kind is ob.EventKind.CALL_FINISHED else None)
+    campaign.add_list(calling_list)
+    campaign.load()
+    for a in agents:
+        campaign.set_agent_state(a, ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(2 * 3600)
+    campaign.finish()
+    s = campaign.stats()
+    assert driver.started == 1 and driver.stopped == 1
+    assert s.dials == 40 == len(driver.requests)
+    assert (s.live_answers, s.connected, s.abandoned, s.busy, s.no_answer) == (20, 20, 0, 10, 10)
+    assert s.records_finalized == 40
+    assert finished.count(ob.CallResult.ANSWER) == 20 and len(finished) == 40
+    assert calling_list.count_by_status()[ob.RecordStatus.UPDATED] == 40
+    rq = driver.requests[0]
+    assert rq.campaign == "py" and rq.phone.startswith("+1212") and rq.ring_timeout_s == 25.0
+    assert driver.destroyed == 0
+    campaign.close()
+    assert driver.destroyed == 1
+    assert ob.driver.live_python_drivers() == 0
+
+
+def test_driver_exceptions_become_driver_errors(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    calling_list.insert(make_records(5))
+    driver = ScriptDriver(engine, ["a0"])
+    driver.fail_dial = ob.BusyError("no trunk free")
+    errors = []
+    c = ob.Campaign(engine, name="failing", driver=driver)
+    c.on_event(lambda e: errors.append(e.message) if e.kind is ob.EventKind.DRIVER_ERROR else None)
+    c.add_list(calling_list)
+    c.load()
+    c.set_agent_state("a0", ob.AgentState.READY)
+    c.start()
+    engine.run_for(30)
+    assert c.stats().driver_errors >= 1
+    assert any("no trunk free" in m for m in errors)
+    driver.fail_dial = ZeroDivisionError("oops")
+    calling_list.insert(make_records(5, first=6))  # after the failed ones were made final
+    engine.run_for(90)
+    assert any("ZeroDivisionError: oops" in m for m in errors)
+    c.close()
+    assert driver.destroyed == 1
+
+
+class BrokenStart(ScriptDriver):
+    def start(self, sink: ob.EventSink) -> None:
+        raise RuntimeError("the switch is down")
+
+
+def test_a_failing_start_fails_load(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    c = ob.Campaign(engine, name="broken", driver=BrokenStart(engine, []))
+    c.add_list(calling_list)
+    with pytest.raises(ob.DriverError, match="the switch is down"):
+        c.load()
+
+
+class ThreadedDriver(ob.Driver):
+    """Each call runs on a Python thread of its own, reporting through the sink."""
+
+    name = "py-threads"
+
+    def __init__(self) -> None:
+        self.threads: List[threading.Thread] = []
+        self.free = ["t0", "t1"]
+        self.lock = threading.Lock()
+        self.reported = 0
+        self.refused_after_stop: Optional[Exception] = None
+
+    def dial(self, request: ob.DialRequest) -> None:
+        t = threading.Thread(target=self.call, args=(request.call_id,))
+        self.threads.append(t)
+        t.start()
+
+    def call(self, call_id: int) -> None:
+        self.sink.dialing(call_id)
+        time.sleep(0.001)
+        self.sink.answered(call_id)
+        with self.lock:
+            agent = self.free.pop(0) if self.free else None
+        if agent:
+            self.sink.connected(call_id, agent)
+        time.sleep(0.001)
+        with self.lock:
+            if agent:
+                self.free.append(agent)
+        self.sink.released(call_id, ob.CallResult.ANSWER)
+        with self.lock:
+            self.reported += 4
+
+    def cancel(self, call_id: int) -> None:
+        pass
+
+    def stop(self) -> None:
+        for t in self.threads:
+            t.join()
+
+
+def test_events_from_python_threads_with_the_engine_thread(tmp_path) -> None:
+    with ob.Engine() as engine, ob.CallingList(f"sqlite3://{tmp_path / 't.db'}", create_if_missing=True) as cl:
+        cl.insert(make_records(30))
+        driver = ThreadedDriver()
+        c = ob.Campaign(engine, name="threads", driver=driver, tick_s=0.02, flush_interval_s=0.02)
+        c.add_list(cl)
+        engine.start_thread()
+        c.load()
+        c.set_agent_state("t0", ob.AgentState.READY)
+        c.set_agent_state("t1", ob.AgentState.READY)
+        c.start()
+        deadline = time.monotonic() + 20
+        while c.stats().records_finalized < 30 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        s = c.stats()
+        assert s.records_finalized == 30 and s.connected == 30 and s.abandoned == 0
+        c.stop()
+        c.unload()
+        while c.state is not ob.CampaignState.NOT_LOADED and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert c.state is ob.CampaignState.NOT_LOADED
+        with pytest.raises(ob.InvalidStateError):
+            driver.sink.released(1, ob.CallResult.ANSWER)  # after stop
+        assert driver.reported == 120
+        engine.stop_thread()
+        c.close()
+    gc.collect()
+    assert ob.driver.live_python_drivers() == 0

@@ -1,0 +1,345 @@
+// outbound C API — campaign groups: creation from options, control, agents,
+// statistics and the event callback.
+#include "outbound/timezone.hpp"
+#include "shim.hpp"
+
+using outbound::ErrorCode;
+
+namespace obc {
+
+void Attachable::attach(const std::shared_ptr<EngineCore>& core, const char* what) {
+  std::lock_guard lock(mu);
+  auto current = engine.lock();
+  if (current && current != core) fail(ErrorCode::busy, std::string(what) + " is already used by another engine");
+  engine = core;
+}
+
+namespace {
+
+
+ob_campaign_options default_options() {
+  outbound::CampaignConfig c;
+  ob_campaign_options o{};
+  o.version = OB_CAMPAIGN_OPTIONS_VERSION;
+  o.name = nullptr;
+  o.campaign_id = c.campaign_id;
+  o.mode = static_cast<int>(c.mode);
+  o.goal = static_cast<int>(c.goal);
+  o.target = c.target;
+  o.pacer = nullptr;
+  o.ratio = c.ratio;
+  o.ports = c.ports;
+  o.chunk_size = c.chunk_size;
+  o.low_water = c.low_water;
+  o.tick_ms = c.tick.count();
+  o.flush_interval_ms = c.flush_interval.count();
+  o.empty_list_backoff_ms = c.empty_list_backoff.count();
+  o.abandon_after_ms = c.abandon_after.count();
+  o.abandon_cap_rate = c.abandon_cap.rate;
+  o.abandon_cap_window_ms = std::chrono::duration_cast<outbound::Duration>(c.abandon_cap.window).count();
+  o.amd = static_cast<int>(c.amd);
+  o.ring_timeout_ms = c.ring_timeout.count();
+  o.window_from_s = -1;
+  o.window_till_s = -1;
+  o.wait_for_desktop = c.wait_for_desktop ? 1 : 0;
+  o.desktop_timeout_ms = std::chrono::duration_cast<outbound::Duration>(c.desktop_timeout).count();
+  o.callback_wait_ms = std::chrono::duration_cast<outbound::Duration>(c.callback_wait).count();
+  o.abandoned_redial_lockout_ms = std::chrono::duration_cast<outbound::Duration>(c.abandoned_redial_lockout).count();
+  o.auto_complete = c.auto_complete ? 1 : 0;
+  return o;
+}
+
+outbound::Duration non_negative_ms(std::int64_t ms, const char* what) {
+  if (ms < 0) fail(ErrorCode::invalid_argument, std::string(what) + " must not be negative");
+  return outbound::Duration(ms);
+}
+
+outbound::CampaignConfig to_config(const ob_campaign_options& o) {
+  check_code(OB_ENUM_DIAL_MODE, o.mode, "mode");
+  check_code(OB_ENUM_GOAL, o.goal, "goal");
+  check_code(OB_ENUM_AMD_MODE, o.amd, "amd");
+  outbound::CampaignConfig c;
+  if (o.name) c.name = o.name;
+  c.campaign_id = o.campaign_id;
+  c.mode = static_cast<outbound::DialMode>(o.mode);
+  c.goal = static_cast<outbound::OptimizationGoal>(o.goal);
+  c.target = o.target;
+  if (o.pacer) c.pacer = o.pacer;
+  c.ratio = o.ratio;
+  c.ports = o.ports;
+  c.chunk_size = o.chunk_size;
+  c.low_water = o.low_water;
+  c.tick = non_negative_ms(o.tick_ms, "tick_ms");
+  c.flush_interval = non_negative_ms(o.flush_interval_ms, "flush_interval_ms");
+  c.empty_list_backoff = non_negative_ms(o.empty_list_backoff_ms, "empty_list_backoff_ms");
+  c.abandon_after = non_negative_ms(o.abandon_after_ms, "abandon_after_ms");
+  c.abandon_cap.rate = o.abandon_cap_rate;
+  c.abandon_cap.window = non_negative_ms(o.abandon_cap_window_ms, "abandon_cap_window_ms");
+  c.amd = static_cast<outbound::AmdMode>(o.amd);
+  c.ring_timeout = non_negative_ms(o.ring_timeout_ms, "ring_timeout_ms");
+  c.customer_id_field = str(o.customer_id_field);
+  c.voice_application = str(o.voice_application);
+  c.treatments = outbound::TreatmentSet(to_treatments(o.treatments, o.treatment_count));
+  c.wait_for_desktop = o.wait_for_desktop != 0;
+  c.desktop_timeout = non_negative_ms(o.desktop_timeout_ms, "desktop_timeout_ms");
+  c.callback_wait = non_negative_ms(o.callback_wait_ms, "callback_wait_ms");
+  c.abandoned_redial_lockout = non_negative_ms(o.abandoned_redial_lockout_ms, "abandoned_redial_lockout_ms");
+  c.auto_complete = o.auto_complete != 0;
+  return c;
+}
+
+outbound::CallingWindows to_windows(const ob_campaign_options& o) {
+  const bool has_window = o.window_from_s >= 0 || o.window_till_s >= 0;
+  if (o.zone_count == 0) {
+    if (has_window) fail(ErrorCode::invalid_argument, "a campaign calling window needs zones (zone_count > 0)");
+    return outbound::CallingWindows();
+  }
+  if (!o.zones) fail(ErrorCode::invalid_argument, "zones must not be NULL when zone_count > 0");
+  outbound::ZoneMap zones;
+  for (std::size_t i = 0; i < o.zone_count; ++i) {
+    need(o.zones[i].key, "zones[i].key");
+    need(o.zones[i].iana, "zones[i].iana");
+    zones.add(std::string(o.zones[i].key), std::string(o.zones[i].iana));
+  }
+  std::optional<outbound::DailyWindow> window;
+  if (has_window) {
+    if (o.window_from_s < 0 || o.window_till_s < 0 || o.window_from_s > 86400 || o.window_till_s > 86400)
+      fail(ErrorCode::invalid_argument, "window_from_s and window_till_s must both lie in [0, 86400] (or both be -1)");
+    window = outbound::DailyWindow{o.window_from_s, o.window_till_s};
+  }
+  return outbound::CallingWindows(std::move(zones), window, str(o.zone_column));
+}
+
+ob_campaign& campaign_of(ob_campaign* c) { return get(c, "campaign"); }
+
+// Runs `fn(campaign)` serialised with the campaign's engine loop.
+template <typename Fn>
+auto on_campaign(ob_campaign* c, Fn&& fn) {
+  auto& h = campaign_of(c);
+  return h.core->run([&] { return fn(*h.campaign); });
+}
+
+void deliver_event(ob_campaign& h, const outbound::CampaignEvent& e) {
+  if (!h.event_cb) return;
+  std::optional<RecordView> record;
+  if (e.record) record.emplace(*e.record);
+  ob_campaign_event c{};
+  c.version = OB_CAMPAIGN_EVENT_VERSION;
+  c.kind = from_event_kind(e.kind);
+  c.campaign = e.campaign.c_str();
+  c.record_id = e.record_id;
+  c.result = static_cast<int>(e.result);
+  c.message = e.message.c_str();
+  c.agent_id = e.agent_id.c_str();
+  c.handle = e.handle;
+  c.record = record ? &record->view : nullptr;
+  call_user([&] { h.event_cb(h.event_user_data, &c); });
+}
+
+}  // namespace
+}  // namespace obc
+
+extern "C" {
+
+int ob_campaign_options_init(ob_campaign_options* out, unsigned int version) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    obc::check_version(version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
+    *out = obc::default_options();
+    out->version = version;
+  });
+}
+
+int ob_campaign_new(ob_campaign** out, ob_engine* engine, const ob_campaign_options* opts, ob_driver* driver,
+                    ob_dnc* dnc) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    auto core = obc::get(engine, "engine").core;
+    auto& d = obc::get(driver, "driver");
+    ob_dnc* n = dnc ? &obc::get(dnc, "dnc") : nullptr;
+    ob_campaign_options o = obc::default_options();
+    if (opts) {
+      obc::check_version(opts->version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
+      o = *opts;
+    }
+    if (d.network && d.network->engine != core)
+      obc::fail(ErrorCode::invalid_argument, "driver \"" + d.name + "\" simulates a network of another engine");
+    auto config = obc::to_config(o);
+    auto windows = obc::to_windows(o);
+    *out = core->run([&] {
+      if (n) n->home.attach(core, "the DNC list");
+      obc::bind_custom_driver(d, core);
+      auto handle = std::make_unique<ob_campaign>();
+      handle->core = core.get();
+      handle->name = config.name;
+      handle->campaign = &core->engine->add_campaign(config, d.driver, n ? n->dnc : nullptr, windows);
+      ob_campaign* h = handle.get();
+      handle->campaign->on_event([h](const outbound::CampaignEvent& e) { obc::deliver_event(*h, e); });
+      core->campaigns[h->name] = h;
+      obc::track(h, obc::Kind::campaign);
+      return handle.release();
+    });
+  });
+}
+
+void ob_campaign_free(ob_campaign* campaign) {
+  obc::guard([&] {
+    if (!campaign || !obc::is_tracked(campaign, obc::Kind::campaign)) return;
+    if (obc::t_callback_depth > 0)
+      obc::fail(ErrorCode::invalid_state, "ob_campaign_free cannot be called from an event, log or driver callback");
+    campaign->core->run([&] {
+      if (!obc::is_tracked(campaign, obc::Kind::campaign)) return;  // freed meanwhile with its engine
+      obc::untrack(campaign);
+      auto doomed = std::unique_ptr<ob_campaign>(campaign);
+      doomed->core->campaigns.erase(doomed->name);
+      doomed->core->engine->remove_campaign(doomed->name);
+    });
+  });
+}
+
+int ob_campaign_name(const char** out, ob_campaign* campaign) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    *out = obc::campaign_of(campaign).name.c_str();
+  });
+}
+
+int ob_campaign_add_list(ob_campaign* campaign, ob_list* list, double share) {
+  return obc::guard([&] {
+    auto& h = obc::campaign_of(campaign);
+    auto& l = obc::get(list, "list");
+    h.core->run([&] {
+      l.home.attach(h.core->shared_from_this(), "the list");  // used on this engine's loop from now on
+      h.campaign->add_list(l.list, share);
+    });
+  });
+}
+
+int ob_campaign_load(ob_campaign* campaign) {
+  return obc::guard([&] { obc::on_campaign(campaign, [](outbound::Campaign& c) { c.load(); }); });
+}
+
+int ob_campaign_start(ob_campaign* campaign) {
+  return obc::guard([&] { obc::on_campaign(campaign, [](outbound::Campaign& c) { c.start(); }); });
+}
+
+int ob_campaign_stop(ob_campaign* campaign) {
+  return obc::guard([&] { obc::on_campaign(campaign, [](outbound::Campaign& c) { c.stop(); }); });
+}
+
+int ob_campaign_unload(ob_campaign* campaign) {
+  return obc::guard([&] { obc::on_campaign(campaign, [](outbound::Campaign& c) { c.unload(); }); });
+}
+
+int ob_campaign_force_unload(ob_campaign* campaign) {
+  return obc::guard([&] { obc::on_campaign(campaign, [](outbound::Campaign& c) { c.force_unload(); }); });
+}
+
+int ob_campaign_set_mode(ob_campaign* campaign, int mode, int goal, double target) {
+  return obc::guard([&] {
+    obc::check_code(OB_ENUM_DIAL_MODE, mode, "mode");
+    obc::check_code(OB_ENUM_GOAL, goal, "goal");
+    obc::on_campaign(campaign, [&](outbound::Campaign& c) {
+      c.set_mode(static_cast<outbound::DialMode>(mode), static_cast<outbound::OptimizationGoal>(goal), target);
+    });
+  });
+}
+
+int ob_campaign_set_treatments(ob_campaign* campaign, const ob_treatment* rules, size_t count) {
+  return obc::guard([&] {
+    auto& h = obc::campaign_of(campaign);
+    outbound::TreatmentSet set(obc::to_treatments(rules, count));
+    h.core->run([&] { h.campaign->set_treatments(std::move(set)); });
+  });
+}
+
+int ob_campaign_set_agent_state(ob_campaign* campaign, const char* agent_id, int state) {
+  return obc::guard([&] {
+    obc::need(agent_id, "agent_id");
+    obc::check_code(OB_ENUM_AGENT_STATE, state, "agent state");
+    obc::on_campaign(campaign, [&](outbound::Campaign& c) {
+      c.set_agent_state(agent_id, static_cast<outbound::AgentState>(state));
+    });
+  });
+}
+
+int ob_campaign_agent_state(int* out, ob_campaign* campaign, const char* agent_id) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    obc::need(agent_id, "agent_id");
+    *out = obc::on_campaign(campaign, [&](outbound::Campaign& c) {
+      const auto* a = c.agents().find(agent_id);
+      if (!a) obc::fail(ErrorCode::not_found, std::string("no agent \"") + agent_id + "\" in campaign " + c.config().name);
+      return static_cast<int>(a->state);
+    });
+  });
+}
+
+int ob_campaign_state_get(int* out, ob_campaign* campaign) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    *out = obc::on_campaign(campaign, [](outbound::Campaign& c) { return static_cast<int>(c.state()); });
+  });
+}
+
+int ob_campaign_mode(int* out, ob_campaign* campaign) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    *out = obc::on_campaign(campaign, [](outbound::Campaign& c) { return static_cast<int>(c.config().mode); });
+  });
+}
+
+int ob_campaign_stats_get(ob_campaign_stats* out, ob_campaign* campaign) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    obc::check_version(out->version, OB_CAMPAIGN_STATS_VERSION, "ob_campaign_stats");
+    auto s = obc::on_campaign(campaign, [](outbound::Campaign& c) { return c.stats(); });
+    out->dials = s.dials;
+    out->live_answers = s.live_answers;
+    out->connected = s.connected;
+    out->abandoned = s.abandoned;
+    out->machines = s.machines;
+    out->busy = s.busy;
+    out->no_answer = s.no_answer;
+    out->sit = s.sit;
+    out->other_results = s.other_results;
+    out->dnc_blocked = s.dnc_blocked;
+    out->window_deferred = s.window_deferred;
+    out->record_errors = s.record_errors;
+    out->driver_errors = s.driver_errors;
+    out->records_finalized = s.records_finalized;
+    out->records_rescheduled = s.records_rescheduled;
+    out->abandon_rate = s.abandon_rate;
+    out->window_abandon_rate = s.window_abandon_rate;
+    out->window_live_answers = s.window_live_answers;
+    out->agent_occupancy = s.agent_occupancy;
+    out->agent_wait_mean_s = s.agent_wait_mean_s;
+    out->distribution_time_mean_s = s.distribution_time_mean_s;
+    out->agents_logged_in = s.agents_logged_in;
+    out->calls_in_flight = s.calls_in_flight;
+    out->records_buffered = s.records_buffered;
+  });
+}
+
+int ob_campaign_calls_in_flight(size_t* out, ob_campaign* campaign) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    *out = obc::on_campaign(campaign, [](outbound::Campaign& c) { return c.calls_in_flight(); });
+  });
+}
+
+int ob_campaign_flush(ob_campaign* campaign) {
+  return obc::guard([&] { obc::on_campaign(campaign, [](outbound::Campaign& c) { c.flush(); }); });
+}
+
+int ob_campaign_set_event_callback(ob_campaign* campaign, ob_campaign_event_cb cb, void* user_data) {
+  return obc::guard([&] {
+    auto& h = obc::campaign_of(campaign);
+    h.core->run([&] {
+      h.event_cb = cb;
+      h.event_user_data = user_data;
+    });
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,323 @@
+// outbound C API — what the shim files share (private; never installed).
+//
+// Every exported function body runs inside guard(): exceptions become status
+// codes plus a per-thread message, and none crosses the boundary. Handles are
+// C++ objects behind the opaque C types; a registry of live handles lets every
+// call reject a NULL, freed or wrong-type handle without touching its memory.
+// Calls on an engine and on what is attached to it go through
+// EngineCore::run(), which serialises them with the engine's loop.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "outbound.h"
+#include "outbound/calling_list.hpp"
+#include "outbound/campaign.hpp"
+#include "outbound/dnc.hpp"
+#include "outbound/engine.hpp"
+#include "outbound/error.hpp"
+#include "outbound/model.hpp"
+#include "outbound/sim.hpp"
+#include "outbound/treatment.hpp"
+
+namespace obc {
+
+// --- errors -------------------------------------------------------------------
+
+/// Records `message` as this thread's last error and returns `code`.
+int set_error(int code, const std::string& message) noexcept;
+/// Counts set_error() calls on this thread (a custom driver's message is told
+/// from an older one by the count changing across its callback).
+std::uint64_t error_serial() noexcept;
+/// Throws outbound::Error(code, message).
+[[noreturn]] void fail(outbound::ErrorCode code, const std::string& message);
+/// The outbound::ErrorCode of a C status (unknown negative values: driver).
+outbound::ErrorCode error_code_of(int status) noexcept;
+
+/// Runs `fn`, turning every exception into a status code and a message.
+template <typename Fn>
+int guard(Fn&& fn) noexcept {
+  try {
+    fn();
+    return OB_OK;
+  } catch (const outbound::Error& e) {
+    return set_error(static_cast<int>(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return set_error(OB_ERROR, "out of memory");
+  } catch (const std::exception& e) {
+    return set_error(OB_ERROR, e.what());
+  } catch (...) {
+    return set_error(OB_ERROR, "unknown error");
+  }
+}
+
+/// Throws invalid_argument unless `p` is set.
+inline void need(const void* p, const char* what) {
+  if (!p) fail(outbound::ErrorCode::invalid_argument, std::string(what) + " must not be NULL");
+}
+/// A C string as std::string; NULL is "".
+inline std::string str(const char* s) { return s ? std::string(s) : std::string(); }
+/// Throws invalid_argument unless a struct's version is one this library knows.
+void check_version(unsigned int version, unsigned int current, const char* what);
+
+/// Depth of user callbacks on this thread that run inside engine code (events,
+/// log lines, driver methods): freeing an engine or campaign there is refused.
+extern thread_local int t_callback_depth;
+/// Calls a user callback with t_callback_depth raised; swallows exceptions.
+template <typename Fn>
+void call_user(Fn&& fn) noexcept {
+  ++t_callback_depth;
+  try {
+    fn();
+  } catch (...) {
+  }
+  --t_callback_depth;
+}
+
+// --- the registry of live handles ---------------------------------------------
+
+/// Handle kinds, also the magic number each handle starts with.
+enum class Kind : std::uint32_t {
+  engine = 0x0b100001,
+  campaign = 0x0b100002,
+  list = 0x0b100003,
+  dnc = 0x0b100004,
+  driver = 0x0b100005,
+  sink = 0x0b100006,
+  network = 0x0b100007,
+};
+
+/// Registers a live handle.
+void track(const void* handle, Kind kind);
+/// Forgets a handle (freed).
+void untrack(const void* handle) noexcept;
+/// True when `handle` is live and of `kind`.
+bool is_tracked(const void* handle, Kind kind) noexcept;
+/// The registry's lock, for lookups that must pin a handle while locking it.
+std::unique_lock<std::mutex> registry_lock();
+/// is_tracked() for a caller holding registry_lock().
+bool is_tracked_locked(const void* handle, Kind kind) noexcept;
+/// Throws bad_handle naming `what`.
+[[noreturn]] void bad_handle(const char* what);
+
+/// The handle `h` when it is live and of T's kind; else throws bad_handle.
+template <typename T>
+T& get(T* h, const char* what) {
+  if (!h || !is_tracked(h, T::kKind)) bad_handle(what);
+  return *h;
+}
+
+// --- engines and what runs on their loop ---------------------------------------
+
+/// An engine and the lock that serialises calls on it.
+struct EngineCore : std::enable_shared_from_this<EngineCore> {
+  std::shared_ptr<outbound::Clock> clock;
+  std::unique_ptr<outbound::Engine> engine;
+  std::recursive_mutex mu;        // held by direct calls and loop runs on host threads
+  bool thread_running = false;    // the engine's own thread runs the loop (under mu)
+  std::map<std::string, ob_campaign*> campaigns;  // handles by name (loop-serialised)
+  ob_log_cb log_cb = nullptr;
+  void* log_user_data = nullptr;
+
+  /// Runs `fn` serialised with the loop: at once on the loop thread; posted to
+  /// the engine's own thread (waiting for it) when it runs one; else on this
+  /// thread under `mu`.
+  template <typename Fn>
+  auto run(Fn&& fn) -> std::invoke_result_t<Fn&> {
+    using R = std::invoke_result_t<Fn&>;
+    auto& loop = engine->loop();
+    if (loop.in_loop_thread()) return fn();
+    std::unique_lock lock(mu);
+    if (!thread_running) return fn();
+    std::promise<R> done;
+    auto result = done.get_future();
+    loop.post([&fn, &done] {
+      try {
+        if constexpr (std::is_void_v<R>) {
+          fn();
+          done.set_value();
+        } else {
+          done.set_value(fn());
+        }
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
+    });
+    lock.unlock();
+    return result.get();
+  }
+
+  /// Stops and joins the engine's thread, then runs what was posted meanwhile.
+  void stop_thread();
+};
+
+/// run() on a core kept alive for the duration of the call.
+template <typename Fn>
+auto run_on(std::shared_ptr<EngineCore> core, Fn&& fn) -> std::invoke_result_t<Fn&> {
+  return core->run(fn);
+}
+
+/// An object a campaign may use on an engine's loop (a list, a DNC list): once
+/// attached, calls on it run through that engine; before, under its own lock.
+struct Attachable {
+  std::mutex mu;
+  std::weak_ptr<EngineCore> engine;
+
+  /// Binds the object to `core`; busy when it is bound to another live engine.
+  void attach(const std::shared_ptr<EngineCore>& core, const char* what);
+
+  template <typename Fn>
+  auto run(Fn&& fn) -> std::invoke_result_t<Fn&> {
+    std::shared_ptr<EngineCore> core;
+    {
+      std::lock_guard lock(mu);
+      core = engine.lock();
+      if (!core) return fn();
+    }
+    return core->run(fn);
+  }
+};
+
+/// A simulated network and the engine it runs on.
+struct NetworkCore {
+  std::shared_ptr<EngineCore> engine;
+  std::unique_ptr<outbound::sim::Network> network;
+};
+
+// --- library-owned results handed to the caller ---------------------------------
+
+/// Something the caller frees through a typed _free function.
+struct Owned {
+  virtual ~Owned() = default;
+};
+/// Registers `owner` as the allocation behind `key` and returns `key`.
+template <typename T>
+T* hand_out(T* key, std::unique_ptr<Owned> owner);
+/// Frees the allocation behind `key` (unknown keys are ignored).
+void take_back(const void* key) noexcept;
+/// Registers an allocation (non-template part of hand_out).
+void register_owned(const void* key, std::unique_ptr<Owned> owner);
+
+template <typename T>
+T* hand_out(T* key, std::unique_ptr<Owned> owner) {
+  register_owned(key, std::move(owner));
+  return key;
+}
+
+/// A malloc'ed copy of `s` (freed with ob_free).
+char* dup_string(const std::string& s);
+
+// --- conversions between C structs and C++ values --------------------------------
+
+/// A borrowed C view of a C++ record (pointers into `source`, which must outlive it).
+struct RecordView {
+  std::vector<const char*> names, values;
+  ob_record view{};
+  explicit RecordView(const outbound::Record& source);
+  RecordView(const RecordView&) = delete;
+  RecordView& operator=(const RecordView&) = delete;
+};
+/// Fills `out` with a view of `source`, keeping custom field pointers in `names`/`values`.
+void fill_record_view(ob_record& out, const outbound::Record& source, std::vector<const char*>& names,
+                      std::vector<const char*>& values);
+/// The C++ record a C record describes; throws invalid_argument for bad codes.
+outbound::Record to_record(const ob_record& r);
+/// Records as an owned C array (empty: nullptr).
+ob_record* hand_out_records(std::vector<outbound::Record> records);
+/// The C++ rules of `count` C treatments; throws invalid_argument for bad codes.
+std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::size_t count);
+/// ms since the epoch of an instant.
+std::int64_t to_ms(outbound::Time t) noexcept;
+/// The instant of ms since the epoch.
+outbound::Time from_ms(std::int64_t ms) noexcept;
+/// A C distribution as a simulation distribution (checks the kind).
+outbound::sim::Distribution to_distribution(const ob_distribution& d);
+/// A simulation distribution as a C distribution.
+ob_distribution from_distribution(const outbound::sim::Distribution& d) noexcept;
+/// The simulated agent model of C options (NULL: defaults).
+outbound::sim::AgentModel to_agent_model(const ob_sim_agent_options* opts);
+/// Throws invalid_argument unless `v` is a value of code table `which`.
+void check_code(int which, int v, const char* what);
+/// The C++ kind of a C campaign event kind, and back.
+outbound::CampaignEvent::Kind to_event_kind(int kind);
+int from_event_kind(outbound::CampaignEvent::Kind kind) noexcept;
+
+}  // namespace obc
+
+// --- the handles ------------------------------------------------------------------
+
+struct ob_engine {
+  static constexpr obc::Kind kKind = obc::Kind::engine;
+  obc::Kind magic = kKind;
+  std::shared_ptr<obc::EngineCore> core;
+};
+
+struct ob_campaign {
+  static constexpr obc::Kind kKind = obc::Kind::campaign;
+  obc::Kind magic = kKind;
+  obc::EngineCore* core = nullptr;         // owns this handle (EngineCore::campaigns)
+  outbound::Campaign* campaign = nullptr;  // owned by the engine
+  std::string name;
+  ob_campaign_event_cb event_cb = nullptr;
+  void* event_user_data = nullptr;
+};
+
+struct ob_list {
+  static constexpr obc::Kind kKind = obc::Kind::list;
+  obc::Kind magic = kKind;
+  std::shared_ptr<outbound::CallingList> list;
+  std::vector<std::string> custom_fields;
+  obc::Attachable home;
+};
+
+struct ob_dnc {
+  static constexpr obc::Kind kKind = obc::Kind::dnc;
+  obc::Kind magic = kKind;
+  std::shared_ptr<outbound::DncList> dnc;
+  bool backed = false;
+  obc::Attachable home;
+};
+
+namespace obc {
+class CDriver;
+/// A GVP session callback, shared by the handle and the driver's observer.
+struct SessionHook {
+  std::recursive_mutex mu;  // held while the callback runs (it may set a new one)
+  ob_gvp_session_cb cb = nullptr;
+  void* user_data = nullptr;
+};
+}  // namespace obc
+
+struct ob_driver {
+  static constexpr obc::Kind kKind = obc::Kind::driver;
+  /// What the driver is, for the sim-only calls.
+  enum class Type { custom, tserver, cpd, gvp };
+  obc::Kind magic = kKind;
+  Type type = Type::custom;
+  std::shared_ptr<outbound::Driver> driver;
+  std::string name;
+  obc::CDriver* custom = nullptr;                  // when type == custom (owned by `driver`)
+  std::shared_ptr<obc::NetworkCore> network;       // sim drivers
+  std::shared_ptr<obc::SessionHook> session_hook;  // sim GVP
+};
+
+struct ob_sim_network {
+  static constexpr obc::Kind kKind = obc::Kind::network;
+  obc::Kind magic = kKind;
+  std::shared_ptr<obc::NetworkCore> core;
+};
+
+namespace obc {
+/// Binds a custom driver to the clock of the engine whose campaign uses it.
+void bind_custom_driver(ob_driver& driver, const std::shared_ptr<EngineCore>& core);
+}  // namespace obc

@@ -1,0 +1,415 @@
+// The driver conformance harness: a driver under test on an EventLoop with a
+// ManualClock, a sink that records every event (and flags any that arrives
+// after stop() returned), and one small context per driver saying how to build
+// it for a scenario and which quirks it has (SOCI tests/common style).
+//
+// Adding a driver: write a context struct like the ones at the bottom (name,
+// flags, make()) and add it to OB_DRIVER_CONTEXTS.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../../samples/cpp/custom_driver/threaded_driver.hpp"
+#include "outbound/driver/driver.hpp"
+#include "outbound/error.hpp"
+#include "outbound/event_loop.hpp"
+#include "outbound/sim.hpp"
+
+namespace conformance {
+
+using namespace outbound;
+using namespace std::chrono_literals;
+
+inline const Time kStart = from_epoch_seconds(1773061200);  // 2026-03-09T13:00:00Z
+
+/// What the network does with the calls of a test.
+enum class Scenario {
+  mixed,       ///< the usual mix of answers, busy, no answer, machines, SIT
+  rings,       ///< every call rings until its ring timeout
+  waits_live,  ///< every call is answered by a person and no agent comes
+  connects,    ///< every call is answered by a person and connected
+};
+
+/// Records what a driver reports; thread-safe. Events after close() are counted as late.
+class RecordingSink final : public EventSink {
+ public:
+  /// Reactions to call events run on `loop` (posted, as the engine's sink does).
+  explicit RecordingSink(EventLoop& loop) : loop_(loop) {}
+
+  void on_call_event(const CallEvent& e) override {
+    std::function<void(const CallEvent&)> react;
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) ++late_;
+      calls_.push_back(e);
+      react = react_;
+    }
+    if (react) loop_.post([react, e] { react(e); });
+  }
+  void on_agent_event(const AgentEvent& e) override {
+    std::lock_guard lock(mutex_);
+    if (closed_) ++late_;
+    agents_.push_back(e);
+  }
+
+  /// From now on every event is late (call right after the driver's stop() returned).
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  /// Accepts events again (a restart).
+  void reopen() {
+    std::lock_guard lock(mutex_);
+    closed_ = false;
+  }
+  /// Runs `fn` on the loop after each call event.
+  void on_event(std::function<void(const CallEvent&)> fn) {
+    std::lock_guard lock(mutex_);
+    react_ = std::move(fn);
+  }
+
+  int late() const {
+    std::lock_guard lock(mutex_);
+    return late_;
+  }
+  std::vector<CallEvent> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  std::vector<AgentEvent> agents() const {
+    std::lock_guard lock(mutex_);
+    return agents_;
+  }
+  /// Events of one call, in order.
+  std::vector<CallEvent> of(CallId id) const {
+    std::vector<CallEvent> out;
+    for (const auto& e : calls())
+      if (e.call_id == id) out.push_back(e);
+    return out;
+  }
+  /// Number of events of `kind` (for `id`, or for any call when id is 0).
+  int count(CallEventKind kind, CallId id = 0) const {
+    int n = 0;
+    for (const auto& e : calls())
+      if (e.kind == kind && (id == 0 || e.call_id == id)) ++n;
+    return n;
+  }
+
+ private:
+  EventLoop& loop_;
+  mutable std::mutex mutex_;
+  std::vector<CallEvent> calls_;
+  std::vector<AgentEvent> agents_;
+  std::function<void(const CallEvent&)> react_;
+  bool closed_ = false;
+  int late_ = 0;
+};
+
+/// A driver under test with its loop, clock, sink and whatever it runs on.
+struct Rig {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
+  EventLoop loop{clock};
+  RecordingSink sink{loop};
+  std::unique_ptr<sim::Network> network;  // the simulated drivers' shared world
+  std::shared_ptr<Driver> driver;
+  bool threaded = false;                  // events come from the driver's own thread
+  std::function<std::size_t()> in_progress;  // calls the driver holds, when it can tell
+
+  ~Rig() {
+    if (driver) driver->stop();  // before the network and loop go
+    driver.reset();
+  }
+
+  /// Runs until `done` (true) or until the loop reaches `horizon` of simulated
+  /// time (threaded drivers: until a generous real-time safety bound).
+  bool settle(const std::function<bool()>& done, Duration horizon = std::chrono::hours(2)) {
+    if (!threaded) {
+      loop.run_until(clock->now() + horizon, done);
+      return done();
+    }
+    const auto give_up = std::chrono::steady_clock::now() + 30s;
+    for (;;) {
+      loop.poll();
+      if (done()) return true;
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+
+  /// Lets time pass with nothing expected: the loop runs `d` of simulated time
+  /// (threaded drivers: a short real pause, then what was posted).
+  void idle(Duration d) {
+    if (!threaded) {
+      loop.run_until(clock->now() + d);
+      return;
+    }
+    std::this_thread::sleep_for(50ms);
+    loop.poll();
+  }
+
+  /// Starts the driver on the recording sink.
+  void start() { driver->start(sink); }
+  /// Stops the driver and closes the sink: anything after is late.
+  void stop() {
+    driver->stop();
+    sink.close();
+  }
+};
+
+/// A request the test dials: a phone derived from the id, a voice application, record data.
+inline DialRequest request(CallId id) {
+  DialRequest rq;
+  rq.call_id = id;
+  rq.phone = "+1212555" + std::to_string(1000 + (id * 7919) % 9000);
+  rq.record_id = static_cast<std::int64_t>(id);
+  rq.campaign_id = 1;
+  rq.campaign = "conformance";
+  rq.attributes = {{"name", "customer " + std::to_string(id)}};
+  rq.amd = AmdMode::detect_drop;
+  rq.ring_timeout = 25s;
+  rq.voice_application = "survey";
+  return rq;
+}
+
+/// The simulated network of a scenario.
+inline sim::NetworkModel model_for(Scenario s) {
+  sim::NetworkModel m;
+  switch (s) {
+    case Scenario::mixed:
+      m.no_answer = 0.40;  // make room for the CPD's extra answer classes
+      m.fax = 0.03;
+      m.silence = 0.02;
+      break;
+    case Scenario::rings:
+      m.live_answer = m.busy = m.machine = m.sit = 0.0;
+      m.no_answer = 1.0;
+      break;
+    case Scenario::waits_live:
+    case Scenario::connects:
+      m.busy = m.no_answer = m.machine = m.sit = 0.0;
+      m.live_answer = 1.0;
+      m.ring = {sim::Distribution::Kind::constant, 3.0, 0.0};
+      m.patience_s = 600.0;  // the callee waits: only release_abandoned ends the wait
+      break;
+  }
+  return m;
+}
+
+/// Agents a simulated switch or CPD server gets in a scenario.
+inline int agents_for(Scenario s) {
+  switch (s) {
+    case Scenario::mixed: return 5;
+    case Scenario::rings: return 5;
+    case Scenario::waits_live: return 0;
+    case Scenario::connects: return 40;
+  }
+  return 0;
+}
+
+inline std::unique_ptr<Rig> sim_rig(Scenario s, std::uint64_t seed) {
+  auto rig = std::make_unique<Rig>();
+  rig->network = std::make_unique<sim::Network>(rig->loop, model_for(s), seed);
+  return rig;
+}
+
+/// Long talks in the `connects` scenario keep calls connected while the test pokes them.
+inline sim::AgentModel agent_model_for(Scenario s) {
+  sim::AgentModel a;
+  if (s == Scenario::connects) a.talk = {sim::Distribution::Kind::constant, 600.0, 0.0};
+  return a;
+}
+
+// --- the contexts ------------------------------------------------------------
+
+struct TServerContext {
+  static constexpr const char* name = "sim-tserver";
+  static constexpr int capacity = 0;  // a switch has no channel limit here
+  static constexpr bool can_wait_live = true;
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
+    auto rig = sim_rig(s, seed);
+    auto d = std::make_shared<sim::SimTServer>(*rig->network, agent_model_for(s), agents_for(s));
+    rig->in_progress = [d] { return d->calls_in_progress(); };
+    rig->driver = d;
+    return rig;
+  }
+};
+
+struct CpdTransferContext {
+  static constexpr const char* name = "sim-cpd (transfer)";
+  static constexpr int capacity = 10;
+  static constexpr bool can_wait_live = true;
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
+    auto rig = sim_rig(s, seed);
+    sim::CpdOptions o;
+    o.channels = 10;
+    auto d = std::make_shared<sim::SimCpd>(*rig->network, agent_model_for(s), agents_for(s), o);
+    rig->in_progress = [d] { return d->calls_in_progress(); };
+    rig->driver = d;
+    return rig;
+  }
+};
+
+struct CpdAsmContext {
+  static constexpr const char* name = "sim-cpd (ASM)";
+  static constexpr int capacity = 10;  // 20 channels, two a call
+  static constexpr bool can_wait_live = false;  // a callee is bridged or hears the message at once
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
+    auto rig = sim_rig(s, seed);
+    sim::CpdOptions o;
+    o.mode = sim::CpdMode::asm_mode;
+    o.channels = 20;
+    o.opt_out = 0.3;
+    auto d = std::make_shared<sim::SimCpd>(*rig->network, agent_model_for(s), agents_for(s), o);
+    rig->in_progress = [d] { return d->calls_in_progress(); };
+    rig->driver = d;
+    return rig;
+  }
+};
+
+struct GvpContext {
+  static constexpr const char* name = "sim-gvp";
+  static constexpr int capacity = 10;
+  static constexpr bool can_wait_live = false;  // the application starts on the answer
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
+    auto rig = sim_rig(s, seed);
+    sim::GvpOptions o;
+    o.ports = 10;
+    if (s == Scenario::connects) o.ivr = {sim::Distribution::Kind::constant, 600.0, 0.0};
+    auto d = std::make_shared<sim::SimGvp>(*rig->network, o);
+    rig->in_progress = [d] { return d->calls_in_progress(); };
+    rig->driver = d;
+    return rig;
+  }
+};
+
+/// The sample custom driver (samples/cpp/custom_driver): its own thread, real time.
+struct ThreadedContext {
+  static constexpr const char* name = "sample-threaded";
+  static constexpr int capacity = 10;
+  static constexpr bool can_wait_live = true;
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t /*seed: its fates come from the phone numbers*/) {
+    auto rig = std::make_unique<Rig>();
+    rig->threaded = true;
+    sample::ThreadedDriverOptions o;
+    o.lines = 10;
+    o.clock = rig->clock;
+    switch (s) {
+      case Scenario::mixed:
+        o.desks = 10;  // every live call finds a desk at once, so outcomes do not hang on timing
+        o.speedup = 1000;
+        break;
+      case Scenario::rings:
+        o.desks = 2;
+        o.speedup = 1;  // 25 s of real ringing: the test acts long before
+        o.plan = [](const DialRequest&) { return sample::CallPlan{sample::CallPlan::Outcome::no_answer}; };
+        break;
+      case Scenario::waits_live:
+        o.desks = 0;
+        o.speedup = 100;
+        o.plan = [](const DialRequest&) {
+          return sample::CallPlan{sample::CallPlan::Outcome::live, 1.0, 60.0, 6000.0};
+        };
+        break;
+      case Scenario::connects:
+        o.desks = 10;
+        o.speedup = 100;
+        o.plan = [](const DialRequest&) {
+          return sample::CallPlan{sample::CallPlan::Outcome::live, 1.0, 6000.0, 2.0};
+        };
+        break;
+    }
+    rig->driver = std::make_shared<sample::ThreadedDriver>(o);
+    return rig;
+  }
+};
+
+#define OB_DRIVER_CONTEXTS \
+  conformance::TServerContext, conformance::CpdTransferContext, conformance::CpdAsmContext, conformance::GvpContext, \
+      conformance::ThreadedContext
+
+// --- checks ------------------------------------------------------------------
+
+/// Position of an event kind in the lifecycle (connected and abandoned share one).
+inline int rank(CallEventKind k) {
+  switch (k) {
+    case CallEventKind::dialing: return 0;
+    case CallEventKind::ringing: return 1;
+    case CallEventKind::answered: return 2;
+    case CallEventKind::connected:
+    case CallEventKind::abandoned: return 3;
+    case CallEventKind::released: return 4;
+  }
+  return -1;
+}
+
+/// Why one call's events break the lifecycle, or empty when they keep it:
+/// dialing → [ringing] → [answered → [connected | abandoned]] → released,
+/// each at most once, exactly one released and last, times non-decreasing.
+inline std::string lifecycle_error(const std::vector<CallEvent>& events) {
+  if (events.empty()) return "no events";
+  if (events.front().kind != CallEventKind::dialing) return "first event is " + std::string(to_string(events.front().kind));
+  std::map<CallEventKind, int> seen;
+  int last_rank = -1;
+  Time last_at = events.front().at;
+  for (const auto& e : events) {
+    const std::string what = std::string(to_string(e.kind));
+    if (++seen[e.kind] > 1) return what + " twice";
+    if (rank(e.kind) < last_rank) return what + " out of order";
+    if (rank(e.kind) == last_rank && rank(e.kind) == 3) return "both connected and abandoned";
+    if (e.at < last_at) return what + " goes back in time";
+    if ((e.kind == CallEventKind::connected || e.kind == CallEventKind::abandoned) && !seen.count(CallEventKind::answered))
+      return what + " without answered";
+    last_rank = rank(e.kind);
+    last_at = e.at;
+  }
+  if (events.back().kind != CallEventKind::released) return "not released";
+  if (!is_valid_call_result(static_cast<int>(events.back().result)) || events.back().result == CallResult::unknown)
+    return "released without a call result";
+  return {};
+}
+
+/// A trace line per event, for determinism checks.
+inline std::string trace(const std::vector<CallEvent>& events, bool with_times) {
+  std::ostringstream out;
+  for (const auto& e : events) {
+    if (with_times) out << (e.at - kStart).count() << "ms ";
+    out << e.call_id << ' ' << to_string(e.kind) << ' ' << static_cast<int>(e.answer) << ' ' << e.agent_id << ' '
+        << static_cast<int>(e.result) << '\n';
+  }
+  return out.str();
+}
+
+/// Dials `total` calls, at most `at_once` in flight, topping up as calls are released.
+inline void dial_many(Rig& rig, int total, int at_once, CallId first_id = 1) {
+  auto next = std::make_shared<CallId>(first_id);
+  auto in_flight = std::make_shared<int>(0);
+  const CallId end = first_id + static_cast<CallId>(total);
+  auto top_up = [&rig, next, in_flight, at_once, end] {
+    while (*in_flight < at_once && *next < end) {
+      rig.driver->dial(request((*next)++));
+      ++*in_flight;
+    }
+  };
+  rig.sink.on_event([in_flight, top_up](const CallEvent& e) {
+    if (e.kind != CallEventKind::released) return;
+    --*in_flight;
+    top_up();
+  });
+  const int want = rig.sink.count(CallEventKind::released) + total;
+  top_up();
+  REQUIRE(rig.settle([&] { return rig.sink.count(CallEventKind::released) >= want; }, std::chrono::hours(24)));
+  rig.sink.on_event(nullptr);
+}
+
+}  // namespace conformance
