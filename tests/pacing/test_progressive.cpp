@@ -15,6 +15,7 @@ PacingSnapshot snap(int ready, int dialing, int waiting = 0, double ratio = 1.0)
   s.agents_ready = ready;
   s.calls_dialing = dialing;
   s.calls_waiting = waiting;
+  s.abandon.live_in_window = 10000;  // room under the abandon cap for lines beyond the ready agents
   return s;
 }
 }  // namespace
@@ -33,6 +34,15 @@ TEST_CASE("a lines-per-agent ratio above 1 dials more lines per ready agent") {
   CHECK(p.dials_now(snap(4, 0, 0, 2.0)) == 8);
   CHECK(p.dials_now(snap(1, 0, 0, 1.5)) == 2);
   CHECK(p.dials_now(snap(3, 2, 0, 1.5)) == 3);  // ceil(4.5) - 2
+}
+
+TEST_CASE("lines beyond the ready agents are subject to the abandon guard") {
+  ProgressivePacer p;
+  auto s = snap(4, 0, 0, 2.0);
+  s.abandon.live_in_window = 0;  // nothing answered yet: no risk allowed
+  CHECK(p.dials_now(s) == 4);
+  s.abandon.live_in_window = 100;  // 3 abandons of room: 3 worst-case calls
+  CHECK(p.dials_now(s) == 7);
 }
 
 TEST_CASE("ports bound progressive dialing") {
