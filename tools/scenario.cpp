@@ -104,7 +104,9 @@ void parse_goal(const json& obj, Scenario& s) {
   const auto& g = obj.at("goal");
   only_keys(g, "goal", {"overdial_rate", "busy_factor", "wait_time_s", "distribution_time_s"});
   if (g.size() != 1) bad("goal", "name exactly one goal");
-  const auto& [key, value] = *g.items().begin();
+  auto first = g.items().begin();  // copies: items() proxies are temporaries
+  const std::string key = first.key();
+  const nlohmann::json value = first.value();
   if (!value.is_number()) bad("goal." + key, "expected a number");
   s.target = value.get<double>();
   if (key == "overdial_rate") s.goal = OptimizationGoal::overdial_rate;

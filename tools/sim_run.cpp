@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <cstdio>
@@ -112,6 +113,37 @@ struct GeneratedList {
     std::filesystem::remove_all(dir, ec);
   }
 };
+
+/// The simulated network the mode dials through, and how to change its agents.
+struct SimDriver {
+  std::shared_ptr<Driver> driver;
+  std::function<void(int)> set_agents;
+};
+
+// Agent modes dial through the T-Server; seizing modes through a CPD server
+// in ASM mode (agents engaged first, twice the channels); GVP modes through
+// the IVR platform, with no agents.
+SimDriver make_sim_driver(const Scenario& sc, sim::Network& net) {
+  if (!is_autonomous(sc.mode))
+    throw Error(ErrorCode::unsupported, "mode " + std::string(to_string(sc.mode)) + " needs agents asking for records; the simulator has none");
+  if (is_gvp(sc.mode)) {
+    sim::GvpOptions g;
+    g.ports = sc.ports;
+    return {std::make_shared<sim::SimGvp>(net, g), {}};
+  }
+  if (sc.mode == DialMode::progressive_seize || sc.mode == DialMode::predictive_seize || sc.mode == DialMode::power_seize) {
+    int most = sc.agents;
+    for (const auto& ch : sc.changes)
+      if (ch.agents) most = std::max(most, *ch.agents);
+    sim::CpdOptions c;
+    c.mode = sim::CpdMode::asm_mode;
+    c.channels = std::max(2, 2 * most);
+    auto cpd = std::make_shared<sim::SimCpd>(net, sc.agent_model, sc.agents, c);
+    return {cpd, [cpd](int n) { cpd->set_agent_count(n); }};
+  }
+  auto ts = std::make_shared<sim::SimTServer>(net, sc.agent_model, sc.agents);
+  return {ts, [ts](int n) { ts->set_agent_count(n); }};
+}
 
 TreatmentSet sim_treatments() {
   auto retry = [](int id, CallResult result, int cycles, int minutes) {
@@ -228,10 +260,8 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   auto clock = std::make_shared<ManualClock>(start);
   Engine engine(clock);
   sim::Network net(engine.loop(), sc.network, sc.seed);
-  if (is_gvp(sc.mode) || sc.mode == DialMode::progressive_seize || sc.mode == DialMode::predictive_seize ||
-      sc.mode == DialMode::power || sc.mode == DialMode::power_seize || !is_autonomous(sc.mode))
-    throw Error(ErrorCode::unsupported, "mode " + std::string(to_string(sc.mode)) + " is not simulated yet");
-  auto driver = std::make_shared<sim::SimTServer>(net, sc.agent_model, sc.agents);
+  SimDriver sim_driver = make_sim_driver(sc, net);
+  std::shared_ptr<Driver> driver = sim_driver.driver;
 
   CampaignConfig cfg;
   cfg.name = "sim";
@@ -241,6 +271,7 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   cfg.pacer = sc.pacer;
   cfg.ratio = sc.ratio;
   cfg.ports = is_gvp(sc.mode) ? sc.ports : 0;
+  cfg.voice_application = is_gvp(sc.mode) ? "outbound-survey" : "";
   cfg.abandon_cap = {sc.abandon_cap_rate, from_seconds(sc.abandon_window_h * 3600.0)};
   cfg.chunk_size = 200;
   cfg.treatments = sim_treatments();
@@ -261,9 +292,9 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   campaign.start();
 
   for (const auto& ch : sc.changes)
-    engine.loop().schedule_at(start + from_seconds(ch.at_h * 3600.0), [&net, driver, ch] {
+    engine.loop().schedule_at(start + from_seconds(ch.at_h * 3600.0), [&net, &sim_driver, ch] {
       if (ch.network) net.set_model(*ch.network);
-      if (ch.agents) driver->set_agent_count(*ch.agents);
+      if (ch.agents && sim_driver.set_agents) sim_driver.set_agents(*ch.agents);
     });
 
   Sampler sampler(campaign, start);
@@ -275,6 +306,9 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
     if (progress && r.minutes.size() % 60 == 0)
       std::cerr << "sim: " << fmt_fixed(to_seconds(t - start) / 3600.0, 1) << " h, " << campaign.stats().dials << " dials\n";
   }
+  // Agent figures are those of the day: the drain after it, with no new
+  // dials, would add idle time no pacer can avoid.
+  const CampaignStats day = campaign.stats();
   if (campaign.state() != CampaignState::not_loaded) {
     campaign.stop();
     engine.loop().run_until(end + std::chrono::hours(2), [&] { return campaign.calls_in_flight() == 0; });
@@ -292,8 +326,8 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   r.sit = s.sit;
   r.dnc_blocked = s.dnc_blocked;
   r.abandon_rate = s.abandon_rate;
-  r.agent_occupancy = s.agent_occupancy;
-  r.agent_wait_mean_s = s.agent_wait_mean_s;
+  r.agent_occupancy = day.agent_occupancy;
+  r.agent_wait_mean_s = day.agent_wait_mean_s;
   r.distribution_time_mean_s = s.distribution_time_mean_s;
   for (const auto& [status, n] : list->count_by_status()) {
     r.records_by_status[std::string(to_string(status))] += n;

@@ -44,6 +44,7 @@ OB_API std::string_view to_string(CampaignState s) noexcept;
 struct AbandonCap {
   double rate = 0.03;                          ///< e.g. 0.03 (US, UK)
   Duration window = std::chrono::hours(720);   ///< e.g. 30 days (US) or 24 h (UK)
+  double amd_false_positive = 0.0;             ///< UK: estimated share of machine detections that were people
 };
 
 /// How a campaign group dials.

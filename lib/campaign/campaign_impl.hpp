@@ -37,6 +37,7 @@ struct ActiveCall {
   std::size_t index = 0;  // the dialed record in chain->records
   Time dialed_at{};
   std::optional<Time> answered_at;
+  std::optional<Time> connected_at;
   bool live = false;
   bool connected = false;
   bool abandoned = false;
@@ -484,9 +485,10 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     s.ports = cfg.ports ? cfg.ports : driver->capabilities().max_concurrent_calls;
     s.agents_logged_in = agents.logged_in();
     s.agents_ready = agents.count(AgentState::ready);
+    s.agents_reserved = agents.count(AgentState::reserved);
     for (const auto& id : reserved_agents)
       if (const Agent* a = agents.find(id); a && a->state == AgentState::ready) --s.agents_ready, ++s.agents_reserved;
-    s.agents_reserved = agents.count(AgentState::reserved);
+
     s.agents_busy = agents.count(AgentState::busy);
     s.agents_wrap = agents.count(AgentState::wrap_up);
     s.busy_elapsed_s = agents.time_in_state(AgentState::busy, now);
@@ -499,11 +501,20 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
         ++s.calls_waiting;
       } else if (c.connected) {
         ++s.calls_connected;
+        if (c.connected_at) s.connected_elapsed_s.push_back(to_seconds(now - *c.connected_at));
       }
     }
     s.records_available = static_cast<long>(buffer.records());
     s.stats = tracker.stats(now);
-    s.abandon = {cfg.abandon_cap.rate, abandon_window.live(), abandon_window.abandoned()};
+    s.abandon_after_s = to_seconds(cfg.abandon_after);
+    s.abandon.cap_rate = cfg.abandon_cap.rate;
+    s.abandon.live_in_window = abandon_window.live();
+    s.abandon.abandoned_in_window = abandon_window.abandoned();
+    s.abandon.machines_in_window = abandon_window.machines();
+    s.abandon.amd_false_positive = cfg.abandon_cap.amd_false_positive;
+    auto [live_out, abandoned_out] = abandon_window.expiring(now, std::chrono::minutes(1));
+    s.abandon.live_expiring = live_out;
+    s.abandon.abandoned_expiring = abandoned_out;
     return s;
   }
 
@@ -608,6 +619,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     auto [it, ok] = calls.emplace(id, std::move(call));
     (void)ok;
     ++st.dials;
+    tracker.on_dial(loop.now());
     announce_dial(it->second);
     std::string error;
     bool placed = guarded_driver_call("dial", [&] { driver->dial(rq); }, &error);
@@ -676,7 +688,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
         // An abandoned call ends abandoned, unless the callee opted out during the message.
         if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
         if (result == CallResult::do_not_call) list_opt_out(c);
-        tracker.on_release(now, result, now - c.dialed_at);
+        tracker.on_release(now, result, now - c.dialed_at, c.answered_at.has_value(),
+                           c.connected_at ? std::optional<Duration>(now - *c.connected_at) : std::nullopt);
         if (c.personal) reserved_agents.erase(c.agent);
         if (infer_agents && c.connected && !c.agent.empty())  // without a desktop the agent is free again
           handle_agent_event({c.agent, cfg.wait_for_desktop ? AgentState::wrap_up : AgentState::ready, now});
@@ -696,7 +709,10 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     // Only a person starts the abandon clock; machines, fax and silence do not.
     const bool live = e.answer == AnswerClass::live || e.answer == AnswerClass::unknown;
     tracker.on_answer(now, live, now - c.dialed_at);
-    if (!live) return;
+    if (!live) {
+      if (e.answer == AnswerClass::machine) abandon_window.add_machine(now);
+      return;
+    }
     c.live = true;
     ++st.live_answers;
     // Regulation: a live answer must reach an agent within abandon_after.
@@ -713,6 +729,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void on_connected(ActiveCall& c, const CallEvent& e, Time now) {
     if (c.connected || c.abandoned) return;
     c.connected = true;
+    c.connected_at = now;
     loop.cancel(c.abandon_timer);
     c.abandon_timer = 0;
     if (c.live) {
