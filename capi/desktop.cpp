@@ -140,13 +140,9 @@ int ob_desktop_record_reschedule(ob_campaign* campaign, const char* agent_id, in
 int ob_desktop_scheduled_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t record_id, int64_t at,
                                            int kind) {
   return obc::guard([&] {
-    obc::to_callback_kind(kind);
-    obc::request(campaign, agent_id, [&](outbound::Campaign& c, const std::string&) {
-      // TODO: call c.scheduled_record_reschedule(agent, record_id, at, kind) once the library defines it
-      // (declared in campaign.hpp, not implemented in lib/campaign yet).
-      obc::fail(ErrorCode::unsupported, "scheduled record reschedule is not implemented by this library yet (campaign " +
-                                            c.config().name + ", record " + std::to_string(record_id) + ", at " +
-                                            std::to_string(at) + ")");
+    auto k = obc::to_callback_kind(kind);
+    obc::request(campaign, agent_id, [&](outbound::Campaign& c, const std::string& a) {
+      c.scheduled_record_reschedule(a, record_id, at, k);
     });
   });
 }

@@ -112,6 +112,12 @@ class OB_API CallingList {
   /// no lease at all); returns how many. Engines sharing a list call it now and
   /// then to take back a crashed engine's records.
   virtual std::size_t recover(EpochSeconds now) = 0;
+  /// Returns to ready only the records whose lease another engine let expire
+  /// by `now` (a running engine's check for crashed peers; its own leases stay).
+  virtual std::size_t recover_expired(EpochSeconds now) = 0;
+  /// Moves a scheduled record that nobody holds (status ready) to `at`, with a
+  /// new record_type and agent_id; false when it is not ready any more.
+  virtual bool reschedule(std::int64_t record_id, EpochSeconds at, RecordType type, const std::string& agent_id) = 0;
   /// Marks ready records whose zone is not in `known_zone_keys` as record
   /// errors; returns them.
   virtual std::vector<RowError> mark_unknown_zones(const std::vector<std::string>& known_zone_keys) = 0;

@@ -60,6 +60,7 @@ struct CampaignConfig {
   std::size_t chunk_size = 100;          ///< records per retrieval
   std::size_t low_water = 0;             ///< refill when fewer are buffered (0: chunk_size / 2)
   Duration tick{1000};                   ///< pacing and housekeeping period
+  Duration pace_interval{250};           ///< at most one pacing decision per this (events in between wait)
   Duration flush_interval{1000};         ///< how often results are written back
   Duration empty_list_backoff{30000};    ///< wait before asking an empty list again
   Duration abandon_after{2000};          ///< a live answer with no agent by then is abandoned

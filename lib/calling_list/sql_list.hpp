@@ -38,6 +38,8 @@ class SqlCallingList final : public CallingList {
   void release(const std::vector<std::int64_t>& record_ids) override;
   void renew_leases(EpochSeconds now) override;
   std::size_t recover(EpochSeconds now) override;
+  std::size_t recover_expired(EpochSeconds now) override;
+  bool reschedule(std::int64_t record_id, EpochSeconds at, RecordType type, const std::string& agent_id) override;
   std::vector<RowError> mark_unknown_zones(const std::vector<std::string>& known_zone_keys) override;
   std::vector<std::string> zone_keys() override;
 
@@ -109,6 +111,7 @@ class SqlCallingList final : public CallingList {
   std::map<std::string, std::pair<long long, long long>> cursors_;
   std::size_t retrievals_ = 0;
   static constexpr std::size_t kCursorRestartEvery = 64;  // retrievals between restarts from the front
+  std::size_t recover_leases(EpochSeconds now, bool include_own);
   bool orphans_checked_ = false;  // recover() has looked for retrieved rows without a lease
 };
 

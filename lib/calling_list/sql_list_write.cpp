@@ -290,7 +290,11 @@ void SqlCallingList::renew_leases(EpochSeconds now) {
 // left by a version that kept none, or imported as retrieved. Our own writes
 // never leave one, so later calls (an engine checking for others' expired
 // leases now and then) stay cheap.
-std::size_t SqlCallingList::recover(EpochSeconds now) {
+std::size_t SqlCallingList::recover(EpochSeconds now) { return recover_leases(now, true); }
+
+std::size_t SqlCallingList::recover_expired(EpochSeconds now) { return recover_leases(now, false); }
+
+std::size_t SqlCallingList::recover_leases(EpochSeconds now, bool include_own) {
   long long now_ll = now;
   cursors_.clear();
   return in_transaction(db_, "recover retrieved records of " + opt_.table, [&] {
@@ -298,7 +302,9 @@ std::size_t SqlCallingList::recover(EpochSeconds now) {
     const std::string lt = lease_table();
     std::vector<long long> expired;
     for (const auto& r : fetch_text_rows(db_, "SELECT CAST(record_id AS TEXT) FROM " + lt +
-                                                  " WHERE engine_id = :e OR expires_at <= :n" + (pg() ? " FOR UPDATE" : ""),
+                                                  (include_own ? " WHERE engine_id = :e OR expires_at <= :n"
+                                                               : " WHERE engine_id <> :e AND expires_at <= :n") +
+                                                  (pg() ? " FOR UPDATE" : ""),
                                          1, [&](soci::statement& st) {
                                            st.exchange(soci::use(opt_.engine_id, "e"));
                                            st.exchange(soci::use(now_ll, "n"));
@@ -307,11 +313,32 @@ std::size_t SqlCallingList::recover(EpochSeconds now) {
         if (auto v = parse_integer(*r[0])) expired.push_back(*v);
     exec_for_ids("DELETE FROM " + lt + " WHERE record_id {ids}", expired);
     long long n = exec_for_ids("UPDATE " + t + " SET record_status = 1 WHERE record_status = 2 AND record_id {ids}", expired);
-    if (!orphans_checked_)  // a scan of the whole list: once per open, where nothing else can have made one
+    if (include_own && !orphans_checked_)  // a scan of the whole list: once per open, where nothing else can have made one
       n += execute_count(db_, "UPDATE " + t + " SET record_status = 1 WHERE record_status = 2 AND NOT EXISTS (SELECT 1 FROM " +
                                   lt + " WHERE " + lt + ".record_id = " + t + ".record_id)");
-    orphans_checked_ = true;
+    if (include_own) orphans_checked_ = true;
     return static_cast<std::size_t>(n);
+  });
+}
+
+// Only a ready record moves: one another engine (or this one) retrieved
+// meanwhile is left to its holder.
+bool SqlCallingList::reschedule(std::int64_t record_id, EpochSeconds at, RecordType type, const std::string& agent_id) {
+  long long id = record_id, when = at;
+  int type_code = static_cast<int>(type);
+  std::string agent = agent_id;
+  soci::indicator agent_ind = agent.empty() ? soci::i_null : soci::i_ok;
+  cursors_.clear();
+  return in_transaction(db_, "reschedule a record of " + opt_.table, [&] {
+    return execute_count(db_,
+                         "UPDATE " + opt_.table + " SET dial_sched_time = :at, record_type = :rt, agent_id = :ag "
+                         "WHERE record_id = :id AND record_status = 1",
+                         [&](soci::statement& st) {
+                           st.exchange(soci::use(when, "at"));
+                           st.exchange(soci::use(type_code, "rt"));
+                           st.exchange(soci::use(agent, agent_ind, "ag"));
+                           st.exchange(soci::use(id, "id"));
+                         }) == 1;
   });
 }
 

@@ -133,6 +133,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::map<CallingList*, std::vector<std::int64_t>> pending_releases;
   bool write_failed = false;   // dialing pauses until results can be written again
   bool pace_posted = false;
+  Time last_pace{};
   TimerId tick_timer = 0, flush_timer = 0;
   Time started_at{}, last_lease_renewal{};
   std::vector<std::function<void(const CampaignEvent&)>> handlers;
@@ -272,7 +273,13 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     Duration renew_every = std::chrono::seconds(std::max<std::int64_t>(1, lists.empty() ? 60 : lists.front().list->options().lease_s / 3));
     if (now - last_lease_renewal >= renew_every) {
       last_lease_renewal = now;
-      for (auto& e : lists) guarded_db("renew leases", [&] { e.list->renew_leases(to_epoch_seconds(now)); });
+      for (auto& e : lists)
+        guarded_db("renew leases", [&] {
+          e.list->renew_leases(to_epoch_seconds(now));
+          // Engines sharing a list: records of an engine that died come back once its leases expire.
+          if (std::size_t n = e.list->recover_expired(to_epoch_seconds(now)))
+            emit(CampaignEvent::Kind::info, std::to_string(n) + " records of an expired lease returned to ready");
+        });
     }
     pace();
   }
@@ -282,15 +289,23 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     flush();
   }
 
+  // Events ask for a pacing decision; decisions are at most one per
+  // pace_interval (a dialer reacting every 250 ms is well inside the 2 s a live
+  // answer may wait, and a burst of events makes one decision, not one each).
   void request_pace() {
     if (pace_posted) return;
     pace_posted = true;
-    loop.post([w = weak_from_this()] {
+    const Time due = last_pace + cfg.pace_interval;
+    auto run = [w = weak_from_this()] {
       if (auto im = w.lock()) {
         im->pace_posted = false;
         im->pace();
       }
-    });
+    };
+    if (due <= loop.now())
+      loop.post(run);
+    else
+      loop.schedule_at(due, run);
   }
 
   // --- database -------------------------------------------------------------
@@ -308,9 +323,19 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void flush() {
     bool ok = true;
     for (auto it = pending_updates.begin(); it != pending_updates.end();) {
-      if (guarded_db("write results", [&] { it->first->update(it->second); })) {
-        for (const auto& r : it->second)  // durable now: journals and audits may rely on it
+      std::vector<std::int64_t> lost;
+      if (guarded_db("write results", [&] { lost = it->first->update_owned(it->second); })) {
+        std::set<std::int64_t> not_ours(lost.begin(), lost.end());
+        for (const auto& r : it->second) {
+          if (not_ours.count(r.record_id)) {
+            // Another engine took the record after our lease expired: its row is theirs now.
+            emit(CampaignEvent::Kind::error, "lease lost: the result of record " + std::to_string(r.record_id) +
+                                                 " was not written (another engine holds it)", r.record_id, r.call_result);
+            continue;
+          }
+          // Durable now: journals and audits may rely on it.
           emit(CampaignEvent::Kind::written, std::string(to_string(r.record_status)), r.record_id, r.call_result);
+        }
         it = pending_updates.erase(it);
       } else {
         ok = false, ++it;
@@ -520,6 +545,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   void pace() {
     if (state != CampaignState::running && state != CampaignState::active) return;
+    last_pace = loop.now();
     if (write_failed) {
       flush();  // retry; no call is placed whose result could not be recorded
       if (write_failed) return;
@@ -581,8 +607,10 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       marks[p.chain->list].push_back(r);
     }
     // The attempt is durable before the call exists: a crash after the dial still counts it.
-    for (auto& [list, records] : marks)
-      if (!guarded_db("record dial attempts", [l = list, &r = records] { l->mark_dialing(r); })) {
+    std::set<std::int64_t> lost;
+    for (auto& [list, records] : marks) {
+      std::vector<std::int64_t> not_ours;
+      if (!guarded_db("record dial attempts", [&, l = list, &r = records] { not_ours = l->mark_dialing_owned(r); })) {
         for (auto& p : batch) {
           Record& r = p.chain->records[p.chain->next];
           r.attempt -= 1;
@@ -591,7 +619,17 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
         write_failed = true;
         return;
       }
-    for (auto& p : batch) place_call(std::move(p));
+      lost.insert(not_ours.begin(), not_ours.end());
+    }
+    for (auto& p : batch) {
+      const std::int64_t id = p.chain->records[p.chain->next].record_id;
+      if (lost.count(id)) {
+        // Our lease expired and another engine holds the record: never dial it twice at once.
+        emit(CampaignEvent::Kind::error, "lease lost: record " + std::to_string(id) + " not dialed (another engine holds it)", id);
+        continue;
+      }
+      place_call(std::move(p));
+    }
   }
 
   void place_call(Pending p) {
@@ -945,6 +983,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void push_previews();
   void add_to_dnc(ChainWork& chain, Record& r, const std::string& message);
   void release_desk();
+  void reschedule_stored(const std::string& agent, std::int64_t record_id, EpochSeconds at, CallbackKind kind);
   Record& record_of(const HandleRef& ref);
   std::unique_ptr<ChainWork>& chain_of(const HandleRef& ref);
 

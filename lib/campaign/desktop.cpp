@@ -18,6 +18,14 @@ constexpr int kHandleShift = 32;
 
 bool is_personal_type(RecordType t) { return t == RecordType::personal_callback || t == RecordType::personal_rescheduled; }
 
+// A scheduled record keeps its kind (callback or reschedule) and takes the
+// owner asked for: personal (its agent) or campaign (anyone).
+RecordType callback_type(RecordType current, CallbackKind kind) {
+  const bool callback = current == RecordType::personal_callback || current == RecordType::campaign_callback;
+  if (kind == CallbackKind::personal) return callback ? RecordType::personal_callback : RecordType::personal_rescheduled;
+  return callback ? RecordType::campaign_callback : RecordType::campaign_rescheduled;
+}
+
 }  // namespace
 
 std::int64_t Campaign::Impl::new_handle() {
@@ -404,6 +412,32 @@ void Campaign::Impl::fail_callback(std::unique_ptr<ChainWork> chain) {
   apply_decision(std::move(chain), d, id);
 }
 
+// --- a record that is scheduled in the list, not held --------------------------
+
+void Campaign::Impl::reschedule_stored(const std::string& agent, std::int64_t record_id, EpochSeconds at, CallbackKind kind) {
+  if (agent.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");
+  for (auto& e : lists) {
+    auto r = e.list->get(record_id);
+    if (!r) continue;
+    if (r->campaign_id != cfg.campaign_id)
+      throw Error(ErrorCode::invalid_argument, "record " + std::to_string(record_id) + " belongs to campaign " +
+                                                   std::to_string(r->campaign_id) + ", not " + cfg.name);
+    bool scheduled = r->record_status == RecordStatus::ready && r->dial_sched_time &&
+                     (r->record_type == RecordType::campaign_rescheduled || r->record_type == RecordType::personal_rescheduled ||
+                      r->record_type == RecordType::personal_callback || r->record_type == RecordType::campaign_callback);
+    if (!scheduled) throw Error(ErrorCode::invalid_state, "record " + std::to_string(record_id) + " is not a scheduled record");
+    if (at <= now_s()) throw Error(ErrorCode::invalid_argument, "cannot reschedule record " + std::to_string(record_id) + " into the past");
+    if (windows.check(*r, from_epoch_seconds(at)) != WindowVerdict::open)
+      throw Error(ErrorCode::compliance_blocked, "cannot reschedule record " + std::to_string(record_id) + " outside its calling window");
+    const bool personal = kind == CallbackKind::personal;
+    const RecordType type = callback_type(r->record_type, kind);
+    if (!e.list->reschedule(record_id, at, type, personal ? agent : std::string()))
+      throw Error(ErrorCode::invalid_state, "record " + std::to_string(record_id) + " was retrieved meanwhile; try again");
+    return;
+  }
+  throw Error(ErrorCode::not_found, "no record " + std::to_string(record_id) + " in the lists of " + cfg.name);
+}
+
 // --- unloading -------------------------------------------------------------------
 
 void Campaign::Impl::release_desk() {
@@ -482,6 +516,11 @@ void Campaign::record_reschedule(const std::string& agent_id, std::int64_t handl
   d.at = at;
   d.callback = kind;
   impl_->decide(agent_id, handle, d);
+}
+
+void Campaign::scheduled_record_reschedule(const std::string& agent_id, std::int64_t record_id, EpochSeconds at,
+                                           CallbackKind kind) {
+  impl_->reschedule_stored(agent_id, record_id, at, kind);
 }
 
 void Campaign::do_not_call(const std::string& agent_id, std::int64_t handle, DncScope scope, const std::string& message) {

@@ -181,6 +181,20 @@ TEST_CASE("a killed engine's live lease is kept from others; once expired its re
   CHECK(db.scalar("SELECT COUNT(*) FROM {t}_lease WHERE engine_id = 'engine-b'") == 10);
 }
 
+TEST_CASE("a running engine's check for crashed peers takes back expired leases, never its own") {
+  LIST_DB(db);
+  auto a = db.open_engine("engine-a", 60);
+  a->insert(obtest::make_records(6));
+  REQUIRE(a->retrieve(due_at(1000, 3)).records.size() == 3);  // engine-a dies holding these
+  auto b = db.open_engine("engine-b", 60);
+  b->recover(1000);  // at load: nothing of b's, nothing expired yet
+  REQUIRE(b->retrieve(due_at(1000, 3)).records.size() == 3);  // b holds the other three
+  CHECK(b->recover_expired(1030) == 0);
+  CHECK(b->recover_expired(1070) == 3);  // a's expired; b's own (also past 1060) are kept
+  CHECK(db.scalar("SELECT COUNT(*) FROM {t}_lease WHERE engine_id = 'engine-b'") == 3);
+  CHECK(db.scalar("SELECT COUNT(*) FROM {t} WHERE record_status = 2") == 3);
+}
+
 TEST_CASE("an engine whose lease was taken over cannot overwrite the new owner's records") {
   LIST_DB(db);
   auto a = db.open_engine("engine-a", 60);

@@ -167,9 +167,13 @@ static void test_preview_flow(const char* dir) {
       CHECK_STR(r->agent_id, "a1");
     }
     ob_record_free(r);
-    /* Not implemented by the library yet (declared in campaign.hpp only): refused cleanly. */
-    CHECK_RC(ob_desktop_scheduled_record_reschedule(d.campaign, "a1", id, at + 600, OB_CALLBACK_CAMPAIGN),
-             OB_EUNSUPPORTED);
+    /* A scheduled record moves, and becomes a campaign callback; into the past it does not. */
+    CHECK_OK(ob_desktop_scheduled_record_reschedule(d.campaign, "a1", id, at + 600, OB_CALLBACK_CAMPAIGN));
+    CHECK_RC(ob_desktop_scheduled_record_reschedule(d.campaign, "a1", id, now / 1000 - 60, OB_CALLBACK_CAMPAIGN),
+             OB_EINVALID);
+    r = row(&d, id);
+    if (r) CHECK(r->record_type == OB_RECORD_TYPE_CAMPAIGN_CALLBACK && r->dial_sched_time == at + 600);
+    ob_record_free(r);
     CHECK_RC(ob_desktop_scheduled_record_reschedule(d.campaign, "a1", id, at + 600, 9), OB_EINVALID);
     ob_desktop_record_free(rec);
   }

@@ -444,3 +444,29 @@ TEST_CASE("campaign states follow load, start, stop and unload") {
   CHECK(d.c->state() == CampaignState::not_loaded);
   CHECK(d.count(CampaignEvent::Kind::unloaded) == 1);
 }
+
+TEST_CASE("scheduled record reschedule moves a scheduled record; another campaign's, a held one or the past are refused") {
+  auto records = obtest::make_records(3);
+  records[0].record_type = RecordType::campaign_callback;
+  records[0].dial_sched_time = to_epoch_seconds(kStart) + 7200;
+  records[1].record_type = RecordType::personal_rescheduled;
+  records[1].agent_id = "a1";
+  records[1].dial_sched_time = to_epoch_seconds(kStart) + 7200;
+  records[2].campaign_id = 99;
+  records[2].dial_sched_time = to_epoch_seconds(kStart) + 7200;
+  records[2].record_type = RecordType::campaign_rescheduled;
+  Desk d(DialMode::preview, records);
+  const EpochSeconds now = to_epoch_seconds(d.clock->now());
+  d.c->scheduled_record_reschedule("a2", 1, now + 3600, CallbackKind::personal);
+  auto moved = d.row(1);
+  CHECK(moved.dial_sched_time == now + 3600);
+  CHECK(moved.record_type == RecordType::personal_callback);
+  CHECK(moved.agent_id == "a2");
+  d.c->scheduled_record_reschedule("a1", 2, now + 600, CallbackKind::campaign);
+  CHECK(d.row(2).record_type == RecordType::campaign_rescheduled);
+  CHECK(d.row(2).agent_id.empty());
+  CHECK(error_of([&] { d.c->scheduled_record_reschedule("a1", 3, now + 600, CallbackKind::campaign); }) == ErrorCode::invalid_argument);
+  CHECK(error_of([&] { d.c->scheduled_record_reschedule("a1", 1, now - 1, CallbackKind::campaign); }) == ErrorCode::invalid_argument);
+  CHECK(error_of([&] { d.c->scheduled_record_reschedule("a1", 404, now + 60, CallbackKind::campaign); }) == ErrorCode::not_found);
+  CHECK(d.row(3).dial_sched_time == to_epoch_seconds(kStart) + 7200);  // untouched
+}

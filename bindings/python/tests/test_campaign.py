@@ -139,8 +139,11 @@ def test_desktop_requests_in_preview(engine: ob.Engine, db: str) -> None:
     c.record_reschedule("a1", third.handle, at, ob.CallbackKind.PERSONAL)
     c.flush()
     assert cl.get(third.record.record_id).record_type is ob.RecordType.PERSONAL_CALLBACK
-    with pytest.raises(ob.UnsupportedError):  # declared by the library, not implemented yet
-        c.scheduled_record_reschedule("a1", third.record.record_id, at + 600, ob.CallbackKind.CAMPAIGN)
+    c.scheduled_record_reschedule("a1", third.record.record_id, at + 600, ob.CallbackKind.CAMPAIGN)
+    moved = cl.get(third.record.record_id)
+    assert moved.record_type is ob.RecordType.CAMPAIGN_CALLBACK and moved.dial_sched_time == at + 600
+    with pytest.raises(ob.InvalidArgumentError):
+        c.scheduled_record_reschedule("a1", third.record.record_id, at - 7200, ob.CallbackKind.CAMPAIGN)
     c.do_not_call_number("+12125559999")
     assert "+12125559999" in dnc
     assert c.add_record("a1", ob.Record(record_id=77, contact_info="+12125550177")) == 77
