@@ -27,7 +27,7 @@ struct DemoOptions {
   double hours = 8.0;
   std::uint64_t seed = 1;
   bool fresh = false;
-  std::string mode = "progressive";
+  std::string mode = "predictive";
 };
 
 // US zones of the demo list: tz_dbid -> IANA name.

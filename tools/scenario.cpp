@@ -175,7 +175,7 @@ Scenario parse_scenario(const std::string& json_text) {
     throw Error(ErrorCode::invalid_argument, std::string("scenario is not valid JSON: ") + e.what());
   }
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
-                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id"});
+                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock"});
   Scenario s;
   s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
   s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
@@ -210,6 +210,9 @@ Scenario parse_scenario(const std::string& json_text) {
     s.auto_complete = j.at("auto_complete").get<bool>();
   }
   s.engine_id = text(j, "engine_id", "", s.engine_id);
+  std::string clock = text(j, "clock", "", "manual");
+  if (clock != "manual" && clock != "real") bad("clock", "expected \"manual\" or \"real\"");
+  s.real_clock = clock == "real";
   return s;
 }
 

@@ -50,6 +50,7 @@ struct Scenario {
   int max_attempts = 0;             ///< hard cap on dials per record (0: treatments only)
   bool auto_complete = false;       ///< end the run early once every record is final
   std::string engine_id = "engine-1";  ///< lease owner name (engines sharing a PostgreSQL list differ)
+  bool real_clock = false;          ///< "clock": "real" runs on wall time (outage tests), not the manual clock
 };
 
 /// Parses a scenario; throws Error(invalid_argument) naming the offending key.

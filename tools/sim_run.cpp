@@ -65,6 +65,8 @@ void generate_records(const std::string& connection, const std::string& table, l
   list->insert(batch);
 }
 
+std::int64_t to_epoch_ms(Time t) { return t.time_since_epoch().count(); }
+
 /// Appends dials, results and written results to a file, one line each,
 /// written at once so a killed run leaves every line it announced.
 class Journal {
@@ -83,12 +85,14 @@ class Journal {
     if (fd_ < 0) return;
     const std::string id = std::to_string(e.record_id);
     const std::string result = std::to_string(static_cast<int>(e.result));
+    // The last field is wall time in ms: outage tests check when dials happened.
+    const std::string wall = " " + std::to_string(to_epoch_ms(SystemClock().now()));
     if (e.kind == CampaignEvent::Kind::dialing && e.record)
-      line("dial " + id + " " + std::to_string(e.record->attempt) + "\n");
+      line("dial " + id + " " + std::to_string(e.record->attempt) + wall + "\n");
     else if (e.kind == CampaignEvent::Kind::call_finished)
-      line("result " + id + " " + result + "\n");
+      line("result " + id + " " + result + wall + "\n");
     else if (e.kind == CampaignEvent::Kind::written)
-      line("written " + id + " " + result + " " + e.message + "\n");
+      line("written " + id + " " + result + " " + e.message + wall + "\n");
   }
 
  private:
@@ -256,8 +260,12 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
     dnc = std::make_shared<DncList>("US");
   }
 
-  const Time start = sc.list.start_utc.empty() ? kDefaultStart : parse_utc(sc.list.start_utc);
-  auto clock = std::make_shared<ManualClock>(start);
+  std::shared_ptr<Clock> clock;
+  if (sc.real_clock)
+    clock = std::make_shared<SystemClock>();
+  else
+    clock = std::make_shared<ManualClock>(sc.list.start_utc.empty() ? kDefaultStart : parse_utc(sc.list.start_utc));
+  const Time start = clock->now();
   Engine engine(clock);
   sim::Network net(engine.loop(), sc.network, sc.seed);
   SimDriver sim_driver = make_sim_driver(sc, net);
@@ -306,6 +314,7 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
     if (progress && r.minutes.size() % 60 == 0)
       std::cerr << "sim: " << fmt_fixed(to_seconds(t - start) / 3600.0, 1) << " h, " << campaign.stats().dials << " dials\n";
   }
+  if (!completed && clock->now() < end) engine.run_until(end);  // a run shorter than a minute, or its last part
   // Agent figures are those of the day: the drain after it, with no new
   // dials, would add idle time no pacer can avoid.
   const CampaignStats day = campaign.stats();

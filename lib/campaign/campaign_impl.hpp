@@ -401,7 +401,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       if (rq.check_windows) rq.zones = windows.zones_open_now(now);
       RetrieveResult got;
       if (!guarded_db("retrieve records", [&] { got = e->list->retrieve(rq); })) {
-        e->empty_until = now + cfg.empty_list_backoff;
+        // The database is away: ask again soon (it reconnects), not after the empty-list wait.
+        e->empty_until = now + std::min<Duration>(cfg.empty_list_backoff, std::chrono::seconds(2));
         continue;
       }
       for (const auto& err : got.errors) record_error(err.record_id, err.reason);

@@ -19,6 +19,9 @@ auto guarded(const std::string& what, Fn&& fn) -> decltype(fn()) {
 template <typename Fn>
 auto in_transaction(Database& db, const std::string& what, Fn&& fn) -> decltype(fn()) {
   return guarded(what, [&]() -> decltype(fn()) {
+    // A PostgreSQL server that went away (restart, failover): the session is
+    // marked broken by the failed call; the next transaction reconnects.
+    if (db.dialect == Dialect::postgresql && !db.sql->is_connected()) db.sql->reconnect();
     if (db.dialect == Dialect::sqlite)
       *db.sql << "BEGIN IMMEDIATE";
     else

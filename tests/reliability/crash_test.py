@@ -62,6 +62,42 @@ def read_journal(path):
     return dials, last_event, last_written, last_result, results
 
 
+def check_list(rows, journal, records):
+    """Checks a finished list against its journal; returns (problems, facts)."""
+    dials, last_event, last_written, last_result, results = read_journal(journal)
+    problems = []
+    if set(rows) != set(range(1, records + 1)):
+        problems.append(f"record ids changed: {len(rows)} rows, expected 1..{records}")
+    retrieved = [rid for rid, (status, _, _) in rows.items() if status == 2]
+    if retrieved:
+        problems.append(f"{len(retrieved)} records left retrieved, e.g. {retrieved[:5]}")
+    attempt_plus_one = 0
+    for rid, (status, attempt, result) in rows.items():
+        js = dials.get(rid, [])
+        if any(b <= a for a, b in zip(js, js[1:])):
+            problems.append(f"record {rid}: attempt numbers not increasing: {js}")
+        if len(js) > MAX_ATTEMPTS or attempt > MAX_ATTEMPTS:
+            problems.append(f"record {rid}: dialed {len(js)} times, attempt {attempt} (cap {MAX_ATTEMPTS})")
+        expected = max(js) if js else 0
+        if attempt == expected + 1:
+            attempt_plus_one += 1
+        elif attempt != expected:
+            problems.append(f"record {rid}: attempt {attempt}, journaled dials {js}")
+        # A kill between the commit and the journal's "written" line leaves a last
+        # "result" that is nevertheless stored: that is no lost update.
+        written_then_killed = last_event.get(rid) == "result" and last_result.get(rid) == result
+        if rid in last_event and last_event[rid] != "written" and not written_then_killed:
+            problems.append(f"record {rid}: its last result was never written (last event {last_event[rid]})")
+        if rid in last_written and last_written[rid] != result and not written_then_killed:
+            problems.append(f"record {rid}: stored result {result}, last written {last_written[rid]}")
+        if status == 1 and rid in dials:
+            problems.append(f"record {rid}: still ready after the campaign completed")
+    facts = {"dials": sum(len(v) for v in dials.values()), "results": results,
+             "attempts_recorded_without_dial": attempt_plus_one,
+             "updates_lost": sum(1 for p in problems if "never written" in p or "stored result" in p)}
+    return problems, facts
+
+
 def run(cmd, kill_after=None):
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if kill_after is None:
@@ -126,44 +162,12 @@ def main():
         return 1
 
     rows = read_rows(backend, connection, table)
-    dials, last_event, last_written, last_result, results = read_journal(journal)
-    problems = []
-    if set(rows) != set(range(1, records + 1)):
-        problems.append(f"record ids changed: {len(rows)} rows, expected 1..{records}")
-    retrieved = [rid for rid, (status, _, _) in rows.items() if status == 2]
-    if retrieved:
-        problems.append(f"{len(retrieved)} records left retrieved, e.g. {retrieved[:5]}")
-    attempt_plus_one = 0
-    for rid, (status, attempt, result) in rows.items():
-        js = dials.get(rid, [])
-        if any(b <= a for a, b in zip(js, js[1:])):
-            problems.append(f"record {rid}: attempt numbers not increasing: {js}")
-        if len(js) > MAX_ATTEMPTS or attempt > MAX_ATTEMPTS:
-            problems.append(f"record {rid}: dialed {len(js)} times, attempt {attempt} (cap {MAX_ATTEMPTS})")
-        expected = max(js) if js else 0
-        if attempt == expected + 1:
-            attempt_plus_one += 1
-        elif attempt != expected:
-            problems.append(f"record {rid}: attempt {attempt}, journaled dials {js}")
-        # A kill between the commit and the journal's "written" line leaves a last
-        # "result" that is nevertheless stored: that is no lost update.
-        written_then_killed = last_event.get(rid) == "result" and last_result.get(rid) == result
-        if rid in last_event and last_event[rid] != "written" and not written_then_killed:
-            problems.append(f"record {rid}: its last result was never written (last event {last_event[rid]})")
-        if rid in last_written and last_written[rid] != result and not written_then_killed:
-            problems.append(f"record {rid}: stored result {result}, last written {last_written[rid]}")
-        if status == 1 and rid in dials:
-            problems.append(f"record {rid}: still ready after the campaign completed")
+    problems, facts = check_list(rows, journal, records)
+    attempt_plus_one = facts["attempts_recorded_without_dial"]
     if attempt_plus_one > survived:
         problems.append(f"{attempt_plus_one} records counted a dial the journal lacks; only {survived} kills")
-    total_dials = sum(len(v) for v in dials.values())
-    unwritten = results - sum(1 for _ in last_written)  # informational: results a kill took before their write
-    report = {
-        "backend": backend, "kills_survived": survived, "records_checked": len(rows), "dials": total_dials,
-        "results": results, "attempts_recorded_without_dial": attempt_plus_one,
-        "updates_lost": sum(1 for p in problems if "never written" in p or "stored result" in p),
-        "problems": len(problems), "wall_s": round(time.time() - started, 1),
-    }
+    report = dict({"backend": backend, "kills_survived": survived, "records_checked": len(rows)}, **facts,
+                  problems=len(problems), wall_s=round(time.time() - started, 1))
     print(json.dumps(report))
     for p in problems[:20]:
         print("crash_test:", p, file=sys.stderr)
