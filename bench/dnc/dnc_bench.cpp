@@ -30,6 +30,18 @@ std::uint64_t random_key(std::mt19937_64& rng) {
   return 10000000000ULL + npa * 10000000ULL + nxx * 10000ULL + line;
 }
 
+// AnonHugePages of this process: whether the table got transparent huge pages.
+std::string huge_pages() {
+  std::FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (!f) return "unknown";
+  char line[256];
+  std::string out = "unknown";
+  while (std::fgets(line, sizeof line, f))
+    if (!std::strncmp(line, "AnonHugePages:", 14)) out = std::string(line + 14, std::strlen(line + 14) - 1);
+  std::fclose(f);
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -54,6 +66,7 @@ int main(int argc, char** argv) {
   std::printf("bytes per number   %.2f (table %.1f MB)\n", double(set.memory_bytes()) / double(set.size()),
               double(set.memory_bytes()) / 1e6);
   std::printf("insert             %.2f s (%.0f ns a number)\n", insert_s, 1e9 * insert_s / double(n));
+  std::printf("huge pages         %s\n", huge_pages().c_str());
 
   // 2. Lookups: half listed, half random; each timed alone, the timer's own cost subtracted.
   std::vector<std::uint64_t> probe(probes);
