@@ -23,14 +23,24 @@ std::string hide_password(std::string s) {
   return s;
 }
 
-Database connect_sqlite(const std::string& path, const std::string& original) {
+// "PATH" or "PATH?timeout=SECONDS": how long a write waits for another
+// connection's lock before it fails with "database is locked" (default 30).
+Database connect_sqlite(std::string path, const std::string& original) {
+  int timeout_s = 30;
+  if (auto q = path.find("?timeout="); q != std::string::npos) {
+    const std::string value = path.substr(q + 9);
+    path.resize(q);
+    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos)
+      throw Error(ErrorCode::invalid_argument, "sqlite3 timeout must be whole seconds: " + value);
+    timeout_s = std::stoi(value);
+  }
   if (path.empty()) throw Error(ErrorCode::invalid_argument, "sqlite3:// connection has no file path");
   if (path.find_first_of(" \"") != std::string::npos)
     throw Error(ErrorCode::invalid_argument, "sqlite3 path must not contain spaces or quotes: " + path);
   Database db;
   db.dialect = Dialect::sqlite;
   db.description = original;
-  db.sql = std::make_unique<soci::session>(soci::sqlite3, "db=" + path + " timeout=30");
+  db.sql = std::make_unique<soci::session>(soci::sqlite3, "db=" + path + " timeout=" + std::to_string(timeout_s));
   if (path != ":memory:") *db.sql << "PRAGMA journal_mode=WAL";
   *db.sql << "PRAGMA synchronous=NORMAL";
   return db;

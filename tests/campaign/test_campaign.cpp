@@ -326,3 +326,36 @@ TEST_CASE("a callee who opts out during the call is put on the DNC list and neve
   for (const auto& rq : rig.driver->requests) CHECK(rq.record_id != 3);
   CHECK(list->get(3)->call_result == CallResult::do_not_call);
 }
+
+TEST_CASE("several lists in one campaign group are dialed by their shares") {
+  obtest::TempDir dir;
+  ListOptions oa, ob;
+  oa.create_if_missing = ob.create_if_missing = true;
+  oa.table = "list_a";
+  ob.table = "list_b";
+  auto a = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), oa));
+  auto b = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), ob));
+  a->insert(obtest::make_records(3000, 1));
+  b->insert(obtest::make_records(3000, 100001));
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::answer; });
+  CampaignConfig cfg;
+  cfg.chunk_size = 20;
+  auto& c = engine.add_campaign(cfg, driver);
+  c.add_list(a, 3.0);
+  c.add_list(b, 1.0);
+  c.load();
+  for (int i = 0; i < 10; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 1h);
+  c.force_unload();
+  long from_a = 0, from_b = 0;
+  for (const auto& rq : driver->requests) (rq.record_id > 100000 ? from_b : from_a) += 1;
+  REQUIRE(from_a + from_b > 1000);
+  double ratio = double(from_a) / double(from_b);
+  CHECK(ratio > 2.5);
+  CHECK(ratio < 3.5);
+  CHECK(a->count_by_status()[RecordStatus::retrieved] == 0);
+  CHECK(b->count_by_status()[RecordStatus::retrieved] == 0);
+}

@@ -5,6 +5,8 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <map>
+
 #include "../../tools/scenario.hpp"
 #include "../support/test_support.hpp"
 #include "outbound/campaign.hpp"
@@ -232,4 +234,50 @@ TEST_CASE("driver events: unknown calls, events out of order and duplicates are 
   bool unknown_reported = false;
   for (const auto& m : driver_errors) unknown_reported |= m.find("unknown call") != std::string::npos;
   CHECK(unknown_reported);
+}
+
+TEST_CASE("SQLite 'database is locked': a clear error, dialing pauses, nothing is lost") {
+  obtest::TempDir dir;
+  const std::string conn = dir.sqlite() + "?timeout=0";  // fail at once instead of waiting for the lock
+  ListOptions o;
+  o.create_if_missing = true;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(conn, o));
+  list->insert(obtest::make_records(300));
+  auto clock = std::make_shared<ManualClock>(from_epoch_seconds(1773061200));
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::answer; }, 20s);
+  CampaignConfig cfg;
+  cfg.chunk_size = 10;
+  auto& c = engine.add_campaign(cfg, driver);
+  std::vector<std::string> db_errors;
+  c.on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::database_error) db_errors.push_back(e.message);
+  });
+  c.add_list(list);
+  c.load();
+  for (int i = 0; i < 3; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
+  c.start();
+  engine.run_until(clock->now() + 5min);
+  std::size_t dials_before = driver->requests.size();
+  {
+    // Another program holds the write lock for a while.
+    soci::session other(soci::sqlite3, "db=" + (dir.path() / "list.db").string());
+    other << "BEGIN EXCLUSIVE";
+    engine.run_until(clock->now() + 2min);
+    std::size_t during = driver->requests.size() - dials_before;
+    CHECK(during <= 3);  // at most the calls whose attempts were written before the lock was taken
+    other << "ROLLBACK";
+  }
+  engine.run_until(clock->now() + 2h);
+  c.stop();
+  engine.loop().run_until(clock->now() + 10min, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  REQUIRE_FALSE(db_errors.empty());
+  CHECK(db_errors.front().find("locked") != std::string::npos);
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::retrieved] == 0);
+  CHECK(counts[RecordStatus::updated] == 300);  // every record finished after the lock went
+  std::map<std::int64_t, int> dials;
+  for (const auto& rq : driver->requests) ++dials[rq.record_id];
+  for (const auto& r : list->all()) CHECK(r.attempt == dials[r.record_id]);
 }

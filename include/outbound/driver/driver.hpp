@@ -35,7 +35,7 @@ enum class AmdMode : int {
   detect_connect = 2,  ///< detect machines and connect them (e.g. to leave a message)
 };
 
-/// How an answer was classified.
+/// How an answer was classified; only live (or unknown) starts the 2 s abandon clock.
 enum class AnswerClass : int { live = 0, machine = 1, fax = 2, silence = 3, unknown = 4 };
 
 /// A request to place one call.
@@ -47,8 +47,8 @@ struct DialRequest {
   std::string campaign;                         ///< campaign group name
   std::map<std::string, std::string> attributes;  ///< record fields and custom fields for the desktop/IVR
   AmdMode amd = AmdMode::detect_drop;           ///< answering machine handling
-  Duration ring_timeout{25000};                 ///< give up on no answer after this (>= 15 s)
-  std::string agent_id;                         ///< an engaged agent or a personal callback's agent
+  Duration ring_timeout{25000};                 ///< ring this long before no_answer (>= 15 s; 0: the driver's default)
+  std::string agent_id;                         ///< the agent to engage (ASM) or to route the answer to (personal callback)
   std::string voice_application;                ///< GVP: the application to run on answer
 };
 
@@ -90,7 +90,7 @@ struct DriverCapabilities {
   bool reports_agent_states = false;     ///< true when agent states come from the driver
   bool routes_to_agents = false;         ///< the network connects answered calls to agents itself
   bool detects_machines = false;         ///< call progress detection of answering machines
-  bool supports_engaging = false;        ///< can engage an agent before dialing (ASM / seizing)
+  bool supports_engaging = false;        ///< ASM/seizing: holds ready agents on the line (reported reserved) and bridges answers at once
   bool runs_voice_applications = false;  ///< GVP: runs an IVR application on answer
 };
 
@@ -117,7 +117,8 @@ class OB_API Driver {
   /// Cancels a call not yet connected; a released event follows. Unknown ids are ignored.
   virtual void cancel(CallId call_id) = 0;
   /// Plays the abandonment message to a live call no agent took, then releases it
-  /// (a released event with result abandoned follows).
+  /// (a released event with result abandoned follows, or do_not_call when the
+  /// callee pressed the opt-out digit: the engine then lists the number).
   virtual void release_abandoned(CallId call_id) = 0;
   /// Stops the driver: calls in flight are released; no event is sent after it returns.
   virtual void stop() = 0;
