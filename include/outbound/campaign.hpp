@@ -172,10 +172,11 @@ class OB_API Campaign {
   /// Starts dialing.
   void start();
   /// Stops dialing: buffered records return to ready; calls in flight finish and are updated.
+  /// Called from an event handler, stop/unload/force_unload take effect once the handler returns.
   void stop();
   /// Unloads once calls in flight have finished (waiting_unload until then).
   void unload();
-  /// Unloads now: calls in flight are cancelled; their records are updated with the result.
+  /// Unloads now: calls in flight are cancelled and their records return to ready (the attempt stays counted).
   void force_unload();
   /// Switches mode (and goal); preview <-> autonomous modes need a stop first.
   void set_mode(DialMode mode, OptimizationGoal goal = OptimizationGoal::none, double target = 0.0);

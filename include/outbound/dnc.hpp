@@ -84,8 +84,9 @@ class OB_API DncList {
   static std::unique_ptr<DncList> open(const std::string& connection, const DncOptions& options = {});
 
   /// Adds a phone number (persisted when backed); throws Error(invalid_argument) if it is no phone number.
+  /// Blocked in memory first: if the write then fails (Error(database)), the number stays blocked until reload.
   void add_phone(const std::string& raw, const std::string& message = {});
-  /// Adds a customer id (persisted when backed); throws Error(invalid_argument) if empty.
+  /// Adds a customer id (persisted when backed); throws Error(invalid_argument) if empty; blocked in memory first.
   void add_customer(const std::string& customer_id, const std::string& message = {});
   /// Phone first, then customer id (an empty customer id never matches).
   DncMatch check(std::optional<std::uint64_t> phone_key, const std::string& customer_id) const noexcept;

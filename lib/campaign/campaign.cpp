@@ -72,9 +72,9 @@ void Campaign::add_list(std::shared_ptr<CallingList> list, double share) {
 
 void Campaign::load() { impl_->load(); }
 void Campaign::start() { impl_->start(); }
-void Campaign::stop() { impl_->stop(); }
-void Campaign::unload() { impl_->unload(); }
-void Campaign::force_unload() { impl_->force_unload(); }
+void Campaign::stop() { impl_->control(&Impl::stop); }
+void Campaign::unload() { impl_->control(&Impl::unload); }
+void Campaign::force_unload() { impl_->control(&Impl::force_unload); }
 
 void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   auto& im = *impl_;

@@ -155,6 +155,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   bool driver_started = false;
   bool completing = false;       // auto-completion under way
   bool infer_agents = false;     // the driver reports no agent states: the engine infers them
+  int dispatching = 0;           // > 0 while event handlers run
 
   // --- events to subscribers ------------------------------------------------
   void emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id = 0,
@@ -165,7 +166,26 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     e.record_id = record_id;
     e.result = result;
     e.message = std::move(message);
+    notify(e);
+  }
+
+  // Handlers run with `dispatching` raised, so control calls they make are deferred.
+  void notify(const CampaignEvent& e) {
+    struct Depth {
+      int& d;
+      explicit Depth(int& x) : d(x) { ++d; }
+      ~Depth() { --d; }
+    } depth(dispatching);
     for (auto& h : handlers) h(e);
+  }
+
+  // stop/unload/force_unload from inside a handler would pull the call or
+  // chain being handled from under the engine: they run once it returns.
+  void control(void (Impl::*action)()) {
+    if (dispatching == 0) return (this->*action)();
+    loop.post([w = weak_from_this(), action] {
+      if (auto im = w.lock()) (im.get()->*action)();
+    });
   }
 
   void set_state(CampaignState s) {
@@ -182,6 +202,11 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     if (cfg.ring_timeout < std::chrono::seconds(15))
       throw Error(ErrorCode::invalid_argument, "ring_timeout must be at least 15 s (FCC/Ofcom minimum ring time)");
     if (lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " has no calling list");
+    // Results of the last run not yet written go first: recovery would
+    // otherwise return their records to ready and dial them again.
+    flush();
+    if (write_failed)
+      throw Error(ErrorCode::database, "campaign " + cfg.name + ": results of the last run cannot be written yet; load again when the database is back");
     pacer = is_autonomous(cfg.mode) ? make_pacer(cfg.mode, cfg.pacer) : nullptr;
     for (auto& e : lists) {
       std::size_t n = e.list->recover(now_s());
@@ -257,7 +282,11 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     flush_timer = 0;
     // Calls the driver never released (it failed or misbehaved) are not lost:
     // their records return to ready with the attempt already counted.
-    for (auto& [id, c] : calls) release_chain(*c.chain);
+    for (auto& [id, c] : calls) {
+      loop.cancel(c.abandon_timer);
+      if (c.personal) reserved_agents.erase(c.agent);
+      release_chain(*c.chain);
+    }
     calls.clear();
     handles.clear();
     flush();
@@ -268,8 +297,15 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // --- timers ---------------------------------------------------------------
   void on_tick() {
     tick_timer = loop.schedule_after(cfg.tick, [this] { on_tick(); });
-    Time now = loop.now();
-    abandon_window.prune(now);
+    abandon_window.prune(loop.now());
+    renew_leases_if_due();
+    pace();
+  }
+
+  // Runs from the tick and from the flush timer, so leases stay ours while
+  // loaded, dialing or not (records on desktops and in calls included).
+  void renew_leases_if_due() {
+    const Time now = loop.now();
     Duration renew_every = std::chrono::seconds(std::max<std::int64_t>(1, lists.empty() ? 60 : lists.front().list->options().lease_s / 3));
     if (now - last_lease_renewal >= renew_every) {
       last_lease_renewal = now;
@@ -281,12 +317,12 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
             emit(CampaignEvent::Kind::info, std::to_string(n) + " records of an expired lease returned to ready");
         });
     }
-    pace();
   }
 
   void on_flush_timer() {
     flush_timer = loop.schedule_after(cfg.flush_interval, [this] { on_flush_timer(); });
     flush();
+    renew_leases_if_due();
   }
 
   // Events ask for a pacing decision; decisions are at most one per
@@ -616,6 +652,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
           Record& r = p.chain->records[p.chain->next];
           r.attempt -= 1;
           release_chain(*p.chain);
+          if (!p.agent.empty()) reserved_agents.erase(p.agent);
         }
         write_failed = true;
         return;
@@ -627,6 +664,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       if (lost.count(id)) {
         // Our lease expired and another engine holds the record: never dial it twice at once.
         emit(CampaignEvent::Kind::error, "lease lost: record " + std::to_string(id) + " not dialed (another engine holds it)", id);
+        release_chain(*p.chain);  // the rest of the chain, where still ours (release checks the lease)
+        if (!p.agent.empty()) reserved_agents.erase(p.agent);
         continue;
       }
       place_call(std::move(p));
@@ -666,6 +705,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       // The driver refused: the attempt stands (it was recorded) and the
       // record goes through the treatments as a dial error.
       ++st.driver_errors;
+      if (it->second.personal) reserved_agents.erase(it->second.agent);
       report_result(it->second, CallResult::dial_error);
       finish_call(it->second, CallResult::dial_error);
       calls.erase(it);
@@ -681,7 +721,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     e.record_id = r.record_id;
     e.agent_id = c.agent;
     e.record = r;
-    for (auto& h : handlers) h(e);
+    notify(e);
   }
 
   template <typename Fn>
@@ -722,8 +762,21 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
         on_abandoned(c, now);
         break;
       case CallEventKind::released: {
+        // Out of the map first: handlers and desktops may change the campaign meanwhile.
+        ActiveCall done = std::move(c);
+        calls.erase(it);
+        finish_released(done, e.result, now);
+        if (state == CampaignState::waiting_unload && calls.empty()) finish_unload();
+        break;
+      }
+    }
+    request_pace();
+  }
+
+  void finish_released(ActiveCall& c, CallResult reported, Time now) {
+    {
         loop.cancel(c.abandon_timer);
-        CallResult result = e.result;
+        CallResult result = reported;
         // An abandoned call ends abandoned, unless the callee opted out during the message.
         if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
         if (result == CallResult::do_not_call) list_opt_out(c);
@@ -734,12 +787,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
           handle_agent_event({c.agent, cfg.wait_for_desktop ? AgentState::wrap_up : AgentState::ready, now});
         report_result(c, result);
         if (!c.handle || !route_released_call(c, result)) finish_call(c, result);
-        calls.erase(it);
-        if (state == CampaignState::waiting_unload && calls.empty()) finish_unload();
-        break;
-      }
     }
-    request_pace();
   }
 
   void on_answered(ActiveCall& c, const CallEvent& e, Time now) {
@@ -756,13 +804,21 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     ++st.live_answers;
     // Regulation: a live answer must reach an agent within abandon_after.
     const CallId id = c.id;
-    c.abandon_timer = loop.schedule_after(cfg.abandon_after, [this, id] {
+    c.abandon_timer = loop.schedule_after(cfg.abandon_after, [w = weak_from_this(), id] {
+      auto im = w.lock();
+      if (!im) return;
+      im->on_abandon_deadline(id);
+    });
+  }
+
+  void on_abandon_deadline(CallId id) {
+    {
       auto it = calls.find(id);
       if (it == calls.end() || it->second.connected || it->second.abandoned) return;
       it->second.abandon_timer = 0;
       on_abandoned(it->second, loop.now());
       guarded_driver_call("release an abandoned call", [&] { driver->release_abandoned(id); });
-    });
+    }
   }
 
   void on_connected(ActiveCall& c, const CallEvent& e, Time now) {
@@ -886,7 +942,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     if (d.dial_next_chain_n && !at_once) later = d.dial_at ? std::max(*d.dial_at, now_s()) : now_s();
     for (const auto& u : d.updates)
       for (auto& r : chain->records)
-        if (r.record_id == u.record_id) {
+        // Records already final (processed on a desktop, put on DNC) keep their outcome.
+        if (r.record_id == u.record_id && (r.record_id == dialed_id || r.record_status == RecordStatus::retrieved ||
+                                           r.record_status == RecordStatus::ready)) {
           r = u;
           if (r.record_status == RecordStatus::ready) {
             if (at_once) r.record_status = RecordStatus::retrieved;
@@ -980,6 +1038,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::optional<DesktopRecord> chained(const std::string& agent, std::int64_t handle);
   bool take_personal_callback(std::unique_ptr<ChainWork>& chain);
   void serve_waiting_callbacks();
+  Gate gate_chained(ChainWork& chain, std::size_t index);
   void fail_callback(std::unique_ptr<ChainWork> chain);
   void push_previews();
   void add_to_dnc(ChainWork& chain, Record& r, const std::string& message);

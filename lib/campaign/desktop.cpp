@@ -219,7 +219,13 @@ void Campaign::Impl::apply_to_record(DeskEntry& e, std::size_t index, const Desk
       add_to_dnc(chain, r, d.message);
       if (d.scope == DncScope::chain) {
         std::string customer = customer_id_of(r);
-        if (!customer.empty()) dnc->add_customer(customer, d.message);
+        if (!customer.empty()) {
+          try {
+            dnc->add_customer(customer, d.message);
+          } catch (const std::exception& e) {
+            emit(CampaignEvent::Kind::database_error, std::string("customer id not listed: ") + e.what(), r.record_id);
+          }
+        }
         for (auto& other : chain.records)
           if (other.record_status == RecordStatus::retrieved) add_to_dnc(chain, other, d.message);
       }
@@ -231,8 +237,14 @@ void Campaign::Impl::add_to_dnc(ChainWork& chain, Record& r, const std::string& 
   try {
     dnc->add_phone(r.contact_info, message);
   } catch (const Error& e) {
-    if (e.code() != ErrorCode::invalid_argument) throw;
-    emit(CampaignEvent::Kind::record_error, e.what(), r.record_id);  // no number to list; the record still ends
+    if (e.code() == ErrorCode::invalid_argument) {
+      emit(CampaignEvent::Kind::record_error, e.what(), r.record_id);  // no number to list; the record still ends
+    } else {
+      // The DNC table cannot be written now: add_phone already blocked the number
+      // in memory; the operator is told to list it again.
+      emit(CampaignEvent::Kind::database_error, std::string("do-not-call entry for record ") + std::to_string(r.record_id) +
+                                                    " blocked in memory but not persisted: " + e.what(), r.record_id);
+    }
   }
   r.call_result = CallResult::do_not_call;
   r.record_status = RecordStatus::updated;
@@ -332,6 +344,12 @@ std::optional<DesktopRecord> Campaign::Impl::chained(const std::string& agent, s
   for (auto [h, i] : e.open) held.insert(i);
   for (std::size_t i = ref.index + 1; i < e.chain->records.size(); ++i) {
     if (held.count(i) || e.chain->records[i].record_status != RecordStatus::retrieved) continue;
+    // The desktop may dial it: the same gate as any dial (DNC, window, attempts).
+    switch (gate_chained(*e.chain, i)) {
+      case Gate::dial: break;
+      case Gate::chain_done: i = e.chain->records.size(); continue;
+      default: continue;
+    }
     const std::int64_t h = new_handle();
     e.open[h] = i;
     handles[h] = {agent, 0, ref.entry, i};
@@ -341,6 +359,16 @@ std::optional<DesktopRecord> Campaign::Impl::chained(const std::string& agent, s
   }
   emit_desktop(CampaignEvent::Kind::chained_record, agent, 0, nullptr, "no further record in the chain");
   return std::nullopt;
+}
+
+// check_record on another record of a held chain (the chain's cursor is kept).
+Campaign::Impl::Gate Campaign::Impl::gate_chained(ChainWork& chain, std::size_t index) {
+  const std::size_t saved = chain.next;
+  chain.next = index;
+  std::optional<std::uint64_t> key;
+  Gate g = check_record(chain, key);
+  chain.next = saved;
+  return g;
 }
 
 void Campaign::Impl::push_previews() {
@@ -381,6 +409,8 @@ void Campaign::Impl::serve_waiting_callbacks() {
         ready_to_dial.push_back({std::move(it->chain), key.value_or(0), r.agent_id});
       } else if (g == Gate::window_closed) {
         release_chain(*it->chain);
+      } else if (g == Gate::skip_record) {
+        buffer.push_front(std::move(it->chain));  // the callback is closed; the chain's other records go on
       } else {
         finish_chain(*it->chain);
       }
@@ -440,13 +470,31 @@ void Campaign::Impl::reschedule_stored(const std::string& agent, std::int64_t re
 
 // --- unloading -------------------------------------------------------------------
 
+// A record whose call is over keeps the network's result (the desktop timeout's
+// rule): returning it to ready would call a customer who was just reached.
+// Records never dialed (previews, chained records) return to ready.
 void Campaign::Impl::release_desk() {
   while (!desk.empty()) {
-    auto node = desk.extract(desk.begin());
-    DeskEntry& e = node.mapped();
-    if (e.timeout) loop.cancel(e.timeout);
-    for (auto [h, i] : e.open) handles.erase(h);
-    release_chain(*e.chain);
+    const std::int64_t key = desk.begin()->first;
+    DeskEntry& e = desk.begin()->second;
+    // An entry after a call is keyed by the call's handle.
+    if (auto call = e.open.find(key); call != e.open.end() && e.network_result && !e.preview) {
+      if (e.chain->records[call->second].record_status == RecordStatus::retrieved) {
+        apply_to_record(e, call->second, DeskDecision{});
+        close_handle(key);
+      }
+    }
+    if (!desk.count(key)) continue;
+    auto node = desk.extract(key);
+    DeskEntry& rest = node.mapped();
+    if (rest.timeout) loop.cancel(rest.timeout);
+    for (auto [h, i] : rest.open) handles.erase(h);
+    if (rest.reschedule_at)
+      schedule_chain(*rest.chain, *rest.reschedule_at);
+    else if (rest.treatment)
+      apply_decision(std::move(rest.chain), *rest.treatment, rest.treated_record);
+    else
+      release_chain(*rest.chain);
   }
   for (auto& w : waiting_callbacks) release_chain(*w.chain);
   waiting_callbacks.clear();

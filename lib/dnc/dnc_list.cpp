@@ -108,14 +108,15 @@ std::size_t DncList::reload() {
 void DncList::add_phone(const std::string& raw, const std::string& message) {
   std::string e164 = impl_->normalizer.to_e164(raw);
   auto key = impl_->normalizer.key(e164);
-  impl_->persist(e164, {}, message);
+  // Blocked in memory before the write: a failed write must not leave the number dialable.
   impl_->phones.insert(*key);
+  impl_->persist(e164, {}, message);
 }
 
 void DncList::add_customer(const std::string& customer_id, const std::string& message) {
   if (customer_id.empty()) throw Error(ErrorCode::invalid_argument, "a do-not-call customer id must not be empty");
-  impl_->persist({}, customer_id, message);
   if (impl_->customers.insert(customer_key(customer_id))) ++impl_->customers_count;
+  impl_->persist({}, customer_id, message);
 }
 
 DncMatch DncList::check(std::optional<std::uint64_t> phone_key, const std::string& customer_id) const noexcept {

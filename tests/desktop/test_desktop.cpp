@@ -24,6 +24,7 @@ class DeskDriver : public Driver {
   DriverCapabilities capabilities() const override { return {}; }
   void start(EventSink& s) override { sink_ = &s; }
   void dial(const DialRequest& rq) override {
+    if (refuse && refuse(rq)) throw std::runtime_error("refused by the test");
     requests.push_back(rq);
     CallId id = rq.call_id;
     std::string agent = rq.agent_id.empty() ? "a1" : rq.agent_id;
@@ -48,6 +49,7 @@ class DeskDriver : public Driver {
 
   std::vector<DialRequest> requests;
   std::function<CallResult(const DialRequest&)> result_for = [](const DialRequest&) { return CallResult::answer; };
+  std::function<bool(const DialRequest&)> refuse;  // true: dial throws
 
  private:
   EventLoop& loop_;
@@ -65,9 +67,10 @@ struct Desk {
   Campaign* c = nullptr;
 
   explicit Desk(DialMode mode, std::vector<Record> records, std::function<void(CampaignConfig&)> tune = {},
-                CallingWindows windows = {}) {
+                CallingWindows windows = {}, std::function<void(ListOptions&)> tune_list = {}) {
     ListOptions o;
     o.create_if_missing = true;
+    if (tune_list) tune_list(o);
     CallingList::create_table(dir.sqlite(), "calling_list", {"customer_id VARCHAR(32)"});
     list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), o));
     list->insert(records);
@@ -469,4 +472,103 @@ TEST_CASE("scheduled record reschedule moves a scheduled record; another campaig
   CHECK(error_of([&] { d.c->scheduled_record_reschedule("a1", 1, now - 1, CallbackKind::campaign); }) == ErrorCode::invalid_argument);
   CHECK(error_of([&] { d.c->scheduled_record_reschedule("a1", 404, now + 60, CallbackKind::campaign); }) == ErrorCode::not_found);
   CHECK(d.row(3).dial_sched_time == to_epoch_seconds(kStart) + 7200);  // untouched
+}
+
+// --- regressions found in review ---------------------------------------------
+
+TEST_CASE("unload finishes a record whose call is over with the network's result; it is not dialed again") {
+  Desk d(DialMode::progressive, obtest::make_records(1), [](CampaignConfig& c) { c.wait_for_desktop = true; });
+  d.agent("a1");
+  d.run(2min);  // answered, connected, released: the record waits on the desktop
+  REQUIRE(d.c->desktop_records("a1").size() == 1);
+  d.c->unload();
+  CHECK(d.c->state() == CampaignState::not_loaded);
+  auto row = d.row(1);
+  CHECK(row.record_status == RecordStatus::updated);
+  CHECK(row.call_result == CallResult::answer);
+  CHECK(row.attempt == 1);
+}
+
+TEST_CASE("a chained record on the DNC list is never handed to the desktop") {
+  std::vector<Record> records = {obtest::make_record(1, 5, 1), obtest::make_record(2, 5, 2), obtest::make_record(3, 5, 3)};
+  Desk d(DialMode::preview, records);
+  auto first = d.c->preview_record_request("a1").value();
+  d.dnc->add_phone(records[1].contact_info);
+  auto next = d.c->chained_record_request("a1", first.handle);
+  REQUIRE(next.has_value());
+  CHECK(next->record.record_id == 3);
+  d.c->flush();
+  CHECK(d.row(2).call_result == CallResult::do_not_call);
+  CHECK(d.row(2).record_status == RecordStatus::updated);
+}
+
+TEST_CASE("a personal callback on the DNC list is closed and the rest of its chain goes on") {
+  std::vector<Record> records = {obtest::make_record(1, 5, 1), obtest::make_record(2, 5, 2)};
+  records[0].record_type = RecordType::personal_callback;
+  records[0].agent_id = "a1";
+  records[0].dial_sched_time = to_epoch_seconds(kStart);
+  records[1].record_type = RecordType::personal_callback;
+  records[1].agent_id = "a1";
+  records[1].dial_sched_time = to_epoch_seconds(kStart);
+  Desk d(DialMode::progressive, records);
+  d.dnc->add_phone(records[0].contact_info);
+  d.agent("a1");
+  d.run(1min);
+  REQUIRE(d.driver->requests.size() == 1);
+  CHECK(d.driver->requests[0].record_id == 2);
+  CHECK(d.driver->requests[0].agent_id == "a1");
+}
+
+TEST_CASE("a refused personal-callback dial frees the agent held for it") {
+  auto records = obtest::make_records(3);
+  records[0].record_type = RecordType::personal_callback;
+  records[0].agent_id = "a1";
+  records[0].dial_sched_time = to_epoch_seconds(kStart);
+  Desk d(DialMode::progressive, records);
+  d.driver->refuse = [](const DialRequest& rq) { return rq.record_id == 1; };
+  d.agent("a1");
+  d.run(10min);
+  std::set<std::int64_t> dialed;
+  for (const auto& rq : d.driver->requests) dialed.insert(rq.record_id);
+  CHECK(dialed == std::set<std::int64_t>{2, 3});  // a1 was not left reserved for the failed callback
+}
+
+TEST_CASE("stop, unload and force unload from an event handler take effect after it returns") {
+  Desk d(DialMode::progressive, obtest::make_records(10));
+  bool asked = false;
+  d.c->on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::dialing && !asked) {
+      asked = true;
+      d.c->force_unload();
+      CHECK(d.c->state() != CampaignState::not_loaded);  // not yet: the dial being announced goes on
+    }
+  });
+  d.agent("a1");
+  d.run(1min);
+  CHECK(asked);
+  CHECK(d.c->state() == CampaignState::not_loaded);
+  CHECK(d.driver->requests.size() == 1);
+  CHECK(d.list->count_by_status()[RecordStatus::retrieved] == 0);
+  CHECK(d.row(1).attempt == 1);
+}
+
+TEST_CASE("leases are renewed while loaded and stopped, so another engine cannot take records on a desktop") {
+  Desk d(
+      DialMode::progressive, obtest::make_records(1),
+      [](CampaignConfig& c) {
+        c.wait_for_desktop = true;
+        c.desktop_timeout = 1h;
+      },
+      {},
+      [](ListOptions& o) { o.lease_s = 60; });
+  d.agent("a1");
+  d.run(2min);
+  REQUIRE(d.c->desktop_records("a1").size() == 1);
+  d.c->stop();
+  d.run(10min);  // no tick while stopped; the flush timer renews
+  ListOptions other;
+  other.engine_id = "engine-2";
+  auto list2 = CallingList::open(d.dir.sqlite(), other);
+  CHECK(list2->recover_expired(to_epoch_seconds(d.clock->now())) == 0);
+  CHECK(d.row(1).record_status == RecordStatus::retrieved);
 }
