@@ -156,6 +156,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   bool completing = false;       // auto-completion under way
   bool infer_agents = false;     // the driver reports no agent states: the engine infers them
   int dispatching = 0;           // > 0 while event handlers run
+  std::string last_db_error;     // the last database error reported, and when
+  Time last_db_error_at{};
+  long db_errors_suppressed = 0;
 
   // --- events to subscribers ------------------------------------------------
   void emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id = 0,
@@ -351,9 +354,25 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
       fn();
       return true;
     } catch (const std::exception& e) {
-      emit(CampaignEvent::Kind::database_error, std::string(what) + ": " + e.what());
+      report_db_error(std::string(what) + ": " + e.what());
       return false;
     }
+  }
+
+  // While the database is away every retry fails the same way: the same
+  // message is reported once per db_error_every, with how often it recurred.
+  void report_db_error(std::string message) {
+    static constexpr Duration db_error_every = std::chrono::seconds(10);
+    const Time now = loop.now();
+    if (message == last_db_error && now - last_db_error_at < db_error_every) {
+      ++db_errors_suppressed;
+      return;
+    }
+    last_db_error = message;
+    if (db_errors_suppressed) message += " (and " + std::to_string(db_errors_suppressed) + " times more since the last report)";
+    last_db_error_at = now;
+    db_errors_suppressed = 0;
+    emit(CampaignEvent::Kind::database_error, std::move(message));
   }
 
   void flush() {

@@ -23,16 +23,36 @@ std::string hide_password(std::string s) {
   return s;
 }
 
-// "PATH" or "PATH?timeout=SECONDS": how long a write waits for another
-// connection's lock before it fails with "database is locked" (default 30).
+// A whole number option of a sqlite3:// connection (at most 9 digits).
+long parse_sqlite_number(const std::string& key, const std::string& value) {
+  if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(ErrorCode::invalid_argument, "sqlite3 option " + key + " must be a whole number: \"" + value + "\"");
+  return std::stol(value);
+}
+
+// "PATH[?timeout=SECONDS][&max_pages=N]": timeout is how long a write waits
+// for another connection's lock before it fails with "database is locked"
+// (default 30); max_pages caps the file (PRAGMA max_page_count), so a list
+// can be given a quota, and a write beyond it fails as on a full disk.
 Database connect_sqlite(std::string path, const std::string& original) {
-  int timeout_s = 30;
-  if (auto q = path.find("?timeout="); q != std::string::npos) {
-    const std::string value = path.substr(q + 9);
+  long timeout_s = 30, max_pages = 0;
+  if (auto q = path.find('?'); q != std::string::npos) {
+    std::string query = path.substr(q + 1);
     path.resize(q);
-    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos)
-      throw Error(ErrorCode::invalid_argument, "sqlite3 timeout must be whole seconds: " + value);
-    timeout_s = std::stoi(value);
+    std::size_t at = 0;
+    while (at <= query.size()) {
+      std::size_t end = std::min(query.find('&', at), query.size());
+      const std::string item = query.substr(at, end - at);
+      const std::size_t eq = item.find('=');
+      const std::string key = item.substr(0, eq), value = eq == std::string::npos ? std::string() : item.substr(eq + 1);
+      if (key == "timeout")
+        timeout_s = parse_sqlite_number(key, value);
+      else if (key == "max_pages")
+        max_pages = parse_sqlite_number(key, value);
+      else
+        throw Error(ErrorCode::invalid_argument, "unknown sqlite3 option \"" + key + "\" (known: timeout, max_pages)");
+      at = end + 1;
+    }
   }
   if (path.empty()) throw Error(ErrorCode::invalid_argument, "sqlite3:// connection has no file path");
   if (path.find_first_of(" \"") != std::string::npos)
@@ -43,6 +63,7 @@ Database connect_sqlite(std::string path, const std::string& original) {
   db.sql = std::make_unique<soci::session>(soci::sqlite3, "db=" + path + " timeout=" + std::to_string(timeout_s));
   if (path != ":memory:") *db.sql << "PRAGMA journal_mode=WAL";
   *db.sql << "PRAGMA synchronous=NORMAL";
+  if (max_pages > 0) *db.sql << "PRAGMA max_page_count=" + std::to_string(max_pages);
   return db;
 }
 

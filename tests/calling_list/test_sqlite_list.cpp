@@ -53,4 +53,7 @@ TEST_CASE("sqlite: a text value in an integer column is a per-record error") {
 TEST_CASE("an unknown connection string is a clear error") {
   CHECK_THROWS_WITH_AS(CallingList::open("mysql://x"), doctest::Contains("expected sqlite3://PATH"), Error);
   CHECK_THROWS_AS(CallingList::open("sqlite3:///nonexistent-dir/x/y.db"), Error);
+  CHECK_THROWS_WITH_AS(CallingList::open("sqlite3:///tmp/x.db?bogus=1"), doctest::Contains("unknown sqlite3 option \"bogus\""), Error);
+  CHECK_THROWS_WITH_AS(CallingList::open("sqlite3:///tmp/x.db?timeout=soon"), doctest::Contains("whole number"), Error);
+  CHECK_THROWS_WITH_AS(CallingList::open("sqlite3:///tmp/x.db?timeout=1&max_pages="), doctest::Contains("whole number"), Error);
 }

@@ -13,6 +13,7 @@
 #include "outbound/engine.hpp"
 #include "outbound/error.hpp"
 #include "outbound/timezone.hpp"
+#include "outbound/treatment.hpp"
 
 using namespace outbound;
 using namespace std::chrono_literals;
@@ -280,4 +281,70 @@ TEST_CASE("SQLite 'database is locked': a clear error, dialing pauses, nothing i
   std::map<std::int64_t, int> dials;
   for (const auto& rq : driver->requests) ++dials[rq.record_id];
   for (const auto& r : list->all()) CHECK(r.attempt == dials[r.record_id]);
+}
+
+TEST_CASE("SQLite full (a size quota standing in for a full disk): a clear error, dialing pauses, nothing is lost") {
+  obtest::TempDir dir;
+  const std::string file = (dir.path() / "list.db").string();
+  {
+    ListOptions o;
+    o.create_if_missing = true;
+    CallingList::open(dir.sqlite(), o)->insert(obtest::make_records(3000));
+  }
+  long pages = 0;
+  {
+    // Room another program will give back later (as if a disk were cleaned up).
+    soci::session other(soci::sqlite3, "db=" + file);
+    other << "CREATE TABLE filler (b BLOB)";
+    other << "INSERT INTO filler VALUES (zeroblob(400000))";
+    other << "PRAGMA wal_checkpoint(TRUNCATE)";
+    other << "PRAGMA page_count", soci::into(pages);
+  }
+  REQUIRE(pages > 0);
+  // The list may not grow: leases and treatment history soon need a new page.
+  ListOptions o;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite() + "?timeout=0&max_pages=" + std::to_string(pages + 2), o));
+  auto clock = std::make_shared<ManualClock>(from_epoch_seconds(1773061200));
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::busy; }, 20s);
+  CampaignConfig cfg;
+  cfg.chunk_size = 50;
+  auto& c = engine.add_campaign(cfg, driver);
+  // Busy numbers are redialed: each record's treatment history grows the table mid-run.
+  Treatment redial;
+  redial.id = 1;
+  redial.call_result = CallResult::busy;
+  redial.action = RecordAction::retry_in;
+  redial.cycle_attempts = 3;
+  redial.interval = 10min;
+  c.set_treatments(TreatmentSet({redial}));
+  std::vector<std::string> db_errors;
+  c.on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::database_error) db_errors.push_back(e.message);
+  });
+  c.add_list(list);
+  c.load();
+  for (int i = 0; i < 20; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
+  c.start();
+  engine.loop().run_until(clock->now() + 4h, [&] { return !db_errors.empty(); });
+  REQUIRE_FALSE(db_errors.empty());
+  CHECK(db_errors.front().find("full") != std::string::npos);
+  const std::size_t dials_at_full = driver->requests.size();
+  engine.run_until(clock->now() + 10min);
+  CHECK(driver->requests.size() - dials_at_full <= 20);  // only calls whose attempts were written before it filled
+  {
+    soci::session other(soci::sqlite3, "db=" + file);
+    other << "DROP TABLE filler";  // space again: the engine's retries go through
+  }
+  engine.run_until(clock->now() + 8h);
+  c.stop();
+  engine.loop().run_until(clock->now() + 10min, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::retrieved] == 0);
+  std::map<std::int64_t, int> dials;
+  for (const auto& rq : driver->requests) ++dials[rq.record_id];
+  MESSAGE("dials at full " << dials_at_full << ", total " << driver->requests.size() << ", db errors " << db_errors.size());
+  CHECK(driver->requests.size() > dials_at_full + 100);  // dialing resumed
+  for (const auto& r : list->all()) CHECK(r.attempt == dials[r.record_id]);  // every placed call is counted; none beyond
 }
