@@ -121,6 +121,10 @@ class OB_API CallingList {
   /// Marks ready records whose zone is not in `known_zone_keys` as record
   /// errors; returns them.
   virtual std::vector<RowError> mark_unknown_zones(const std::vector<std::string>& known_zone_keys) = 0;
+  /// Marks ready records whose dial_sched_time no query can compare (text or
+  /// bytes in an SQLite integer column: such a row would never be due) as
+  /// record errors; returns them. PostgreSQL's column types refuse such values.
+  virtual std::vector<RowError> mark_malformed() = 0;
   /// Distinct zone keys (tz_dbid or zone column values) among the list's records.
   virtual std::vector<std::string> zone_keys() = 0;
 

@@ -369,6 +369,28 @@ std::vector<RowError> SqlCallingList::mark_unknown_zones(const std::vector<std::
   });
 }
 
+// SQLite stores what it is given: text in dial_sched_time sorts after every
+// number, so "dial_sched_time <= now" never holds and the row would wait
+// forever. `>= ''` selects exactly the text and blob values, on the due index.
+std::vector<RowError> SqlCallingList::mark_malformed() {
+  if (pg()) return {};
+  return in_transaction(db_, "check dial_sched_time in " + opt_.table, [&] {
+    std::vector<long long> ids;
+    std::vector<RowError> errors;
+    const std::string q = "SELECT CAST(record_id AS TEXT), CAST(dial_sched_time AS TEXT) FROM " + opt_.table + due_hint_ +
+                          " WHERE record_status = 1 AND dial_sched_time IS NOT NULL AND dial_sched_time >= ''";
+    for (auto& row : fetch_text_rows(db_, q, 2)) {
+      auto id = row[0] ? parse_integer(*row[0]) : std::nullopt;
+      if (!id) continue;
+      ids.push_back(*id);
+      errors.push_back({*id, "record " + std::to_string(*id) + ": dial_sched_time \"" + row[1].value_or("") +
+                                 "\" is not a time in epoch seconds"});
+    }
+    mark_errors(ids);
+    return errors;
+  });
+}
+
 std::vector<std::string> SqlCallingList::zone_keys() {
   return guarded("read zones of " + opt_.table, [&] {
     std::vector<std::string> out;

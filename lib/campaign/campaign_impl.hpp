@@ -214,6 +214,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     for (auto& e : lists) {
       std::size_t n = e.list->recover(now_s());
       if (n) emit(CampaignEvent::Kind::info, std::to_string(n) + " records left retrieved by an earlier run returned to ready in " + e.list->options().table);
+      for (const auto& err : e.list->mark_malformed()) record_error(err.record_id, err.reason);
       if (windows.enabled())
         for (const auto& err : e.list->mark_unknown_zones(windows.zones().keys())) record_error(err.record_id, err.reason);
     }

@@ -57,3 +57,22 @@ TEST_CASE("an unknown connection string is a clear error") {
   CHECK_THROWS_WITH_AS(CallingList::open("sqlite3:///tmp/x.db?timeout=soon"), doctest::Contains("whole number"), Error);
   CHECK_THROWS_WITH_AS(CallingList::open("sqlite3:///tmp/x.db?timeout=1&max_pages="), doctest::Contains("whole number"), Error);
 }
+
+TEST_CASE("sqlite: text in dial_sched_time (never due) is found at load and marked as a record error") {
+  LIST_DB(db);
+  auto list = db.open();
+  list->insert(obtest::make_records(3));
+  db.exec("UPDATE {t} SET dial_sched_time = 'tomorrow' WHERE record_id = 2");
+  db.exec("UPDATE {t} SET dial_sched_time = 500 WHERE record_id = 3");
+  auto errors = list->mark_malformed();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].record_id == 2);
+  CHECK(errors[0].reason.find("dial_sched_time \"tomorrow\" is not a time in epoch seconds") != std::string::npos);
+  auto bad = list->get(2).value();
+  CHECK(bad.record_status == RecordStatus::updated);
+  CHECK(bad.call_result == CallResult::dial_error);
+  CHECK(list->mark_malformed().empty());  // marked once; the good scheduled record is untouched
+  auto got = list->retrieve(due_at(1000, 10));
+  CHECK(got.records.size() == 2);
+  CHECK(got.errors.empty());
+}
