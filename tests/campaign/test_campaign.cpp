@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
+#include <random>
 #include <set>
 
 #include "../support/test_support.hpp"
@@ -358,4 +360,89 @@ TEST_CASE("several lists in one campaign group are dialed by their shares") {
   CHECK(ratio < 3.5);
   CHECK(a->count_by_status()[RecordStatus::retrieved] == 0);
   CHECK(b->count_by_status()[RecordStatus::retrieved] == 0);
+}
+
+// Property: over random lists (numbers in the formats people type, shared
+// numbers, customer ids) and random outcomes with redials, with numbers and
+// customers put on the DNC list before and during the run, no call is ever
+// asked for a number or customer after it was listed.
+TEST_CASE("property: no dial to a DNC number or customer once listed, over random lists and mid-run additions") {
+  const int area_codes[] = {212, 415, 312, 617, 206, 303, 404, 512};
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    CAPTURE(seed);
+    std::mt19937 rng(seed);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    auto format = [&](const std::string& e164) {  // "+1AAAEEESSSS" as a person might write it
+      const std::string a = e164.substr(2, 3), e = e164.substr(5, 3), s = e164.substr(8);
+      switch (pick(0, 3)) {
+        case 0: return e164;
+        case 1: return a + "-" + e + "-" + s;
+        case 2: return "(" + a + ") " + e + " " + s;
+        default: return "1 " + a + " " + e + " " + s;
+      }
+    };
+    obtest::TempDir dir;
+    ListOptions o;
+    o.create_if_missing = true;
+    CallingList::create_table(dir.sqlite(), "calling_list", {"customer_id VARCHAR(32)"});
+    auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), o));
+    std::vector<std::string> numbers;
+    for (int i = 0; i < 400; ++i)
+      numbers.push_back("+1" + std::to_string(area_codes[pick(0, 7)]) + std::to_string(pick(201, 998)) +
+                        std::to_string(1000 + pick(0, 8999)));
+    std::vector<Record> records;
+    for (int i = 0; i < 600; ++i) {
+      Record r = obtest::make_record(i + 1);
+      r.contact_info = format(numbers[pick(0, 399)]);  // some numbers are shared by several records
+      r.custom["customer_id"] = "C" + std::to_string(pick(0, 59));
+      records.push_back(r);
+    }
+    list->insert(records);
+    auto dnc = std::make_shared<DncList>("US");
+    std::map<std::string, std::size_t> phone_listed_at, customer_listed_at;  // -> dials asked before the listing
+    auto list_phone = [&](std::size_t dials_so_far) {
+      const std::string n = numbers[pick(0, 399)];
+      dnc->add_phone(format(n));
+      phone_listed_at.emplace(n, dials_so_far);
+    };
+    auto list_customer = [&](std::size_t dials_so_far) {
+      const std::string c = "C" + std::to_string(pick(0, 59));
+      dnc->add_customer(c);
+      customer_listed_at.emplace(c, dials_so_far);
+    };
+    for (int i = 0; i < 40; ++i) list_phone(0);
+    for (int i = 0; i < 3; ++i) list_customer(0);
+    const CallResult outcomes[] = {CallResult::answer, CallResult::busy, CallResult::no_answer, CallResult::answering_machine};
+    Rig rig(list, [&](const DialRequest&) { return outcomes[pick(0, 3)]; },
+            TreatmentSet({retry_rule(1, CallResult::busy, 3, 5min), retry_rule(2, CallResult::no_answer, 3, 5min)}), dnc, 8,
+            "customer_id");
+    for (int step = 0; step < 24; ++step) {
+      rig.run_for(10min);
+      for (int i = 0; i < 5; ++i) list_phone(rig.driver->requests.size());
+      if (step % 4 == 0) list_customer(rig.driver->requests.size());
+    }
+    rig.run_for(4h);
+    rig.finish();
+    const auto& requests = rig.driver->requests;
+    REQUIRE(requests.size() > 300);
+    long violations = 0;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      const std::string phone = dnc->normalizer().to_e164(requests[i].phone);
+      if (auto p = phone_listed_at.find(phone); p != phone_listed_at.end() && i >= p->second) ++violations;
+      if (auto c = customer_listed_at.find(requests[i].attributes.at("customer_id")); c != customer_listed_at.end() && i >= c->second)
+        ++violations;
+    }
+    CHECK(violations == 0);
+    // Listed before the start: never dialed at all, finished with result 51.
+    for (const auto& r : list->all()) {
+      const std::string phone = dnc->normalizer().to_e164(r.contact_info);
+      auto p = phone_listed_at.find(phone);
+      auto c = customer_listed_at.find(r.custom.at("customer_id"));
+      if ((p != phone_listed_at.end() && p->second == 0) || (c != customer_listed_at.end() && c->second == 0)) {
+        CHECK(r.attempt == 0);
+        CHECK(r.call_result == CallResult::do_not_call);
+      }
+      CHECK(r.record_status != RecordStatus::retrieved);
+    }
+  }
 }
