@@ -94,17 +94,21 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // --- the event sink the driver calls, from any thread -------------------
   class Sink final : public EventSink {
    public:
-    explicit Sink(std::weak_ptr<Impl> impl, EventLoop& loop) : impl_(std::move(impl)), loop_(loop) {}
+    Sink(std::weak_ptr<Impl> impl, EventLoop& loop, std::uint64_t session)
+        : impl_(std::move(impl)), loop_(loop), session_(session) {}
+    // Events after stop are rejected; events queued before it but handled
+    // after the unload (a cancelled call's release) belong to a finished
+    // session and are dropped quietly.
     void on_call_event(const CallEvent& e) override {
-      if (closed_.load()) return;  // events after stop are rejected
-      loop_.post([w = impl_, e] {
-        if (auto im = w.lock()) im->handle_call_event(e);
+      if (closed_.load()) return;
+      loop_.post([w = impl_, e, s = session_] {
+        if (auto im = w.lock(); im && im->session == s) im->handle_call_event(e);
       });
     }
     void on_agent_event(const AgentEvent& e) override {
       if (closed_.load()) return;
-      loop_.post([w = impl_, e] {
-        if (auto im = w.lock()) im->handle_agent_event(e);
+      loop_.post([w = impl_, e, s = session_] {
+        if (auto im = w.lock(); im && im->session == s) im->handle_agent_event(e);
       });
     }
     void close() { closed_.store(true); }
@@ -112,6 +116,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
    private:
     std::weak_ptr<Impl> impl_;
     EventLoop& loop_;
+    std::uint64_t session_;
     std::atomic<bool> closed_{false};
   };
 
@@ -156,6 +161,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   bool completing = false;       // auto-completion under way
   bool infer_agents = false;     // the driver reports no agent states: the engine infers them
   int dispatching = 0;           // > 0 while event handlers run
+  std::uint64_t session = 0;     // one a load; driver events of an unloaded session are dropped
   std::string last_db_error;     // the last database error reported, and when
   Time last_db_error_at{};
   long db_errors_suppressed = 0;
@@ -220,7 +226,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     }
     infer_agents = !driver->capabilities().reports_agent_states;
     completing = false;
-    sink = std::make_unique<Sink>(weak_from_this(), loop);
+    sink = std::make_unique<Sink>(weak_from_this(), loop, ++session);
     driver->start(*sink);
     driver_started = true;
     set_state(CampaignState::inactive);
@@ -294,6 +300,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     calls.clear();
     handles.clear();
     flush();
+    ++session;  // events still queued from this session find no campaign to reach
     set_state(CampaignState::not_loaded);
     emit(CampaignEvent::Kind::unloaded, "campaign unloaded");
   }

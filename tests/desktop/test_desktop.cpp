@@ -572,3 +572,15 @@ TEST_CASE("leases are renewed while loaded and stopped, so another engine cannot
   CHECK(list2->recover_expired(to_epoch_seconds(d.clock->now())) == 0);
   CHECK(d.row(1).record_status == RecordStatus::retrieved);
 }
+
+TEST_CASE("releases of calls cancelled by force unload are not reported as driver errors") {
+  Desk d(DialMode::progressive, obtest::make_records(10));
+  d.agent("a1");
+  d.agent("a2");
+  d.run(10s);
+  REQUIRE(d.c->calls_in_flight() >= 1);
+  d.c->force_unload();  // the driver answers each cancel with a release, queued to the loop
+  d.run(5min);
+  CHECK(d.count(CampaignEvent::Kind::driver_error) == 0);
+  CHECK(d.list->count_by_status()[RecordStatus::retrieved] == 0);
+}
