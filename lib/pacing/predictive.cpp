@@ -48,7 +48,6 @@ int room_for_calls(const PacingSnapshot& s) {
   return std::max(0, s.ports - s.calls_dialing - s.calls_waiting - s.calls_connected);
 }
 
-constexpr double kCorrectionGain = 8.0;  // log-change of the abandon allowance per unit of relative error
 constexpr double kGoalGain = 4.0;        // the same for the busy factor, wait and distribution time
 constexpr double kMaxCorrection = 8.0;   // the correction stays within x1/8 .. x8
 constexpr double kTrustAfter = 100.0;    // live answers before the recent rate is half trusted
@@ -64,12 +63,19 @@ double correction(double error, double trust, double gain) {
 // rate theta: theta itself, eased by the guard's throttle as the window nears
 // the cap, and corrected by how the recent abandon rate compares with theta —
 // so what the model gets wrong about this network is learned, not tuned.
+//
+// The correction moves the allowance by one e-fold per standard deviation of
+// evidence: the recent abandons are a Poisson count with mean theta x live
+// answers if the rate is theta, so (expected - observed) / sqrt(expected) =
+// (1 - recent / theta) sqrt(theta x live). A few abandons among a few hundred
+// live answers (few agents) then move the allowance a little, not eightfold,
+// and the allowance stays steady enough for the marginal rule to spend the
+// budget where it buys the most; with many answers the same rule is firm.
 double marginal_allowance(const PacingSnapshot& s, const AbandonAllowance& g, double theta) {
   if (theta <= 0.0) return 0.0;
   const double weight = std::max(0.0, s.stats.recent_live_weight);
-  const double trust = weight / (weight + kTrustAfter);
-  const double error = 1.0 - s.stats.recent_abandon_rate / theta;
-  return theta * g.target_scale * correction(error, trust, kCorrectionGain);
+  const double z = (1.0 - s.stats.recent_abandon_rate / theta) * std::sqrt(theta * weight);
+  return theta * g.target_scale * correction(z, 1.0, 1.0);
 }
 
 /// Expected abandons by dial count, each computed once.
