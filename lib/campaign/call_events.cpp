@@ -1,0 +1,302 @@
+// What happens once a call exists: the driver's call events (answer,
+// connect, abandon, release), the results counted and reported, the
+// treatments applied and the chain moved on (dialed again, scheduled or
+// finished), auto-completion, agent events and the statistics.
+#include "campaign_impl.hpp"
+
+namespace outbound {
+
+void Campaign::Impl::handle_call_event(const CallEvent& e) {
+  auto it = calls.find(e.call_id);
+  if (it == calls.end()) {
+    ++st.driver_errors;
+    emit(CampaignEvent::Kind::driver_error, "event " + std::string(to_string(e.kind)) + " for unknown call " + std::to_string(e.call_id) + " ignored");
+    return;
+  }
+  ActiveCall& c = it->second;
+  const Time now = loop.now();
+  switch (e.kind) {
+    case CallEventKind::dialing:
+    case CallEventKind::ringing:
+      break;
+    case CallEventKind::answered:
+      on_answered(c, e, now);
+      break;
+    case CallEventKind::connected:
+      on_connected(c, e, now);
+      break;
+    case CallEventKind::abandoned:
+      on_abandoned(c, now);
+      break;
+    case CallEventKind::released: {
+      // Out of the map first: handlers and desktops may change the campaign meanwhile.
+      ActiveCall done = std::move(c);
+      calls.erase(it);
+      finish_released(done, e.result, now);
+      if (state == CampaignState::waiting_unload && calls.empty()) finish_unload();
+      break;
+    }
+  }
+  request_pace();
+}
+
+void Campaign::Impl::finish_released(ActiveCall& c, CallResult reported, Time now) {
+  {
+      loop.cancel(c.abandon_timer);
+      CallResult result = reported;
+      // An abandoned call ends abandoned, unless the callee opted out during the message.
+      if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
+      if (result == CallResult::do_not_call) list_opt_out(c);
+      tracker.on_release(now, result, now - c.dialed_at, c.answered_at.has_value(),
+                         c.connected_at ? std::optional<Duration>(now - *c.connected_at) : std::nullopt);
+      if (c.personal) reserved_agents.erase(c.agent);
+      if (infer_agents && c.connected && !c.agent.empty())  // without a desktop the agent is free again
+        handle_agent_event({c.agent, cfg.wait_for_desktop ? AgentState::wrap_up : AgentState::ready, now});
+      report_result(c, result);
+      if (!c.handle || !route_released_call(c, result)) finish_call(c, result);
+  }
+}
+
+void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
+  if (c.answered_at) return;
+  c.answered_at = now;
+  // Only a person starts the abandon clock; machines, fax and silence do not.
+  const bool live = e.answer == AnswerClass::live || e.answer == AnswerClass::unknown;
+  tracker.on_answer(now, live, now - c.dialed_at);
+  if (!live) {
+    if (e.answer == AnswerClass::machine) abandon_window.add_machine(now);
+    return;
+  }
+  c.live = true;
+  ++st.live_answers;
+  // Regulation: a live answer must reach an agent within abandon_after.
+  const CallId id = c.id;
+  c.abandon_timer = loop.schedule_after(cfg.abandon_after, [w = weak_from_this(), id] {
+    auto im = w.lock();
+    if (!im) return;
+    im->on_abandon_deadline(id);
+  });
+}
+
+void Campaign::Impl::on_abandon_deadline(CallId id) {
+  {
+    auto it = calls.find(id);
+    if (it == calls.end() || it->second.connected || it->second.abandoned) return;
+    it->second.abandon_timer = 0;
+    on_abandoned(it->second, loop.now());
+    guarded_driver_call("release an abandoned call", [&] { driver->release_abandoned(id); });
+  }
+}
+
+void Campaign::Impl::on_connected(ActiveCall& c, const CallEvent& e, Time now) {
+  if (c.connected || c.abandoned) return;
+  c.connected = true;
+  c.connected_at = now;
+  loop.cancel(c.abandon_timer);
+  c.abandon_timer = 0;
+  if (c.live) {
+    ++st.connected;
+    Duration wait = c.answered_at ? now - *c.answered_at : Duration::zero();
+    distribution_sum_s += to_seconds(wait);
+    tracker.on_connect(now, wait);
+    abandon_window.add(now, false);
+  }
+  if (c.personal) reserved_agents.erase(c.agent);  // the callback reached its agent
+  if (!e.agent_id.empty()) {
+    if (infer_agents) handle_agent_event({e.agent_id, AgentState::busy, now});
+    agents.count_call(e.agent_id);
+    deliver_to_agent(c, e.agent_id);
+  }
+}
+
+// The callee opted out (pressed the digit during the message, or told the
+// network): the number goes on the DNC list at once, persisted.
+void Campaign::Impl::list_opt_out(const ActiveCall& c) {
+  const Record& r = c.chain->records[c.index];
+  if (!dnc) {
+    emit(CampaignEvent::Kind::error, "callee opted out but campaign " + cfg.name + " has no do-not-call list", r.record_id);
+    return;
+  }
+  try {
+    dnc->add_phone(r.contact_info, "opted out during the call");
+  } catch (const std::exception& ex) {
+    emit(CampaignEvent::Kind::error, std::string("cannot list an opt-out: ") + ex.what(), r.record_id);
+  }
+}
+
+void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
+  if (c.abandoned || c.connected) return;
+  c.abandoned = true;
+  if (c.live) {
+    ++st.abandoned;
+    tracker.on_abandon(now);
+    abandon_window.add(now, true);
+  }
+}
+
+void Campaign::Impl::count_result(CallResult r) {
+  switch (r) {
+    case CallResult::busy: ++st.busy; break;
+    case CallResult::no_answer: ++st.no_answer; break;
+    case CallResult::answering_machine: ++st.machines; break;
+    case CallResult::answer:
+    case CallResult::ok:
+    case CallResult::abandoned:
+      break;
+    default:
+      if (r >= CallResult::sit_detected && r <= CallResult::sit_reorder && r != CallResult::answering_machine &&
+          r != CallResult::all_trunks_busy)
+        ++st.sit;
+      else
+        ++st.other_results;
+  }
+}
+
+// Applies the treatments to a finished call's chain and decides where it goes.
+void Campaign::Impl::report_result(const ActiveCall& c, CallResult result) {
+  count_result(result);
+  emit(CampaignEvent::Kind::call_finished, std::string(to_string(result)), c.chain->records[c.index].record_id, result);
+}
+
+// Runs a finished call's chain through the treatments and moves it on.
+void Campaign::Impl::finish_call(ActiveCall& c, CallResult result) {
+  const std::int64_t id = c.chain->records[c.index].record_id;
+  TreatmentDecision d = treat(*c.chain, c.index, result, *c.rules);
+  apply_decision(std::move(c.chain), d, id);
+}
+
+TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& set) {
+  TreatmentDecision d;
+  try {
+    d = apply_treatment(chain.records, index, result, set, now_s());
+  } catch (const std::exception& ex) {
+    // A treatment that cannot be evaluated must not lose the record: it is final with its result.
+    const Record& dialed = chain.records[index];
+    emit(CampaignEvent::Kind::error, std::string("treatment failed, record made final: ") + ex.what(), dialed.record_id);
+    d = TreatmentDecision{};
+    Record r = dialed;
+    r.call_result = result;
+    r.record_status = RecordStatus::updated;
+    d.updates.push_back(r);
+    d.chain_finished = true;
+  }
+  if (result == CallResult::abandoned) hold_abandoned_number(d, chain.records[index].record_id);
+  return d;
+}
+
+// UK rule: a number whose call was abandoned is not called again within the
+// lockout (72 h) unless an agent is guaranteed (seizing modes).
+void Campaign::Impl::hold_abandoned_number(TreatmentDecision& d, std::int64_t id) {
+  if (cfg.abandoned_redial_lockout <= Duration::zero()) return;
+  if (cfg.mode == DialMode::progressive_seize || cfg.mode == DialMode::predictive_seize || cfg.mode == DialMode::power_seize) return;
+  const EpochSeconds earliest = now_s() + std::chrono::duration_cast<std::chrono::seconds>(cfg.abandoned_redial_lockout).count();
+  for (auto& u : d.updates)
+    if (u.record_id == id && u.record_status == RecordStatus::ready && (!u.dial_sched_time || *u.dial_sched_time < earliest))
+      u.dial_sched_time = earliest;
+  if (d.dial_next_chain_n && d.updates.size() && (!d.dial_at || *d.dial_at < earliest))
+    for (const auto& u : d.updates)
+      if (u.record_id == id && u.chain_n == *d.dial_next_chain_n) d.dial_at = earliest;
+}
+
+// Turns a treatment decision into the engine's moves. The decision
+// describes rows (open records ready, the next one scheduled); the engine
+// keeps a chain that goes on at once in memory (its records stay
+// retrieved), and gives a chain that goes on later one due time on every
+// open record, so no record of it is picked as fresh before then.
+void Campaign::Impl::apply_decision(std::unique_ptr<ChainWork> chain, const TreatmentDecision& d, std::int64_t dialed_id) {
+  const bool at_once = d.dial_next_chain_n && (!d.dial_at || *d.dial_at <= now_s()) && state_accepts_dials();
+  std::optional<EpochSeconds> later;
+  if (d.dial_next_chain_n && !at_once) later = d.dial_at ? std::max(*d.dial_at, now_s()) : now_s();
+  for (const auto& u : d.updates)
+    for (auto& r : chain->records)
+      // Records already final (processed on a desktop, put on DNC) keep their outcome.
+      if (r.record_id == u.record_id && (r.record_id == dialed_id || r.record_status == RecordStatus::retrieved ||
+                                         r.record_status == RecordStatus::ready)) {
+        r = u;
+        if (r.record_status == RecordStatus::ready) {
+          if (at_once) r.record_status = RecordStatus::retrieved;
+          if (later) r.dial_sched_time = *later;
+        }
+        if (r.record_id == dialed_id) count_outcome(r);
+        queue_update(chain->list, r);
+      }
+  if (at_once) {
+    if (auto idx = chain->index_of_chain_n(*d.dial_next_chain_n)) chain->next = *idx;
+    buffer.push_front(std::move(chain));  // dial the chain's next record at once
+  } else if (later) {
+    schedule_chain(*chain, *later);
+  } else {
+    finish_chain(*chain);
+  }
+}
+
+void Campaign::Impl::count_outcome(const Record& r) {
+  if (r.record_status == RecordStatus::ready)
+    ++st.records_rescheduled;
+  else if (r.record_status != RecordStatus::retrieved)
+    ++st.records_finalized;
+}
+
+// Auto-completion: nothing buffered, in flight, on a desktop or waiting,
+// and no list has a ready record left (scheduled ones included).
+bool Campaign::Impl::check_complete() {
+  if (completing) return true;
+  if (!buffer.empty() || !calls.empty() || !desk.empty() || !waiting_callbacks.empty()) return false;
+  for (auto& e : lists) {
+    if (e.empty_until <= loop.now()) return false;  // not yet asked since it was last found empty
+    bool ready_left = true;
+    if (!guarded_db("count records", [&] { ready_left = e.list->count_by_status()[RecordStatus::ready] > 0; })) return false;
+    if (ready_left) return false;
+  }
+  completing = true;
+  emit(CampaignEvent::Kind::completed, "every record is final: campaign completed");
+  loop.post([w = weak_from_this()] {
+    if (auto im = w.lock()) im->unload();
+  });
+  return true;
+}
+
+// Records the decision did not mention still wait with the chain: they get the same due time.
+void Campaign::Impl::schedule_chain(ChainWork& chain, EpochSeconds at) {
+  for (auto& r : chain.records)
+    if (r.record_status == RecordStatus::retrieved) {
+      r.record_status = RecordStatus::ready;
+      r.dial_sched_time = at;
+      queue_update(chain.list, r);
+    }
+}
+
+// A finished chain's records not dialed are closed as chain updated.
+void Campaign::Impl::finish_chain(ChainWork& chain) {
+  for (auto& r : chain.records)
+    if (r.record_status == RecordStatus::retrieved) {
+      r.record_status = RecordStatus::chain_updated;
+      queue_update(chain.list, r);
+    }
+}
+
+void Campaign::Impl::handle_agent_event(const AgentEvent& e) {
+  const Time now = loop.now();
+  if (const Agent* before = agents.find(e.agent_id); before && before->state != e.state)
+    tracker.on_agent_state(now, before->state, e.state, now > before->since ? now - before->since : Duration::zero());
+  agents.set_state(e.agent_id, e.state, now);
+  request_pace();
+}
+
+CampaignStats Campaign::Impl::stats() const {
+  CampaignStats s = st;
+  Time now = loop.now();
+  s.abandon_rate = s.live_answers ? static_cast<double>(s.abandoned) / static_cast<double>(s.live_answers) : 0.0;
+  s.window_abandon_rate = abandon_window.rate();
+  s.window_live_answers = abandon_window.live();
+  auto totals = agents.totals(now);
+  s.agent_occupancy = totals.occupancy();
+  s.agent_wait_mean_s = s.connected ? (totals.ready_s + totals.reserved_s) / static_cast<double>(s.connected) : 0.0;
+  s.distribution_time_mean_s = s.connected ? distribution_sum_s / static_cast<double>(s.connected) : 0.0;
+  s.agents_logged_in = agents.logged_in();
+  s.calls_in_flight = static_cast<int>(calls.size());
+  s.records_buffered = buffer.records();
+  return s;
+}
+
+}  // namespace outbound

@@ -1,0 +1,254 @@
+// From a buffered chain to a placed call: the compliance gate (attempt cap,
+// do-not-call, calling windows), the pacing snapshot and decision, and the
+// dial itself — the attempt is made durable before the driver is asked.
+#include "campaign_impl.hpp"
+
+namespace outbound {
+
+Campaign::Impl::Gate Campaign::Impl::check_record(ChainWork& chain, std::optional<std::uint64_t>& phone_key) {
+  Record& r = chain.records[chain.next];
+  std::string why;
+  phone_key.reset();
+  if (cfg.max_attempts > 0 && r.attempt >= cfg.max_attempts) {
+    // A hard cap beside the treatments: a record whose result was lost in a
+    // crash is redialed, but never beyond this.
+    r.record_status = RecordStatus::updated;
+    ++st.records_finalized;
+    queue_update(chain.list, r);
+    return Gate::skip_record;
+  }
+  if (dnc) {
+    phone_key = dnc->normalizer().key(r.contact_info, &why);
+    if (!phone_key) {
+      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": " + why);
+      return Gate::skip_record;
+    }
+    std::string customer = customer_id_of(r);
+    switch (dnc->check(phone_key, customer)) {
+      case DncMatch::phone:
+        finalize_dnc(chain, r);
+        return Gate::skip_record;
+      case DncMatch::customer_id:
+        for (auto& other : chain.records)
+          if (other.record_status == RecordStatus::retrieved) finalize_dnc(chain, other);
+        return Gate::chain_done;
+      case DncMatch::none:
+        break;
+    }
+  }
+  switch (windows.check(r, loop.now())) {
+    case WindowVerdict::open:
+      return Gate::dial;
+    case WindowVerdict::closed:
+      return Gate::window_closed;
+    case WindowVerdict::unknown_zone:
+      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": zone \"" + windows.zone_key(r) + "\" is not configured");
+      return Gate::skip_record;
+  }
+  return Gate::dial;
+}
+
+std::string Campaign::Impl::customer_id_of(const Record& r) const {
+  if (cfg.customer_id_field.empty()) return {};
+  auto it = r.custom.find(cfg.customer_id_field);
+  return it == r.custom.end() ? std::string() : it->second;
+}
+
+void Campaign::Impl::finalize_dnc(ChainWork& chain, Record& r) {
+  ++st.dnc_blocked;
+  r.call_result = CallResult::do_not_call;
+  r.record_status = RecordStatus::updated;
+  ++st.records_finalized;
+  queue_update(chain.list, r);
+}
+
+void Campaign::Impl::finalize_record_error(ChainWork& chain, Record& r, const std::string& reason) {
+  r.call_result = CallResult::dial_error;
+  r.record_status = RecordStatus::updated;
+  ++st.records_finalized;
+  queue_update(chain.list, r);
+  record_error(r.record_id, reason);
+}
+
+PacingSnapshot Campaign::Impl::snapshot() const {
+  PacingSnapshot s;
+  Time now = loop.now();
+  s.mode = cfg.mode;
+  s.goal = cfg.goal;
+  s.target = cfg.target;
+  s.ratio = cfg.ratio;
+  s.ports = cfg.ports ? cfg.ports : driver->capabilities().max_concurrent_calls;
+  s.agents_logged_in = agents.logged_in();
+  s.agents_ready = agents.count(AgentState::ready);
+  s.agents_reserved = agents.count(AgentState::reserved);
+  for (const auto& id : reserved_agents)
+    if (const Agent* a = agents.find(id); a && a->state == AgentState::ready) --s.agents_ready, ++s.agents_reserved;
+
+  s.agents_busy = agents.count(AgentState::busy);
+  s.agents_wrap = agents.count(AgentState::wrap_up);
+  s.busy_elapsed_s = agents.time_in_state(AgentState::busy, now);
+  s.wrap_elapsed_s = agents.time_in_state(AgentState::wrap_up, now);
+  for (const auto& [id, c] : calls) {
+    if (!c.answered_at) {
+      ++s.calls_dialing;
+      s.dialing_elapsed_s.push_back(to_seconds(now - c.dialed_at));
+    } else if (c.live && !c.connected && !c.abandoned) {
+      ++s.calls_waiting;
+    } else if (c.connected) {
+      ++s.calls_connected;
+      if (c.connected_at) s.connected_elapsed_s.push_back(to_seconds(now - *c.connected_at));
+    }
+  }
+  s.records_available = static_cast<long>(buffer.records());
+  s.stats = tracker.stats(now);
+  s.abandon_after_s = to_seconds(cfg.abandon_after);
+  s.abandon.cap_rate = cfg.abandon_cap.rate;
+  s.abandon.live_in_window = abandon_window.live();
+  s.abandon.abandoned_in_window = abandon_window.abandoned();
+  s.abandon.machines_in_window = abandon_window.machines();
+  s.abandon.amd_false_positive = cfg.abandon_cap.amd_false_positive;
+  auto [live_out, abandoned_out] = abandon_window.expiring(now, std::chrono::minutes(1));
+  s.abandon.live_expiring = live_out;
+  s.abandon.abandoned_expiring = abandoned_out;
+  return s;
+}
+
+void Campaign::Impl::pace() {
+  if (state != CampaignState::running && state != CampaignState::active) return;
+  last_pace = loop.now();
+  if (write_failed) {
+    flush();  // retry; no call is placed whose result could not be recorded
+    if (write_failed) return;
+  }
+  refill();
+  serve_waiting_callbacks();
+  push_previews();
+  if (cfg.auto_complete && check_complete()) return;
+  if (!pacer) return;
+  abandon_window.prune(loop.now());
+  int n = pacer->dials_now(snapshot());
+  set_state(n > 0 || !calls.empty() ? CampaignState::running : CampaignState::active);
+  if (n <= 0) return;
+  dial_batch(collect_dialable(n));
+}
+
+std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
+  std::vector<Pending> out;
+  std::vector<std::unique_ptr<ChainWork>> closed;
+  while (static_cast<int>(out.size()) < n) {
+    if (buffer.empty()) {
+      refill();
+      if (buffer.empty()) break;
+    }
+    auto chain = buffer.pop_front();
+    if (chain->seek_open() && take_personal_callback(chain)) continue;
+    std::optional<std::uint64_t> key;
+    Gate g = Gate::skip_record;
+    while (chain->seek_open()) {
+      g = check_record(*chain, key);
+      if (g != Gate::skip_record) break;
+    }
+    if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
+      out.push_back({std::move(chain), key.value_or(0), {}});
+    } else if (g == Gate::window_closed) {
+      ++st.window_deferred;
+      release_chain(*chain);
+    } else {
+      finish_chain(*chain);
+    }
+  }
+  return out;
+}
+
+void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
+  if (batch.empty()) return;
+  const Time now = loop.now();
+  std::map<CallingList*, std::vector<Record>> marks;
+  for (auto& p : batch) {
+    Record& r = p.chain->records[p.chain->next];
+    r.attempt += 1;
+    r.call_time = to_epoch_seconds(now);
+    marks[p.chain->list].push_back(r);
+  }
+  // The attempt is durable before the call exists: a crash after the dial still counts it.
+  std::set<std::int64_t> lost;
+  for (auto& [list, records] : marks) {
+    std::vector<std::int64_t> not_ours;
+    if (!guarded_db("record dial attempts", [&, l = list, &r = records] { not_ours = l->mark_dialing_owned(r); })) {
+      for (auto& p : batch) {
+        Record& r = p.chain->records[p.chain->next];
+        r.attempt -= 1;
+        release_chain(*p.chain);
+        if (!p.agent.empty()) reserved_agents.erase(p.agent);
+      }
+      write_failed = true;
+      return;
+    }
+    lost.insert(not_ours.begin(), not_ours.end());
+  }
+  for (auto& p : batch) {
+    const std::int64_t id = p.chain->records[p.chain->next].record_id;
+    if (lost.count(id)) {
+      // Our lease expired and another engine holds the record: never dial it twice at once.
+      emit(CampaignEvent::Kind::error, "lease lost: record " + std::to_string(id) + " not dialed (another engine holds it)", id);
+      release_chain(*p.chain);  // the rest of the chain, where still ours (release checks the lease)
+      if (!p.agent.empty()) reserved_agents.erase(p.agent);
+      continue;
+    }
+    place_call(std::move(p));
+  }
+}
+
+void Campaign::Impl::place_call(Pending p) {
+  const CallId id = next_call_id++;
+  Record& r = p.chain->records[p.chain->next];
+  DialRequest rq;
+  rq.call_id = id;
+  rq.phone = p.phone_key ? "+" + std::to_string(p.phone_key) : r.contact_info;
+  rq.record_id = r.record_id;
+  rq.campaign_id = r.campaign_id;
+  rq.campaign = cfg.name;
+  rq.attributes = r.custom;
+  rq.amd = cfg.amd;
+  rq.ring_timeout = cfg.ring_timeout;
+  rq.voice_application = cfg.voice_application;
+  rq.agent_id = p.agent;
+  ActiveCall call;
+  call.id = id;
+  call.agent = p.agent;
+  call.personal = !p.agent.empty();
+  call.index = p.chain->next;
+  call.dialed_at = loop.now();
+  call.rules = rules;
+  call.chain = std::move(p.chain);
+  auto [it, ok] = calls.emplace(id, std::move(call));
+  (void)ok;
+  ++st.dials;
+  tracker.on_dial(loop.now());
+  announce_dial(it->second);
+  std::string error;
+  bool placed = guarded_driver_call("dial", [&] { driver->dial(rq); }, &error);
+  if (!placed) {
+    // The driver refused: the attempt stands (it was recorded) and the
+    // record goes through the treatments as a dial error.
+    ++st.driver_errors;
+    if (it->second.personal) reserved_agents.erase(it->second.agent);
+    report_result(it->second, CallResult::dial_error);
+    finish_call(it->second, CallResult::dial_error);
+    calls.erase(it);
+  }
+}
+
+// Subscribers (journals, audits) learn of every dial before the driver is asked.
+void Campaign::Impl::announce_dial(const ActiveCall& c) {
+  const Record& r = c.chain->records[c.index];
+  CampaignEvent e;
+  e.kind = CampaignEvent::Kind::dialing;
+  e.campaign = cfg.name;
+  e.record_id = r.record_id;
+  e.agent_id = c.agent;
+  e.record = r;
+  notify(e);
+}
+
+}  // namespace outbound

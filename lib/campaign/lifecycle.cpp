@@ -1,0 +1,193 @@
+// The campaign's life on the engine's loop: events to subscribers, load,
+// start, stop and the unloads, and the timers that keep it going (tick,
+// lease renewal, periodic flush, pacing requests). Control calls made from
+// inside an event handler are deferred here (control) until it returns.
+#include "campaign_impl.hpp"
+
+namespace outbound {
+
+void Campaign::Impl::emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id,
+                          CallResult result) {
+  CampaignEvent e;
+  e.kind = kind;
+  e.campaign = cfg.name;
+  e.record_id = record_id;
+  e.result = result;
+  e.message = std::move(message);
+  notify(e);
+}
+
+// Handlers run with `dispatching` raised, so control calls they make are deferred.
+void Campaign::Impl::notify(const CampaignEvent& e) {
+  struct Depth {
+    int& d;
+    explicit Depth(int& x) : d(x) { ++d; }
+    ~Depth() { --d; }
+  } depth(dispatching);
+  for (auto& h : handlers) h(e);
+}
+
+// stop/unload/force_unload from inside a handler would pull the call or
+// chain being handled from under the engine: they run once it returns.
+void Campaign::Impl::control(void (Impl::*action)()) {
+  if (dispatching == 0) return (this->*action)();
+  loop.post([w = weak_from_this(), action] {
+    if (auto im = w.lock()) (im.get()->*action)();
+  });
+}
+
+void Campaign::Impl::set_state(CampaignState s) {
+  if (s == state) return;
+  state = s;
+  emit(CampaignEvent::Kind::state_changed, std::string(to_string(s)));
+}
+
+void Campaign::Impl::load() {
+  if (state != CampaignState::not_loaded) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is already loaded");
+  if (cfg.ring_timeout < std::chrono::seconds(15))
+    throw Error(ErrorCode::invalid_argument, "ring_timeout must be at least 15 s (FCC/Ofcom minimum ring time)");
+  if (lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " has no calling list");
+  // Results of the last run not yet written go first: recovery would
+  // otherwise return their records to ready and dial them again.
+  flush();
+  if (write_failed)
+    throw Error(ErrorCode::database, "campaign " + cfg.name + ": results of the last run cannot be written yet; load again when the database is back");
+  pacer = is_autonomous(cfg.mode) ? make_pacer(cfg.mode, cfg.pacer) : nullptr;
+  for (auto& e : lists) {
+    std::size_t n = e.list->recover(now_s());
+    if (n) emit(CampaignEvent::Kind::info, std::to_string(n) + " records left retrieved by an earlier run returned to ready in " + e.list->options().table);
+    for (const auto& err : e.list->mark_malformed()) record_error(err.record_id, err.reason);
+    if (windows.enabled())
+      for (const auto& err : e.list->mark_unknown_zones(windows.zones().keys())) record_error(err.record_id, err.reason);
+  }
+  infer_agents = !driver->capabilities().reports_agent_states;
+  completing = false;
+  sink = std::make_unique<Sink>(weak_from_this(), loop, ++session);
+  driver->start(*sink);
+  driver_started = true;
+  set_state(CampaignState::inactive);
+  emit(CampaignEvent::Kind::loaded, "campaign loaded");
+  flush_timer = loop.schedule_after(cfg.flush_interval, [this] { on_flush_timer(); });
+}
+
+void Campaign::Impl::start() {
+  if (state == CampaignState::running || state == CampaignState::active) return;
+  if (state != CampaignState::inactive) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is " + std::string(to_string(state)) + ", not loaded and inactive");
+  started_at = loop.now();
+  set_state(CampaignState::active);
+  emit(CampaignEvent::Kind::started, "dialing started");
+  tick_timer = loop.schedule_after(cfg.tick, [this] { on_tick(); });
+  request_pace();
+}
+
+void Campaign::Impl::stop() {
+  if (state != CampaignState::running && state != CampaignState::active) return;
+  loop.cancel(tick_timer);
+  tick_timer = 0;
+  release_buffer();
+  for (auto& w : waiting_callbacks) release_chain(*w.chain);
+  waiting_callbacks.clear();
+  set_state(CampaignState::inactive);
+  flush();
+  emit(CampaignEvent::Kind::stopped, "dialing stopped; " + std::to_string(calls.size()) + " calls in flight will finish");
+}
+
+void Campaign::Impl::unload() {
+  if (state == CampaignState::not_loaded) return;
+  stop();
+  if (!calls.empty()) {
+    set_state(CampaignState::waiting_unload);
+    return;  // finish_unload runs when the last call is released
+  }
+  finish_unload();
+}
+
+// Unloads now: calls in flight are cancelled and their records return to
+// ready at once (their attempts were recorded when they were placed).
+void Campaign::Impl::force_unload() {
+  if (state == CampaignState::not_loaded) return;
+  stop();
+  set_state(CampaignState::waiting_unload);
+  std::vector<CallId> ids;
+  for (auto& [id, c] : calls) ids.push_back(id);
+  for (CallId id : ids) guarded_driver_call("cancel", [&] { driver->cancel(id); });
+  finish_unload();
+}
+
+void Campaign::Impl::finish_unload() {
+  set_state(CampaignState::unload_in_progress);
+  release_buffer();
+  release_desk();
+  flush();
+  if (driver_started) {
+    sink->close();
+    guarded_driver_call("stop", [&] { driver->stop(); });
+    driver_started = false;
+  }
+  loop.cancel(flush_timer);
+  flush_timer = 0;
+  // Calls the driver never released (it failed or misbehaved) are not lost:
+  // their records return to ready with the attempt already counted.
+  for (auto& [id, c] : calls) {
+    loop.cancel(c.abandon_timer);
+    if (c.personal) reserved_agents.erase(c.agent);
+    release_chain(*c.chain);
+  }
+  calls.clear();
+  handles.clear();
+  flush();
+  ++session;  // events still queued from this session find no campaign to reach
+  set_state(CampaignState::not_loaded);
+  emit(CampaignEvent::Kind::unloaded, "campaign unloaded");
+}
+
+void Campaign::Impl::on_tick() {
+  tick_timer = loop.schedule_after(cfg.tick, [this] { on_tick(); });
+  abandon_window.prune(loop.now());
+  renew_leases_if_due();
+  pace();
+}
+
+// Runs from the tick and from the flush timer, so leases stay ours while
+// loaded, dialing or not (records on desktops and in calls included).
+void Campaign::Impl::renew_leases_if_due() {
+  const Time now = loop.now();
+  Duration renew_every = std::chrono::seconds(std::max<std::int64_t>(1, lists.empty() ? 60 : lists.front().list->options().lease_s / 3));
+  if (now - last_lease_renewal >= renew_every) {
+    last_lease_renewal = now;
+    for (auto& e : lists)
+      guarded_db("renew leases", [&] {
+        e.list->renew_leases(to_epoch_seconds(now));
+        // Engines sharing a list: records of an engine that died come back once its leases expire.
+        if (std::size_t n = e.list->recover_expired(to_epoch_seconds(now)))
+          emit(CampaignEvent::Kind::info, std::to_string(n) + " records of an expired lease returned to ready");
+      });
+  }
+}
+
+void Campaign::Impl::on_flush_timer() {
+  flush_timer = loop.schedule_after(cfg.flush_interval, [this] { on_flush_timer(); });
+  flush();
+  renew_leases_if_due();
+}
+
+// Events ask for a pacing decision; decisions are at most one per
+// pace_interval (a dialer reacting every 250 ms is well inside the 2 s a live
+// answer may wait, and a burst of events makes one decision, not one each).
+void Campaign::Impl::request_pace() {
+  if (pace_posted) return;
+  pace_posted = true;
+  const Time due = last_pace + cfg.pace_interval;
+  auto run = [w = weak_from_this()] {
+    if (auto im = w.lock()) {
+      im->pace_posted = false;
+      im->pace();
+    }
+  };
+  if (due <= loop.now())
+    loop.post(run);
+  else
+    loop.schedule_at(due, run);
+}
+
+}  // namespace outbound
