@@ -41,20 +41,18 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
 }
 
 void Campaign::Impl::finish_released(ActiveCall& c, CallResult reported, Time now) {
-  {
-      loop.cancel(c.abandon_timer);
-      CallResult result = reported;
-      // An abandoned call ends abandoned, unless the callee opted out during the message.
-      if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
-      if (result == CallResult::do_not_call) list_opt_out(c);
-      tracker.on_release(now, result, now - c.dialed_at, c.answered_at.has_value(),
-                         c.connected_at ? std::optional<Duration>(now - *c.connected_at) : std::nullopt);
-      if (c.personal) reserved_agents.erase(c.agent);
-      if (infer_agents && c.connected && !c.agent.empty())  // without a desktop the agent is free again
-        handle_agent_event({c.agent, cfg.wait_for_desktop ? AgentState::wrap_up : AgentState::ready, now});
-      report_result(c, result);
-      if (!c.handle || !route_released_call(c, result)) finish_call(c, result);
-  }
+  loop.cancel(c.abandon_timer);
+  CallResult result = reported;
+  // An abandoned call ends abandoned, unless the callee opted out during the message.
+  if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
+  if (result == CallResult::do_not_call) list_opt_out(c);
+  tracker.on_release(now, result, now - c.dialed_at, c.answered_at.has_value(),
+                     c.connected_at ? std::optional<Duration>(now - *c.connected_at) : std::nullopt);
+  if (c.personal) reserved_agents.erase(c.agent);
+  if (infer_agents && c.connected && !c.agent.empty())  // without a desktop the agent is free again
+    handle_agent_event({c.agent, cfg.wait_for_desktop ? AgentState::wrap_up : AgentState::ready, now});
+  report_result(c, result);
+  if (!c.handle || !route_released_call(c, result)) finish_call(c, result);
 }
 
 void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
@@ -79,13 +77,11 @@ void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
 }
 
 void Campaign::Impl::on_abandon_deadline(CallId id) {
-  {
-    auto it = calls.find(id);
-    if (it == calls.end() || it->second.connected || it->second.abandoned) return;
-    it->second.abandon_timer = 0;
-    on_abandoned(it->second, loop.now());
-    guarded_driver_call("release an abandoned call", [&] { driver->release_abandoned(id); });
-  }
+  auto it = calls.find(id);
+  if (it == calls.end() || it->second.connected || it->second.abandoned) return;
+  it->second.abandon_timer = 0;
+  on_abandoned(it->second, loop.now());
+  guarded_driver_call("release an abandoned call", [&] { driver->release_abandoned(id); });
 }
 
 void Campaign::Impl::on_connected(ActiveCall& c, const CallEvent& e, Time now) {
