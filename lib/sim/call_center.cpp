@@ -58,28 +58,15 @@ void CallCenter::place(SimCall& call) {
 }
 
 void CallCenter::answered(SimCall& call) {
-  const Judgement j = judge(call.fate, call.request.amd);
   const CallId id = call.request.call_id;
-  if (j.drop) {
-    // The detector listens for a few seconds, then drops the call.
-    after(call, net().model().amd_s, [this, id, j] {
-      SimCall* c = find(id);
-      if (!c) return;
-      if (j.reported == AnswerClass::machine) ++stats_.machines;
-      announce_answer(*c, j.reported);
-      release(id, j.drop_result);
-    });
-    return;
-  }
-  if (call.fate.kind == CallFate::Kind::machine) ++stats_.machines;
-  if (call.fate.kind == CallFate::Kind::live) ++stats_.live_answers;
-  announce_answer(call, j.reported);
+  const std::optional<Judgement> j = classify_answer(call);
+  if (!j) return;
   SimCall* c = find(id);
   if (!c) return;
   if (setup_.engage_first) return bridge_or_opt_out(*c);
   waiting_.push_back(id);
   c->abandonable = true;  // queued: the engine may have the message played and the call released
-  if (j.person) {
+  if (j->person) {
     // A person hangs up after their patience when nobody comes.
     after(*c, c->fate.patience_s, [this, id] {
       SimCall* w = find(id);

@@ -163,6 +163,26 @@ void SimDriverCore::announce_answer(SimCall& call, AnswerClass reported) {
   emit(CallEventKind::answered, call.request.call_id, reported);
 }
 
+std::optional<Judgement> SimDriverCore::classify_answer(SimCall& call) {
+  const Judgement j = judge(call.fate, call.request.amd);
+  const CallId id = call.request.call_id;
+  if (j.drop) {
+    // The detector listens for a few seconds, then drops the call.
+    after(call, net().model().amd_s, [this, id, j] {
+      SimCall* c = find(id);
+      if (!c) return;
+      if (j.reported == AnswerClass::machine) ++stats_.machines;
+      announce_answer(*c, j.reported);
+      release(id, j.drop_result);
+    });
+    return std::nullopt;
+  }
+  if (call.fate.kind == CallFate::Kind::machine) ++stats_.machines;
+  if (call.fate.kind == CallFate::Kind::live) ++stats_.live_answers;
+  announce_answer(call, j.reported);
+  return j;
+}
+
 void SimDriverCore::cancel(CallId id) {
   SimCall* call = find(id);
   if (!call || call->connected) return;  // unknown or already with an agent: nothing to cancel

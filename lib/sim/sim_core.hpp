@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,10 @@ class SimDriverCore {
   void abandon(CallId id, CallResult result, const std::string& detail);
   /// Marks the call answered now and sends the answered event.
   void announce_answer(SimCall& call, AnswerClass reported);
+  /// Runs the detector on an answer. A call it drops is classified after
+  /// amd_s and released (nullopt); any other is counted, announced and its
+  /// judgement returned. The call may have ended when this returns: find() it.
+  std::optional<Judgement> classify_answer(SimCall& call);
   /// True between start() and stop().
   bool running() const { return running_; }
   EventSink* sink() const { return sink_; }

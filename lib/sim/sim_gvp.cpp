@@ -22,22 +22,10 @@ class IvrPlatform final : public SimDriverCore {
   }
 
   void answered(SimCall& call) override {
-    const Judgement j = judge(call.fate, call.request.amd);
     const CallId id = call.request.call_id;
-    if (j.drop) {
-      after(call, net().model().amd_s, [this, id, j] {
-        SimCall* c = find(id);
-        if (!c) return;
-        if (j.reported == AnswerClass::machine) ++stats_.machines;
-        announce_answer(*c, j.reported);
-        release(id, j.drop_result);
-      });
-      return;
-    }
-    if (call.fate.kind == CallFate::Kind::machine) ++stats_.machines;
-    if (call.fate.kind == CallFate::Kind::live) ++stats_.live_answers;
-    announce_answer(call, j.reported);
-    if (SimCall* c = find(id)) run_application(*c, j);
+    const std::optional<Judgement> j = classify_answer(call);
+    if (!j) return;
+    if (SimCall* c = find(id)) run_application(*c, *j);
   }
 
  private:
