@@ -1,6 +1,7 @@
 /* C API campaign groups on the simulated drivers under a manual clock:
  * options (treatments, calling windows, DNC), control, statistics checked
  * against the simulated drivers' own counters, and the GVP session callback. */
+#include "campaign_helpers.h"
 #include "check.h"
 
 typedef struct {
@@ -14,39 +15,6 @@ static void on_event(void* user_data, const ob_campaign_event* e) {
   if (e->kind == OB_EVENT_STATE_CHANGED) ++c->state_changes;
   if (e->kind == OB_EVENT_MODE_CHANGED) ++c->mode_changes;
   if (e->kind == OB_EVENT_RECORD_ERROR) ++c->record_errors;
-}
-
-static ob_engine* manual_engine(void) {
-  ob_engine_options o = OB_ENGINE_OPTIONS_INIT;
-  ob_engine* e = NULL;
-  o.clock = OB_CLOCK_MANUAL;
-  o.start_ms = TEST_START_MS;
-  CHECK_OK(ob_engine_new(&e, &o));
-  return e;
-}
-
-static ob_list* new_list(const char* dir, const char* file, size_t records) {
-  char conn[256];
-  ob_list_options lo = OB_LIST_OPTIONS_INIT;
-  ob_list* list = NULL;
-  lo.create_if_missing = 1;
-  CHECK_OK(ob_list_open(&list, sqlite_conn(conn, sizeof conn, dir, file), &lo));
-  if (records) CHECK_OK(insert_records(list, 1, records));
-  return list;
-}
-
-static int no_calls(void* user_data) {
-  size_t n = 1;
-  ob_campaign_calls_in_flight(&n, (ob_campaign*)user_data);
-  return n == 0;
-}
-
-static void finish(ob_engine* e, ob_campaign* c) {
-  int64_t now = 0;
-  CHECK_OK(ob_campaign_stop(c));
-  CHECK_OK(ob_engine_now(&now, e));
-  CHECK_OK(ob_engine_run_until(e, now + 3600000, no_calls, c));
-  CHECK_OK(ob_campaign_unload(c));
 }
 
 /* A progressive hour on the simulated T-Server; the engine and the switch agree. */
