@@ -35,6 +35,12 @@ ROWS = [
     ("5 agents", "progressive", "agents5.json", {"mode": "progressive"}),
     ("5 agents", "vicidial_adapt", "agents5.json", {"pacer": "vicidial_adapt"}),
     ("5 agents", "webitel", "agents5.json", {"pacer": "webitel"}),
+] + [
+    # Small groups, 3 agents up (the "measure it from 3 agents up"): a list big enough for every size.
+    ("small groups", "%d agents %s" % (n, label), "agents5.json", dict(over, agents=n, list={"records": 40000}))
+    for n in (3, 5, 8, 10, 15)
+    for label, over in (("outbound (ours)", {}), ("progressive", {"mode": "progressive"}))
+] + [
     ("collapse", "outbound (ours)", "collapse.json", {}),
     ("collapse", "vicidial_adapt", "collapse.json", {"pacer": "vicidial_adapt"}),
     ("goal", "overdial_rate 0.02", "agents50.json", {"goal": {"overdial_rate": 0.02}}),
@@ -151,6 +157,11 @@ def check_targets(summary, results, seeds):
         print("%s 5 agents: >= 10 points above progressive at <= 3 %% abandon (%.3f vs %.3f, +%.1f points, abandon %.2f %%, worst %.2f %%)" % (
             verdict(o["occ"] - p["occ"] >= 0.10 and o["ab_max"] <= 0.03), o["occ"], p["occ"], 100 * (o["occ"] - p["occ"]),
             100 * o["ab"], 100 * o["ab_max"]))
+    for n in (3, 5, 8, 10, 15):  # no target per size: the gain, to see where +10 points starts
+        o, p = summary.get(("small groups", "%d agents outbound (ours)" % n)), summary.get(("small groups", "%d agents progressive" % n))
+        if o and p:
+            print("INFO %2d agents: %.3f vs progressive %.3f, %+.1f points, abandon %.2f %% (worst seed %.2f %%)" % (
+                n, o["occ"], p["occ"], 100 * (o["occ"] - p["occ"]), 100 * o["ab"], 100 * o["ab_max"]))
     col = ("collapse", "outbound (ours)")
     if col in summary:
         c = summary[col]
