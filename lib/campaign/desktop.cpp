@@ -113,11 +113,17 @@ void Campaign::Impl::on_desk_timeout(std::int64_t key) {
   auto it = desk.find(key);
   if (it == desk.end()) return;
   it->second.timeout = 0;
-  emit(CampaignEvent::Kind::error, "records of agent " + it->second.agent + " not processed within the desktop timeout; finished with the network's result");
+  emit(CampaignEvent::Kind::error, "records of agent " + it->second.agent +
+                                        " not processed within the desktop timeout; the called record is finished with the "
+                                        "network's result, chained records handed out beside it go back undialed");
   auto open = it->second.open;  // closing handles erases from the map
   for (auto [handle, index] : open) {
     if (!desk.count(key)) break;
-    apply_to_record(desk.at(key), index, DeskDecision{});
+    // Only the called record (keyed by its call's handle) has a result of its
+    // own; a chained record the desktop asked for may never have been dialed,
+    // and the network's result would end it without a call.
+    DeskEntry& e = desk.at(key);
+    if (handle == key && e.network_result && !e.preview) apply_to_record(e, index, DeskDecision{});
     close_handle(handle);
   }
 }

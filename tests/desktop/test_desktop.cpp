@@ -319,6 +319,32 @@ TEST_CASE("a record the desktop forgets is finished with the network's result af
   CHECK(d.count(CampaignEvent::Kind::error) >= 1);
 }
 
+TEST_CASE("after the desktop timeout a chained record the desktop asked for but never dialed keeps no result") {
+  std::vector<Record> records = {obtest::make_record(1, 5, 1), obtest::make_record(2, 5, 2)};
+  Desk d(DialMode::progressive, records, [](CampaignConfig& c) {
+    c.wait_for_desktop = true;
+    c.desktop_timeout = 5min;
+  });
+  d.agent("a1");
+  d.run(2min);  // record 1 answered and released: it waits on the desktop
+  auto held = d.c->desktop_records("a1");
+  REQUIRE(held.size() == 1);
+  auto chained = d.c->chained_record_request("a1", held[0].handle);
+  REQUIRE(chained.has_value());
+  CHECK(chained->record.record_id == 2);
+  d.run(6min);  // the desktop reports nothing
+  d.c->flush();
+  CHECK(d.row(1).record_status == RecordStatus::updated);
+  CHECK(d.row(1).call_result == CallResult::answer);
+  CHECK(std::none_of(d.driver->requests.begin(), d.driver->requests.end(),
+                     [](const DialRequest& rq) { return rq.record_id == 2; }));
+  auto row2 = d.row(2);  // no attempt, no result, not stuck: it was never called
+  CHECK(row2.attempt == 0);
+  CHECK(row2.call_result != CallResult::answer);
+  CHECK(row2.record_status == RecordStatus::chain_updated);  // its chain ended with record 1's final result
+  CHECK(d.list->count_by_status()[RecordStatus::retrieved] == 0);
+}
+
 TEST_CASE("a due personal callback is announced to its agent and dialed for that agent") {
   auto records = obtest::make_records(2);
   records[0].record_type = RecordType::personal_callback;
