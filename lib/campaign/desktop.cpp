@@ -115,7 +115,7 @@ void Campaign::Impl::on_desk_timeout(std::int64_t key) {
   it->second.timeout = 0;
   emit(CampaignEvent::Kind::error, "records of agent " + it->second.agent +
                                         " not processed within the desktop timeout; the called record is finished with the "
-                                        "network's result, chained records handed out beside it go back undialed");
+                                        "network's result, chained records handed out beside it get none of their own");
   auto open = it->second.open;  // closing handles erases from the map
   for (auto [handle, index] : open) {
     if (!desk.count(key)) break;
