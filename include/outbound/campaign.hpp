@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "outbound/agents.hpp"
+#include "outbound/call_log.hpp"
 #include "outbound/calling_list.hpp"
 #include "outbound/clock.hpp"
 #include "outbound/dnc.hpp"
@@ -112,6 +113,7 @@ struct CampaignStats {
   long other_results = 0;       ///< any other result
   long dnc_blocked = 0;         ///< records not dialed because of DNC
   long window_deferred = 0;     ///< chains returned because their window was closed
+  long lockout_deferred = 0;    ///< chains rescheduled: their number's last call was abandoned within the lockout
   long record_errors = 0;       ///< records marked as errors (bad phone, unknown zone, malformed)
   long driver_errors = 0;       ///< dials the driver refused
   long records_finalized = 0;   ///< records made final
@@ -167,6 +169,9 @@ class OB_API Campaign {
 
   /// Adds a list to dial (before load, or while loaded).
   void add_list(std::shared_ptr<CallingList> list, double share = 1.0);
+  /// Logs every call to `log` (compliance records); at load the log also gives the abandon window
+  /// and the numbers abandoned within abandoned_redial_lockout, across restarts and campaigns. Before load.
+  void set_call_log(std::shared_ptr<CallLog> log);
   /// Loads: recovers records a crashed run left retrieved, marks unknown zones, starts the driver.
   void load();
   /// Starts dialing.

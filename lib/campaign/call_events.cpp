@@ -51,6 +51,7 @@ void Campaign::Impl::finish_released(ActiveCall& c, CallResult reported, Time no
   if (c.personal) reserved_agents.erase(c.agent);
   if (infer_agents && c.connected && !c.agent.empty())  // without a desktop the agent is free again
     handle_agent_event({c.agent, cfg.wait_for_desktop ? AgentState::wrap_up : AgentState::ready, now});
+  log_call(c, result, now);
   report_result(c, result);
   if (!c.handle || !route_released_call(c, result)) finish_call(c, result);
 }
@@ -58,6 +59,7 @@ void Campaign::Impl::finish_released(ActiveCall& c, CallResult reported, Time no
 void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
   if (c.answered_at) return;
   c.answered_at = now;
+  c.answer = e.answer;
   // Only a person starts the abandon clock; machines, fax and silence do not.
   const bool live = e.answer == AnswerClass::live || e.answer == AnswerClass::unknown;
   tracker.on_answer(now, live, now - c.dialed_at);
@@ -127,6 +129,8 @@ void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
     ++st.abandoned;
     tracker.on_abandon(now);
     abandon_window.add(now, true);
+    // Held at once for every campaign on the log, before the row is written.
+    if (call_log) call_log->remember_abandoned(c.phone, now);
   }
 }
 
@@ -178,6 +182,38 @@ TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t inde
   }
   if (result == CallResult::abandoned) hold_abandoned_number(d, chain.records[index].record_id);
   return d;
+}
+
+// The call's row for the log, written with the next flush.
+void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) {
+  if (!call_log) return;
+  const Record& r = c.chain->records[c.index];
+  CallLogEntry e;
+  e.campaign = cfg.name;
+  e.list = c.chain->list ? c.chain->list->options().table : std::string();
+  e.record_id = r.record_id;
+  e.chain_id = r.chain_id;
+  e.chain_n = r.chain_n;
+  e.phone = c.phone;
+  e.agent_id = c.agent;
+  e.dialed_at = c.dialed_at;
+  e.answered_at = c.answered_at;
+  e.answer = c.answer;
+  e.connected_at = c.connected_at;
+  e.abandoned = c.abandoned && c.live;
+  e.released_at = now;
+  e.result = result;
+  pending_log.push_back(std::move(e));
+}
+
+// The number's lockout after an abandoned call, for any record that has it
+// (other chains, other lists, other campaigns on the same log).
+std::optional<EpochSeconds> Campaign::Impl::lockout_end(const std::string& phone) const {
+  if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero() || is_seizing(cfg.mode)) return std::nullopt;
+  const auto at = call_log->last_abandoned(phone);
+  if (!at || *at + cfg.abandoned_redial_lockout <= loop.now()) return std::nullopt;
+  // Rounded up: the record is due no sooner than the lockout's end.
+  return to_epoch_seconds(*at + cfg.abandoned_redial_lockout + std::chrono::milliseconds(999));
 }
 
 // UK rule: a number whose call was abandoned is not called again within the

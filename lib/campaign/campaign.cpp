@@ -70,6 +70,12 @@ void Campaign::add_list(std::shared_ptr<CallingList> list, double share) {
   impl_->lists.push_back({std::move(list), share});
 }
 
+void Campaign::set_call_log(std::shared_ptr<CallLog> log) {
+  if (impl_->state != CampaignState::not_loaded)
+    throw Error(ErrorCode::invalid_state, "the call log of campaign " + impl_->cfg.name + " is set before load");
+  impl_->call_log = std::move(log);
+}
+
 void Campaign::load() { impl_->load(); }
 void Campaign::start() { impl_->start(); }
 void Campaign::stop() { impl_->control(&Impl::stop); }

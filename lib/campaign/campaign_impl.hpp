@@ -45,6 +45,8 @@ struct ActiveCall {
   bool live = false;
   bool connected = false;
   bool abandoned = false;
+  AnswerClass answer = AnswerClass::unknown;
+  std::string phone;            // the number as dialed (E.164 when normalised)
   TimerId abandon_timer = 0;
   std::shared_ptr<const TreatmentSet> rules;  // the rules the call started with
   std::string agent;            // the agent it is for (personal callback) or connected to
@@ -128,6 +130,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   CampaignConfig cfg;
   std::shared_ptr<Driver> driver;
   std::shared_ptr<DncList> dnc;
+  std::shared_ptr<CallLog> call_log;       // optional: every call logged; window and lockout kept across restarts
+  std::vector<CallLogEntry> pending_log;   // calls not yet written to the log
   CallingWindows windows;
   std::shared_ptr<const TreatmentSet> rules;
   std::unique_ptr<Pacer> pacer;
@@ -275,7 +279,11 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void finish_call(ActiveCall& c, CallResult result);
   // The treatments' decision; a record whose treatment fails is made final.
   TreatmentDecision treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& set);
-  void hold_abandoned_number(TreatmentDecision& d, std::int64_t id);  // UK abandoned-call redial lockout
+  void hold_abandoned_number(TreatmentDecision& d, std::int64_t id);
+  void log_call(const ActiveCall& c, CallResult result, Time now);  // queue the call's log row
+  void seed_from_call_log();                                        // abandon window and lockout at load
+  std::optional<EpochSeconds> lockout_end(const std::string& phone) const;
+  static std::string dialed_phone(const Record& r, std::optional<std::uint64_t> key);  // number held after an abandon  // UK abandoned-call redial lockout
   // Moves the chain on as the decision says: dialed again now, scheduled, or finished.
   void apply_decision(std::unique_ptr<ChainWork> chain, const TreatmentDecision& d, std::int64_t dialed_id);
   void count_outcome(const Record& r);  // the dialed record: rescheduled or finalized

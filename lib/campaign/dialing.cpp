@@ -48,6 +48,11 @@ Campaign::Impl::Gate Campaign::Impl::check_record(ChainWork& chain, std::optiona
   return Gate::dial;
 }
 
+// The number as dialed and logged: E.164 when the DNC list normalised it.
+std::string Campaign::Impl::dialed_phone(const Record& r, std::optional<std::uint64_t> key) {
+  return key && *key ? "+" + std::to_string(*key) : r.contact_info;
+}
+
 std::string Campaign::Impl::customer_id_of(const Record& r) const {
   if (cfg.customer_id_field.empty()) return {};
   auto it = r.custom.find(cfg.customer_id_field);
@@ -149,6 +154,13 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
       if (g != Gate::skip_record) break;
     }
     if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
+      // Autonomous dials only: previews, chained records and personal
+      // callbacks have their agent guaranteed, which the lockout allows.
+      if (auto until = lockout_end(dialed_phone(chain->records[chain->next], key))) {
+        ++st.lockout_deferred;
+        schedule_chain(*chain, *until);
+        continue;
+      }
       out.push_back({std::move(chain), key.value_or(0), {}});
     } else if (g == Gate::window_closed) {
       ++st.window_deferred;
@@ -204,7 +216,7 @@ void Campaign::Impl::place_call(Pending p) {
   Record& r = p.chain->records[p.chain->next];
   DialRequest rq;
   rq.call_id = id;
-  rq.phone = p.phone_key ? "+" + std::to_string(p.phone_key) : r.contact_info;
+  rq.phone = dialed_phone(r, p.phone_key ? std::optional<std::uint64_t>(p.phone_key) : std::nullopt);
   rq.record_id = r.record_id;
   rq.campaign_id = r.campaign_id;
   rq.campaign = cfg.name;
@@ -219,6 +231,7 @@ void Campaign::Impl::place_call(Pending p) {
   call.personal = !p.agent.empty();
   call.index = p.chain->next;
   call.dialed_at = loop.now();
+  call.phone = rq.phone;
   call.rules = rules;
   call.chain = std::move(p.chain);
   auto [it, ok] = calls.emplace(id, std::move(call));
@@ -233,6 +246,7 @@ void Campaign::Impl::place_call(Pending p) {
     // record goes through the treatments as a dial error.
     ++st.driver_errors;
     if (it->second.personal) reserved_agents.erase(it->second.agent);
+    log_call(it->second, CallResult::dial_error, loop.now());
     report_result(it->second, CallResult::dial_error);
     finish_call(it->second, CallResult::dial_error);
     calls.erase(it);

@@ -52,6 +52,7 @@ void Campaign::Impl::load() {
   flush();
   if (write_failed)
     throw Error(ErrorCode::database, "campaign " + cfg.name + ": results of the last run cannot be written yet; load again when the database is back");
+  if (call_log) seed_from_call_log();
   pacer = is_autonomous(cfg.mode) ? make_pacer(cfg.mode, cfg.pacer) : nullptr;
   for (auto& e : lists) {
     std::size_t n = e.list->recover(now_s());
@@ -68,6 +69,33 @@ void Campaign::Impl::load() {
   set_state(CampaignState::inactive);
   emit(CampaignEvent::Kind::loaded, "campaign loaded");
   flush_timer = loop.schedule_after(cfg.flush_interval, [this] { on_flush_timer(); });
+}
+
+// The log is the record of what earlier runs (and other engines) did: the
+// answers still inside the abandon window, and the numbers still locked out.
+void Campaign::Impl::seed_from_call_log() {
+  const Time now = loop.now();
+  std::vector<CallLogEntry> answered;
+  std::size_t locked = 0;
+  try {
+    answered = call_log->answered_since(cfg.name, now - cfg.abandon_cap.window);
+    if (cfg.abandoned_redial_lockout > Duration::zero()) locked = call_log->load_abandoned(now - cfg.abandoned_redial_lockout);
+  } catch (const std::exception& ex) {
+    throw Error(ErrorCode::database, "campaign " + cfg.name + ": cannot read the call log: " + ex.what());
+  }
+  abandon_window = detail::AbandonWindow(cfg.abandon_cap.window);
+  long live = 0;
+  for (const auto& e : answered) {
+    if (e.answer == AnswerClass::machine) {
+      abandon_window.add_machine(*e.answered_at);
+    } else if ((e.answer == AnswerClass::live || e.answer == AnswerClass::unknown) && (e.abandoned || e.connected_at)) {
+      abandon_window.add(*e.answered_at, e.abandoned);
+      ++live;
+    }
+  }
+  emit(CampaignEvent::Kind::info, "call log " + call_log->table() + ": " + std::to_string(live) + " live answers (" +
+                                      std::to_string(abandon_window.abandoned()) + " abandoned) in the abandon window, " +
+                                      std::to_string(locked) + " numbers under the redial lockout");
 }
 
 void Campaign::Impl::start() {
@@ -130,6 +158,7 @@ void Campaign::Impl::finish_unload() {
   // their records return to ready with the attempt already counted.
   for (auto& [id, c] : calls) {
     loop.cancel(c.abandon_timer);
+    log_call(c, c.abandoned ? CallResult::abandoned : CallResult::cleared, loop.now());  // placed: it is on record
     if (c.personal) reserved_agents.erase(c.agent);
     release_chain(*c.chain);
   }

@@ -43,6 +43,13 @@ void Campaign::Impl::flush() {
       ok = false, ++it;
     }
   }
+  // No call goes out whose record of proof cannot be kept (write_failed stops the pacing).
+  if (call_log && !pending_log.empty()) {
+    if (guarded_db("write call log", [&] { call_log->append(pending_log); }))
+      pending_log.clear();
+    else
+      ok = false;
+  }
   for (auto it = pending_releases.begin(); it != pending_releases.end();) {
     if (guarded_db("release records", [&] { it->first->release(it->second); }))
       it = pending_releases.erase(it);

@@ -107,6 +107,9 @@ class ScriptedDriver : public outbound::Driver {
       if (result == outbound::CallResult::answer) {
         sink_->on_call_event(call_event(outbound::CallEventKind::answered, id, loop_.now(), outbound::AnswerClass::live));
         sink_->on_call_event(call_event(outbound::CallEventKind::connected, id, loop_.now(), outbound::AnswerClass::unknown, "agent"));
+      } else if (result == outbound::CallResult::abandoned) {  // a person answered and no agent came
+        sink_->on_call_event(call_event(outbound::CallEventKind::answered, id, loop_.now(), outbound::AnswerClass::live));
+        sink_->on_call_event(call_event(outbound::CallEventKind::abandoned, id, loop_.now()));
       }
       sink_->on_call_event(call_event(outbound::CallEventKind::released, id, loop_.now(), outbound::AnswerClass::unknown, {}, result));
     });

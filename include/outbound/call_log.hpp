@@ -1,0 +1,79 @@
+// The call log: one row per call placed, kept in a table beside the calling
+// lists. It is the proof regulators ask for (when each call was dialed,
+// answered, connected or abandoned, and how it ended) and the memory that must
+// outlive a restart and be shared by campaigns: the abandon-rate window and
+// the numbers under the abandoned-call redial lockout (UK: 72 hours).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "outbound/clock.hpp"
+#include "outbound/driver/driver.hpp"
+#include "outbound/export.hpp"
+#include "outbound/model.hpp"
+
+namespace outbound {
+
+/// One call as the log keeps it.
+struct CallLogEntry {
+  std::string campaign;                       ///< campaign group name
+  std::string list;                           ///< calling list (table) of the dialed record
+  std::int64_t record_id = 0;                 ///< the dialed record
+  std::int64_t chain_id = 0;                  ///< its chain
+  int chain_n = 0;                            ///< its place in the chain
+  std::string phone;                          ///< the number dialed (E.164 where a DNC list normalised it)
+  std::string agent_id;                       ///< the agent connected (or reserved for a personal callback)
+  Time dialed_at{};                           ///< when the dial was asked of the driver
+  std::optional<Time> answered_at;            ///< when the far end answered
+  AnswerClass answer = AnswerClass::unknown;  ///< who answered, by call progress detection
+  std::optional<Time> connected_at;           ///< when an agent (or the IVR application) was joined
+  bool abandoned = false;                     ///< answered live and no agent came in time
+  Time released_at{};                         ///< when the call ended
+  CallResult result = CallResult::ok;         ///< how it ended
+};
+
+/// Options of a call log table.
+struct CallLogOptions {
+  std::string table = "ob_call_log";  ///< the table (created when missing)
+  bool create_if_missing = true;      ///< create the table when it does not exist
+};
+
+/// A call log backed by a table (SQLite or PostgreSQL). Not thread-safe: use
+/// it from the engine's loop thread, as campaigns do.
+class OB_API CallLog {
+ public:
+  /// The log in `options.table` on `connection` ("sqlite3://…", "postgresql://…").
+  static std::unique_ptr<CallLog> open(const std::string& connection, const CallLogOptions& options = {});
+  ~CallLog();
+  CallLog(const CallLog&) = delete;
+  CallLog& operator=(const CallLog&) = delete;
+
+  /// Writes calls in one transaction: all or none (Error(database) when none).
+  /// Abandoned calls are also remembered in memory at once, written or not.
+  void append(const std::vector<CallLogEntry>& calls);
+  /// Calls of `campaign` answered at or after `since`, oldest answer first.
+  std::vector<CallLogEntry> answered_since(const std::string& campaign, Time since);
+  /// Reads the numbers abandoned at or after `since` (any campaign, any
+  /// engine sharing the table) into memory; returns how many numbers it holds.
+  std::size_t load_abandoned(Time since);
+  /// Remembers in memory that a call to `phone` was abandoned at `at`.
+  void remember_abandoned(const std::string& phone, Time at);
+  /// The last time a call to `phone` was abandoned, as far as this log knows.
+  std::optional<Time> last_abandoned(const std::string& phone) const;
+  /// Rows in the table.
+  long long count();
+  /// The table name.
+  const std::string& table() const noexcept;
+
+ private:
+  CallLog();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace outbound

@@ -1,0 +1,169 @@
+// The call log table: written in batches by campaigns at each flush, read at
+// load for the abandon window and the abandoned-number lockout.
+#include "outbound/call_log.hpp"
+
+#include <map>
+
+#include "../storage/database.hpp"
+#include "../storage/database_inl.hpp"
+#include "outbound/calling_list.hpp"
+#include "outbound/error.hpp"
+
+namespace outbound {
+namespace {
+
+long long ms_of(Time t) { return t.time_since_epoch().count(); }
+Time time_of(long long ms) { return Time{std::chrono::milliseconds{ms}}; }
+
+constexpr const char* kColumns =
+    "campaign, list_name, record_id, chain_id, chain_n, phone, agent_id, dialed_at_ms, answered_at_ms, "
+    "answer_class, connected_at_ms, abandoned, released_at_ms, call_result";
+
+// The row being bound: SOCI binds variables by reference, so one row at a time passes through here.
+struct BoundRow {
+  std::string campaign, list, phone, agent;
+  long long record_id = 0, chain_id = 0, dialed = 0, answered = 0, connected = 0, released = 0;
+  int chain_n = 0, answer = 0, abandoned = 0, result = 0;
+  soci::indicator answered_ind = soci::i_null, connected_ind = soci::i_null;
+
+  void set(const CallLogEntry& e) {
+    campaign = e.campaign, list = e.list, phone = e.phone, agent = e.agent_id;
+    record_id = e.record_id, chain_id = e.chain_id, chain_n = e.chain_n;
+    dialed = ms_of(e.dialed_at), released = ms_of(e.released_at);
+    answered = e.answered_at ? ms_of(*e.answered_at) : 0;
+    answered_ind = e.answered_at ? soci::i_ok : soci::i_null;
+    connected = e.connected_at ? ms_of(*e.connected_at) : 0;
+    connected_ind = e.connected_at ? soci::i_ok : soci::i_null;
+    answer = static_cast<int>(e.answer), abandoned = e.abandoned ? 1 : 0, result = static_cast<int>(e.result);
+  }
+};
+
+}  // namespace
+
+struct CallLog::Impl {
+  detail::Database db;
+  std::string table;
+  std::map<std::string, Time> abandoned;  // phone -> latest abandon known
+};
+
+CallLog::CallLog() : impl_(std::make_unique<Impl>()) {}
+CallLog::~CallLog() = default;
+
+std::unique_ptr<CallLog> CallLog::open(const std::string& connection, const CallLogOptions& options) {
+  if (!is_safe_identifier(options.table))
+    throw Error(ErrorCode::invalid_argument, "call log table name \"" + options.table + "\" is not a plain SQL identifier");
+  std::unique_ptr<CallLog> log(new CallLog());
+  auto& im = *log->impl_;
+  im.db = detail::connect_database(connection);
+  im.table = options.table;
+  const std::string& t = options.table;
+  if (!detail::table_exists(im.db, t)) {
+    if (!options.create_if_missing) throw Error(ErrorCode::not_found, "call log table \"" + t + "\" does not exist");
+    detail::guarded("create call log table " + t, [&] {
+      *im.db.sql << "CREATE TABLE " + t +
+                        " (campaign VARCHAR(64), list_name VARCHAR(64), record_id BIGINT, chain_id BIGINT, chain_n INTEGER, "
+                        "phone VARCHAR(64), agent_id VARCHAR(64), dialed_at_ms BIGINT NOT NULL, answered_at_ms BIGINT, "
+                        "answer_class INTEGER, connected_at_ms BIGINT, abandoned INTEGER NOT NULL, "
+                        "released_at_ms BIGINT NOT NULL, call_result INTEGER NOT NULL)";
+      // The two questions asked at load: a campaign's answers in its window, abandoned numbers lately.
+      *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_answered ON " + t + " (campaign, answered_at_ms)";
+      *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_abandoned ON " + t + " (abandoned, released_at_ms)";
+    });
+  }
+  return log;
+}
+
+void CallLog::append(const std::vector<CallLogEntry>& calls) {
+  auto& im = *impl_;
+  for (const auto& e : calls)
+    if (e.abandoned) remember_abandoned(e.phone, e.released_at);
+  if (calls.empty()) return;
+  detail::in_transaction(im.db, "write call log " + im.table, [&] {
+    BoundRow r;
+    soci::statement st =
+        (im.db.sql->prepare << "INSERT INTO " + im.table + " (" + kColumns +
+                                   ") VALUES (:c, :l, :rid, :cid, :cn, :p, :a, :d, :an, :ac, :co, :ab, :re, :res)",
+         soci::use(r.campaign), soci::use(r.list), soci::use(r.record_id), soci::use(r.chain_id), soci::use(r.chain_n),
+         soci::use(r.phone), soci::use(r.agent), soci::use(r.dialed), soci::use(r.answered, r.answered_ind),
+         soci::use(r.answer), soci::use(r.connected, r.connected_ind), soci::use(r.abandoned), soci::use(r.released),
+         soci::use(r.result));
+    for (const auto& e : calls) {
+      r.set(e);
+      st.execute(true);
+    }
+  });
+}
+
+std::vector<CallLogEntry> CallLog::answered_since(const std::string& campaign, Time since) {
+  auto& im = *impl_;
+  const long long from = ms_of(since);
+  std::string who = campaign;
+  const auto rows = detail::fetch_text_rows(
+      im.db,
+      "SELECT campaign, list_name, CAST(record_id AS TEXT), CAST(chain_id AS TEXT), CAST(chain_n AS TEXT), phone, agent_id, "
+      "CAST(dialed_at_ms AS TEXT), CAST(answered_at_ms AS TEXT), CAST(answer_class AS TEXT), CAST(connected_at_ms AS TEXT), "
+      "CAST(abandoned AS TEXT), CAST(released_at_ms AS TEXT), CAST(call_result AS TEXT) FROM " +
+          im.table + " WHERE campaign = :c AND answered_at_ms >= :f ORDER BY answered_at_ms",
+      14, [&](soci::statement& st) {
+        st.exchange(soci::use(who, "c"));
+        st.exchange(soci::use(from, "f"));
+      });
+  std::vector<CallLogEntry> out;
+  out.reserve(rows.size());
+  auto num = [](const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0LL; };
+  for (const auto& row : rows) {
+    CallLogEntry e;
+    e.campaign = row[0].value_or("");
+    e.list = row[1].value_or("");
+    e.record_id = num(row[2]);
+    e.chain_id = num(row[3]);
+    e.chain_n = static_cast<int>(num(row[4]));
+    e.phone = row[5].value_or("");
+    e.agent_id = row[6].value_or("");
+    e.dialed_at = time_of(num(row[7]));
+    if (row[8]) e.answered_at = time_of(num(row[8]));
+    e.answer = static_cast<AnswerClass>(num(row[9]));
+    if (row[10]) e.connected_at = time_of(num(row[10]));
+    e.abandoned = num(row[11]) != 0;
+    e.released_at = time_of(num(row[12]));
+    e.result = static_cast<CallResult>(num(row[13]));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::size_t CallLog::load_abandoned(Time since) {
+  auto& im = *impl_;
+  const long long from = ms_of(since);
+  const auto rows = detail::fetch_text_rows(
+      im.db, "SELECT phone, CAST(MAX(released_at_ms) AS TEXT) FROM " + im.table +
+                 " WHERE abandoned = 1 AND released_at_ms >= :f GROUP BY phone",
+      2, [&](soci::statement& st) { st.exchange(soci::use(from, "f")); });
+  for (const auto& row : rows)
+    if (row[0] && row[1]) remember_abandoned(*row[0], time_of(std::stoll(*row[1])));
+  return im.abandoned.size();
+}
+
+void CallLog::remember_abandoned(const std::string& phone, Time at) {
+  auto [it, fresh] = impl_->abandoned.emplace(phone, at);
+  if (!fresh && it->second < at) it->second = at;
+}
+
+std::optional<Time> CallLog::last_abandoned(const std::string& phone) const {
+  auto it = impl_->abandoned.find(phone);
+  if (it == impl_->abandoned.end()) return std::nullopt;
+  return it->second;
+}
+
+long long CallLog::count() {
+  auto& im = *impl_;
+  return detail::guarded("count call log " + im.table, [&] {
+    long long n = 0;
+    *im.db.sql << "SELECT COUNT(*) FROM " + im.table, soci::into(n);
+    return n;
+  });
+}
+
+const std::string& CallLog::table() const noexcept { return impl_->table; }
+
+}  // namespace outbound
