@@ -122,6 +122,7 @@ Scenario demo_scenario(const DemoOptions& o) {
   s.target = 0.03;
   s.list.connection = "sqlite3://" + o.list_path;
   s.list.dnc_table = "gsw_donotcall_list";
+  s.list.call_log_table = "ob_call_log";  // the proof of every call, and the abandon window across runs
   for (const auto& [id, name] : kDemoZones) s.list.tz_map[id] = name;
   s.list.start_utc = demo_start(o.list_path);
   return s;
@@ -156,6 +157,7 @@ void print_summary(const DemoOptions& o, const Scenario& s, const SimResult& r, 
   row("machines / SIT", std::to_string(r.machine) + " / " + std::to_string(r.sit));
   row("DNC blocked", std::to_string(r.dnc_blocked));
   row("record errors", std::to_string(r.record_errors));
+  row("call log", std::to_string(r.call_log_rows) + " rows in " + o.list_path + " (" + s.list.call_log_table + ", every run)");
   std::cout << "\n  records by status (of " << r.records_total << "):\n";
   for (const auto& [status, n] : r.records_by_status)
     std::cout << "    " << status << std::string(18 - status.size(), ' ') << n << "\n";

@@ -120,12 +120,13 @@ void parse_goal(const json& obj, Scenario& s) {
 void parse_list(const json& obj, Scenario& s) {
   if (!obj.contains("list")) return;
   const auto& l = obj.at("list");
-  only_keys(l, "list", {"records", "connection", "table", "dnc_table", "tz_map", "start_utc"});
+  only_keys(l, "list", {"records", "connection", "table", "dnc_table", "call_log_table", "tz_map", "start_utc"});
   s.list.records = static_cast<long>(number(l, "records", "list", static_cast<double>(s.list.records), 1, 1e8));
   s.list.records_given = l.contains("records");
   s.list.connection = text(l, "connection", "list", "");
   s.list.table = text(l, "table", "list", s.list.table);
   s.list.dnc_table = text(l, "dnc_table", "list", "");
+  s.list.call_log_table = text(l, "call_log_table", "list", "");
   s.list.start_utc = text(l, "start_utc", "list", "");
   if (l.contains("tz_map")) {
     const auto& m = l.at("tz_map");

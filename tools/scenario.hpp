@@ -25,6 +25,7 @@ struct ScenarioList {
   std::string connection;           ///< an existing list ("sqlite3:///path.db")
   std::string table = "calling_list";  ///< its table
   std::string dnc_table;            ///< a DNC table on the same connection, if any
+  std::string call_log_table;       ///< a call log table on the same connection, if any
   std::map<int, std::string> tz_map;  ///< tz_dbid -> IANA zone; enables calling windows
   std::string start_utc;            ///< simulated start, ISO 8601 UTC ("2026-03-08T13:00:00Z")
   bool records_given = false;       ///< "records" was set (with a connection: create the table with that many)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "outbound/call_log.hpp"
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/dnc.hpp"
@@ -286,6 +287,13 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   cfg.max_attempts = sc.max_attempts;
   cfg.auto_complete = sc.auto_complete;
   Campaign& campaign = engine.add_campaign(cfg, driver, dnc, windows_for(sc));
+  std::shared_ptr<CallLog> call_log;
+  if (!sc.list.call_log_table.empty()) {
+    CallLogOptions co;
+    co.table = sc.list.call_log_table;
+    call_log = CallLog::open(connection, co);
+    campaign.set_call_log(call_log);
+  }
   SimResult r;
   bool completed = false;
   campaign.on_event([&](const CampaignEvent& e) {
@@ -325,6 +333,7 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   }
 
   auto s = campaign.stats();
+  if (call_log) r.call_log_rows = call_log->count();
   r.dials = s.dials;
   r.live_answers = s.live_answers;
   r.abandoned = s.abandoned;
@@ -374,6 +383,7 @@ std::string report_json(const Scenario& sc, const SimResult& r) {
   j["record_errors"] = r.record_errors;
   j["records_total"] = r.records_total;
   j["records_final"] = r.records_final;
+  if (r.call_log_rows) j["call_log_rows"] = r.call_log_rows;
   j["records_retrieved_left"] = r.records_retrieved_left;
   auto hours = nlohmann::ordered_json::array();
   for (const auto& h : r.hours) {
