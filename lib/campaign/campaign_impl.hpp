@@ -279,11 +279,11 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void finish_call(ActiveCall& c, CallResult result);
   // The treatments' decision; a record whose treatment fails is made final.
   TreatmentDecision treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& set);
-  void hold_abandoned_number(TreatmentDecision& d, std::int64_t id);
-  void log_call(const ActiveCall& c, CallResult result, Time now);  // queue the call's log row
-  void seed_from_call_log();                                        // abandon window and lockout at load
-  std::optional<EpochSeconds> lockout_end(const std::string& phone) const;
-  static std::string dialed_phone(const Record& r, std::optional<std::uint64_t> key);  // number held after an abandon  // UK abandoned-call redial lockout
+  void hold_abandoned_number(TreatmentDecision& d, std::int64_t id);  // UK abandoned-call redial lockout, this record
+  void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row
+  void seed_from_call_log();                                          // abandon window and lockout at load
+  std::optional<EpochSeconds> lockout_end(const std::string& phone) const;  // the number's lockout, any record
+  static std::string dialed_phone(const Record& r, std::optional<std::uint64_t> key);  // E.164 when normalised
   // Moves the chain on as the decision says: dialed again now, scheduled, or finished.
   void apply_decision(std::unique_ptr<ChainWork> chain, const TreatmentDecision& d, std::int64_t dialed_id);
   void count_outcome(const Record& r);  // the dialed record: rescheduled or finalized
