@@ -3,9 +3,9 @@
  * contact center. Plain C99; one header for everything a host needs.
  *
  * Conventions (docs/c_api.md has the long form):
- *  - Handles are opaque (ob_engine, ob_campaign, ob_list, ob_dnc, ob_driver,
- *    ob_sim_network, ob_event_sink). A NULL, freed or wrong handle makes a
- *    call return OB_EHANDLE; it never crashes where that can be detected.
+ *  - Handles are opaque (ob_engine, ob_campaign, ob_list, ob_dnc, ob_call_log,
+ *    ob_driver, ob_sim_network, ob_event_sink). A NULL, freed or wrong handle
+ *    makes a call return OB_EHANDLE; it never crashes where that can be detected.
  *  - Fallible calls return int: OB_OK (0) or a negative OB_E* code.
  *    ob_last_error() has the message (per thread); ob_strerror() the code's text.
  *  - Out-parameters come first and are named `out`; they are written only on
@@ -21,9 +21,10 @@
  *
  * Threads (docs/c_api.md, "Threads"): every function may be called from any
  * thread. Calls on an engine and on what is attached to it (its campaigns,
- * the lists and DNC lists they use, simulated networks and drivers) are
- * carried out one at a time: on the engine's own thread when it runs one
- * (the caller waits), else on the calling thread under the engine's lock.
+ * the lists, DNC lists and call logs they use, simulated networks and
+ * drivers) are carried out one at a time: on the engine's own thread when it
+ * runs one (the caller waits), else on the calling thread under the engine's
+ * lock.
  * Callbacks (events, log lines, timers, custom driver methods) run on the
  * engine's loop thread: the thread inside ob_engine_poll/ob_engine_run_until,
  * or the engine's own thread. Callbacks may call back into the API.
@@ -256,6 +257,7 @@ typedef struct ob_engine ob_engine;           /**< clock, loop and campaign grou
 typedef struct ob_campaign ob_campaign;       /**< one campaign group of an engine */
 typedef struct ob_list ob_list;               /**< a calling list (an SQL table) */
 typedef struct ob_dnc ob_dnc;                 /**< a do-not-call list */
+typedef struct ob_call_log ob_call_log;       /**< a call log (an SQL table, one row per call) */
 typedef struct ob_driver ob_driver;           /**< a dialer driver (simulated or custom) */
 typedef struct ob_event_sink ob_event_sink;   /**< where a custom driver reports events */
 typedef struct ob_sim_network ob_sim_network; /**< a simulated network of callees */
@@ -512,6 +514,61 @@ OB_EXTERN int ob_dnc_reload(size_t* out, ob_dnc* dnc);
 /** `phone` in E.164 ("+12125551234") for numbers written in `region`'s format (NULL: "US")
  *  (OWNED: free with ob_free); OB_EINVALID with the reason if it is no phone number. */
 OB_EXTERN int ob_phone_to_e164(char** out, const char* phone, const char* region);
+
+/* ====================================================================== */
+/* Call log (docs/call_log.md)                                            */
+/* ====================================================================== */
+
+/** How a call log is opened. NULL strings take the defaults. */
+typedef struct ob_call_log_options {
+  unsigned int version;   /**< OB_CALL_LOG_OPTIONS_VERSION */
+  const char* connection; /**< database of the table ("sqlite3://path", "postgresql://…"); required */
+  const char* table;      /**< log table (default "ob_call_log"); a plain SQL identifier */
+  int create_if_missing;  /**< create the table when missing (default 1; else OB_ENOTFOUND) */
+} ob_call_log_options;
+/** Current version of ob_call_log_options. */
+#define OB_CALL_LOG_OPTIONS_VERSION 1u
+/** Defaults (the connection still has to be set). */
+#define OB_CALL_LOG_OPTIONS_INIT {OB_CALL_LOG_OPTIONS_VERSION, NULL, NULL, 1}
+
+/** One logged call (OWNED with its array: the strings are freed by ob_call_log_entries_free). */
+typedef struct ob_call_log_entry {
+  unsigned int version;    /**< the library's OB_CALL_LOG_ENTRY_VERSION */
+  const char* campaign;    /**< campaign group name */
+  const char* list;        /**< calling list (table) of the dialed record */
+  int64_t record_id;       /**< the dialed record */
+  int64_t chain_id;        /**< its chain */
+  int chain_n;             /**< its place in the chain */
+  const char* phone;       /**< the number dialed */
+  const char* agent_id;    /**< the agent connected ("" when none) */
+  int64_t dialed_at_ms;    /**< when the dial was asked of the driver */
+  int64_t answered_at_ms;  /**< when the far end answered, or OB_NO_TIME */
+  int answer;              /**< an ob_answer_class */
+  int64_t connected_at_ms; /**< when an agent (or the IVR) was joined, or OB_NO_TIME */
+  int abandoned;           /**< 1: answered live and no agent came in time */
+  int64_t released_at_ms;  /**< when the call ended */
+  int result;              /**< an ob_call_result */
+} ob_call_log_entry;
+/** Current version of ob_call_log_entry. */
+#define OB_CALL_LOG_ENTRY_VERSION 1u
+
+/** Fills `out` with the defaults of `version`. */
+OB_EXTERN int ob_call_log_options_init(ob_call_log_options* out, unsigned int version);
+/** Opens (or creates) the call log table (OWNED: free with ob_call_log_free); OB_EINVALID for an unsafe table name. */
+OB_EXTERN int ob_call_log_new(ob_call_log** out, const ob_call_log_options* opts);
+/** Frees a call log handle (campaigns using the log keep it). NULL and freed handles are fine. */
+OB_EXTERN void ob_call_log_free(ob_call_log* log);
+/** Rows in the log table. */
+OB_EXTERN int ob_call_log_count(long long* out, ob_call_log* log);
+/** The last abandon of a call to `phone` this log knows of (written or loaded by its campaigns):
+ *  `*found` = 1 and `*out_epoch_ms` set, or `*found` = 0 and `*out_epoch_ms` = OB_NO_TIME. */
+OB_EXTERN int ob_call_log_last_abandoned(int64_t* out_epoch_ms, int* found, ob_call_log* log, const char* phone);
+/** Calls of `campaign` answered at or after `since_ms`, oldest answer first (OWNED array of
+ *  `*out_count`: free with ob_call_log_entries_free; NULL when empty). */
+OB_EXTERN int ob_call_log_answered_since(ob_call_log_entry** out, size_t* out_count, ob_call_log* log,
+                                         const char* campaign, int64_t since_ms);
+/** Frees an array of `count` entries the library returned. NULL is fine. */
+OB_EXTERN void ob_call_log_entries_free(ob_call_log_entry* entries, size_t count);
 
 /* ====================================================================== */
 /* Treatments                                                             */
@@ -919,6 +976,9 @@ OB_EXTERN void ob_campaign_free(ob_campaign* campaign);
 OB_EXTERN int ob_campaign_name(const char** out, ob_campaign* campaign);
 /** Adds a list to dial with relative `share` (> 0), before load or while loaded. */
 OB_EXTERN int ob_campaign_add_list(ob_campaign* campaign, ob_list* list, double share);
+/** Logs every call to `log`, before load (else OB_ESTATE). The campaign shares the log: freeing the
+ *  handle afterwards is fine. A log serves the campaigns of one engine (another: OB_EBUSY). */
+OB_EXTERN int ob_campaign_set_call_log(ob_campaign* campaign, ob_call_log* log);
 /** Loads: recovers records a crashed run left retrieved, starts the driver. */
 OB_EXTERN int ob_campaign_load(ob_campaign* campaign);
 /** Starts dialing. */

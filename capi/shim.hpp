@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "outbound.h"
+#include "outbound/call_log.hpp"
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/dnc.hpp"
@@ -95,6 +96,7 @@ enum class Kind : std::uint32_t {
   driver = 0x0b100005,
   sink = 0x0b100006,
   network = 0x0b100007,
+  call_log = 0x0b100008,
 };
 
 /// Registers a live handle.
@@ -167,7 +169,7 @@ auto run_on(std::shared_ptr<EngineCore> core, Fn&& fn) -> std::invoke_result_t<F
   return core->run(fn);
 }
 
-/// An object a campaign may use on an engine's loop (a list, a DNC list): once
+/// An object a campaign may use on an engine's loop (a list, a DNC list, a call log): once
 /// attached, calls on it run through that engine; before, under its own lock.
 struct Attachable {
   std::mutex mu;
@@ -285,6 +287,13 @@ struct ob_dnc {
   obc::Kind magic = kKind;
   std::shared_ptr<outbound::DncList> dnc;
   bool backed = false;
+  obc::Attachable home;
+};
+
+struct ob_call_log {
+  static constexpr obc::Kind kKind = obc::Kind::call_log;
+  obc::Kind magic = kKind;
+  std::shared_ptr<outbound::CallLog> log;
   obc::Attachable home;
 };
 
