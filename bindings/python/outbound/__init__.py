@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from . import _native
 from ._native import library_file as _library_file
+from .call_log import CallLog, CallLogEntry
 from .calling_list import CallingList, CsvOptions, CsvRowError, ImportReport
 from .campaign import Campaign, CampaignEvent, CampaignOptions, CampaignStats, DesktopRecord
 from .dnc import DncList, to_e164
@@ -71,8 +72,8 @@ _check_version()
 
 __all__ = [
     "Engine", "Campaign", "CampaignOptions", "CampaignStats", "CampaignEvent", "DesktopRecord", "CallingList",
-    "CsvOptions", "CsvRowError", "ImportReport", "DncList", "to_e164", "Driver", "DriverCapabilities",
-    "DialRequest", "EventSink", "Record", "Treatment", "validate_treatments", "SimNetwork", "SimDriver",
+    "CsvOptions", "CsvRowError", "ImportReport", "CallLog", "CallLogEntry", "DncList", "to_e164", "Driver",
+    "DriverCapabilities", "DialRequest", "EventSink", "Record", "Treatment", "validate_treatments", "SimNetwork", "SimDriver",
     "SimTServer", "SimCpd", "SimGvp", "NetworkModel", "AgentModel", "Distribution", "SimDriverStats", "GvpSession",
     "OutboundError", "InvalidArgumentError", "NotFoundError", "InvalidStateError", "BusyError", "ComplianceError",
     "DatabaseError", "DriverError", "UnsupportedError", "BadHandleError", "Status", "CallResult", "RecordType",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int64, c_long, c_size_t,
-                    c_uint, c_uint64, c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int64, c_long, c_longlong,
+                    c_size_t, c_uint, c_uint64, c_void_p)
 from pathlib import Path
 from typing import Iterator, List, Optional
 
@@ -154,6 +154,19 @@ class DncOptions(Structure):
     _fields_ = [
         ("version", c_uint), ("connection", c_char_p), ("table", c_char_p), ("default_region", c_char_p),
         ("create_if_missing", c_int),
+    ]
+
+
+class CallLogOptions(Structure):
+    _fields_ = [("version", c_uint), ("connection", c_char_p), ("table", c_char_p), ("create_if_missing", c_int)]
+
+
+class CallLogEntry(Structure):
+    _fields_ = [
+        ("version", c_uint), ("campaign", c_char_p), ("list", c_char_p), ("record_id", c_int64),
+        ("chain_id", c_int64), ("chain_n", c_int), ("phone", c_char_p), ("agent_id", c_char_p),
+        ("dialed_at_ms", c_int64), ("answered_at_ms", c_int64), ("answer", c_int), ("connected_at_ms", c_int64),
+        ("abandoned", c_int), ("released_at_ms", c_int64), ("result", c_int),
     ]
 
 
@@ -302,7 +315,8 @@ class DesktopRecord(Structure):
 STRUCTS = {
     "ob_engine_options": EngineOptions, "ob_record": CRecord, "ob_list_options": ListOptions,
     "ob_csv_options": CsvOptions, "ob_csv_row_error": CsvRowError, "ob_import_report": ImportReport,
-    "ob_dnc_options": DncOptions, "ob_treatment": CTreatment, "ob_driver_capabilities": DriverCapabilities,
+    "ob_dnc_options": DncOptions, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
+    "ob_treatment": CTreatment, "ob_driver_capabilities": DriverCapabilities,
     "ob_dial_request": DialRequest, "ob_call_event": CallEvent, "ob_agent_event": AgentEvent,
     "ob_driver_class": DriverClass, "ob_distribution": Distribution, "ob_sim_network_options": SimNetworkOptions,
     "ob_sim_agent_options": SimAgentOptions, "ob_sim_cpd_options": SimCpdOptions,
@@ -390,6 +404,14 @@ PROTOTYPES = {
     "ob_dnc_customer_count": (_i, [_P(_sz), _v]),
     "ob_dnc_reload": (_i, [_P(_sz), _v]),
     "ob_phone_to_e164": (_i, [_P(_v), _s, _s]),
+    # call log
+    "ob_call_log_options_init": (_i, [_P(CallLogOptions), _u]),
+    "ob_call_log_new": (_i, [_P(_v), _P(CallLogOptions)]),
+    "ob_call_log_free": (None, [_v]),
+    "ob_call_log_count": (_i, [_P(c_longlong), _v]),
+    "ob_call_log_last_abandoned": (_i, [_P(_i64), _P(_i), _v, _s]),
+    "ob_call_log_answered_since": (_i, [_P(_P(CallLogEntry)), _P(_sz), _v, _s, _i64]),
+    "ob_call_log_entries_free": (None, [_P(CallLogEntry), _sz]),
     # treatments
     "ob_treatment_init": (_i, [_P(CTreatment), _u]),
     "ob_treatments_validate": (_i, [_P(CTreatment), _sz]),
@@ -422,6 +444,7 @@ PROTOTYPES = {
     "ob_campaign_free": (None, [_v]),
     "ob_campaign_name": (_i, [_P(_s), _v]),
     "ob_campaign_add_list": (_i, [_v, _v, _d]),
+    "ob_campaign_set_call_log": (_i, [_v, _v]),
     "ob_campaign_load": (_i, [_v]),
     "ob_campaign_start": (_i, [_v]),
     "ob_campaign_stop": (_i, [_v]),

@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from . import _native
 from ._handle import Handle
+from .call_log import CallLog
 from .calling_list import CallingList
 from .dnc import DncList
 from .driver import Driver, new_c_driver
@@ -198,6 +199,7 @@ class Campaign(Handle):
         self.name = opts.name
         self.driver = driver
         self.dnc = dnc
+        self.call_log: Optional[CallLog] = None
         self._lists: List[CallingList] = []
         self._handlers: List[Callable[[CampaignEvent], None]] = []
         self._event_cb: Any = None
@@ -240,6 +242,11 @@ class Campaign(Handle):
         """Adds a list to dial with a relative share."""
         check(_lib.ob_campaign_add_list(self._h, calling_list._h, share))
         self._lists.append(calling_list)
+
+    def set_call_log(self, log: CallLog) -> None:
+        """Logs every call to `log`, before load (InvalidStateError after); the campaign shares the log."""
+        check(_lib.ob_campaign_set_call_log(self._h, log._h))
+        self.call_log = log
 
     def load(self) -> None:
         """Loads: recovers records a crashed run left retrieved, starts the driver."""
