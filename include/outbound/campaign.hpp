@@ -68,6 +68,7 @@ struct CampaignConfig {
   AbandonCap abandon_cap;                ///< the regulatory cap the pacer must hold
   AmdMode amd = AmdMode::detect_drop;    ///< answering machine handling
   Duration ring_timeout{25000};          ///< ring this long before no answer (>= 15 s)
+  std::string caller_id;                 ///< number presented to the called party (US TSR, Ofcom); "": the network's default
   std::string customer_id_field;         ///< custom field holding the DNC customer id
   std::string voice_application;         ///< GVP application name
   TreatmentSet treatments;               ///< what to do after each result

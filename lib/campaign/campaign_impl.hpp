@@ -130,6 +130,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   CampaignConfig cfg;
   std::shared_ptr<Driver> driver;
   std::shared_ptr<DncList> dnc;
+  std::string caller_id;                   // cfg.caller_id in E.164 (set at load)
   std::shared_ptr<CallLog> call_log;       // optional: every call logged; window and lockout kept across restarts
   std::vector<CallLogEntry> pending_log;   // calls not yet written to the log
   CallingWindows windows;

@@ -224,6 +224,7 @@ void Campaign::Impl::place_call(Pending p) {
   rq.amd = cfg.amd;
   rq.ring_timeout = cfg.ring_timeout;
   rq.voice_application = cfg.voice_application;
+  rq.caller_id = caller_id;
   rq.agent_id = p.agent;
   ActiveCall call;
   call.id = id;

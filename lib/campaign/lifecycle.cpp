@@ -47,6 +47,14 @@ void Campaign::Impl::load() {
   if (cfg.ring_timeout < std::chrono::seconds(15))
     throw Error(ErrorCode::invalid_argument, "ring_timeout must be at least 15 s (FCC/Ofcom minimum ring time)");
   if (lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " has no calling list");
+  // Presented as E.164 so every network shows the same, callable number.
+  if (!cfg.caller_id.empty()) {
+    try {
+      caller_id = dnc ? dnc->normalizer().to_e164(cfg.caller_id) : PhoneNormalizer().to_e164(cfg.caller_id);
+    } catch (const Error& e) {
+      throw Error(ErrorCode::invalid_argument, "campaign " + cfg.name + ": caller_id: " + e.what());
+    }
+  }
   // Results of the last run not yet written go first: recovery would
   // otherwise return their records to ready and dial them again.
   flush();

@@ -446,3 +446,37 @@ TEST_CASE("property: no dial to a DNC number or customer once listed, over rando
     }
   }
 }
+
+TEST_CASE("the campaign's caller id is presented on every dial in E.164; one that is no phone number stops the load") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 20);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::answer; });
+  CampaignConfig cfg;
+  cfg.name = "cli";
+  cfg.caller_id = "(212) 555-0199";  // as a person types it
+  auto& c = engine.add_campaign(cfg, driver);
+  c.add_list(list);
+  c.load();
+  for (int i = 0; i < 3; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
+  c.start();
+  engine.run_until(clock->now() + 30min);
+  REQUIRE(driver->requests.size() == 20);
+  for (const auto& rq : driver->requests) CHECK(rq.caller_id == "+12125550199");
+
+  CampaignConfig bad;
+  bad.name = "bad cli";
+  bad.caller_id = "call us";
+  auto& b = engine.add_campaign(bad, driver);
+  b.add_list(list);
+  ErrorCode code = ErrorCode::generic;
+  try {
+    b.load();
+  } catch (const Error& e) {
+    code = e.code();
+    CHECK(std::string(e.what()).find("caller_id") != std::string::npos);
+  }
+  CHECK(code == ErrorCode::invalid_argument);
+  CHECK(b.state() == CampaignState::not_loaded);
+}

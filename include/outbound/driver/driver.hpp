@@ -50,6 +50,7 @@ struct DialRequest {
   Duration ring_timeout{25000};                 ///< ring this long before no_answer (>= 15 s; 0: the driver's default)
   std::string agent_id;                         ///< the agent to engage (ASM) or to route the answer to (personal callback)
   std::string voice_application;                ///< GVP: the application to run on answer
+  std::string caller_id;                        ///< number to present (E.164), "" for the network's default
 };
 
 /// Steps in a call's life, in order (answered/connected/abandoned are optional).

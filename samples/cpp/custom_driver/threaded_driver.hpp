@@ -169,7 +169,7 @@ class ThreadedDriver final : public outbound::Driver {
 
   // Queues a command (mutex held); returns its sequence number.
   std::uint64_t send(std::unique_lock<std::mutex>&, Command command) {
-    commands_.push_back({++sent_, std::move(command)});
+    commands_.emplace_back(++sent_, std::move(command));
     wake_.notify_all();
     return sent_;
   }
