@@ -10,7 +10,9 @@ written to the list. At the end:
   - none is dialed more often than allowed (max_attempts);
   - each record's attempt equals its journaled dials (one more only where a
     kill fell between recording the attempt and placing the call);
-  - each record's stored result is its last written one (updates lost: 0).
+  - each record's stored result is its last written one (updates lost: 0);
+  - the call log has no row without a journaled dial, and lacks rows only for
+    calls a kill cut short (in flight, or ended since the last flush).
 usage: crash_test.py BUILD_DIR sqlite|postgresql [KILLS] [RECORDS]
 """
 import json
@@ -41,6 +43,32 @@ def read_rows(backend, connection, table):
                              check=True, capture_output=True, text=True).stdout
         rows = [tuple(int(x) for x in line.split()) for line in out.splitlines() if line.strip()]
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def read_log_counts(backend, connection, table):
+    """Rows of the call log by record_id."""
+    query = f"SELECT record_id, COUNT(*) FROM {table} GROUP BY record_id"
+    if backend == "sqlite":
+        db = sqlite3.connect(connection[len("sqlite3://"):])
+        rows = db.execute(query).fetchall()
+        db.close()
+    else:
+        out = subprocess.run(["psql", pg_conninfo(connection), "-At", "-F", " ", "-c", query],
+                             check=True, capture_output=True, text=True).stdout
+        rows = [tuple(int(x) for x in line.split()) for line in out.splitlines() if line.strip()]
+    return dict(rows)
+
+
+def check_log(log_counts, journal, survived, agents):
+    """Log rows against journaled dials: (problems, facts)."""
+    dials = read_journal(journal)[0]
+    problems = [f"record {rid}: {n} call log rows, {len(dials.get(rid, []))} journaled dials"
+                for rid, n in log_counts.items() if n > len(dials.get(rid, []))]
+    missing = sum(len(d) for d in dials.values()) - sum(log_counts.values())
+    # A kill loses the calls in flight (at most one per agent) and those ended since the last flush.
+    if missing > survived * 2 * agents:
+        problems.append(f"{missing} dials have no call log row; {survived} kills explain at most {survived * 2 * agents}")
+    return problems, {"call_log_rows": sum(log_counts.values()), "dials_without_log_row": missing}
 
 
 def read_journal(path):
@@ -128,7 +156,8 @@ def main():
             return 1
     scenario = {
         "seed": 3, "duration_h": 72, "agents": 20, "mode": "progressive", "max_attempts": MAX_ATTEMPTS,
-        "auto_complete": True, "list": {"connection": connection, "table": table, "records": records},
+        "auto_complete": True,
+        "list": {"connection": connection, "table": table, "records": records, "call_log_table": table + "_log"},
     }
     scenario_path = os.path.join(work, "scenario.json")
     with open(scenario_path, "w") as f:
@@ -163,6 +192,10 @@ def main():
 
     rows = read_rows(backend, connection, table)
     problems, facts = check_list(rows, journal, records)
+    log_problems, log_facts = check_log(read_log_counts(backend, connection, table + "_log"), journal, survived,
+                                        scenario["agents"])
+    problems += log_problems
+    facts.update(log_facts)
     attempt_plus_one = facts["attempts_recorded_without_dial"]
     if attempt_plus_one > survived:
         problems.append(f"{attempt_plus_one} records counted a dial the journal lacks; only {survived} kills")
@@ -172,7 +205,7 @@ def main():
     for p in problems[:20]:
         print("crash_test:", p, file=sys.stderr)
     if backend == "postgresql":
-        subprocess.run(["psql", pg_conninfo(connection), "-q", "-c", f"DROP TABLE {table}; DROP TABLE {table}_lease"],
+        subprocess.run(["psql", pg_conninfo(connection), "-q", "-c", f"DROP TABLE {table}; DROP TABLE {table}_lease; DROP TABLE {table}_log"],
                        capture_output=True)
     return 0 if not problems and survived >= kills // 2 else 1
 
