@@ -16,6 +16,14 @@ void Attachable::attach(const std::shared_ptr<EngineCore>& core, const char* wha
 
 namespace {
 
+/// The size of version `version` of ob_campaign_options (check_version'ed): version 1 ends
+/// where caller_id, which version 2 added, begins.
+std::size_t campaign_options_size(unsigned int version) {
+  return version >= 2 ? sizeof(ob_campaign_options) : offsetof(ob_campaign_options, caller_id);
+}
+// Version 1 is a shipped ABI: a field inserted before caller_id would move it.
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, caller_id) == 248,
+              "ob_campaign_options version 1 was 248 bytes on LP64; new fields go at the end");
 
 ob_campaign_options default_options() {
   outbound::CampaignConfig c;
@@ -46,6 +54,7 @@ ob_campaign_options default_options() {
   o.callback_wait_ms = std::chrono::duration_cast<outbound::Duration>(c.callback_wait).count();
   o.abandoned_redial_lockout_ms = std::chrono::duration_cast<outbound::Duration>(c.abandoned_redial_lockout).count();
   o.auto_complete = c.auto_complete ? 1 : 0;
+  o.caller_id = nullptr;
   return o;
 }
 
@@ -85,6 +94,7 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   c.callback_wait = non_negative_ms(o.callback_wait_ms, "callback_wait_ms");
   c.abandoned_redial_lockout = non_negative_ms(o.abandoned_redial_lockout_ms, "abandoned_redial_lockout_ms");
   c.auto_complete = o.auto_complete != 0;
+  c.caller_id = str(o.caller_id);  // normalised (or refused) by Campaign::load
   return c;
 }
 
@@ -145,8 +155,9 @@ int ob_campaign_options_init(ob_campaign_options* out, unsigned int version) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::check_version(version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
-    *out = obc::default_options();
-    out->version = version;
+    auto o = obc::default_options();
+    o.version = version;
+    obc::copy_version_part(out, &o, obc::campaign_options_size(version));  // an older struct is shorter
   });
 }
 
@@ -160,7 +171,7 @@ int ob_campaign_new(ob_campaign** out, ob_engine* engine, const ob_campaign_opti
     ob_campaign_options o = obc::default_options();
     if (opts) {
       obc::check_version(opts->version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
-      o = *opts;
+      obc::copy_version_part(&o, opts, obc::campaign_options_size(opts->version));  // newer fields: defaults
     }
     if (d.network && d.network->engine != core)
       obc::fail(ErrorCode::invalid_argument, "driver \"" + d.name + "\" simulates a network of another engine");

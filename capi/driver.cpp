@@ -92,6 +92,7 @@ class CDriver final : public outbound::Driver {
     r.attribute_count = names.size();
     r.attribute_names = names.empty() ? nullptr : names.data();
     r.attribute_values = values.empty() ? nullptr : values.data();
+    r.caller_id = rq.caller_id.c_str();
     call("dial", [&] { return cls_.dial(user_data_, &r); });
   }
 

@@ -15,7 +15,11 @@
  *  - Create with ob_x_new(&x, &opts) (NULL options = defaults); free with
  *    ob_x_free(x), which accepts NULL.
  *  - Structs that may grow start with `version`; set it with the _INIT macro
- *    (or ob_x_init). New fields only ever go at the end.
+ *    (or ob_x_init). New fields only ever go at the end. A caller built against
+ *    an older outbound.h passes its older, shorter version: the library then
+ *    reads (and ob_x_init writes) only the fields that version has, and the
+ *    newer ones take their defaults. Structs the library hands to callbacks
+ *    carry the library's version: read a newer field only when it is there.
  *  - Strings are UTF-8 and NUL-terminated. Instants are UTC: `_ms` fields are
  *    milliseconds since the UNIX epoch, calling-list times are epoch seconds.
  *
@@ -638,9 +642,13 @@ typedef struct ob_dial_request {
   size_t attribute_count;            /**< record fields for the desktop/IVR */
   const char* const* attribute_names;  /**< their names */
   const char* const* attribute_values; /**< their values */
+  /** Version 2: the number to present to the called party (the campaign's caller_id, E.164),
+   *  "" for the network's default. The same on every dial of a campaign. A driver that may run
+   *  with an older library reads it only when `version` >= 2. */
+  const char* caller_id;
 } ob_dial_request;
-/** Current version of ob_dial_request. */
-#define OB_DIAL_REQUEST_VERSION 1u
+/** Current version of ob_dial_request (2: caller_id). */
+#define OB_DIAL_REQUEST_VERSION 2u
 
 /** Something that happened to a call (input: the driver owns the strings). */
 typedef struct ob_call_event {
@@ -904,14 +912,21 @@ typedef struct ob_campaign_options {
   int64_t callback_wait_ms;      /**< how long a due personal callback waits for its agent (300000) */
   int64_t abandoned_redial_lockout_ms; /**< no redial of an abandoned number sooner (0: off; UK 72 h) */
   int auto_complete;             /**< stop and unload once nothing is left to dial (0) */
+  /** Version 2: the number presented to the called party (US TSR and Ofcom require one), as typed
+   *  ("(212) 555-0199"); NULL or "" = the network's default. ob_campaign_load normalises it to
+   *  E.164 (with the DNC list's region when the campaign has one, else US) and fails with
+   *  OB_EINVALID, naming caller_id, when it is no phone number. Drivers get it in
+   *  ob_dial_request.caller_id. A version-1 struct (an older outbound.h) ends before this field:
+   *  the library does not read it and uses the default. */
+  const char* caller_id;
 } ob_campaign_options;
-/** Current version of ob_campaign_options. */
-#define OB_CAMPAIGN_OPTIONS_VERSION 1u
+/** Current version of ob_campaign_options (2: caller_id). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 2u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0}
+   NULL, 0, 600000, 300000, 0, 0, NULL}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {
@@ -964,7 +979,8 @@ typedef struct ob_campaign_event {
 /** Receives campaign events (loop thread). */
 typedef void (*ob_campaign_event_cb)(void* user_data, const ob_campaign_event* event);
 
-/** Fills `out` with the defaults of `version` (as OB_CAMPAIGN_OPTIONS_INIT). */
+/** Fills `out` with the defaults of `version` (as OB_CAMPAIGN_OPTIONS_INIT). Writes only the fields
+ *  that version has: an older version's shorter struct is not written past its end. */
 OB_EXTERN int ob_campaign_options_init(ob_campaign_options* out, unsigned int version);
 /** Adds a campaign group to `engine` dialing through `driver`, checking DNC list `dnc` (may be NULL)
  *  (OWNED by the caller and the engine: ob_campaign_free removes it; ob_engine_free frees it too). */

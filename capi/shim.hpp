@@ -9,7 +9,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <future>
 #include <map>
 #include <memory>
@@ -70,6 +72,24 @@ inline void need(const void* p, const char* what) {
 inline std::string str(const char* s) { return s ? std::string(s) : std::string(); }
 /// Throws invalid_argument unless a struct's version is one this library knows.
 void check_version(unsigned int version, unsigned int current, const char* what);
+
+// Versioned structs from older callers. Structs grow only at their end, and
+// check_version() accepts every version from 1 up. A caller built against an
+// older outbound.h has the older, shorter struct (on its stack, or malloc'ed
+// at that size): copying sizeof(T) bytes from or to it would run past the
+// end of its object. So a struct the caller passes in is read, and an _init
+// function writes, only the part its version has; the library's copy starts
+// from the defaults, so the newer fields keep them. Each struct that has more
+// than one version has a function giving the size of each version (offsetof
+// the first field the next version added), e.g. campaign_options_size().
+
+/// Copies the first `size` bytes of `from` to `to` (`size`: the part of T that
+/// the older of the two objects has; at most sizeof(T)).
+template <typename T>
+void copy_version_part(T* to, const T* from, std::size_t size) noexcept {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T>, "versioned structs are plain C");
+  std::memcpy(static_cast<void*>(to), static_cast<const void*>(from), size < sizeof(T) ? size : sizeof(T));
+}
 
 /// Depth of user callbacks on this thread that run inside engine code (events,
 /// log lines, driver methods): freeing an engine or campaign there is refused.

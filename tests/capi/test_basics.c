@@ -207,6 +207,7 @@ static void test_init_macros(void) {
     CHECK(m.wait_for_desktop == f.wait_for_desktop && m.desktop_timeout_ms == f.desktop_timeout_ms);
     CHECK(m.callback_wait_ms == f.callback_wait_ms && m.abandoned_redial_lockout_ms == f.abandoned_redial_lockout_ms);
     CHECK(m.auto_complete == f.auto_complete && f.treatment_count == 0 && f.zone_count == 0);
+    CHECK(m.caller_id == NULL && f.caller_id == NULL);
   }
   {
     ob_driver_capabilities c = OB_DRIVER_CAPABILITIES_INIT;

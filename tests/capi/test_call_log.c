@@ -184,7 +184,7 @@ static void test_errors(const char* dir) {
   o.table = "absent";
   o.create_if_missing = 0;
   CHECK_RC(ob_call_log_new(&log, &o), OB_ENOTFOUND);
-  o.version = 2;
+  o.version = OB_CALL_LOG_OPTIONS_VERSION + 1;
   CHECK_RC(ob_call_log_new(&log, &o), OB_EINVALID);
   CHECK(log == NULL);
   o.version = OB_CALL_LOG_OPTIONS_VERSION;

@@ -176,7 +176,7 @@ static void test_options(void) {
   co.window_till_s = 90000;
   CHECK_RC(ob_campaign_new(&camp, e, &co, drv, NULL), OB_EINVALID);
   co.window_till_s = 21 * 3600;
-  co.version = 2;
+  co.version = OB_CAMPAIGN_OPTIONS_VERSION + 1; /* a version this library does not know */
   CHECK_RC(ob_campaign_new(&camp, e, &co, drv, NULL), OB_EINVALID);
   co.version = OB_CAMPAIGN_OPTIONS_VERSION;
   co.name = "windows";

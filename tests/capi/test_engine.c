@@ -111,7 +111,7 @@ static void test_manual_clock(void) {
     bad.clock = 7;
     CHECK_RC(ob_engine_new(&none, &bad), OB_EINVALID);
     bad.clock = OB_CLOCK_REAL;
-    bad.version = 2;
+    bad.version = OB_ENGINE_OPTIONS_VERSION + 1;
     CHECK_RC(ob_engine_new(&none, &bad), OB_EINVALID);
     CHECK(none == NULL);
     CHECK_RC(ob_engine_new(NULL, NULL), OB_EINVALID);

@@ -192,6 +192,7 @@ class DialRequest(Structure):
         ("campaign_id", c_int), ("campaign", c_char_p), ("amd", c_int), ("ring_timeout_ms", c_int64),
         ("agent_id", c_char_p), ("voice_application", c_char_p), ("attribute_count", c_size_t),
         ("attribute_names", c_char_p_p), ("attribute_values", c_char_p_p),
+        ("caller_id", c_char_p),  # version 2
     ]
 
 
@@ -281,7 +282,7 @@ class CampaignOptions(Structure):
         ("treatments", POINTER(CTreatment)), ("zone_count", c_size_t), ("zones", POINTER(Zone)),
         ("window_from_s", c_int), ("window_till_s", c_int), ("zone_column", c_char_p), ("wait_for_desktop", c_int),
         ("desktop_timeout_ms", c_int64), ("callback_wait_ms", c_int64), ("abandoned_redial_lockout_ms", c_int64),
-        ("auto_complete", c_int),
+        ("auto_complete", c_int), ("caller_id", c_char_p),  # caller_id: version 2
     ]
 
 
@@ -325,8 +326,10 @@ STRUCTS = {
     "ob_campaign_event": CampaignEvent, "ob_desktop_record": DesktopRecord,
 }
 
-# Current versions of the versioned structs (OB_*_VERSION).
+# Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
+CAMPAIGN_OPTIONS_VERSION = 2  # 2: caller_id
+# ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
 
 # --- callbacks -------------------------------------------------------------------------
 

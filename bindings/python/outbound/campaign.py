@@ -56,6 +56,7 @@ class CampaignOptions:
     callback_wait_s: float = 300.0
     abandoned_redial_lockout_s: float = 0.0
     auto_complete: bool = False
+    caller_id: str = ""  # number presented to the called party, as typed; E.164 at load ("": the network's)
 
 
 @dataclass
@@ -117,7 +118,7 @@ class DesktopRecord:
 
 def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[Any]]":
     c = _native.CampaignOptions()
-    check(_lib.ob_campaign_options_init(ctypes.byref(c), _native.VERSION))
+    check(_lib.ob_campaign_options_init(ctypes.byref(c), _native.CAMPAIGN_OPTIONS_VERSION))
     keep: List[Any] = []
     c.name = _native.cstr(o.name)
     c.campaign_id = o.campaign_id
@@ -151,6 +152,7 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
     c.callback_wait_ms = span_ms(o.callback_wait_s)
     c.abandoned_redial_lockout_ms = span_ms(o.abandoned_redial_lockout_s)
     c.auto_complete = int(o.auto_complete)
+    c.caller_id = _native.cstr(o.caller_id or None)
     return c, keep
 
 

@@ -56,15 +56,18 @@ class DialRequest:
     agent_id: str = ""
     voice_application: str = ""
     attributes: Dict[str, str] = field(default_factory=dict)
+    caller_id: str = ""  # the number to present, E.164 ("": the network's default)
 
     @staticmethod
     def from_c(c: _native.DialRequest) -> "DialRequest":
         """A copy of a C request (the C one is only valid during dial())."""
         attrs = {_native.text(c.attribute_names[i]): _native.text(c.attribute_values[i])
                  for i in range(c.attribute_count)}
+        # An older library's request (version 1) ends before caller_id.
+        caller_id = _native.text(c.caller_id) if c.version >= 2 else ""
         return DialRequest(c.call_id, _native.text(c.phone), c.record_id, c.campaign_id, _native.text(c.campaign),
                            AmdMode(c.amd), c.ring_timeout_ms / 1000.0, _native.text(c.agent_id),
-                           _native.text(c.voice_application), attrs)
+                           _native.text(c.voice_application), attrs, caller_id)
 
 
 class EventSink:

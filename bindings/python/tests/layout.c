@@ -137,6 +137,7 @@ int main(void) {
   F(ob_dial_request, attribute_count);
   F(ob_dial_request, attribute_names);
   F(ob_dial_request, attribute_values);
+  F(ob_dial_request, caller_id);
   S(ob_call_event);
   F(ob_call_event, version);
   F(ob_call_event, kind);
@@ -255,6 +256,7 @@ int main(void) {
   F(ob_campaign_options, callback_wait_ms);
   F(ob_campaign_options, abandoned_redial_lockout_ms);
   F(ob_campaign_options, auto_complete);
+  F(ob_campaign_options, caller_id);
   S(ob_campaign_stats);
   F(ob_campaign_stats, version);
   F(ob_campaign_stats, dials);

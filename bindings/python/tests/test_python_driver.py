@@ -107,10 +107,43 @@ def test_a_python_driver_runs_a_full_campaign(engine: ob.Engine, calling_list: o
     assert calling_list.count_by_status()[ob.RecordStatus.UPDATED] == 40
     rq = driver.requests[0]
     assert rq.campaign == "py" and rq.phone.startswith("+1212") and rq.ring_timeout_s == 25.0
+    assert all(r.caller_id == "" for r in driver.requests)  # none set: the network's default
     assert driver.destroyed == 0
     campaign.close()
     assert driver.destroyed == 1
     assert ob.driver.live_python_drivers() == 0
+
+
+def test_a_python_driver_gets_the_caller_id_in_e164(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    calling_list.insert(make_records(20))
+    agents = ["a0", "a1", "a2"]
+    driver = ScriptDriver(engine, agents)
+    campaign = ob.Campaign(engine, name="cli", driver=driver, caller_id="(212) 555-0199")  # as typed
+    campaign.add_list(calling_list)
+    campaign.load()
+    for a in agents:
+        campaign.set_agent_state(a, ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(3600)
+    campaign.finish()
+    assert campaign.stats().dials == 20 == len(driver.requests)
+    assert [r.caller_id for r in driver.requests] == ["+12125550199"] * 20
+    campaign.close()
+
+
+def test_a_caller_id_that_is_no_phone_number_fails_the_load(engine: ob.Engine,
+                                                            calling_list: ob.CallingList) -> None:
+    calling_list.insert(make_records(4))
+    driver = ScriptDriver(engine, ["a0"])
+    c = ob.Campaign(engine, ob.CampaignOptions(name="bad cli", caller_id="call us"), driver=driver)
+    c.add_list(calling_list)
+    with pytest.raises(ob.InvalidArgumentError, match="caller_id"):
+        c.load()
+    assert c.state is ob.CampaignState.NOT_LOADED
+    engine.run_for(60)
+    assert driver.started == 0 and driver.requests == []
+    c.close()
+    assert driver.destroyed == 1
 
 
 def test_driver_exceptions_become_driver_errors(engine: ob.Engine, calling_list: ob.CallingList) -> None:
