@@ -18,7 +18,7 @@ from typing import Iterator, List, Optional
 LIBRARY_ENV = "OUTBOUND_LIBRARY"
 _SONAME = "liboutbound_c.so.0"
 ABI_MAJOR = 0          # the C API major version this package speaks
-MIN_VERSION = 100      # the oldest ob_version_number() it accepts (0.1.0)
+MIN_VERSION = 200      # the oldest ob_version_number() it accepts (0.2.0: ob_campaign_options version 2)
 
 # --- finding the library ------------------------------------------------------
 
