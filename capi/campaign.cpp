@@ -329,6 +329,7 @@ int ob_campaign_stats_get(ob_campaign_stats* out, ob_campaign* campaign) {
     out->agents_logged_in = s.agents_logged_in;
     out->calls_in_flight = s.calls_in_flight;
     out->records_buffered = s.records_buffered;
+    if (out->version >= 2) out->lockout_deferred = s.lockout_deferred;  // a version-1 struct ends before it
   });
 }
 

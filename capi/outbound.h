@@ -955,12 +955,13 @@ typedef struct ob_campaign_stats {
   int agents_logged_in;         /**< agents logged in now */
   int calls_in_flight;          /**< calls the driver holds now */
   size_t records_buffered;      /**< records in the buffer now */
+  long lockout_deferred;        /**< (version 2) chains rescheduled: their number's call was abandoned within the lockout */
 } ob_campaign_stats;
 /** Current version of ob_campaign_stats. */
-#define OB_CAMPAIGN_STATS_VERSION 1u
+#define OB_CAMPAIGN_STATS_VERSION 2u
 /** Zeroed, with the version set. */
 #define OB_CAMPAIGN_STATS_INIT \
-  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0}
+  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0}
 
 /** What a campaign tells its subscriber (BORROWED for the callback). */
 typedef struct ob_campaign_event {

@@ -89,6 +89,21 @@ static void test_logged_campaign(const char* dir) {
 
   CHECK_OK(ob_campaign_stats_get(&st, camp));
   CHECK(sd.dials == 40 && st.dials == sd.dials);
+  CHECK(st.version == 2 && st.lockout_deferred == 0); /* every record has its own number */
+  {
+    /* A host built against version 1 has a shorter struct: nothing is written past its end (ASan build). */
+    const size_t v1 = offsetof(ob_campaign_stats, lockout_deferred);
+    const unsigned int one = 1;
+    long dials = 0;
+    unsigned char* old = malloc(v1);
+    CHECK(old != NULL);
+    memset(old, 0, v1);
+    memcpy(old, &one, sizeof one);
+    CHECK_OK(ob_campaign_stats_get((ob_campaign_stats*)(void*)old, camp));
+    memcpy(&dials, old + offsetof(ob_campaign_stats, dials), sizeof dials);
+    CHECK(dials == st.dials);
+    free(old);
+  }
   CHECK_OK(ob_call_log_count(&rows, log));
   CHECK(rows == sd.dials);
   CHECK_OK(ob_call_log_count(&rows, late)); /* the same table through another handle */

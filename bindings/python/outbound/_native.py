@@ -295,6 +295,7 @@ class CampaignStats(Structure):
         ("abandon_rate", c_double), ("window_abandon_rate", c_double), ("window_live_answers", c_long),
         ("agent_occupancy", c_double), ("agent_wait_mean_s", c_double), ("distribution_time_mean_s", c_double),
         ("agents_logged_in", c_int), ("calls_in_flight", c_int), ("records_buffered", c_size_t),
+        ("lockout_deferred", c_long),  # version 2
     ]
 
 
@@ -329,6 +330,7 @@ STRUCTS = {
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
 CAMPAIGN_OPTIONS_VERSION = 2  # 2: caller_id
+CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
 # ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
 
 # --- callbacks -------------------------------------------------------------------------

@@ -86,6 +86,7 @@ class CampaignStats:
     agents_logged_in: int = 0
     calls_in_flight: int = 0
     records_buffered: int = 0
+    lockout_deferred: int = 0  # chains rescheduled: their number's call was abandoned within the lockout
 
 
 @dataclass
@@ -305,7 +306,7 @@ class Campaign(Handle):
 
     def stats(self) -> CampaignStats:
         """Counters so far."""
-        c = _native.CampaignStats(version=_native.VERSION)
+        c = _native.CampaignStats(version=_native.CAMPAIGN_STATS_VERSION)
         check(_lib.ob_campaign_stats_get(ctypes.byref(c), self._h))
         return CampaignStats(**{f.name: getattr(c, f.name) for f in fields(CampaignStats)})
 

@@ -283,6 +283,7 @@ int main(void) {
   F(ob_campaign_stats, agents_logged_in);
   F(ob_campaign_stats, calls_in_flight);
   F(ob_campaign_stats, records_buffered);
+  F(ob_campaign_stats, lockout_deferred);
   S(ob_campaign_event);
   F(ob_campaign_event, version);
   F(ob_campaign_event, kind);

@@ -96,3 +96,34 @@ def test_errors_carry_their_codes(engine: ob.Engine, tmp_path: Path) -> None:
         with pytest.raises(ob.BusyError) as busy:
             c2.set_call_log(shared)  # a log serves one engine
         assert busy.value.code is ob.Status.BUSY
+
+
+def test_no_number_is_redialed_within_the_lockout_after_an_abandon(engine: ob.Engine, calling_list: ob.CallingList,
+                                                                    tmp_path: Path) -> None:
+    # 200 records over 10 numbers: once a number's call is abandoned, its other records wait 72 hours.
+    records = make_records(200)
+    for r in records:
+        r.contact_info = f"+1212555{r.record_id % 10:04d}"
+    calling_list.insert(records)
+    switch = ob.SimTServer(ob.SimNetwork(engine, seed=11), agents=2)
+    with ob.CallLog(f"sqlite3://{tmp_path / 'log.db'}") as log:
+        c = ob.Campaign(engine, name="uk", driver=switch, ratio=3.0, abandon_cap_rate=1.0,
+                        abandoned_redial_lockout_s=72 * 3600)
+        c.add_list(calling_list)
+        c.set_call_log(log)
+        c.load()
+        c.start()
+        engine.run_for(4 * 3600)
+        c.finish()
+        s = c.stats()
+        rows = log.answered_since("uk", datetime(2026, 3, 9, tzinfo=timezone.utc))
+        first_abandon = {}
+        for r in rows:
+            if r.abandoned:
+                first_abandon[r.phone] = min(first_abandon.get(r.phone, r.released_at), r.released_at)
+        assert first_abandon, "the run must abandon some calls for this test to mean anything"
+        assert s.lockout_deferred > 0
+        for r in rows:  # no call to a number after its abandon (answered rows carry every dial time too)
+            if r.phone in first_abandon:
+                assert r.dialed_at <= first_abandon[r.phone]
+        c.close()
