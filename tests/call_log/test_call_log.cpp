@@ -276,3 +276,31 @@ TEST_CASE("pg: the call log on PostgreSQL: rows, answers in a window, abandoned 
   const std::string info = conn.rfind("postgresql://", 0) == 0 ? conn : conn.substr(conn.find(':') + 1);
   soci::session(soci::postgresql, info) << "DROP TABLE " + o.table;
 }
+
+TEST_CASE("without a call log the abandoned record itself is still held for the lockout, whatever its treatment says") {
+  obtest::TempDir dir;
+  new_list(dir, obtest::make_records(1));
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::abandoned; }, 20s);
+  CampaignConfig cfg;
+  cfg.abandoned_redial_lockout = 72h;
+  Treatment redial;  // the treatment asks for a redial in a minute
+  redial.id = 1;
+  redial.call_result = CallResult::abandoned;
+  redial.action = RecordAction::retry_in;
+  redial.cycle_attempts = 5;
+  redial.interval = 1min;
+  cfg.treatments = TreatmentSet({redial});
+  auto& c = engine.add_campaign(cfg, driver);
+  c.add_list(std::shared_ptr<CallingList>(CallingList::open(dir.sqlite())));
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 71h);
+  CHECK(driver->requests.size() == 1);
+  engine.run_until(kStart + 73h);
+  CHECK(driver->requests.size() == 2);  // once the 72 hours are over
+  REQUIRE(driver->dial_times.size() == 2);
+  CHECK(driver->dial_times[1] - driver->dial_times[0] >= 72h);
+}
