@@ -57,19 +57,19 @@ std::unique_ptr<CallLog> CallLog::open(const std::string& connection, const Call
   im.db = detail::connect_database(connection);
   im.table = options.table;
   const std::string& t = options.table;
-  if (!detail::table_exists(im.db, t)) {
-    if (!options.create_if_missing) throw Error(ErrorCode::not_found, "call log table \"" + t + "\" does not exist");
-    detail::guarded("create call log table " + t, [&] {
-      *im.db.sql << "CREATE TABLE " + t +
-                        " (campaign VARCHAR(64), list_name VARCHAR(64), record_id BIGINT, chain_id BIGINT, chain_n INTEGER, "
-                        "phone VARCHAR(64), agent_id VARCHAR(64), dialed_at_ms BIGINT NOT NULL, answered_at_ms BIGINT, "
-                        "answer_class INTEGER, connected_at_ms BIGINT, abandoned INTEGER NOT NULL, "
-                        "released_at_ms BIGINT NOT NULL, call_result INTEGER NOT NULL)";
-      // The two questions asked at load: a campaign's answers in its window, abandoned numbers lately.
-      *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_answered ON " + t + " (campaign, answered_at_ms)";
-      *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_abandoned ON " + t + " (abandoned, released_at_ms)";
-    });
-  }
+  if (!detail::table_exists(im.db, t) && !options.create_if_missing)
+    throw Error(ErrorCode::not_found, "call log table \"" + t + "\" does not exist");
+  // IF NOT EXISTS: two engines starting together both create; TEXT: no name or number is too long to log.
+  detail::guarded("create call log table " + t, [&] {
+    *im.db.sql << "CREATE TABLE IF NOT EXISTS " + t +
+                      " (campaign TEXT, list_name TEXT, record_id BIGINT, chain_id BIGINT, chain_n INTEGER, "
+                      "phone TEXT, agent_id TEXT, dialed_at_ms BIGINT NOT NULL, answered_at_ms BIGINT, "
+                      "answer_class INTEGER, connected_at_ms BIGINT, abandoned INTEGER NOT NULL, "
+                      "released_at_ms BIGINT NOT NULL, call_result INTEGER NOT NULL)";
+    // The questions asked at load and every minute: a campaign's answers in its window, abandoned numbers lately.
+    *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_answered ON " + t + " (campaign, answered_at_ms)";
+    *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_abandoned ON " + t + " (abandoned, released_at_ms)";
+  });
   return log;
 }
 

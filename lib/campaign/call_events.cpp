@@ -129,8 +129,14 @@ void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
     ++st.abandoned;
     tracker.on_abandon(now);
     abandon_window.add(now, true);
-    // Held at once for every campaign on the log, before the row is written.
-    if (call_log) call_log->remember_abandoned(c.phone, now);
+    // Held at once for every campaign on the log, and written now: a crash
+    // before the next flush must not forget it (the record would be redialed).
+    if (call_log) {
+      call_log->remember_abandoned(c.phone, now);
+      log_call(c, CallResult::abandoned, now);
+      c.logged = true;
+      flush_call_log();
+    }
   }
 }
 
@@ -186,7 +192,7 @@ TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t inde
 
 // The call's row for the log, written with the next flush.
 void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) {
-  if (!call_log) return;
+  if (!call_log || c.logged) return;
   const Record& r = c.chain->records[c.index];
   CallLogEntry e;
   e.campaign = cfg.name;

@@ -46,7 +46,8 @@ struct ActiveCall {
   bool connected = false;
   bool abandoned = false;
   AnswerClass answer = AnswerClass::unknown;
-  std::string phone;            // the number as dialed (E.164 when normalised)
+  std::string phone;            // the number for the log and the lockout (E.164 when it reads as one)
+  bool logged = false;          // its log row is written (an abandoned call: at the abandon)
   TimerId abandon_timer = 0;
   std::shared_ptr<const TreatmentSet> rules;  // the rules the call started with
   std::string agent;            // the agent it is for (personal callback) or connected to
@@ -133,6 +134,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::string caller_id;                   // cfg.caller_id in E.164 (set at load)
   std::shared_ptr<CallLog> call_log;       // optional: every call logged; window and lockout kept across restarts
   std::vector<CallLogEntry> pending_log;   // calls not yet written to the log
+  Time abandoned_loaded_at{};              // last read of abandoned numbers from the log
+  PhoneNormalizer fallback_normalizer;     // numbers for the log and lockout when there is no DNC list
   CallingWindows windows;
   std::shared_ptr<const TreatmentSet> rules;
   std::unique_ptr<Pacer> pacer;
@@ -281,10 +284,13 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // The treatments' decision; a record whose treatment fails is made final.
   TreatmentDecision treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& set);
   void hold_abandoned_number(TreatmentDecision& d, std::int64_t id);  // UK abandoned-call redial lockout, this record
-  void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row
+  void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row (once)
+  bool flush_call_log();                                              // write the queued rows; false on failure
   void seed_from_call_log();                                          // abandon window and lockout at load
   std::optional<EpochSeconds> lockout_end(const std::string& phone) const;  // the number's lockout, any record
   static std::string dialed_phone(const Record& r, std::optional<std::uint64_t> key);  // E.164 when normalised
+  std::string canonical_phone(const Record& r, std::optional<std::uint64_t> key) const;  // E.164 for log and lockout
+  void reload_abandoned_if_due();  // other engines' abandons, from the shared log
   // Moves the chain on as the decision says: dialed again now, scheduled, or finished.
   void apply_decision(std::unique_ptr<ChainWork> chain, const TreatmentDecision& d, std::int64_t dialed_id);
   void count_outcome(const Record& r);  // the dialed record: rescheduled or finalized

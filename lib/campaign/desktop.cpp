@@ -410,6 +410,16 @@ void Campaign::Impl::serve_waiting_callbacks() {
     if (agent_free && state_accepts_dials()) {
       std::optional<std::uint64_t> key;
       Gate g = check_record(*it->chain, key);
+      // A reserved agent can still be gone when the callee answers (the call
+      // can be abandoned): the lockout after an abandon holds callbacks too.
+      if (g == Gate::dial) {
+        if (auto until = lockout_end(canonical_phone(r, key))) {
+          ++st.lockout_deferred;
+          schedule_chain(*it->chain, *until);
+          it = waiting_callbacks.erase(it);
+          continue;
+        }
+      }
       if (g == Gate::dial) {
         reserved_agents.insert(r.agent_id);
         ready_to_dial.push_back({std::move(it->chain), key.value_or(0), r.agent_id});

@@ -48,9 +48,18 @@ Campaign::Impl::Gate Campaign::Impl::check_record(ChainWork& chain, std::optiona
   return Gate::dial;
 }
 
-// The number as dialed and logged: E.164 when the DNC list normalised it.
+// The number as dialed: E.164 when the DNC list normalised it.
 std::string Campaign::Impl::dialed_phone(const Record& r, std::optional<std::uint64_t> key) {
   return key && *key ? "+" + std::to_string(*key) : r.contact_info;
+}
+
+// The number as the log and the lockout know it: E.164 whether or not the
+// campaign has a DNC list, so "020 7946 0000" and "+44 20 7946 0000" are one
+// number (the raw text only when it cannot be read as a phone number).
+std::string Campaign::Impl::canonical_phone(const Record& r, std::optional<std::uint64_t> key) const {
+  if (key && *key) return "+" + std::to_string(*key);
+  if (auto k = (dnc ? dnc->normalizer() : fallback_normalizer).key(r.contact_info)) return "+" + std::to_string(*k);
+  return r.contact_info;
 }
 
 std::string Campaign::Impl::customer_id_of(const Record& r) const {
@@ -154,9 +163,9 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
       if (g != Gate::skip_record) break;
     }
     if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
-      // Autonomous dials only: previews, chained records and personal
-      // callbacks have their agent guaranteed, which the lockout allows.
-      if (auto until = lockout_end(dialed_phone(chain->records[chain->next], key))) {
+      // Previews and chained records on a desktop are dialed by their agent,
+      // which the lockout allows; personal callbacks are held in serve_waiting_callbacks.
+      if (auto until = lockout_end(canonical_phone(chain->records[chain->next], key))) {
         ++st.lockout_deferred;
         schedule_chain(*chain, *until);
         continue;
@@ -232,7 +241,7 @@ void Campaign::Impl::place_call(Pending p) {
   call.personal = !p.agent.empty();
   call.index = p.chain->next;
   call.dialed_at = loop.now();
-  call.phone = rq.phone;
+  call.phone = canonical_phone(r, p.phone_key ? std::optional<std::uint64_t>(p.phone_key) : std::nullopt);
   call.rules = rules;
   call.chain = std::move(p.chain);
   auto [it, ok] = calls.emplace(id, std::move(call));

@@ -88,12 +88,14 @@ void Campaign::Impl::seed_from_call_log() {
   try {
     answered = call_log->answered_since(cfg.name, now - cfg.abandon_cap.window);
     if (cfg.abandoned_redial_lockout > Duration::zero()) locked = call_log->load_abandoned(now - cfg.abandoned_redial_lockout);
+    abandoned_loaded_at = now;
   } catch (const std::exception& ex) {
     throw Error(ErrorCode::database, "campaign " + cfg.name + ": cannot read the call log: " + ex.what());
   }
   abandon_window = detail::AbandonWindow(cfg.abandon_cap.window);
   long live = 0;
   for (const auto& e : answered) {
+    if (*e.answered_at > now) continue;  // written by an engine whose clock is ahead: not in this window yet
     if (e.answer == AnswerClass::machine) {
       abandon_window.add_machine(*e.answered_at);
     } else if ((e.answer == AnswerClass::live || e.answer == AnswerClass::unknown) && (e.abandoned || e.connected_at)) {
@@ -166,6 +168,7 @@ void Campaign::Impl::finish_unload() {
   // their records return to ready with the attempt already counted.
   for (auto& [id, c] : calls) {
     loop.cancel(c.abandon_timer);
+    if (c.live && !c.connected) on_abandoned(c, loop.now());  // a person answered and is hung up on
     log_call(c, c.abandoned ? CallResult::abandoned : CallResult::cleared, loop.now());  // placed: it is on record
     if (c.personal) reserved_agents.erase(c.agent);
     release_chain(*c.chain);
@@ -206,6 +209,18 @@ void Campaign::Impl::on_flush_timer() {
   flush_timer = loop.schedule_after(cfg.flush_interval, [this] { on_flush_timer(); });
   flush();
   renew_leases_if_due();
+  reload_abandoned_if_due();
+}
+
+// Engines sharing the log table learn each other's abandons within a minute;
+// rows are read back ten minutes (a late flush, a clock apart) before the last read.
+void Campaign::Impl::reload_abandoned_if_due() {
+  if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero()) return;
+  const Time now = loop.now();
+  if (now - abandoned_loaded_at < std::chrono::minutes(1)) return;
+  const Time since = std::max(now - cfg.abandoned_redial_lockout, abandoned_loaded_at - std::chrono::minutes(10));
+  if (guarded_db("read abandoned numbers from the call log", [&] { call_log->load_abandoned(since); }))
+    abandoned_loaded_at = now;
 }
 
 // Events ask for a pacing decision; decisions are at most one per

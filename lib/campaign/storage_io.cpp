@@ -44,12 +44,7 @@ void Campaign::Impl::flush() {
     }
   }
   // No call goes out whose record of proof cannot be kept (write_failed stops the pacing).
-  if (call_log && !pending_log.empty()) {
-    if (guarded_db("write call log", [&] { call_log->append(pending_log); }))
-      pending_log.clear();
-    else
-      ok = false;
-  }
+  if (!flush_call_log()) ok = false;
   for (auto it = pending_releases.begin(); it != pending_releases.end();) {
     if (guarded_db("release records", [&] { it->first->release(it->second); }))
       it = pending_releases.erase(it);
@@ -57,6 +52,13 @@ void Campaign::Impl::flush() {
       ok = false, ++it;
   }
   write_failed = !ok;
+}
+
+bool Campaign::Impl::flush_call_log() {
+  if (!call_log || pending_log.empty()) return true;
+  if (!guarded_db("write call log", [&] { call_log->append(pending_log); })) return false;
+  pending_log.clear();
+  return true;
 }
 
 // Returns every still-retrieved record of the chain to ready (not dialed now).

@@ -304,3 +304,29 @@ TEST_CASE("without a call log the abandoned record itself is still held for the 
   REQUIRE(driver->dial_times.size() == 2);
   CHECK(driver->dial_times[1] - driver->dial_times[0] >= 72h);
 }
+
+TEST_CASE("the lockout knows a number in any format, with or without a DNC list") {
+  obtest::TempDir dir;
+  auto records = obtest::make_records(3);
+  records[0].contact_info = "+1 212 555 0100";  // abandoned
+  records[1].contact_info = "(212) 555-0100";   // the same number as a person writes it
+  new_list(dir, records);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(
+      engine.loop(), [](const DialRequest& rq) { return rq.record_id == 1 ? CallResult::abandoned : CallResult::answer; }, 20s);
+  CampaignConfig cfg;
+  cfg.abandoned_redial_lockout = 72h;
+  auto& c = engine.add_campaign(cfg, driver);  // no DNC list
+  auto log = std::shared_ptr<CallLog>(CallLog::open(dir.sqlite("log.db")));
+  c.add_list(std::shared_ptr<CallingList>(CallingList::open(dir.sqlite())));
+  c.set_call_log(log);
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 1h);
+  CHECK(driver->requests.size() == 2);  // records 1 and 3
+  CHECK(std::none_of(driver->requests.begin(), driver->requests.end(), [](const DialRequest& rq) { return rq.record_id == 2; }));
+  CHECK(log->last_abandoned("+12125550100").has_value());
+  CHECK(c.stats().lockout_deferred >= 1);
+}
