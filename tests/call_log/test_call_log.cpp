@@ -330,3 +330,96 @@ TEST_CASE("the lockout knows a number in any format, with or without a DNC list"
   CHECK(log->last_abandoned("+12125550100").has_value());
   CHECK(c.stats().lockout_deferred >= 1);
 }
+
+namespace {
+/// Answers every call live after 5 s and never connects it: the callee waits until cancelled.
+class WaitingDriver : public Driver {
+ public:
+  explicit WaitingDriver(EventLoop& loop) : loop_(loop) {}
+  DriverCapabilities capabilities() const override { return {}; }
+  void start(EventSink& s) override { sink_ = &s; }
+  void dial(const DialRequest& rq) override {
+    const CallId id = rq.call_id;
+    loop_.schedule_after(5s, [this, id] {
+      if (sink_) sink_->on_call_event(obtest::call_event(CallEventKind::answered, id, loop_.now(), AnswerClass::live));
+    });
+  }
+  void cancel(CallId id) override {
+    if (sink_) sink_->on_call_event(obtest::call_event(CallEventKind::released, id, loop_.now(), AnswerClass::unknown, {}, CallResult::cleared));
+  }
+  void release_abandoned(CallId) override {}
+  void stop() override { sink_ = nullptr; }
+  std::string name() const override { return "waiting"; }
+
+ private:
+  EventLoop& loop_;
+  EventSink* sink_ = nullptr;
+};
+}  // namespace
+
+TEST_CASE("force unload hangs up on a live answer waiting for an agent: it is an abandon, logged and locked out") {
+  obtest::TempDir dir;
+  new_list(dir, obtest::make_records(1));
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  CampaignConfig cfg;
+  cfg.abandon_after = 10s;  // the unload comes first
+  cfg.abandoned_redial_lockout = 72h;
+  auto& c = engine.add_campaign(cfg, std::make_shared<WaitingDriver>(engine.loop()));
+  auto log = std::shared_ptr<CallLog>(CallLog::open(dir.sqlite("log.db")));
+  c.add_list(std::shared_ptr<CallingList>(CallingList::open(dir.sqlite())));
+  c.set_call_log(log);
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 7s);  // answered at 5 s, waiting
+  REQUIRE(c.stats().live_answers == 1);
+  c.force_unload();
+  CHECK(c.state() == CampaignState::not_loaded);
+  CHECK(c.stats().abandoned == 1);
+  const auto rows = log->answered_since(cfg.name, kStart);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].abandoned);
+  CHECK(log->last_abandoned(obtest::make_record(1).contact_info).has_value());
+}
+
+TEST_CASE("engines sharing the log learn each other's abandons while loaded") {
+  obtest::TempDir dir;
+  Record mine = obtest::make_record(1), theirs = obtest::make_record(1);
+  mine.contact_info = theirs.contact_info = kShared;
+  mine.dial_sched_time = to_epoch_seconds(kStart + 10min);  // due after the other engine's abandon
+  {
+    ListOptions o;
+    o.create_if_missing = true;
+    CallingList::open(dir.sqlite("a.db"), o)->insert({mine});
+    CallingList::open(dir.sqlite("b.db"), o)->insert({theirs});
+  }
+  auto clock = std::make_shared<ManualClock>(kStart);
+  struct Side {
+    std::unique_ptr<Engine> engine;
+    std::shared_ptr<obtest::ScriptedDriver> driver;
+    Campaign* c = nullptr;
+  };
+  auto side = [&](const std::string& list_db, CallResult outcome) {
+    Side s;
+    s.engine = std::make_unique<Engine>(clock);
+    s.driver = std::make_shared<obtest::ScriptedDriver>(s.engine->loop(), [outcome](const DialRequest&) { return outcome; }, 20s);
+    CampaignConfig cfg;
+    cfg.abandoned_redial_lockout = 72h;
+    s.c = &s.engine->add_campaign(cfg, s.driver);
+    s.c->add_list(std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(list_db))));
+    s.c->set_call_log(std::shared_ptr<CallLog>(CallLog::open(dir.sqlite("log.db"))));  // each engine its own handle
+    s.c->load();
+    s.c->set_agent_state("a1", AgentState::ready);
+    s.c->start();
+    return s;
+  };
+  Side a = side("a.db", CallResult::answer), b = side("b.db", CallResult::abandoned);
+  for (Time t = kStart + 10s; t <= kStart + 30min; t += 10s) {  // the two loops in step
+    b.engine->run_until(t);
+    a.engine->run_until(t);
+  }
+  CHECK(b.driver->requests.size() == 1);
+  CHECK(a.driver->requests.empty());  // loaded before the abandon, told within a minute
+  CHECK(a.c->stats().lockout_deferred >= 1);
+}
