@@ -423,3 +423,23 @@ TEST_CASE("engines sharing the log learn each other's abandons while loaded") {
   CHECK(a.driver->requests.empty());  // loaded before the abandon, told within a minute
   CHECK(a.c->stats().lockout_deferred >= 1);
 }
+
+TEST_CASE("a personal callback to a number abandoned within the lockout waits it out too") {
+  obtest::TempDir dir;
+  auto records = obtest::make_records(2);
+  records[0].contact_info = kShared;  // its call is abandoned
+  records[1].contact_info = kShared;
+  records[1].record_type = RecordType::personal_callback;
+  records[1].agent_id = "a0";
+  records[1].dial_sched_time = to_epoch_seconds(kStart + 10min);
+  new_list(dir, records);
+  Run r(dir, kStart, [](const DialRequest& rq) { return rq.record_id == 1 ? CallResult::abandoned : CallResult::answer; });
+  r.go();
+  r.run(1h);
+  CHECK(r.dials_to(kShared) == 1);
+  CHECK(r.c->stats().lockout_deferred >= 1);
+  r.c->flush();
+  auto row = CallingList::open(dir.sqlite())->get(2).value();
+  REQUIRE(row.dial_sched_time);
+  CHECK(*row.dial_sched_time >= to_epoch_seconds(kStart + 72h));
+}
