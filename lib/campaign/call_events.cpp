@@ -214,9 +214,9 @@ void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) 
 
 // The number's lockout after an abandoned call, for any record that has it
 // (other chains, other lists, other campaigns on the same log).
-std::optional<EpochSeconds> Campaign::Impl::lockout_end(const std::string& phone) const {
+std::optional<EpochSeconds> Campaign::Impl::lockout_end(const Record& r, std::optional<std::uint64_t> key) const {
   if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero() || is_seizing(cfg.mode)) return std::nullopt;
-  const auto at = call_log->last_abandoned(phone);
+  const auto at = call_log->last_abandoned(canonical_phone(r, key));
   if (!at || *at + cfg.abandoned_redial_lockout <= loop.now()) return std::nullopt;
   // Rounded up: the record is due no sooner than the lockout's end.
   return to_epoch_seconds(*at + cfg.abandoned_redial_lockout + std::chrono::milliseconds(999));

@@ -46,7 +46,7 @@ struct ActiveCall {
   bool connected = false;
   bool abandoned = false;
   AnswerClass answer = AnswerClass::unknown;
-  std::string phone;            // the number for the log and the lockout (E.164 when it reads as one)
+  std::string phone;            // with a call log: the number for the log and the lockout (E.164 when it reads as one)
   bool logged = false;          // its log row is written (an abandoned call: at the abandon)
   TimerId abandon_timer = 0;
   std::shared_ptr<const TreatmentSet> rules;  // the rules the call started with
@@ -287,7 +287,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row (once)
   bool flush_call_log();                                              // write the queued rows; false on failure
   void seed_from_call_log();                                          // abandon window and lockout at load
-  std::optional<EpochSeconds> lockout_end(const std::string& phone) const;  // the number's lockout, any record
+  std::optional<EpochSeconds> lockout_end(const Record& r, std::optional<std::uint64_t> key) const;  // the number's lockout
   static std::string dialed_phone(const Record& r, std::optional<std::uint64_t> key);  // E.164 when normalised
   std::string canonical_phone(const Record& r, std::optional<std::uint64_t> key) const;  // E.164 for log and lockout
   void reload_abandoned_if_due();  // other engines' abandons, from the shared log

@@ -413,7 +413,7 @@ void Campaign::Impl::serve_waiting_callbacks() {
       // A reserved agent can still be gone when the callee answers (the call
       // can be abandoned): the lockout after an abandon holds callbacks too.
       if (g == Gate::dial) {
-        if (auto until = lockout_end(canonical_phone(r, key))) {
+        if (auto until = lockout_end(r, key)) {
           ++st.lockout_deferred;
           schedule_chain(*it->chain, *until);
           it = waiting_callbacks.erase(it);

@@ -165,7 +165,7 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
     if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
       // Previews and chained records on a desktop are dialed by their agent,
       // which the lockout allows; personal callbacks are held in serve_waiting_callbacks.
-      if (auto until = lockout_end(canonical_phone(chain->records[chain->next], key))) {
+      if (auto until = lockout_end(chain->records[chain->next], key)) {
         ++st.lockout_deferred;
         schedule_chain(*chain, *until);
         continue;
@@ -241,7 +241,7 @@ void Campaign::Impl::place_call(Pending p) {
   call.personal = !p.agent.empty();
   call.index = p.chain->next;
   call.dialed_at = loop.now();
-  call.phone = canonical_phone(r, p.phone_key ? std::optional<std::uint64_t>(p.phone_key) : std::nullopt);
+  if (call_log) call.phone = canonical_phone(r, p.phone_key ? std::optional<std::uint64_t>(p.phone_key) : std::nullopt);
   call.rules = rules;
   call.chain = std::move(p.chain);
   auto [it, ok] = calls.emplace(id, std::move(call));

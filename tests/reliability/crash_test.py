@@ -32,31 +32,26 @@ def pg_conninfo(conn):
     return conn[len("postgresql:"):] if conn.startswith("postgresql:") else conn
 
 
-def read_rows(backend, connection, table):
-    query = f"SELECT record_id, record_status, attempt, call_result FROM {table}"
+def query_ints(backend, connection, query):
+    """Rows of integers from a SELECT on the SQLite file or the PostgreSQL server."""
     if backend == "sqlite":
         db = sqlite3.connect(connection[len("sqlite3://"):])
         rows = db.execute(query).fetchall()
         db.close()
-    else:
-        out = subprocess.run(["psql", pg_conninfo(connection), "-At", "-F", " ", "-c", query],
-                             check=True, capture_output=True, text=True).stdout
-        rows = [tuple(int(x) for x in line.split()) for line in out.splitlines() if line.strip()]
+        return rows
+    out = subprocess.run(["psql", pg_conninfo(connection), "-At", "-F", " ", "-c", query],
+                         check=True, capture_output=True, text=True).stdout
+    return [tuple(int(x) for x in line.split()) for line in out.splitlines() if line.strip()]
+
+
+def read_rows(backend, connection, table):
+    rows = query_ints(backend, connection, f"SELECT record_id, record_status, attempt, call_result FROM {table}")
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def read_log_counts(backend, connection, table):
     """Rows of the call log by record_id."""
-    query = f"SELECT record_id, COUNT(*) FROM {table} GROUP BY record_id"
-    if backend == "sqlite":
-        db = sqlite3.connect(connection[len("sqlite3://"):])
-        rows = db.execute(query).fetchall()
-        db.close()
-    else:
-        out = subprocess.run(["psql", pg_conninfo(connection), "-At", "-F", " ", "-c", query],
-                             check=True, capture_output=True, text=True).stdout
-        rows = [tuple(int(x) for x in line.split()) for line in out.splitlines() if line.strip()]
-    return dict(rows)
+    return dict(query_ints(backend, connection, f"SELECT record_id, COUNT(*) FROM {table} GROUP BY record_id"))
 
 
 def check_log(log_counts, journal, survived, agents):
