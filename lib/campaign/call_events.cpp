@@ -18,6 +18,7 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
   switch (e.kind) {
     case CallEventKind::dialing:
     case CallEventKind::ringing:
+    case CallEventKind::connect_failed:  // only after connect(), which the campaign does not call yet
       break;
     case CallEventKind::answered:
       on_answered(c, e, now);

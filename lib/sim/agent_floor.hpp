@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "outbound/sim.hpp"
+#include "outbound/driver/sim.hpp"
 
 namespace outbound::sim::detail {
 

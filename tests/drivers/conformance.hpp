@@ -22,9 +22,9 @@
 
 #include "../../samples/cpp/custom_driver/threaded_driver.hpp"
 #include "outbound/driver/driver.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/error.hpp"
 #include "outbound/event_loop.hpp"
-#include "outbound/sim.hpp"
 
 namespace conformance {
 
@@ -346,16 +346,18 @@ inline int rank(CallEventKind k) {
     case CallEventKind::dialing: return 0;
     case CallEventKind::ringing: return 1;
     case CallEventKind::answered: return 2;
+    case CallEventKind::connect_failed: return 3;
     case CallEventKind::connected:
-    case CallEventKind::abandoned: return 3;
-    case CallEventKind::released: return 4;
+    case CallEventKind::abandoned: return 4;
+    case CallEventKind::released: return 5;
   }
   return -1;
 }
 
 /// Why one call's events break the lifecycle, or empty when they keep it:
-/// dialing → [ringing] → [answered → [connected | abandoned]] → released,
-/// each at most once, exactly one released and last, times non-decreasing.
+/// dialing → [ringing] → [answered → [connect_failed]* → [connected | abandoned]] → released,
+/// each at most once (connect_failed once per agent tried), exactly one released and last,
+/// times non-decreasing.
 inline std::string lifecycle_error(const std::vector<CallEvent>& events) {
   if (events.empty()) return "no events";
   if (events.front().kind != CallEventKind::dialing) return "first event is " + std::string(to_string(events.front().kind));
@@ -364,12 +366,14 @@ inline std::string lifecycle_error(const std::vector<CallEvent>& events) {
   Time last_at = events.front().at;
   for (const auto& e : events) {
     const std::string what = std::string(to_string(e.kind));
-    if (++seen[e.kind] > 1) return what + " twice";
+    if (++seen[e.kind] > 1 && e.kind != CallEventKind::connect_failed) return what + " twice";
     if (rank(e.kind) < last_rank) return what + " out of order";
-    if (rank(e.kind) == last_rank && rank(e.kind) == 3) return "both connected and abandoned";
+    if (rank(e.kind) == last_rank && rank(e.kind) == 4) return "both connected and abandoned";
     if (e.at < last_at) return what + " goes back in time";
-    if ((e.kind == CallEventKind::connected || e.kind == CallEventKind::abandoned) && !seen.count(CallEventKind::answered))
-      return what + " without answered";
+    const bool needs_answer = e.kind == CallEventKind::connected || e.kind == CallEventKind::abandoned ||
+                              e.kind == CallEventKind::connect_failed;
+    if (needs_answer && !seen.count(CallEventKind::answered)) return what + " without answered";
+    if (e.kind == CallEventKind::connect_failed && e.agent_id.empty()) return "connect_failed names no agent";
     last_rank = rank(e.kind);
     last_at = e.at;
   }
