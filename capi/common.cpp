@@ -82,7 +82,7 @@ const std::vector<Names>& tables() {
     v[OB_ENUM_GOAL] = names_of<outbound::OptimizationGoal>(6);
     v[OB_ENUM_CAMPAIGN_STATE] = names_of<outbound::CampaignState>(6);
     v[OB_ENUM_AGENT_STATE] = names_of<outbound::AgentState>(outbound::kAgentStateCount);
-    v[OB_ENUM_CALL_EVENT_KIND] = names_of<outbound::CallEventKind>(6);
+    v[OB_ENUM_CALL_EVENT_KIND] = names_of<outbound::CallEventKind>(outbound::kCallEventKindCount);
     v[OB_ENUM_ANSWER_CLASS] = {"live", "machine", "fax", "silence", "unknown"};
     v[OB_ENUM_AMD_MODE] = {"none", "detect_drop", "detect_connect"};
     v[OB_ENUM_DRIVER_KIND] = {"tserver", "cpd", "gvp", "custom"};
