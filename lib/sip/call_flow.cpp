@@ -86,6 +86,7 @@ void SipDriver::Impl::begin_shutdown() {
     nua_handle_destroy(leg->nh);
   }
   legs_.clear();
+  open_dialogs_ = 0;
   nua_shutdown(nua_);
 }
 
@@ -114,11 +115,18 @@ void SipDriver::Impl::on_nua(nua_event_t event, int status, const char* phrase, 
 void SipDriver::Impl::on_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Leg* leg,
                                const sip_t* sip, tagi_t tags[]) {
   if (leg && !legs_.count(leg)) leg = nullptr;  // a handle we let go of already
+  if (!leg && nh && event != nua_i_invite && event != nua_r_shutdown) {
+    // A request outside any call of ours (MESSAGE, SUBSCRIBE…) came with a handle of its own,
+    // which is ours to free; sofia has answered it (405 or 501).
+    nua_handle_destroy(nh);
+    return;
+  }
   switch (event) {
     case nua_i_invite:
       on_incoming_invite(nh, leg);
       break;
     case nua_r_invite:
+      if (leg && status >= 200) leg->final_seen = true;
       if (leg && leg->role == Role::customer) on_customer_response(*leg, find(leg->call), status, phrase, sip);
       if (leg && leg->role == Role::agent) on_agent_response(*leg, find(leg->call), status, phrase, sip);
       break;
@@ -155,6 +163,7 @@ void SipDriver::Impl::on_incoming_invite(nua_handle_t* nh, Leg* leg) {
   stray->state = LegState::done;
   nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(stray.get()));
   legs_.emplace(stray.get(), std::move(stray));
+  open_dialogs_ = static_cast<long>(legs_.size());
   nua_respond(nh, 403, "outbound takes no calls", TAG_END());
 }
 
@@ -458,7 +467,7 @@ void SipDriver::Impl::on_bye(Leg& leg) {
     if (c->stage == Stage::connected) return release(*c, CallResult::answer, "the customer hung up");
     if (c->stage == Stage::waiting || c->stage == Stage::connecting || c->stage == Stage::bridging)
       return abandon(*c, "the customer hung up before an agent was joined");
-    return release(*c, CallResult::answer, "the customer hung up");
+    return release(*c, CallResult::remote_release, "the far end ended the call before answering (BYE)");
   }
   if (leg.role == Role::agent && c->agent == &leg) {
     c->agent = nullptr;
@@ -541,6 +550,7 @@ Leg* SipDriver::Impl::new_leg(CallId id, Role role, const std::string& to) {
   if (!leg->nh) return nullptr;
   Leg* raw = leg.get();
   legs_.emplace(raw, std::move(leg));
+  open_dialogs_ = static_cast<long>(legs_.size());
   return raw;
 }
 
@@ -556,9 +566,21 @@ void SipDriver::Impl::forget_leg(Leg& leg) {
       release(*c, c->stage == Stage::connected ? CallResult::call_drop_error : CallResult::general_error,
               "the customer's dialog ended unexpectedly");
   }
-  nua_handle_bind(leg.nh, nullptr);
-  nua_handle_destroy(leg.nh);
-  legs_.erase(&leg);
+  if (!leg.final_seen && leg.role != Role::stray && !leg.linger.armed()) {
+    // The dialog ended (a BYE on it while it was early) with its INVITE still open: sofia-sip
+    // leaks an open INVITE whose handle goes, so the handle stays until that INVITE's timeout.
+    Leg* raw = &leg;
+    leg.linger.set(reactor_->root(), cfg_.transaction_timeout + Duration(500), [this, raw] { drop_leg(raw); });
+    return;
+  }
+  drop_leg(&leg);
+}
+
+void SipDriver::Impl::drop_leg(Leg* leg) {
+  nua_handle_bind(leg->nh, nullptr);
+  nua_handle_destroy(leg->nh);
+  legs_.erase(leg);
+  open_dialogs_ = static_cast<long>(legs_.size());
 }
 
 SipDriver::Impl::Call* SipDriver::Impl::find(CallId id) {

@@ -169,6 +169,7 @@ SipDriverStats SipDriver::Impl::stats() const {
   SipDriverStats s = stats_;
   s.rtp_packets = rtp_counters_.packets;
   s.rtp_rejected = rtp_counters_.rejected;
+  s.open_dialogs = open_dialogs_;
   return s;
 }
 

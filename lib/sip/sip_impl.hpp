@@ -5,6 +5,7 @@
 
 #include <sofia-sip/nua.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -35,6 +36,9 @@ enum class LegState {
 
 /// One INVITE dialog (a nua handle); owned by the driver until sofia says it terminated.
 struct Leg {
+  Leg() = default;
+  Leg(const Leg&) = delete;
+  Leg& operator=(const Leg&) = delete;
   CallId call = 0;
   Role role = Role::stray;
   nua_handle_t* nh = nullptr;
@@ -42,6 +46,8 @@ struct Leg {
   bool auth_tried = false;    ///< credentials already sent once
   bool probing = false;       ///< an OPTIONS probe is out
   bool bye_sent = false;      ///< we hung up an answered dialog
+  bool final_seen = false;    ///< the INVITE got its final response
+  Timer linger;               ///< frees a dialog whose INVITE is still open (see forget_leg)
 };
 
 /// Where a call stands, as far as the engine can tell.
@@ -136,6 +142,7 @@ class SipDriver::Impl {
   bool authenticate(Leg& leg, const sip_t* sip);
   Leg* new_leg(CallId id, sip::Role role, const std::string& to);
   void forget_leg(Leg& leg);
+  void drop_leg(Leg* leg);
   Call* find(CallId id);
   std::string from_header(const DialRequest& rq) const;
 
@@ -163,6 +170,7 @@ class SipDriver::Impl {
   sip::DialGate gate_;
   sip::Timer gate_timer_;
   sip::RtpCounters rtp_counters_;
+  std::atomic<long> open_dialogs_{0};  // legs_.size(), readable from any thread
   int rtp_cursor_ = 0;
   std::uint64_t next_session_ = 0;
 };

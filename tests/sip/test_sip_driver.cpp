@@ -361,9 +361,18 @@ TEST_CASE("a trunk that never answers: the transaction timeout ends the call wit
   CHECK(took >= 1400ms);
   CHECK(took < 4s);
   CHECK(log.trace(1) == "dialing released");
+  INFO("open dialogs after the timeout: ", d.stats().open_dialogs);
   CHECK(log.result(1) == CallResult::no_progress);
   CHECK(d.stats().timeouts == 1);
   CHECK(d.stats().backoffs == 1);
+  // Cancelled before a word from the trunk: the CANCEL cannot go (RFC 3261 waits for a provisional),
+  // and the dialog is let go of once the INVITE's own timeout passes.
+  d.dial(request(2, "+12125550101"));
+  std::this_thread::sleep_for(400ms);  // past the back-off the first call's timeout began
+  CHECK(d.stats().open_dialogs == 1);  // call 1's dialog ended with its timeout
+  d.cancel(2);
+  CHECK(log.result(2) == CallResult::cleared);
+  CHECK(log.wait_until([&] { return d.stats().open_dialogs == 0; }, 5s));
   d.stop();
 }
 

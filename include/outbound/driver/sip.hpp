@@ -80,6 +80,7 @@ struct SipDriverStats {
   long legs_lost = 0;                   ///< connected legs found gone by the leg check
   long rtp_packets = 0;                 ///< RTP packets received on the driver's media ports
   long rtp_rejected = 0;                ///< datagrams on media ports that were not G.711 RTP
+  long open_dialogs = 0;                ///< SIP dialogs (legs) the driver holds now, ended calls' included
 };
 
 /// One 20 ms frame of a call's audio as G.711 (160 bytes of µ-law or A-law).
