@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from . import _native
-from .enums import CallResult, ContactInfoType, RecordStatus, RecordType
+from .enums import CallResult, ContactInfoType, RecordStatus, RecordType, coerce
+
+
+def _column_time(t: Any, what: str) -> int:
+    """A calling-list time column's value: epoch seconds, or OB_NO_TIME for None; a datetime is taken too."""
+    if t is None:
+        return _native.NO_TIME
+    if isinstance(t, datetime):
+        from .engine import to_epoch_s  # noqa: PLC0415 - engine imports this package's enums and errors only
+        return to_epoch_s(t, what)
+    return t
 
 
 @dataclass
 class Record:
-    """One calling-list row (OCS columns; times in epoch seconds, None for NULL)."""
+    """One calling-list row: the OCS columns, and custom fields by name.
+
+    Times are the list's columns: whole seconds since 1970-01-01 UTC (None for NULL; a datetime is
+    taken on input). Codes take a member, its name ("mobile") or its number. Integer columns are C
+    ints (record_id a 64-bit int): larger values raise InvalidArgumentError."""
     record_id: int = 0
     contact_info: str = ""
     contact_info_type: ContactInfoType = ContactInfoType.HOME
@@ -37,6 +52,12 @@ class Record:
     treatments: str = ""
     email_subject: str = ""
     custom: Dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.contact_info_type = coerce(ContactInfoType, self.contact_info_type, "contact_info_type")
+        self.record_type = coerce(RecordType, self.record_type, "record_type")
+        self.record_status = coerce(RecordStatus, self.record_status, "record_status")
+        self.call_result = coerce(CallResult, self.call_result, "call_result")
 
     @staticmethod
     def from_c(c: _native.CRecord) -> "Record":
@@ -70,13 +91,13 @@ class CRecords:
         c.version = _native.VERSION
         c.record_id = r.record_id
         c.contact_info = _native.cstr(r.contact_info)
-        c.contact_info_type = int(r.contact_info_type)
-        c.record_type = int(r.record_type)
-        c.record_status = int(r.record_status)
-        c.call_result = int(r.call_result)
+        c.contact_info_type = int(coerce(ContactInfoType, r.contact_info_type, "contact_info_type"))
+        c.record_type = int(coerce(RecordType, r.record_type, "record_type"))
+        c.record_status = int(coerce(RecordStatus, r.record_status, "record_status"))
+        c.call_result = int(coerce(CallResult, r.call_result, "call_result"))
         c.attempt = r.attempt
-        c.dial_sched_time = _native.NO_TIME if r.dial_sched_time is None else r.dial_sched_time
-        c.call_time = _native.NO_TIME if r.call_time is None else r.call_time
+        c.dial_sched_time = _column_time(r.dial_sched_time, "dial_sched_time")
+        c.call_time = _column_time(r.call_time, "call_time")
         c.daily_from, c.daily_till, c.tz_dbid, c.campaign_id = r.daily_from, r.daily_till, r.tz_dbid, r.campaign_id
         c.agent_id = _native.cstr(r.agent_id)
         c.chain_id, c.chain_n, c.group_id, c.app_id = r.chain_id, r.chain_n, r.group_id, r.app_id

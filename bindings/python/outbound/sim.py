@@ -5,14 +5,16 @@ under a manual clock a whole day is deterministic for a seed."""
 from __future__ import annotations
 
 import ctypes
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Sequence
+from datetime import datetime
+from typing import Any, Callable, Dict, Optional, Sequence, Union
 
 from . import _native
 from ._handle import Handle
 from .driver import DriverCapabilities
-from .engine import Engine
-from .enums import CpdMode, DistributionKind
+from .engine import Engine, from_ms, to_ms
+from .enums import CpdMode, DistributionKind, coerce
 from .errors import check
 
 _lib = _native.lib
@@ -21,9 +23,16 @@ _lib = _native.lib
 @dataclass
 class Distribution:
     """A distribution of durations in seconds."""
+
     kind: DistributionKind = DistributionKind.CONSTANT
+    """Shape (DistributionKind or its name: "constant", "exponential", "lognormal", "uniform")."""
     mean: float = 0.0
+    """Mean in seconds (uniform: the midpoint)."""
     sd: float = 0.0
+    """Standard deviation in seconds (lognormal), half-width (uniform)."""
+
+    def __post_init__(self) -> None:
+        self.kind = coerce(DistributionKind, self.kind, "kind")
 
     def to_c(self) -> _native.Distribution:
         return _native.Distribution(int(self.kind), self.mean, self.sd)
@@ -102,10 +111,22 @@ class SimDriverStats:
 @dataclass
 class GvpSession:
     """A voice application as it starts on a simulated GVP."""
+
     call_id: int
+    """The call."""
     application: str
-    started_ms: int
+    """The voice application."""
+    started: datetime
+    """When it started (aware UTC datetime)."""
     attributes: Dict[str, str]
+    """The record's data it runs with."""
+
+    @property
+    def started_ms(self) -> int:
+        """Deprecated (0.3): `started` in UTC milliseconds."""
+        warnings.warn("GvpSession.started_ms is deprecated: use started (a datetime)", DeprecationWarning,
+                      stacklevel=2)
+        return to_ms(self.started)
 
 
 class SimNetwork(Handle):
@@ -191,10 +212,12 @@ class SimCpd(_AgentsMixin, SimDriver):
     """A simulated CPD server on board channels (transfer or ASM mode)."""
 
     def __init__(self, network: SimNetwork, agents: int, prefix: str = "agent",
-                 agent_model: Optional[AgentModel] = None, mode: CpdMode = CpdMode.TRANSFER, channels: int = 60,
-                 engage_s: float = 1.5, engage_failure: float = 0.0, opt_out: float = 0.10) -> None:
+                 agent_model: Optional[AgentModel] = None, mode: Union[CpdMode, str] = CpdMode.TRANSFER,
+                 channels: int = 60, engage_s: float = 1.5, engage_failure: float = 0.0, opt_out: float = 0.10) -> None:
+        """A CPD server with `agents` agents named prefix1..prefixN; `engage_s` in seconds, shares 0..1."""
         a = (agent_model or AgentModel()).to_c()
-        o = _native.SimCpdOptions(_native.VERSION, int(mode), channels, engage_s, engage_failure, opt_out)
+        o = _native.SimCpdOptions(_native.VERSION, int(coerce(CpdMode, mode, "mode")), channels, engage_s,
+                                  engage_failure, opt_out)
         h = ctypes.c_void_p()
         check(_lib.ob_sim_cpd_new(ctypes.byref(h), network._h, agents, _native.cstr(prefix), ctypes.byref(a),
                                   ctypes.byref(o)))
@@ -227,7 +250,7 @@ class SimGvp(SimDriver):
                 c = s.contents
                 attrs = {_native.text(c.attribute_names[i]): _native.text(c.attribute_values[i])
                          for i in range(c.attribute_count)}
-                callback(GvpSession(c.call_id, _native.text(c.application), c.started_ms, attrs))
+                callback(GvpSession(c.call_id, _native.text(c.application), from_ms(c.started_ms), attrs))
             except BaseException as e:  # noqa: B036
                 engine._callback_failed(e)
 
