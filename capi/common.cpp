@@ -261,7 +261,10 @@ void check_version(unsigned int version, unsigned int current, const char* what)
 }
 
 void check_code(int which, int v, const char* what) {
-  if (!table_name(which, v)) fail(ErrorCode::invalid_argument, std::string(what) + " has no code " + std::to_string(v));
+  if (table_name(which, v)) return;
+  const auto n = static_cast<int>(tables()[static_cast<std::size_t>(which)].size());
+  fail(ErrorCode::invalid_argument, std::string(what) + " = " + std::to_string(v) + " is no code of its table (0.." +
+                                        std::to_string(n - 1) + ")");
 }
 
 outbound::CampaignEvent::Kind to_event_kind(int kind) {
@@ -295,7 +298,7 @@ bool is_tracked(const void* handle, Kind kind) noexcept {
 std::unique_lock<std::mutex> registry_lock() { return std::unique_lock(registry_mutex()); }
 
 void bad_handle(const char* what) {
-  fail(ErrorCode::bad_handle, std::string(what) + " is NULL, already freed, or not " + what);
+  fail(ErrorCode::bad_handle, std::string("the ") + what + " handle is NULL, already freed, or of another kind");
 }
 
 void register_owned(const void* key, std::unique_ptr<Owned> owner) {

@@ -280,9 +280,24 @@ static void test_treatments(void) {
   CHECK_RC(ob_treatments_validate(rules, 2), OB_EINVALID);
 }
 
+/* Messages read as sentences a host can show as they are. */
+static void test_error_messages(void) {
+  ob_engine_options eo = OB_ENGINE_OPTIONS_INIT;
+  ob_engine* e = NULL;
+  CHECK_RC(ob_campaign_start(NULL), OB_EHANDLE);
+  CHECK_STR(ob_last_error(), "the campaign handle is NULL, already freed, or of another kind");
+  eo.clock = 7;
+  CHECK_RC(ob_engine_new(&e, &eo), OB_EINVALID);
+  CHECK_STR(ob_last_error(), "clock = 7 is no code of its table (0..1)");
+  eo.version = 9;
+  CHECK_RC(ob_engine_new(&e, &eo), OB_EINVALID);
+  CHECK(strstr(ob_last_error(), "ob_engine_options has version 9; this library knows versions 1..1") != NULL);
+}
+
 int main(void) {
   test_versions();
   test_errors();
+  test_error_messages();
   test_call_result_names();
   test_enum_tables();
   test_init_macros();

@@ -103,7 +103,7 @@ def _run_task(user_data: Optional[int]) -> None:
     engine_ref, fn = entry
     engine = engine_ref()
     if engine is not None:
-        engine._tasks.discard(user_data or 0)
+        engine._task_done(user_data or 0)
     try:
         fn()
     except BaseException as e:  # noqa: B036 - kept and raised on the host's thread
@@ -237,6 +237,9 @@ class Engine(Handle):
             _tasks[key] = (weakref.ref(self), fn)
         self._tasks.add(key)
         return key
+
+    def _task_done(self, key: int) -> None:
+        self._tasks.discard(key)
 
     def _drop_task(self, key: int) -> None:
         with _tasks_lock:
