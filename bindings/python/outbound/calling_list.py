@@ -21,17 +21,24 @@ _lib = _native.lib
 class CsvRowError:
     """A CSV row that was not imported."""
     line: int
+    """1-based line where the row starts (the header is line 1)."""
     record_id: int
+    """Its record_id when readable, else 0."""
     reason: str
+    """Why it was not imported."""
 
 
 @dataclass
 class ImportReport:
     """What a CSV import did: data_rows == imported + len(errors)."""
     data_rows: int = 0
+    """Rows after the header."""
     imported: int = 0
+    """Rows inserted."""
     blank_lines: int = 0
+    """Empty lines skipped."""
     errors: List[CsvRowError] = field(default_factory=list)
+    """The rows not inserted, in line order."""
 
 
 @dataclass

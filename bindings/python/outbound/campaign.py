@@ -111,53 +111,91 @@ class CampaignOptions:
 class CampaignStats:
     """Counters and averages of a campaign group."""
     dials: int = 0
+    """Calls placed."""
     live_answers: int = 0
+    """Calls answered by a person."""
     connected: int = 0
+    """Live answers joined to an agent."""
     abandoned: int = 0
+    """Live answers no agent took in time."""
     machines: int = 0
+    """Calls an answering machine took."""
     busy: int = 0
+    """Busy results."""
     no_answer: int = 0
+    """Calls that rang out."""
     sit: int = 0
+    """SIT tone results."""
     other_results: int = 0
+    """Any other call result."""
     dnc_blocked: int = 0
+    """Records not dialed because of the DNC list."""
     window_deferred: int = 0
+    """Chains put back because their calling window was closed."""
     record_errors: int = 0
+    """Records made final as errors (bad phone, unknown zone, malformed row)."""
     driver_errors: int = 0
+    """Dials the driver refused."""
     records_finalized: int = 0
+    """Records made final."""
     records_rescheduled: int = 0
+    """Records given a later dial time."""
     abandon_rate: float = 0.0
+    """Abandoned / live answers over the run (0..1)."""
     window_abandon_rate: float = 0.0
+    """Abandoned / live answers over the abandon cap's window (0..1)."""
     window_live_answers: int = 0
+    """Live answers inside the abandon cap's window."""
     agent_occupancy: float = 0.0
+    """Busy factor of the agents over the run (0..1)."""
     agent_wait_mean_s: float = 0.0
+    """Mean agent wait between calls, in seconds."""
     distribution_time_mean_s: float = 0.0
+    """Mean answer-to-agent time of connected calls, in seconds."""
     agents_logged_in: int = 0
+    """Agents logged in now."""
     calls_in_flight: int = 0
+    """Calls the driver holds now."""
     records_buffered: int = 0
-    lockout_deferred: int = 0  # chains rescheduled: their number's call was abandoned within the lockout
+    """Records held in the buffer now."""
+    lockout_deferred: int = 0
+    """Chains rescheduled: their number's last call was abandoned within the redial lockout."""
 
 
 @dataclass
 class CampaignEvent:
     """What a campaign tells its subscribers."""
     kind: EventKind
+    """What happened (docs/events.md has a row for each kind)."""
     campaign: str
+    """The campaign group's name."""
     record_id: int = 0
+    """The record concerned (0: none)."""
     result: CallResult = CallResult.UNKNOWN
+    """For call_finished and written: the call result."""
     message: str = ""
+    """What happened, in words; never empty."""
     agent_id: str = ""
+    """Desktop events: the agent it is for ("" otherwise)."""
     handle: int = 0
+    """Desktop events: the record handle (0 otherwise)."""
     record: Optional[Record] = None
+    """Desktop events and dialing: the record's fields (None otherwise)."""
 
 
 @dataclass
 class DesktopRecord:
     """A record handed to an agent's desktop; `handle` names it in requests."""
     handle: int
+    """Names the record in desktop requests."""
     campaign: str
+    """The campaign group's name."""
     list: str
+    """The calling list (table) it comes from."""
     agent_id: str
+    """The agent who holds it."""
     record: Record
+    """The record's fields, custom fields included."""
 
     @staticmethod
     def from_c(c: _native.DesktopRecord) -> "DesktopRecord":
@@ -251,7 +289,7 @@ class Campaign(Handle):
         return engine.add_campaign(options, **kwargs)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Campaigns are made by Engine.add_campaign() (and set up there, in _open)."""
+        """Campaigns are made by Engine.add_campaign()."""
 
     @classmethod
     def _open(cls, engine: Engine, options: Optional[CampaignOptions], driver: Union[Driver, SimDriver],

@@ -29,29 +29,53 @@ class Record:
     taken on input). Codes take a member, its name ("mobile") or its number. Integer columns are C
     ints (record_id a 64-bit int): larger values raise InvalidArgumentError."""
     record_id: int = 0
+    """Unique key of the row (a 64-bit integer)."""
     contact_info: str = ""
+    """Phone number (or address) to reach."""
     contact_info_type: ContactInfoType = ContactInfoType.HOME
+    """What contact_info is (ContactInfoType or its name: "home", "mobile", …)."""
     record_type: RecordType = RecordType.GENERAL
+    """General, callback, no-call… (RecordType or its name)."""
     record_status: RecordStatus = RecordStatus.READY
+    """Ready, retrieved, updated (final)… (RecordStatus or its name)."""
     call_result: CallResult = CallResult.UNKNOWN
+    """The last call's result (CallResult or its name)."""
     attempt: int = 0
+    """Attempts made so far."""
     dial_sched_time: Optional[int] = None
+    """When to dial next, in epoch seconds (None: as soon as possible)."""
     call_time: Optional[int] = None
+    """When last dialed, in epoch seconds (None: never)."""
     daily_from: int = 0
+    """Calling window start, in seconds after local midnight."""
     daily_till: int = 86400
+    """Calling window end, in seconds after local midnight."""
     tz_dbid: int = 0
+    """Configured time zone id (a zone key of the campaign)."""
     campaign_id: int = 0
+    """The owning campaign's id."""
     agent_id: str = ""
+    """Personal callbacks: the agent."""
     chain_id: int = 0
+    """The customer's chain: records of one chain are dialed in turn."""
     chain_n: int = 0
+    """Order within the chain."""
     group_id: int = 0
+    """Agent group (routing)."""
     app_id: int = 0
+    """Application (routing)."""
     media_ref: int = 0
+    """Media reference (non-voice)."""
     email_template_id: int = 0
+    """E-mail template (non-voice)."""
     switch_id: int = 0
+    """Switch (routing)."""
     treatments: str = ""
+    """The chain's treatment history, as the list stores it."""
     email_subject: str = ""
+    """E-mail subject (non-voice)."""
     custom: Dict[str, str] = field(default_factory=dict)
+    """Custom fields by column name."""
 
     def __post_init__(self) -> None:
         self.contact_info_type = coerce(ContactInfoType, self.contact_info_type, "contact_info_type")

@@ -52,21 +52,37 @@ def _defaults(struct: Any, init: Any) -> Any:
 class NetworkModel:
     """How simulated callees answer; the seven shares sum to 1. Defaults are the library's."""
     live_answer: float = 0.30
+    """Share of calls a person answers."""
     busy: float = 0.10
+    """Share busy."""
     no_answer: float = 0.45
+    """Share ringing out."""
     machine: float = 0.10
+    """Share an answering machine takes."""
     sit: float = 0.05
+    """Share with SIT tones."""
     fax: float = 0.0
+    """Share a fax answers."""
     silence: float = 0.0
+    """Share answered by silence."""
     sit_weights: Sequence[float] = (0.40, 0.25, 0.10, 0.05, 0.10, 0.10)
+    """Weights of the SIT results 11..16 (six numbers)."""
     ring: Distribution = field(default_factory=lambda: Distribution(DistributionKind.LOGNORMAL, 8.0, 4.0))
+    """Time until answer, in seconds."""
     no_answer_timeout_s: float = 25.0
+    """Ring timeout when the dial request has none, in seconds."""
     patience_s: float = 2.0
+    """How long an answered callee waits for an agent, in seconds."""
     busy_signal_s: float = 3.0
+    """Time until a busy result, in seconds."""
     sit_s: float = 2.0
+    """Time until a SIT result, in seconds."""
     amd_s: float = 2.5
+    """Time to classify a machine, fax or silence, in seconds."""
     amd_false_positive: float = 0.0
+    """Share of live answers taken for machines (0..1)."""
     machine_talk_s: float = 20.0
+    """Time on a machine connected undetected, in seconds."""
 
     def to_c(self, seed: int) -> _native.SimNetworkOptions:
         c = _defaults(_native.SimNetworkOptions, _lib.ob_sim_network_options_init)
@@ -86,7 +102,9 @@ class NetworkModel:
 class AgentModel:
     """How simulated agents work (talk and wrap-up times)."""
     talk: Distribution = field(default_factory=lambda: Distribution(DistributionKind.LOGNORMAL, 180.0, 120.0))
+    """Talk time, in seconds."""
     wrap: Distribution = field(default_factory=lambda: Distribution(DistributionKind.EXPONENTIAL, 15.0, 0.0))
+    """Wrap-up time, in seconds."""
 
     def to_c(self) -> _native.SimAgentOptions:
         c = _defaults(_native.SimAgentOptions, _lib.ob_sim_agent_options_init)
@@ -98,14 +116,23 @@ class AgentModel:
 class SimDriverStats:
     """Counters a simulated driver keeps (checked against the campaign's)."""
     dials: int = 0
+    """Calls placed."""
     live_answers: int = 0
+    """Answered by a person."""
     connected: int = 0
+    """Joined to an agent or an application."""
     abandoned: int = 0
+    """Live answers released without an agent."""
     machines: int = 0
+    """Answered by a machine."""
     wait_to_connect_s: float = 0.0
+    """Sum of the answer-to-agent waits, in seconds."""
     engaged: int = 0
+    """CPD ASM: engaging calls."""
     engage_failures: int = 0
+    """CPD ASM: agents not reached."""
     opt_outs: int = 0
+    """CPD ASM: callees who opted out."""
 
 
 @dataclass
