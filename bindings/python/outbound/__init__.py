@@ -33,7 +33,7 @@ from .calling_list import CallingList, CsvOptions, CsvRowError, ImportReport, Li
 from .campaign import Campaign, CampaignEvent, CampaignOptions, CampaignStats, DesktopRecord
 from .dnc import DncList, to_e164
 from .driver import DialRequest, Driver, DriverCapabilities, EventSink
-from .engine import Engine, from_ms, to_ms
+from .engine import Engine, from_ms, to_epoch_s, to_ms
 from .enums import (AgentState, AmdMode, AnswerClass, CallAction, CallbackKind, CallEventKind, CallResult,
                     CampaignState, ClockKind, ContactInfoType, CpdMode, DialMode, DistributionKind, DncMatch,
                     DncScope, DriverKind, EventKind, Goal, LogLevel, RecordAction, RecordStatus, RecordType, Status)
@@ -84,6 +84,6 @@ __all__ = [
     "DatabaseError", "DriverError", "UnsupportedError", "BadHandleError", "Status", "CallResult", "RecordType",
     "RecordStatus", "ContactInfoType", "DialMode", "Goal", "CampaignState", "AgentState", "CallEventKind",
     "AnswerClass", "AmdMode", "DriverKind", "RecordAction", "CallAction", "EventKind", "LogLevel", "DncMatch",
-    "CallbackKind", "DncScope", "CpdMode", "DistributionKind", "ClockKind", "to_ms", "from_ms", "version_number",
+    "CallbackKind", "DncScope", "CpdMode", "DistributionKind", "ClockKind", "to_ms", "to_epoch_s", "from_ms", "version_number",
     "library_path", "call_result_name", "__version__",
 ]

@@ -126,7 +126,9 @@ def check_int(value: Any, ctype: Any, what: str) -> int:
     lo, hi = _int_range(ctype) or (v, v)
     if not lo <= v <= hi:
         from .errors import InvalidArgumentError  # noqa: PLC0415 - errors imports this module
-        raise InvalidArgumentError(f"{what} = {v} is out of range: a C {ctype.__name__} holds {lo}..{hi}")
+        kind = "signed" if lo < 0 else "unsigned"
+        raise InvalidArgumentError(f"{what} = {v} is out of range: it goes to a {kind} {8 * ctypes.sizeof(ctype)}-bit "
+                                   f"C integer ({lo}..{hi})")
     return v
 
 
