@@ -112,29 +112,24 @@ class CRecords:
             self._fill(self.array[i], r)
 
     def _fill(self, c: _native.CRecord, r: Record) -> None:
-        c.version = _native.VERSION
-        c.record_id = r.record_id
-        c.contact_info = _native.cstr(r.contact_info)
-        c.contact_info_type = int(coerce(ContactInfoType, r.contact_info_type, "contact_info_type"))
-        c.record_type = int(coerce(RecordType, r.record_type, "record_type"))
-        c.record_status = int(coerce(RecordStatus, r.record_status, "record_status"))
-        c.call_result = int(coerce(CallResult, r.call_result, "call_result"))
-        c.attempt = r.attempt
-        c.dial_sched_time = _column_time(r.dial_sched_time, "dial_sched_time")
-        c.call_time = _column_time(r.call_time, "call_time")
-        c.daily_from, c.daily_till, c.tz_dbid, c.campaign_id = r.daily_from, r.daily_till, r.tz_dbid, r.campaign_id
-        c.agent_id = _native.cstr(r.agent_id)
-        c.chain_id, c.chain_n, c.group_id, c.app_id = r.chain_id, r.chain_n, r.group_id, r.app_id
-        c.media_ref, c.email_template_id, c.switch_id = r.media_ref, r.email_template_id, r.switch_id
-        c.treatments = _native.cstr(r.treatments)
-        c.email_subject = _native.cstr(r.email_subject)
+        names = values = None
         if r.custom:
             names = (ctypes.c_char_p * len(r.custom))(*[_native.cstr(k) for k in r.custom])
             values = (ctypes.c_char_p * len(r.custom))(*[_native.cstr(v) for v in r.custom.values()])
             self._keep += [names, values]
-            c.custom_count = len(r.custom)
-            c.custom_names = ctypes.cast(names, _native.c_char_p_p)
-            c.custom_values = ctypes.cast(values, _native.c_char_p_p)
+        # In the field order of ob_record; _native.fill checks every integer at once.
+        _native.fill(c, (
+            _native.VERSION, r.record_id, _native.cstr(r.contact_info),
+            int(coerce(ContactInfoType, r.contact_info_type, "contact_info_type")),
+            int(coerce(RecordType, r.record_type, "record_type")),
+            int(coerce(RecordStatus, r.record_status, "record_status")),
+            int(coerce(CallResult, r.call_result, "call_result")), r.attempt,
+            _column_time(r.dial_sched_time, "dial_sched_time"), _column_time(r.call_time, "call_time"),
+            r.daily_from, r.daily_till, r.tz_dbid, r.campaign_id, _native.cstr(r.agent_id), r.chain_id, r.chain_n,
+            r.group_id, r.app_id, r.media_ref, r.email_template_id, r.switch_id, _native.cstr(r.treatments),
+            _native.cstr(r.email_subject), len(r.custom),
+            ctypes.cast(names, _native.c_char_p_p) if names is not None else None,
+            ctypes.cast(values, _native.c_char_p_p) if values is not None else None))
 
     @property
     def pointer(self) -> "ctypes._Pointer[_native.CRecord]":
