@@ -31,16 +31,13 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, caller_id) == 
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_ms) == 256,
               "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
 
-ob_campaign_options default_options() {
-  outbound::CampaignConfig c;
-  ob_campaign_options o{};
-  o.version = OB_CAMPAIGN_OPTIONS_VERSION;
-  o.name = nullptr;
+// The numbers, codes and durations of `c` (not its strings and arrays), as C.
+void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
+  using outbound::Duration;
   o.campaign_id = c.campaign_id;
   o.mode = static_cast<int>(c.mode);
   o.goal = static_cast<int>(c.goal);
   o.target = c.target;
-  o.pacer = nullptr;
   o.ratio = c.ratio;
   o.ports = c.ports;
   o.chunk_size = c.chunk_size;
@@ -50,20 +47,26 @@ ob_campaign_options default_options() {
   o.empty_list_backoff_ms = c.empty_list_backoff.count();
   o.abandon_after_ms = c.abandon_after.count();
   o.abandon_cap_rate = c.abandon_cap.rate;
-  o.abandon_cap_window_ms = std::chrono::duration_cast<outbound::Duration>(c.abandon_cap.window).count();
+  o.abandon_cap_window_ms = std::chrono::duration_cast<Duration>(c.abandon_cap.window).count();
   o.amd = static_cast<int>(c.amd);
   o.ring_timeout_ms = c.ring_timeout.count();
-  o.window_from_s = -1;
-  o.window_till_s = -1;
   o.wait_for_desktop = c.wait_for_desktop ? 1 : 0;
-  o.desktop_timeout_ms = std::chrono::duration_cast<outbound::Duration>(c.desktop_timeout).count();
-  o.callback_wait_ms = std::chrono::duration_cast<outbound::Duration>(c.callback_wait).count();
-  o.abandoned_redial_lockout_ms = std::chrono::duration_cast<outbound::Duration>(c.abandoned_redial_lockout).count();
+  o.desktop_timeout_ms = std::chrono::duration_cast<Duration>(c.desktop_timeout).count();
+  o.callback_wait_ms = std::chrono::duration_cast<Duration>(c.callback_wait).count();
+  o.abandoned_redial_lockout_ms = std::chrono::duration_cast<Duration>(c.abandoned_redial_lockout).count();
   o.auto_complete = c.auto_complete ? 1 : 0;
-  o.caller_id = nullptr;
   o.pace_interval_ms = c.pace_interval.count();
   o.max_attempts = c.max_attempts;
   o.abandon_cap_amd_false_positive = c.abandon_cap.amd_false_positive;
+}
+
+// The defaults, as OB_CAMPAIGN_OPTIONS_INIT has them: no strings, no arrays, no windows.
+ob_campaign_options default_options() {
+  ob_campaign_options o{};
+  o.version = OB_CAMPAIGN_OPTIONS_VERSION;
+  set_scalars(o, outbound::CampaignConfig());
+  o.window_from_s = -1;
+  o.window_till_s = -1;
   return o;
 }
 
@@ -143,30 +146,19 @@ outbound::CallingWindows to_windows(const WindowSettings& w) {
   return outbound::CallingWindows(w.zones, window, w.zone_column);
 }
 
+// A string option as C: NULL for "", as the defaults have it.
+const char* c_str_or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+
 // The options a campaign runs with, as C: pointers into `view`, which the handle keeps.
 ob_campaign_options options_of(const ob_campaign& h, OptionsView& view) {
   const auto& c = view.config;
   ob_campaign_options o = default_options();
+  set_scalars(o, c);
   o.name = c.name.c_str();
-  o.campaign_id = c.campaign_id;
-  o.mode = static_cast<int>(c.mode);
-  o.goal = static_cast<int>(c.goal);
-  o.target = c.target;
   o.pacer = c.pacer.c_str();
-  o.ratio = c.ratio;
-  o.ports = c.ports;
-  o.chunk_size = c.chunk_size;
-  o.low_water = c.low_water;
-  o.tick_ms = c.tick.count();
-  o.flush_interval_ms = c.flush_interval.count();
-  o.empty_list_backoff_ms = c.empty_list_backoff.count();
-  o.abandon_after_ms = c.abandon_after.count();
-  o.abandon_cap_rate = c.abandon_cap.rate;
-  o.abandon_cap_window_ms = std::chrono::duration_cast<outbound::Duration>(c.abandon_cap.window).count();
-  o.amd = static_cast<int>(c.amd);
-  o.ring_timeout_ms = c.ring_timeout.count();
-  o.customer_id_field = c.customer_id_field.empty() ? nullptr : c.customer_id_field.c_str();
-  o.voice_application = c.voice_application.empty() ? nullptr : c.voice_application.c_str();
+  o.customer_id_field = c_str_or_null(c.customer_id_field);
+  o.voice_application = c_str_or_null(c.voice_application);
+  o.caller_id = c_str_or_null(c.caller_id);
   for (const auto& t : c.treatments.rules()) view.treatments.push_back(from_treatment(t));
   o.treatment_count = view.treatments.size();
   o.treatments = view.treatments.empty() ? nullptr : view.treatments.data();
@@ -176,16 +168,7 @@ ob_campaign_options options_of(const ob_campaign& h, OptionsView& view) {
   o.zones = view.zones.empty() ? nullptr : view.zones.data();
   o.window_from_s = h.windows.from_s;
   o.window_till_s = h.windows.till_s;
-  o.zone_column = h.windows.zone_column.empty() ? nullptr : h.windows.zone_column.c_str();
-  o.wait_for_desktop = c.wait_for_desktop ? 1 : 0;
-  o.desktop_timeout_ms = std::chrono::duration_cast<outbound::Duration>(c.desktop_timeout).count();
-  o.callback_wait_ms = std::chrono::duration_cast<outbound::Duration>(c.callback_wait).count();
-  o.abandoned_redial_lockout_ms = std::chrono::duration_cast<outbound::Duration>(c.abandoned_redial_lockout).count();
-  o.auto_complete = c.auto_complete ? 1 : 0;
-  o.caller_id = c.caller_id.empty() ? nullptr : c.caller_id.c_str();
-  o.pace_interval_ms = c.pace_interval.count();
-  o.max_attempts = c.max_attempts;
-  o.abandon_cap_amd_false_positive = c.abandon_cap.amd_false_positive;
+  o.zone_column = c_str_or_null(h.windows.zone_column);
   return o;
 }
 
