@@ -149,8 +149,9 @@ class OB_API CallProgressDetector {
   CallProgressDetector& operator=(CallProgressDetector&&) noexcept;
   /// Analyses the next frame; returns the tones it completed (usually none).
   std::vector<ToneEvent> feed(Frame frame);
-  /// Accounts for `ms` of audio that never arrived (lost packets), so time stays right.
-  void skip(int ms);
+  /// Accounts for `ms` of audio that never arrived (lost packets) as silence, so time
+  /// stays right; returns the tones that completed meanwhile (a digit that ended just before).
+  std::vector<ToneEvent> skip(int ms);
   /// Turns one telephone-event packet into a ToneEvent, once per event (repeats and
   /// end packets of the same event give nullopt, as do events we do not map).
   std::optional<ToneEvent> telephone_event(const TelephoneEvent& packet);

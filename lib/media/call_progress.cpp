@@ -126,13 +126,13 @@ std::vector<ToneEvent> CallProgressDetector::feed(Frame frame) {
   return std::move(state_->pending);
 }
 
-void CallProgressDetector::skip(int ms) {
-  if (ms <= 0) return;
+std::vector<ToneEvent> CallProgressDetector::skip(int ms) {
+  state_->pending.clear();
   // Lost audio is heard as silence: a tone cut by a gap must not be taken for a whole one.
   std::array<std::int16_t, kFrameSamples> zeros{};
-  for (long left = static_cast<long>(ms) * kSampleRate / 1000; left > 0; left -= kFrameSamples)
+  for (long left = static_cast<long>(std::max(ms, 0)) * kSampleRate / 1000; left > 0; left -= kFrameSamples)
     state_->run(zeros.data(), static_cast<int>(std::min<long>(left, kFrameSamples)));
-  state_->pending.clear();
+  return std::move(state_->pending);
 }
 
 std::optional<ToneEvent> CallProgressDetector::telephone_event(const TelephoneEvent& packet) {
