@@ -2,10 +2,11 @@
 // voice. A person answers with a short greeting and waits; a machine talks on.
 // So: no voice for initial_silence_ms is silence; a greeting that ends and is
 // followed by after_greeting_silence_ms of quiet is live; a greeting that goes
-// on past max_greeting_ms, or has more than max_words words, is a machine.
-// After a machine decision it keeps listening for the beep, to say when a
-// message may start. (A beep alone decides nothing: the steps of a SIT and a
-// fax's CNG look like beeps until their own detectors have spoken.)
+// on past max_greeting_ms, or has more than max_words words, is a machine, and
+// so is a greeting followed by a beep (a tone is not quiet). After a machine
+// decision it keeps listening for the beep, to say when a message may start.
+// (A beep before any voice decides nothing: the steps of a SIT and a fax's CNG
+// look like beeps until their own detectors have spoken.)
 #include <algorithm>
 
 #include "beep_detector.hpp"
@@ -35,6 +36,7 @@ struct AmdDetector::State {
   std::vector<Beep> beeps;
   std::optional<int> message_ms;
   int last_sound_ms = 0;  // end of the last frame of voice or tone, for the message cue
+  int last_tone_ms = -1;  // end of the last tonal frame
 
   explicit State(const AmdSettings& settings)
       : s(settings), tones(detail::amd_tones(settings)), beep(settings.beep_min_ms, settings.beep_max_ms),
@@ -58,7 +60,7 @@ struct AmdDetector::State {
   }
 
   // The cadence rules, in order; nullopt while undecided.
-  std::optional<AmdDecision> decide_on_voice() const {
+  std::optional<AmdDecision> decide_on_voice(bool beeped) const {
     if (cadence.greeting_start_ms() < 0) {
       if (now_ms >= s.initial_silence_ms) return make(AmdClass::silence, "no voice");
       if (now_ms >= s.max_decision_ms) return make(AmdClass::unknown, "no decision in time");
@@ -66,7 +68,10 @@ struct AmdDetector::State {
     }
     if (cadence.words() > s.max_words) return make(AmdClass::machine, "too many words");
     if (cadence.greeting_ms() > s.max_greeting_ms) return make(AmdClass::machine, "long greeting");
-    if (cadence.quiet_ms(now_ms) >= s.after_greeting_silence_ms) return make(AmdClass::live, "short greeting then silence");
+    if (beeped) return make(AmdClass::machine, "beep after the greeting");
+    // Quiet means neither voice nor tone: a beep right after a short greeting is no person's wait.
+    if (now_ms - std::max(cadence.last_voice_ms(), last_tone_ms) >= s.after_greeting_silence_ms)
+      return make(AmdClass::live, "short greeting then silence");
     if (now_ms >= s.max_decision_ms) return make(AmdClass::machine, "still talking at the decision time");
     return std::nullopt;
   }
@@ -91,8 +96,9 @@ struct AmdDetector::State {
     std::optional<Beep> b = beep.feed(f, noise, now_ms);
     if (b) beeps.push_back(*b);
     bool voice = cadence.is_voice(f, noise, tonal);
-    cadence.feed(voice, now_ms);
+    cadence.feed(voice, tonal, now_ms);
     if (voice || tonal) last_sound_ms = now_ms;
+    if (tonal) last_tone_ms = now_ms;
     if (decision) {
       follow_message_cue();
       return std::nullopt;
@@ -100,7 +106,7 @@ struct AmdDetector::State {
     std::optional<AmdDecision> d;
     for (const ToneEvent& e : heard)
       if (!d) d = decide_on_tone(e);
-    if (!d) d = decide_on_voice();
+    if (!d) d = decide_on_voice(b.has_value());
     if (d) {
       decision = d;
       follow_message_cue();

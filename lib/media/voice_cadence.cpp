@@ -6,12 +6,13 @@
 namespace outbound::media::detail {
 
 bool VoiceCadence::is_voice(const FrameFeatures& f, double noise_floor_db, bool tonal) const {
-  if (tonal && !last_was_voice_) return false;
+  if (tonal && (!last_was_voice_ || tonal_run_ >= kMaxTonalInVoice)) return false;
   return f.energy_db >= s_.min_voice_dbfs && f.energy_db >= noise_floor_db + s_.voice_threshold_db;
 }
 
-void VoiceCadence::feed(bool voice, int end_ms) {
+void VoiceCadence::feed(bool voice, bool tonal, int end_ms) {
   last_was_voice_ = voice;
+  tonal_run_ = tonal ? tonal_run_ + 1 : 0;
   if (voice) {
     if (voice_run_ms_ == 0) burst_start_ms_ = end_ms - kFrameMs;
     voice_run_ms_ += kFrameMs;

@@ -13,12 +13,14 @@ class VoiceCadence {
   static constexpr int kContinueMs = 40;
   /// Uses the word and threshold settings of `s`.
   explicit VoiceCadence(const AmdSettings& s) : s_(s) {}
+  /// Tonal frames in a row that can still be a held harmonic inside a word.
+  static constexpr int kMaxTonalInVoice = 3;
   /// True when a frame is voice: well above the noise floor and loud enough. A
-  /// tonal frame only continues voice (a held harmonic inside a word) and never
-  /// starts it, so beeps, SITs and fax tones after a pause are not voice.
+  /// tonal frame only continues voice (a held harmonic inside a word), for at most
+  /// kMaxTonalInVoice frames, and never starts it: beeps, SITs and fax tones are not voice.
   bool is_voice(const FrameFeatures& f, double noise_floor_db, bool tonal) const;
-  /// Takes the frame ending at `end_ms`.
-  void feed(bool voice, int end_ms);
+  /// Takes the frame ending at `end_ms`: whether it was voice, and whether it was tonal.
+  void feed(bool voice, bool tonal, int end_ms);
   /// Words heard so far (voice of at least min_word_ms, apart by at least between_words_ms).
   int words() const noexcept { return words_; }
   /// Where the first word began (-1: no word yet).
@@ -40,6 +42,7 @@ class VoiceCadence {
   int greeting_start_ms_ = -1;
   int last_voice_ms_ = -1;
   bool last_was_voice_ = false;
+  int tonal_run_ = 0;  // tonal frames in a row, up to the last one fed
 };
 
 }  // namespace outbound::media::detail

@@ -82,6 +82,21 @@ TEST_CASE("a machine's long greeting is a machine; its beep is found and the mes
   CHECK(*amd.message_start_ms() <= beep_end + AmdSettings{}.after_beep_silence_ms + 200);
 }
 
+TEST_CASE("a short greeting followed by a beep is a machine, not a person waiting") {
+  // "Hi, it's John" and the beep: the tone fills the pause a person would leave.
+  Samples x = silence(300);
+  x += speak(voices().dir.path(), "Hi, it's John.");
+  int end = ms_of(x);
+  x += silence(250);
+  x += tone(850, 600, 0.25);
+  x += silence(3000);
+  AmdDetector amd;
+  AmdDecision d = run_amd(amd, x);
+  CHECK(d.cls == AmdClass::machine);
+  CHECK(d.decision_ms >= end + 250 + 600);
+  CHECK(d.decision_ms <= end + 250 + 600 + 200);
+}
+
 TEST_CASE("without a beep the message cue waits for a long silence after the greeting") {
   Samples x = voices().greeting;
   int end = ms_of(x);
