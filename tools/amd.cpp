@@ -42,7 +42,8 @@ AmdArgs parse_amd_args(const std::vector<std::string>& args) {
 
 media::AmdSettings load_settings(const std::string& arg) {
   if (arg.empty()) return {};
-  if (arg.front() == '{') return media::amd_settings_from_json(arg);
+  auto first = arg.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && arg[first] == '{') return media::amd_settings_from_json(arg);
   std::ifstream f(arg);
   if (!f) throw Error(ErrorCode::invalid_argument, "--settings: neither a JSON object nor a readable file: " + arg);
   std::stringstream text;
