@@ -194,11 +194,11 @@ static void test_connect_on_the_engine_thread(const char* dir) {
 
   /* The sink takes the new event kind (the campaign ignores it for a call it does not know). */
   sink = d.sd.sink;
-  ev.kind = OB_CALL_CONNECT_FAILED;
+  ev.kind = OB_CALL_EVENT_CONNECT_FAILED;
   ev.call_id = 11;
   ev.agent_id = "a0";
   CHECK_OK(ob_event_sink_call_event(sink, &ev));
-  ev.kind = OB_CALL_CONNECT_FAILED + 1;
+  ev.kind = OB_CALL_EVENT_CONNECT_FAILED + 1;
   CHECK_RC(ob_event_sink_call_event(sink, &ev), OB_EINVALID);
 
   CHECK_OK(ob_campaign_unload(c));
