@@ -212,8 +212,19 @@ struct AbandonAllowance {
 /// live over the window. Calls for free agents are always allowed (they can
 /// only lower the rate). target_scale falls from 1 to 0 as the window's rate
 /// climbs through the last tenth below the cap, so pacers ease off before the
-/// hard limit binds. Pure.
+/// hard limit binds. Pure; linear in the calls in flight beyond small groups.
 OB_API AbandonAllowance abandon_guard(const PacingSnapshot& s);
+
+/// How abandon_guard() computes the chance that the live answers to come cost
+/// more than the slack (see docs/pacing.md).
+enum class GuardMethod : int {
+  automatic = 0,  ///< exact while the calls dialing and for free agents are few (<= 200), the bound beyond
+  exact = 1,      ///< the Poisson-binomial distribution, one call at a time: O(calls^2)
+  bound = 2,      ///< an upper bound of that chance in O(calls): never allows more dials than exact
+};
+
+/// abandon_guard() with a chosen computation (the default is automatic).
+OB_API AbandonAllowance abandon_guard(const PacingSnapshot& s, GuardMethod method);
 
 /// Agents (or ports) free now to take an answered call in `s.mode`: ready
 /// agents; engaged (reserved) agents in seizing modes; free ports in GVP modes.
