@@ -77,6 +77,16 @@ double live_rate_bound(const PacingStats& st) {
   return boost::math::quantile(boost::math::complement(post, kRateConfidence));
 }
 
+// Upper confidence bound of the live-answer share of the calls placed
+// lately, every call still dialing counted as live; 1 while too few are known.
+double recent_dials_bound(const DialOutcomes& d) {
+  const double placed = static_cast<double>(d.dials - d.cleared);
+  if (placed < kMinOutcomes) return 1.0;
+  const double not_live = std::clamp(static_cast<double>(d.other), 0.0, placed);
+  boost::math::beta_distribution<double, Fast> post(placed - not_live + 0.5, not_live + 0.5);
+  return boost::math::quantile(boost::math::complement(post, kRateConfidence));
+}
+
 // P(T > age) with one more observation assumed past it: a tail no sample
 // has reached yet is thin, not empty.
 double cautious_survival(const DurationDistribution& d, double age) {
@@ -203,8 +213,13 @@ AbandonAllowance abandon_guard(const PacingSnapshot& s, GuardMethod method) {
     return a;
   }
   // Live answers to come from the calls waiting and dialing; the free agents take the first ones.
+  // With more calls in flight than the live-answer rate remembers outcomes
+  // (half-life 200), that rate follows whichever outcome came back last (busy
+  // and SIT in seconds, no answer in bursts at the timeout): the recent dials,
+  // every call still dialing counted as live, bound it too.
   const bool large = waiting + dialing + a.protected_dials > kExactUpTo;
-  const double p = live_rate_bound(s.stats);
+  const double p = large ? std::max(live_rate_bound(s.stats), recent_dials_bound(s.stats.recent_dials))
+                         : live_rate_bound(s.stats);
   std::vector<double> chances = s.dialing_elapsed_s;  // each call's age, then its chance
   chances.resize(static_cast<std::size_t>(dialing), 0.0);
   for (double& q : chances) q = still_live(s.stats, p, q);
