@@ -184,13 +184,13 @@ nlohmann::json simulate(const std::string& scenario_json) {
 
 // The whole engine at 1,000 agents: the first wave of calls comes back busy
 // and SIT first, and its no-answers all at once 25 s later. Before the guard
-// bounded the live-answer share by the recent dials, the window reached 6.6 %
+// bounded the live-answer share by the recent dials, the window reached 7.1 %
 // against a 3 % cap in the first minutes.
 TEST_CASE("1,000 agents in the simulator: the window stays within the cap from the first minute") {
-  auto r = simulate(R"({"seed": 1, "duration_h": 0.1, "agents": 1000, "mode": "predictive",
+  auto r = simulate(R"({"seed": 1, "duration_h": 0.05, "agents": 1000, "mode": "predictive",
                         "abandon_cap": {"rate": 0.03, "window_h": 720}, "list": {"records": 8000}})");
   INFO(r.dump());
-  CHECK(r.at("dials").get<long>() > 5000);
+  CHECK(r.at("dials").get<long>() > 3000);
   CHECK(r.at("max_window_abandon_rate").get<double>() <= 0.03);
   CHECK(r.at("abandon_rate").get<double>() <= 0.03);
 }
