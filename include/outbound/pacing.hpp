@@ -229,7 +229,7 @@ OB_API AbandonAllowance abandon_guard(const PacingSnapshot& s);
 /// How abandon_guard() computes the chance that the live answers to come cost
 /// more than the slack (see docs/pacing.md).
 enum class GuardMethod : int {
-  automatic = 0,  ///< exact while the calls dialing and for free agents are few (<= 200), the bound beyond
+  automatic = 0,  ///< exact up to 200 calls waiting, dialing and for free agents, the bound beyond
   exact = 1,      ///< the Poisson-binomial distribution, one call at a time: O(calls^2)
   bound = 2,      ///< an upper bound of that chance in O(calls): never allows more dials than exact
 };
