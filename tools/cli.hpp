@@ -9,8 +9,10 @@ namespace outbound::cli {
 
 /// `outbound demo [--list FILE] [--out DIR] [--records N] [--agents N] [--hours H] [--seed S] [--mode M] [--fresh]`.
 int run_demo(const std::vector<std::string>& args);
-/// `outbound sim SCENARIO.json [--plot FILE.svg] [--quiet]`.
+/// `outbound sim SCENARIO.json [--plot FILE.svg] [--quiet]`, or `outbound sim --config CONFIG.json --campaign NAME [--in-place]`.
 int run_sim(const std::vector<std::string>& args);
+/// `outbound serve CONFIG.json [--check] [--listen HOST:PORT] [--report FILE]`.
+int run_serve(const std::vector<std::string>& args);
 
 /// "12.34%".
 inline std::string fmt_pct(double v) {

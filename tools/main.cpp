@@ -9,7 +9,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << "usage: outbound demo [--list FILE] [--out DIR] [--records N] [--agents N] [--hours H] [--seed S] [--mode M] [--fresh]\n"
-                 "       outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]\n";
+                 "       outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]\n"
+                 "       outbound sim --config CONFIG.json --campaign NAME [--in-place] [--hours H] [--seed S] [--start-utc T]\n"
+                 "       outbound serve CONFIG.json [--check] [--listen HOST:PORT] [--report FILE]\n";
     return args.empty() ? 2 : 0;
   }
   std::string cmd = args[0];
@@ -17,6 +19,7 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "demo") return outbound::cli::run_demo(args);
     if (cmd == "sim") return outbound::cli::run_sim(args);
+    if (cmd == "serve") return outbound::cli::run_serve(args);
     std::cerr << "outbound: unknown command \"" << cmd << "\"\n";
     return 2;
   } catch (const outbound::Error& e) {
