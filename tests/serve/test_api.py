@@ -340,3 +340,41 @@ def test_a_sip_driver_is_refused_clearly_in_this_build(workdir):
     assert subprocess.run([OUTBOUND, "serve", path, "--check"], capture_output=True).returncode == 0
     r = subprocess.run([OUTBOUND, "serve", path], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "campaigns.spring" in r.stderr and "built without SIP" in r.stderr
+
+
+def test_a_request_the_engine_cannot_take_in_time_gets_503_and_is_never_applied(workdir, serve_factory):
+    """The engine stalls on a PostgreSQL table another session locks: reads and
+    changes time out with 503, the HTTP server itself stays responsive, and
+    the change that timed out does not happen once the engine is free again."""
+    conn = os.environ.get("OB_PG_CONN", "")
+    if not conn:
+        import pytest
+        pytest.fail("OB_PG_CONN is not set: run through tests/run_suite.sh, which starts a PostgreSQL server")
+    conninfo = conn[len("postgresql:"):] if conn.startswith("postgresql:") and not conn.startswith("postgresql://") else conn
+    table = "stall_%d" % os.getpid()
+    config = base_config("unused", agents=20, records=3000, speed=60)
+    config["databases"]["main"] = {"connection_env": "OB_PG_CONN"}
+    config["lists"]["customers"]["table"] = table
+    config["dnc"]["main"]["table"] = table + "_dnc"
+    config["campaigns"]["spring"]["call_log"]["table"] = table + "_log"
+    config["http"]["engine_timeout_s"] = 0.5
+    s = serve_factory(config)
+    s.wait_for(lambda: s.status()["counts"]["dials"] > 0, what="dials")
+    locker = subprocess.Popen(["psql", conninfo, "-q", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE, text=True)
+    locker.stdin.write("BEGIN; LOCK TABLE %s IN ACCESS EXCLUSIVE MODE; SELECT 1;\n" % table)
+    locker.stdin.flush()
+    try:
+        status = s.wait_for(lambda: (lambda r: r[0] == 503 and r)(s.get("/api/v1/campaigns/spring")), timeout=30,
+                            what="the engine to stall on the lock")
+        assert status[1]["error"]["code"] == "timeout"
+        status, body, _ = s.post("/api/v1/dnc/main", {"phone": "+12125550177"})
+        assert status == 503 and body["error"]["code"] == "timeout"
+        assert s.get("/api/v1/health")[0] == 200  # HTTP itself never waits for the engine
+    finally:
+        locker.stdin.write("COMMIT;\n")
+        locker.stdin.close()
+        locker.wait(timeout=30)
+    s.wait_for(lambda: s.get("/api/v1/campaigns/spring")[0] == 200, what="the engine to come back")
+    status, body, _ = s.get("/api/v1/dnc/main/check?phone=%2B12125550177")
+    assert status == 200 and body["listed"] is False  # timed out, so never applied
+    s.stop()

@@ -12,6 +12,9 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+
+#include <sys/resource.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "outbound/error.hpp"
@@ -286,6 +289,8 @@ std::vector<std::pair<std::string, ListProgress>> Dialer::progress(const std::st
 // List progress is counted on this thread with connections of its own, so a
 // large list's counting never holds up the engine or the HTTP server.
 void Dialer::progress_thread() {
+  // Counting a large list is background work: below the engine and HTTP threads.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   struct Watched {
     std::string campaign, list;
     std::unique_ptr<CallingList> handle;
@@ -336,23 +341,32 @@ void Dialer::start() {
   // Posted before the thread starts: under a simulated clock they run at the
   // start instant whatever the thread's timing.
   post([this] {
-    schedule_minute();
-    schedule_midnight();
-    for (auto& [name, rt] : campaigns_) {
-      seed_today(rt);
-      if (!rt.settings->autostart) continue;
-      try {
-        rt.campaign->load();
-        rt.campaign->start();
-      } catch (const std::exception& e) {
-        rt.errors.push_back({clock_->now(), "error", std::string("autostart failed: ") + e.what()});
-        std::cerr << "serve: campaign " << name << ": autostart failed: " << e.what() << "\n";
+    try {
+      schedule_minute();
+      schedule_midnight();
+      for (auto& [name, rt] : campaigns_) {
+        seed_today(rt);
+        if (rt.settings->autostart) autostart(rt);
       }
+    } catch (const std::exception& e) {
+      std::cerr << "serve: starting: " << e.what() << "\n";
     }
+    started_.set_value();  // whatever happened: start() must not wait forever
   });
   running_.store(true);
   engine_thread_ = std::thread([this] { run_engine(); });
   progress_thread_ = std::thread([this] { progress_thread(); });
+  started_.get_future().wait();
+}
+
+void Dialer::autostart(CampaignRuntime& rt) {
+  try {
+    rt.campaign->load();
+    rt.campaign->start();
+  } catch (const std::exception& e) {
+    rt.errors.push_back({clock_->now(), "error", std::string("autostart failed: ") + e.what()});
+    std::cerr << "serve: campaign " << rt.name << ": autostart failed: " << e.what() << "\n";
+  }
 }
 
 void Dialer::run_engine() {

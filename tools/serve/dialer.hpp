@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -92,7 +93,8 @@ class Dialer {
   Dialer(const Dialer&) = delete;
   Dialer& operator=(const Dialer&) = delete;
 
-  /// Starts the engine thread, then loads and starts the autostart campaigns.
+  /// Starts the engine thread, then loads and starts the autostart campaigns;
+  /// returns once they are (a server started after it answers at full speed).
   void start();
   /// Stops dialing, lets calls in flight finish (at most `grace` of wall
   /// time on a wall clock), unloads, and joins the engine thread.
@@ -132,6 +134,7 @@ class Dialer {
   void sample_minute(CampaignRuntime& rt, Time now);
   void schedule_midnight();
   void seed_today(CampaignRuntime& rt);
+  void autostart(CampaignRuntime& rt);
   void run_engine();
   void finish_run();
   void progress_thread();
@@ -154,6 +157,8 @@ class Dialer {
   std::mutex wake_mutex_;
   std::condition_variable wake_cv_;
   bool woken_ = false;
+
+  std::promise<void> started_;
 
   std::thread progress_thread_;
   mutable std::mutex progress_mutex_;

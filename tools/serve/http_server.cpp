@@ -77,15 +77,14 @@ struct StreamQueue {
 
 }  // namespace
 
+// Members are declared so that the io_context goes before everything its
+// queued handlers (and the sessions they hold) still use, and after the acceptor.
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(Dialer& d, const Api& a, HttpConfig c) : dialer(d), api(a), cfg(std::move(c)) {}
 
   Dialer& dialer;
   const Api& api;
   HttpConfig cfg;
-  net::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
   std::atomic<bool> stopped{false};
   int connections = 0;
   struct Bucket {
@@ -94,6 +93,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   };
   std::unordered_map<std::string, Bucket> buckets;
   Clock::time_point buckets_pruned = Clock::now();
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
 
   void accept();
   bool take_token(const std::string& client);
@@ -101,12 +103,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
 namespace {
 
-using ServerPtr = std::shared_ptr<HttpServer::Impl>;
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerPtr server, tcp::socket socket)
-      : server_(std::move(server)), stream_(std::move(socket)), timer_(server_->ioc), work_timer_(server_->ioc) {
+  // The server outlives its sessions: they live in its io_context's handlers.
+  Session(HttpServer::Impl& server, tcp::socket socket)
+      : server_(&server), stream_(std::move(socket)), timer_(server.ioc), work_timer_(server.ioc) {
     ++server_->connections;
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
@@ -168,7 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void run_engine_work(EngineWork work) {
     auto state = std::make_shared<std::atomic<int>>(0);  // 0 waiting, 1 taken by the engine, 2 timed out
     std::weak_ptr<Session> weak = shared_from_this();
-    std::weak_ptr<HttpServer::Impl> server = server_;
+    std::weak_ptr<HttpServer::Impl> server = server_->weak_from_this();
     server_->dialer.post([state, work = std::move(work), weak, server] {
       int waiting = 0;
       if (!state->compare_exchange_strong(waiting, 1)) return;
@@ -295,7 +296,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void send_status() {
     if (closed_) return;
     std::weak_ptr<Session> weak = shared_from_this();
-    std::weak_ptr<HttpServer::Impl> server = server_;
+    std::weak_ptr<HttpServer::Impl> server = server_->weak_from_this();
     const Api* api = &server_->api;
     server_->dialer.post([weak, server, api] {
       std::string body = api->status_json();
@@ -326,7 +327,7 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  ServerPtr server_;
+  HttpServer::Impl* server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -363,7 +364,7 @@ bool HttpServer::Impl::take_token(const std::string& client) {
 }
 
 void HttpServer::Impl::accept() {
-  acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept([self = this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec != net::error::operation_aborted && !self->stopped.load()) self->accept();
       return;
@@ -376,7 +377,7 @@ void HttpServer::Impl::accept() {
       net::write(socket, net::buffer(busy), ignore);
       socket.close(ignore);
     } else {
-      std::make_shared<Session>(self, std::move(socket))->start();
+      std::make_shared<Session>(*self, std::move(socket))->start();
     }
     self->accept();
   });
@@ -416,7 +417,7 @@ void HttpServer::start() {
 
 void HttpServer::stop() {
   if (impl_->stopped.exchange(true)) return;
-  net::post(impl_->ioc, [impl = impl_] {
+  net::post(impl_->ioc, [impl = impl_.get()] {  // not owning: a handler left queued must not keep the server alive
     beast::error_code ec;
     impl->acceptor.close(ec);
   });
