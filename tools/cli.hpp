@@ -13,6 +13,8 @@ int run_demo(const std::vector<std::string>& args);
 int run_sim(const std::vector<std::string>& args);
 /// `outbound serve CONFIG.json [--check] [--listen HOST:PORT] [--report FILE]`.
 int run_serve(const std::vector<std::string>& args);
+/// `outbound amd FILE.wav [--settings JSON] [--details]`: one JSON line; exit 2 for a bad file or settings.
+int run_amd(const std::vector<std::string>& args);
 
 /// "12.34%".
 inline std::string fmt_pct(double v) {

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
     std::cout << "usage: outbound demo [--list FILE] [--out DIR] [--records N] [--agents N] [--hours H] [--seed S] [--mode M] [--fresh]\n"
                  "       outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]\n"
                  "       outbound sim --config CONFIG.json --campaign NAME [--in-place] [--hours H] [--seed S] [--start-utc T]\n"
-                 "       outbound serve CONFIG.json [--check] [--listen HOST:PORT] [--report FILE]\n";
+                 "       outbound serve CONFIG.json [--check] [--listen HOST:PORT] [--report FILE]\n"
+                 "       outbound amd FILE.wav [--settings JSON] [--details]\n";
     return args.empty() ? 2 : 0;
   }
   std::string cmd = args[0];
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     if (cmd == "demo") return outbound::cli::run_demo(args);
     if (cmd == "sim") return outbound::cli::run_sim(args);
     if (cmd == "serve") return outbound::cli::run_serve(args);
+    if (cmd == "amd") return outbound::cli::run_amd(args);
     std::cerr << "outbound: unknown command \"" << cmd << "\"\n";
     return 2;
   } catch (const outbound::Error& e) {
