@@ -82,6 +82,10 @@ def test_bad_bodies_name_their_field(workdir, serve_factory):
     assert status == 400 and body["error"]["code"] == "invalid_argument"
     status, body, _ = s.post("/api/v1/campaigns/spring/load", {"now": True})
     assert status == 400 and body["error"]["field"] == "now"
+    status, body, _ = s.request("GET", "/api/v1/dnc/main/check?phone=2125550100&colour=red", token=None)
+    assert status == 400 and body["error"]["field"] == "colour"
+    status, body, _ = s.request("GET", "/api/v1/campaigns/spring?verbose=1", token=None)
+    assert status == 400 and body["error"]["field"] == "verbose"
     status, body, _ = s.request("GET", "/api/v1/nothing", token=None)
     assert status == 404 and body["error"]["code"] == "unknown_route"
     status, body, _ = s.request("DELETE", "/api/v1/campaigns/spring/load")

@@ -117,6 +117,7 @@ struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/campaigns/{}/load": {} captures one segment
   std::function<Routed(Dialer&, const Params&, const HttpRequest&)> handle;
+  std::set<std::string> query = {};  // the query parameters it takes; any other is an error
 };
 
 /// A path no route serves.
@@ -390,7 +391,7 @@ const std::vector<Route>& routes() {
          return EngineWork([&d] { return text_response(detail::status_json(d), "application/json"); });
        }},
       {"GET", "/api/v1/status/stream", [](Dialer&, const Params&, const HttpRequest&) -> Routed { return EventStream{EventStream::Kind::status, {}, {}}; }},
-      {"GET", "/api/v1/events", events_stream},
+      {"GET", "/api/v1/events", events_stream, {"campaign", "kinds"}},
       {"GET", "/api/v1/campaigns", campaigns_list},
       {"GET", c, [](Dialer& d, const Params& p, const HttpRequest&) -> Routed {
          return EngineWork([&d, n = p[0]] { return json_response(detail::campaign_status(d, d.campaign(n))); });
@@ -407,8 +408,8 @@ const std::vector<Route>& routes() {
       {"POST", c + "/records", add_record},
       {"POST", c + "/records/cancel", cancel_records},
       {"POST", "/api/v1/dnc/{}", dnc_add},
-      {"DELETE", "/api/v1/dnc/{}", dnc_remove},
-      {"GET", "/api/v1/dnc/{}/check", dnc_check},
+      {"DELETE", "/api/v1/dnc/{}", dnc_remove, {"phone", "customer_id"}},
+      {"GET", "/api/v1/dnc/{}/check", dnc_check, {"phone", "customer_id"}},
       {"POST", c + "/agents/{}/{}", agent_state},
       {"GET", c + "/agents/{}/records", desktop_records},
       {"POST", c + "/agents/{}/records/{}/{}", desktop_request},
@@ -524,7 +525,10 @@ Routed Api::route_checked(const HttpRequest& rq) const {
   for (const auto& route : routes()) {
     if (!matches(split(route.pattern), path, params)) continue;
     path_known = true;
-    if (route.method == rq.method || (rq.method == "HEAD" && route.method == "GET")) return route.handle(dialer_, params, rq);
+    if (route.method != rq.method && !(rq.method == "HEAD" && route.method == "GET")) continue;
+    for (const auto& [name, value] : rq.query)
+      if (!route.query.count(name)) cli::bad(name, "unknown query parameter");
+    return route.handle(dialer_, params, rq);
   }
   if (path_known) return error(405, "method_not_allowed", rq.method + " is not allowed on " + rq.path);
   return error(404, "unknown_route", "no route " + rq.path);
