@@ -2,6 +2,9 @@
 
 #include <random>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "../support/test_support.hpp"
 #include "outbound/dnc.hpp"
 #include "outbound/error.hpp"
@@ -352,4 +355,31 @@ TEST_CASE("two lists on one table: an addition reaches the other within sync_int
   CHECK_FALSE(b->contains_phone("6465550100"));  // its last read is under 500 ms old
   b->sync(t + std::chrono::milliseconds(500));
   CHECK(b->contains_phone("6465550100"));
+}
+
+TEST_CASE("two processes on one SQLite file: an addition in one reaches the other's next sync") {
+  obtest::TempDir dir;
+  const std::string conn = dir.sqlite("dnc.db");
+  DncOptions o;
+  o.sync_interval = std::chrono::milliseconds(0);
+  auto parent = DncList::open(conn, o);
+  parent->sync(Time{});
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int status = 1;
+    try {
+      DncList::open(conn)->add_phone("+1 (718) 555-0100", "listed by another process");
+      status = 0;
+    } catch (...) {
+    }
+    ::_exit(status);
+  }
+  int status = -1;
+  ::waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  CHECK_FALSE(parent->contains_phone("7185550100"));
+  CHECK(parent->sync(Time{} + std::chrono::seconds(1)) == 1);
+  CHECK(parent->contains_phone("7185550100"));
 }
