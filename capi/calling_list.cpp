@@ -1,4 +1,6 @@
 // outbound C API — records, calling lists, CSV import and export.
+#include <cstddef>
+#include <cstring>
 #include <sstream>
 
 #include "outbound/csv.hpp"
@@ -47,6 +49,14 @@ outbound::CsvOptions to_csv_options(const ob_csv_options* opts) {
   for (std::size_t i = 0; i < opts->column_count; ++i) {
     need(opts->columns[i], "columns[i]");
     o.columns.emplace_back(opts->columns[i]);
+  }
+  if (opts->version >= 2) {
+    if (opts->zone_count && !opts->zones) fail(ErrorCode::invalid_argument, "zones must not be NULL when zone_count > 0");
+    for (std::size_t i = 0; i < opts->zone_count; ++i) {
+      need(opts->zones[i].key, "zones[i].key");
+      need(opts->zones[i].iana, "zones[i].iana");
+      o.zones.add(opts->zones[i].key, opts->zones[i].iana);
+    }
   }
   return o;
 }
@@ -181,7 +191,9 @@ int ob_list_options_init(ob_list_options* out, unsigned int version) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::check_version(version, OB_LIST_OPTIONS_VERSION, "ob_list_options");
-    *out = ob_list_options OB_LIST_OPTIONS_INIT;
+    const ob_list_options defaults = OB_LIST_OPTIONS_INIT;
+    // A version-1 struct ends at create_indexes: write no further.
+    std::memcpy(out, &defaults, version >= 2 ? sizeof defaults : offsetof(ob_list_options, phone_region));
     out->version = version;
   });
 }
@@ -202,6 +214,11 @@ int ob_list_open(ob_list** out, const char* connection, const ob_list_options* o
       if (opts->zone_column) lo.zone_column = opts->zone_column;
       lo.create_if_missing = opts->create_if_missing != 0;
       lo.create_indexes = opts->create_indexes != 0;
+      if (opts->version >= 2) {
+        if (opts->phone_region) lo.phone_region = opts->phone_region;
+        if (opts->region_column) lo.region_column = opts->region_column;
+        lo.list_dbid = opts->list_dbid;
+      }
     }
     auto handle = std::make_unique<ob_list>();
     handle->list = std::shared_ptr<outbound::CallingList>(outbound::CallingList::open(connection, lo));
@@ -305,7 +322,9 @@ int ob_csv_options_init(ob_csv_options* out, unsigned int version) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::check_version(version, OB_CSV_OPTIONS_VERSION, "ob_csv_options");
-    *out = ob_csv_options OB_CSV_OPTIONS_INIT;
+    const ob_csv_options defaults = OB_CSV_OPTIONS_INIT;
+    // A version-1 struct ends at columns: write no further.
+    std::memcpy(out, &defaults, version >= 2 ? sizeof defaults : offsetof(ob_csv_options, zone_count));
     out->version = version;
   });
 }

@@ -128,6 +128,7 @@ class ListOptions(Structure):
         ("version", c_uint), ("table", c_char_p), ("filter", c_char_p), ("order_by", c_char_p),
         ("engine_id", c_char_p), ("lease_s", c_int64), ("zone_column", c_char_p), ("create_if_missing", c_int),
         ("create_indexes", c_int),
+        ("phone_region", c_char_p), ("region_column", c_char_p), ("list_dbid", c_int),  # version 2
     ]
 
 
@@ -136,6 +137,7 @@ class CsvOptions(Structure):
         ("version", c_uint), ("delimiter", c_char), ("batch_size", c_size_t), ("default_daily_from", c_int),
         ("default_daily_till", c_int), ("default_tz_dbid", c_int), ("default_campaign_id", c_int), ("crlf", c_int),
         ("column_count", c_size_t), ("columns", c_char_p_p),
+        ("zone_count", c_size_t), ("zones", c_void_p),  # version 2: ob_zone*
     ]
 
 
@@ -154,6 +156,14 @@ class DncOptions(Structure):
     _fields_ = [
         ("version", c_uint), ("connection", c_char_p), ("table", c_char_p), ("default_region", c_char_p),
         ("create_if_missing", c_int),
+        ("tenant_dbid", c_int), ("sync_interval_ms", c_int64), ("reload_interval_ms", c_int64),  # version 2
+    ]
+
+
+class DncEntry(Structure):
+    _fields_ = [
+        ("version", c_uint), ("phone", c_char_p), ("customer_id", c_char_p), ("message", c_char_p),
+        ("tenant_dbid", c_int), ("campaign_dbid", c_int), ("list_dbid", c_int), ("expires_at", c_int64),
     ]
 
 
@@ -317,7 +327,7 @@ class DesktopRecord(Structure):
 STRUCTS = {
     "ob_engine_options": EngineOptions, "ob_record": CRecord, "ob_list_options": ListOptions,
     "ob_csv_options": CsvOptions, "ob_csv_row_error": CsvRowError, "ob_import_report": ImportReport,
-    "ob_dnc_options": DncOptions, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
+    "ob_dnc_options": DncOptions, "ob_dnc_entry": DncEntry, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
     "ob_treatment": CTreatment, "ob_driver_capabilities": DriverCapabilities,
     "ob_dial_request": DialRequest, "ob_call_event": CallEvent, "ob_agent_event": AgentEvent,
     "ob_driver_class": DriverClass, "ob_distribution": Distribution, "ob_sim_network_options": SimNetworkOptions,
@@ -331,6 +341,10 @@ STRUCTS = {
 VERSION = 1
 CAMPAIGN_OPTIONS_VERSION = 2  # 2: caller_id
 CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
+LIST_OPTIONS_VERSION = 2  # 2: phone_region, region_column, list_dbid
+CSV_OPTIONS_VERSION = 2  # 2: zones
+DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
+DNC_ENTRY_VERSION = 1
 # ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
 
 # --- callbacks -------------------------------------------------------------------------
@@ -409,6 +423,14 @@ PROTOTYPES = {
     "ob_dnc_customer_count": (_i, [_P(_sz), _v]),
     "ob_dnc_reload": (_i, [_P(_sz), _v]),
     "ob_phone_to_e164": (_i, [_P(_v), _s, _s]),
+    "ob_dnc_entry_init": (_i, [_P(DncEntry), _u]),
+    "ob_dnc_add_entry": (_i, [_v, _P(DncEntry)]),
+    "ob_dnc_remove_phone": (_i, [_P(_sz), _v, _s]),
+    "ob_dnc_remove_customer": (_i, [_P(_sz), _v, _s]),
+    "ob_dnc_check_scoped": (_i, [_P(_i), _v, _s, _s, _i, _i]),
+    "ob_dnc_sync": (_i, [_P(_sz), _v]),
+    "ob_dnc_load_error_count": (_i, [_P(_sz), _v]),
+    "ob_dnc_load_error": (_i, [_P(_v), _P(_v), _P(_v), _v, _sz]),
     # call log
     "ob_call_log_options_init": (_i, [_P(CallLogOptions), _u]),
     "ob_call_log_new": (_i, [_P(_v), _P(CallLogOptions)]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._handle import Handle
@@ -44,11 +44,12 @@ class CsvOptions:
     default_campaign_id: int = 0
     crlf: bool = True
     columns: Sequence[str] = ()
+    zones: Mapping[Union[int, str], str] = field(default_factory=dict)  # import: tz_dbid -> IANA zone, for the number's region
 
     def to_c(self) -> "tuple[_native.CsvOptions, object]":
         """The C options and what must stay alive with them."""
         c = _native.CsvOptions()
-        check(_lib.ob_csv_options_init(ctypes.byref(c), _native.VERSION))
+        check(_lib.ob_csv_options_init(ctypes.byref(c), _native.CSV_OPTIONS_VERSION))
         if len(self.delimiter.encode()) != 1:
             raise ValueError("the CSV delimiter must be one byte")
         c.delimiter = self.delimiter.encode()
@@ -63,6 +64,12 @@ class CsvOptions:
             keep = (ctypes.c_char_p * len(self.columns))(*[_native.cstr(x) for x in self.columns])
             c.column_count = len(self.columns)
             c.columns = ctypes.cast(keep, _native.c_char_p_p)
+        if self.zones:
+            zones = (_native.Zone * len(self.zones))(*[_native.Zone(_native.cstr(str(k)), _native.cstr(v))
+                                                       for k, v in self.zones.items()])
+            c.zone_count = len(self.zones)
+            c.zones = ctypes.cast(zones, ctypes.c_void_p)
+            keep = (keep, zones)
         return c, keep
 
 
@@ -97,9 +104,10 @@ class CallingList(Handle):
     def __init__(self, connection: str, table: str = "calling_list", *, filter: Optional[str] = None,
                  order_by: Optional[str] = None, engine_id: Optional[str] = None, lease_s: int = 600,
                  zone_column: Optional[str] = None, create_if_missing: bool = False,
-                 create_indexes: bool = False) -> None:
+                 create_indexes: bool = False, phone_region: Optional[str] = None,
+                 region_column: Optional[str] = None, list_dbid: int = 0) -> None:
         o = _native.ListOptions()
-        check(_lib.ob_list_options_init(ctypes.byref(o), _native.VERSION))
+        check(_lib.ob_list_options_init(ctypes.byref(o), _native.LIST_OPTIONS_VERSION))
         o.table = _native.cstr(table)
         o.filter = _native.cstr(filter)
         o.order_by = _native.cstr(order_by)
@@ -108,6 +116,9 @@ class CallingList(Handle):
         o.zone_column = _native.cstr(zone_column)
         o.create_if_missing = int(create_if_missing)
         o.create_indexes = int(create_indexes)
+        o.phone_region = _native.cstr(phone_region)
+        o.region_column = _native.cstr(region_column)
+        o.list_dbid = list_dbid
         h = ctypes.c_void_p()
         check(_lib.ob_list_open(ctypes.byref(h), _native.cstr(connection), ctypes.byref(o)))
         super().__init__(h)
