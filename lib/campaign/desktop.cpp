@@ -302,6 +302,10 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
   if (!pushed && cfg.mode != DialMode::preview && cfg.mode != DialMode::push_preview)
     throw Error(ErrorCode::invalid_state, "preview record requests need a preview dialing mode; " + cfg.name + " is " +
                                               std::string(to_string(cfg.mode)));
+  if (!pushed && !sync_dnc()) {
+    emit_desktop(CampaignEvent::Kind::preview_record_empty, agent, 0, nullptr, "do-not-call list not up to date");
+    return std::nullopt;
+  }
   for (;;) {
     if (buffer.empty()) refill();
     if (buffer.empty()) {
@@ -318,7 +322,7 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
     }
     if (g == Gate::window_closed) {
       ++st.window_deferred;
-      release_chain(*chain);
+      defer_closed_chain(*chain, key);
       continue;
     }
     if (g != Gate::dial || chain->records[chain->next].record_status != RecordStatus::retrieved) {

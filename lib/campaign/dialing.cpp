@@ -187,6 +187,7 @@ void Campaign::Impl::pace() {
     flush();  // retry; no call is placed whose result could not be recorded
     if (write_failed) return;
   }
+  if (!sync_dnc()) return;  // callbacks, pushed previews and dials all pass the gate below
   refill();
   serve_waiting_callbacks();
   push_previews();
@@ -201,7 +202,6 @@ void Campaign::Impl::pace() {
 
 std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
   std::vector<Pending> out;
-  if (!sync_dnc()) return out;
   std::vector<std::unique_ptr<ChainWork>> closed;
   while (static_cast<int>(out.size()) < n) {
     if (buffer.empty()) {

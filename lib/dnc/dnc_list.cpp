@@ -3,6 +3,7 @@
 // read are reported, never dropped in silence, and fail closed: the row's
 // digits still block, so "00442079460000" on a US list blocks +44 20 7946 0000.
 #include <algorithm>
+#include <map>
 
 #include "dnc_table.hpp"
 #include "entry_set.hpp"
@@ -70,6 +71,7 @@ struct DncList::Impl {
 struct DncLoad {
   detail::EntrySet phones, customers;
   std::vector<DncLoadError> errors;
+  std::vector<std::string> error_text;  // each error's phone as stored, to find its row key after the pass
   std::size_t loaded = 0;
 };
 
@@ -85,6 +87,26 @@ std::optional<long long> column_value(const std::optional<std::string>& v, const
 }
 
 int scope_int(std::optional<long long> v) { return v && *v >= INT32_MIN && *v <= INT32_MAX ? static_cast<int>(*v) : 0; }
+
+}  // namespace
+
+namespace {
+
+// The row keys of the reported rows, found by their text after the pass (a
+// key read for every row would slow every load for the sake of a few rows).
+void name_error_rows(detail::DncTable& table, DncLoad& load) {
+  if (load.errors.empty()) return;
+  std::vector<std::string> texts(load.error_text);
+  std::sort(texts.begin(), texts.end());
+  texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+  auto keys = table.row_keys_of(texts);
+  std::map<std::string, std::size_t> used;
+  for (std::size_t i = 0; i < load.errors.size(); ++i) {
+    const auto& all = keys[load.error_text[i]];
+    std::size_t& next = used[load.error_text[i]];
+    load.errors[i].row = next < all.size() ? all[next++] : std::string("?");
+  }
+}
 
 }  // namespace
 
@@ -125,16 +147,20 @@ std::size_t DncList::reload() {
       } else {
         auto digits = digits_only_key(*r.phone);
         if (digits) load.phones.add(*digits, scope, expires);
-        load.errors.push_back({r.row, shortened(*r.phone), why + (digits ? "; blocked by its digits " + std::to_string(*digits) : "; no digits to block"), digits});
+        load.errors.push_back({{}, shortened(*r.phone), why + (digits ? "; blocked by its digits " + std::to_string(*digits) : "; no digits to block"), digits});
+        load.error_text.push_back(*r.phone);
       }
     }
     if (r.customer && !r.customer->empty()) {
       load.customers.add(customer_key(*r.customer), scope, expires);
       ++load.loaded;
     }
-    if (!problems.empty())
-      load.errors.push_back({r.row, shortened(r.phone.value_or("")), problems + ": the entry applies as if the value were not set", std::nullopt});
+    if (!problems.empty()) {
+      load.errors.push_back({{}, shortened(r.phone.value_or("")), problems + ": the entry applies as if the value were not set", std::nullopt});
+      load.error_text.push_back(r.phone.value_or(""));
+    }
   });
+  name_error_rows(*im.table, load);
   im.phones = std::move(load.phones);
   im.customers = std::move(load.customers);
   im.load_errors = std::move(load.errors);

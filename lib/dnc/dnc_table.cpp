@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include "../storage/database.hpp"
 #include "outbound/calling_list.hpp"
@@ -85,41 +86,77 @@ std::size_t DncTable::row_count() {
   });
 }
 
+// One pass of three columns: phone, customer_id, and the scope and expiry
+// folded into one text ("tenant|campaign|list|expires") that is NULL for the
+// common row with none of them. Each column read costs a locked call into
+// SQLite, so the pass reads no more (10M rows load as fast as before).
 void DncTable::scan(const std::function<void(DncRow&)>& fn) {
   guarded("load DNC table " + table_, [&] {
-    constexpr int kCols = 7;
-    std::vector<std::string> col[kCols];
-    std::vector<soci::indicator> ind[kCols];
-    for (int c = 0; c < kCols; ++c) col[c].resize(kBatch), ind[c].resize(kBatch);
-    const std::string query = "SELECT " + row_key_expr() +
-                              ", phone, customer_id, CAST(tenant_dbid AS TEXT), CAST(campaign_dbid AS TEXT), "
-                              "CAST(list_dbid AS TEXT), " +
-                              (has_expiry_ ? "CAST(expires_at AS TEXT)" : "CAST(NULL AS TEXT)") + " FROM " + table_;
-    soci::statement st = (db_.sql->prepare << query, soci::into(col[0], ind[0]), soci::into(col[1], ind[1]),
-                          soci::into(col[2], ind[2]), soci::into(col[3], ind[3]), soci::into(col[4], ind[4]),
-                          soci::into(col[5], ind[5]), soci::into(col[6], ind[6]));
+    std::string extra;
+    for (const char* c : {"tenant_dbid", "campaign_dbid", "list_dbid", "expires_at"}) {
+      if (std::string(c) == "expires_at" && !has_expiry_) continue;
+      extra += std::string(extra.empty() ? "" : " AND ") + c + " IS NULL";
+    }
+    const std::string folded = "CASE WHEN " + extra + " THEN NULL ELSE COALESCE(CAST(tenant_dbid AS TEXT), '') || '|' || " +
+                               "COALESCE(CAST(campaign_dbid AS TEXT), '') || '|' || COALESCE(CAST(list_dbid AS TEXT), '') || '|' || " +
+                               (has_expiry_ ? "COALESCE(CAST(expires_at AS TEXT), '')" : "''") + " END";
+    std::vector<std::string> phone(kBatch), cust(kBatch), more_cols(kBatch);
+    std::vector<soci::indicator> phone_ind(kBatch), cust_ind(kBatch), more_ind(kBatch);
+    soci::statement st = (db_.sql->prepare << "SELECT phone, customer_id, " + folded + " FROM " + table_,
+                          soci::into(phone, phone_ind), soci::into(cust, cust_ind), soci::into(more_cols, more_ind));
     bool more = st.execute(true);
     DncRow row;
-    auto cell = [&](int c, std::size_t i) {
-      return ind[c][i] == soci::i_ok ? std::optional<std::string>(std::move(col[c][i])) : std::nullopt;
-    };
-    while (!col[0].empty()) {
-      for (std::size_t i = 0; i < col[0].size(); ++i) {
-        row.row = std::move(col[0][i]);
-        row.phone = cell(1, i);
-        row.customer = cell(2, i);
-        row.tenant = cell(3, i);
-        row.campaign = cell(4, i);
-        row.list = cell(5, i);
-        row.expires = cell(6, i);
+    for (;;) {
+      for (std::size_t i = 0; i < phone.size(); ++i) {
+        row.phone = phone_ind[i] == soci::i_ok ? std::optional<std::string>(std::move(phone[i])) : std::nullopt;
+        row.customer = cust_ind[i] == soci::i_ok ? std::optional<std::string>(std::move(cust[i])) : std::nullopt;
+        row.tenant.reset();
+        row.campaign.reset();
+        row.list.reset();
+        row.expires.reset();
+        if (more_ind[i] == soci::i_ok) unfold(more_cols[i], row);
         fn(row);
       }
       if (!more) break;
-      for (int c = 0; c < kCols; ++c) col[c].resize(kBatch), ind[c].resize(kBatch);
+      for (auto* v : {&phone, &cust, &more_cols}) v->resize(kBatch);
+      for (auto* v : {&phone_ind, &cust_ind, &more_ind}) v->resize(kBatch);
       more = st.fetch();
-      if (!more && col[0].empty()) break;
+      if (!more && phone.empty()) break;
     }
   });
+}
+
+void DncTable::unfold(const std::string& folded, DncRow& row) {
+  std::optional<std::string>* fields[] = {&row.tenant, &row.campaign, &row.list, &row.expires};
+  std::size_t start = 0;
+  for (auto* f : fields) {
+    std::size_t bar = folded.find('|', start);
+    std::string v = folded.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+    if (!v.empty()) *f = v;
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+}
+
+std::map<std::string, std::vector<std::string>> DncTable::row_keys_of(const std::vector<std::string>& phones) {
+  std::map<std::string, std::vector<std::string>> out;
+  constexpr std::size_t kChunk = 200;
+  for (std::size_t from = 0; from < phones.size(); from += kChunk) {
+    std::string list;
+    for (std::size_t k = from; k < std::min(phones.size(), from + kChunk); ++k) {
+      std::string quoted = "'";
+      for (char c : phones[k]) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+      list += (list.empty() ? "" : ",") + quoted + "'";
+    }
+    const std::string key = db_.dialect == Dialect::postgresql ? "CAST(ctid AS TEXT)" : "CAST(rowid AS TEXT)";
+    auto rows = guarded("find unreadable rows of " + table_, [&] {
+      return fetch_text_rows(db_, "SELECT " + key + ", CAST(phone AS TEXT) FROM " + table_ + " WHERE CAST(phone AS TEXT) IN (" + list + ") ORDER BY " +
+                                   (db_.dialect == Dialect::postgresql ? "ctid" : "rowid"), 2);
+    });
+    for (auto& r : rows)
+      if (r[0] && r[1]) out[*r[1]].push_back(*r[0]);
+  }
+  return out;
 }
 
 long long DncTable::last_seq() {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +20,6 @@ namespace outbound::detail {
 
 /// One row of the DNC table as stored: text of each column, nullopt for NULL.
 struct DncRow {
-  std::string row;                       ///< rowid (SQLite) or ctid (PostgreSQL)
   std::optional<std::string> phone;      ///< phone
   std::optional<std::string> customer;   ///< customer_id
   std::optional<std::string> tenant;     ///< tenant_dbid
@@ -47,6 +47,8 @@ class DncTable {
   DncTable(const std::string& connection, const DncOptions& options);
   /// Calls `fn` on every row, streamed in batches (the row's strings may be moved from).
   void scan(const std::function<void(DncRow&)>& fn);
+  /// The row keys (SQLite rowid, PostgreSQL ctid) of the rows holding each phone text, in table order.
+  std::map<std::string, std::vector<std::string>> row_keys_of(const std::vector<std::string>& phones);
   /// Number of rows (to size the in-memory sets before a load).
   std::size_t row_count();
   /// The highest sequence number in the change log (0 when empty).
@@ -66,6 +68,7 @@ class DncTable {
 
  private:
   void create_tables(bool create_main);
+  static void unfold(const std::string& folded, DncRow& row);
   void log_change(DncChange::Op op, const std::string& phone, const std::string& customer, int tenant,
                   const DncEntryScope& scope, std::optional<EpochSeconds> expires);
   void lock_log();

@@ -18,13 +18,13 @@ void EntrySet::add(std::uint64_t key, const DncEntryScope& scope, std::optional<
     if (expires) queue_.push({*expires, key});
     return;
   }
-  const bool had = global_.contains(key);
-  auto it = expiring_.find(key);
-  if (!expires) {
+  if (!expires) {  // the common case (a bulk load): one probe of the set
     global_.insert(key);
-    if (it != expiring_.end()) expiring_.erase(it);  // now blocked for good
+    if (!expiring_.empty()) expiring_.erase(key);  // now blocked for good
     return;
   }
+  const bool had = global_.contains(key);
+  auto it = expiring_.find(key);
   if (had && it == expiring_.end()) return;  // a permanent entry outlives this one
   global_.insert(key);
   if (it == expiring_.end())
