@@ -55,7 +55,7 @@ TEST_CASE("property: an entry listed by one engine stops every engine within 750
   }
   const std::string suffix = std::to_string(::getpid());
   const std::string table = "dnc_engines_" + suffix, dnc_table = "dnc_shared_" + suffix;
-  const long kRecords = 600;
+  const long kRecords = 400;
   CallingList::create_table(conn, table, {"cust VARCHAR(16)"});
   {
     ListOptions o;
@@ -64,7 +64,7 @@ TEST_CASE("property: an entry listed by one engine stops every engine within 750
     std::vector<Record> batch;
     for (long i = 1; i <= kRecords; ++i) {
       Record r = obtest::make_record(i);  // "+1212" + (2000000 + i)
-      r.custom["cust"] = "C" + std::to_string(i % 150);
+      r.custom["cust"] = "C" + std::to_string(i % 100);
       batch.push_back(r);
     }
     list->insert(batch);
@@ -107,8 +107,8 @@ TEST_CASE("property: an entry listed by one engine stops every engine within 750
   std::map<std::int64_t, Listed> numbers;     // record id -> when its number was listed
   std::map<std::string, Listed> customers;    // customer id -> when listed
   std::mt19937_64 rng(17);
-  const Time end = start + 40min;
-  for (int k = 0; k < 160; ++k) {
+  const Time end = start + 30min;
+  for (int k = 0; k < 130; ++k) {
     const int e = static_cast<int>(rng() % 2);
     const Time at = start + std::chrono::milliseconds(rng() % static_cast<std::uint64_t>((end - start - 5min).count()));
     const auto kind = rng() % 10;
@@ -128,7 +128,7 @@ TEST_CASE("property: an entry listed by one engine stops every engine within 750
         if (expiring) numbers[id].until = from_epoch_seconds(*entry.expires_at);
       });
     } else if (kind < 7) {  // a customer
-      const std::string cust = "C" + std::to_string(id % 150);
+      const std::string cust = "C" + std::to_string(id % 100);
       if (customers.count(cust)) continue;
       customers[cust] = {};
       loop.schedule_at(at, [&, dnc, cust, &loop_ = loop] {
@@ -161,7 +161,7 @@ TEST_CASE("property: an entry listed by one engine stops every engine within 750
       const Time at = drivers[e]->dial_times[i];
       auto blocked = [&](const Listed& l) { return l.from != Time{} && l.from + kBound <= at && at < l.until; };
       auto n = numbers.find(id);
-      auto c = customers.find("C" + std::to_string(id % 150));
+      auto c = customers.find("C" + std::to_string(id % 100));
       if ((n != numbers.end() && blocked(n->second)) || (c != customers.end() && blocked(c->second))) {
         ++violations;
         MESSAGE("engine " << e << " dialed record " << id << " at +" << (at - start).count() << " ms");
