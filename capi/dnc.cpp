@@ -166,13 +166,14 @@ int ob_dnc_add_entry(ob_dnc* dnc, const ob_dnc_entry* entry) {
   return obc::guard([&] {
     obc::need(entry, "entry");
     obc::check_version(entry->version, OB_DNC_ENTRY_VERSION, "ob_dnc_entry");
-    if (entry->expires_at < 0) obc::fail(ErrorCode::invalid_argument, "expires_at must be UTC epoch seconds, or 0 for never");
+    if (entry->expires_at_ms < 0) obc::fail(ErrorCode::invalid_argument, "expires_at_ms must be UTC milliseconds, or 0 for never");
     outbound::DncEntry e;
     e.phone = obc::str(entry->phone);
     e.customer_id = obc::str(entry->customer_id);
     e.message = obc::str(entry->message);
     e.scope = {entry->tenant_dbid, entry->campaign_dbid, entry->list_dbid};
-    if (entry->expires_at > 0) e.expires_at = entry->expires_at;
+    // The table keeps seconds: rounded up, an entry never stops blocking early.
+    if (entry->expires_at_ms > 0) e.expires_at = entry->expires_at_ms / 1000 + (entry->expires_at_ms % 1000 ? 1 : 0);
     auto& d = dnc_of(dnc);
     d.home.run([&] { d.dnc->add(e); });
   });

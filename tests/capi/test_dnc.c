@@ -62,10 +62,10 @@ static void test_entries(const char* conn) {
   CHECK_OK(ob_dnc_add_entry(a, &e));
   e.phone = "(646) 555-0101";
   e.campaign_dbid = 0;
-  e.expires_at = (int64_t)time(NULL) - 1; /* already past: gone at the next sync */
+  e.expires_at_ms = ((int64_t)time(NULL) - 1) * 1000; /* already past: gone at the next sync */
   CHECK_OK(ob_dnc_add_entry(a, &e));
   e.phone = NULL;
-  e.expires_at = 0;
+  e.expires_at_ms = 0;
   CHECK_RC(ob_dnc_add_entry(a, &e), OB_EINVALID); /* neither phone nor customer */
   CHECK_OK(ob_dnc_add_customer(a, "C-1", "asked"));
   CHECK_OK(ob_dnc_sync(NULL, b));

@@ -33,16 +33,16 @@ class DncLoadError:
     reason: str  # why it is no phone number, and what it blocks
 
 
-def _epoch_seconds(when: Union[None, int, float, _dt.datetime]) -> int:
+def _epoch_ms(when: Union[None, int, float, _dt.datetime]) -> int:
     if when is None:
         return 0
     if isinstance(when, _dt.datetime):
         if when.tzinfo is None:
             raise ValueError("expires_at must be an aware datetime (UTC or with a zone), or epoch seconds")
-        return int(when.timestamp())
+        return round(when.timestamp() * 1000)
     if when <= 0:
         raise ValueError("expires_at must be a positive number of epoch seconds")
-    return int(when)
+    return round(when * 1000)
 
 
 class DncList(Handle):
@@ -89,7 +89,7 @@ class DncList(Handle):
         e.customer_id = _native.cstr(customer_id)
         e.message = _native.cstr(message)
         e.tenant_dbid, e.campaign_dbid, e.list_dbid = tenant_dbid, campaign_dbid, list_dbid
-        e.expires_at = _epoch_seconds(expires_at)
+        e.expires_at_ms = _epoch_ms(expires_at)
         check(_lib.ob_dnc_add_entry(self._h, ctypes.byref(e)))
 
     def remove_phone(self, phone: str) -> int:
