@@ -33,6 +33,10 @@ class DncLoadError:
     reason: str  # why it is no phone number, and what it blocks
 
 
+def _seconds(span: Union[float, _dt.timedelta]) -> float:
+    return span.total_seconds() if isinstance(span, _dt.timedelta) else float(span)
+
+
 def _epoch_ms(when: Union[None, int, float, _dt.datetime]) -> int:
     if when is None:
         return 0
@@ -55,8 +59,12 @@ class DncList(Handle):
     _free = _lib.ob_dnc_free
 
     def __init__(self, connection: Optional[str] = None, *, table: Optional[str] = None, region: str = "US",
-                 create_if_missing: bool = True, tenant_dbid: int = 0, sync_interval: float = 0.5,
-                 reload_interval: float = 0.0) -> None:
+                 create_if_missing: bool = True, tenant_dbid: int = 0,
+                 sync_interval: Union[float, _dt.timedelta] = 0.5,
+                 reload_interval: Union[float, _dt.timedelta] = 0.0) -> None:
+        """`tenant_dbid`: only that tenant's rows (0: every row); `sync_interval`: read other engines' changes
+        at most this long after they commit (seconds or a timedelta); `reload_interval`: also re-read the
+        whole table this often (0: never)."""
         o = _native.DncOptions()
         check(_lib.ob_dnc_options_init(ctypes.byref(o), _native.DNC_OPTIONS_VERSION))
         o.connection = _native.cstr(connection)
@@ -64,8 +72,8 @@ class DncList(Handle):
         o.default_region = _native.cstr(region)
         o.create_if_missing = int(create_if_missing)
         o.tenant_dbid = tenant_dbid
-        o.sync_interval_ms = round(sync_interval * 1000)
-        o.reload_interval_ms = round(reload_interval * 1000)
+        o.sync_interval_ms = round(_seconds(sync_interval) * 1000)
+        o.reload_interval_ms = round(_seconds(reload_interval) * 1000)
         h = ctypes.c_void_p()
         check(_lib.ob_dnc_new(ctypes.byref(h), ctypes.byref(o)))
         super().__init__(h)

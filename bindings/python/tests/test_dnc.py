@@ -29,7 +29,7 @@ def test_unreadable_rows_are_reported_and_still_block(tmp_path: Path) -> None:
 
 def test_remove_expire_and_scope(tmp_path: Path) -> None:
     conn = f"sqlite3://{tmp_path / 'dnc.db'}"
-    with ob.DncList(conn, sync_interval=0) as a, ob.DncList(conn, sync_interval=0) as b:
+    with ob.DncList(conn, sync_interval=0) as a, ob.DncList(conn, sync_interval=dt.timedelta(0)) as b:
         a.add("(212) 555-0100", message="asked")
         a.add(customer_id="C-9", campaign_dbid=7)
         a.add("2125550101", expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1))
@@ -66,7 +66,7 @@ def test_a_campaign_without_dnc_list_never_dials_emergency_numbers(engine: ob.En
         net = ob.SimNetwork(engine, seed=1)
         switch = ob.SimTServer(net, agents=2)
         errors = []
-        with ob.Campaign(engine, name="numbers", driver=switch) as c:
+        with engine.add_campaign(name="numbers", driver=switch) as c:
             c.on_event(lambda e: errors.append(e.message) if e.kind is ob.EventKind.RECORD_ERROR else None)
             c.add_list(cl)
             c.load()
