@@ -248,7 +248,7 @@ std::uint64_t digits_of(const std::string& e164) { return std::stoull(e164.subst
 
 void check_number_zones(Time start, int hours, std::uint64_t seed) {
   obtest::TempDir dir;
-  auto records = zoned_by_number(400, seed);
+  auto records = zoned_by_number(300, seed);
   auto list = open_list(dir, records);
   ZoneMap zones;
   for (const auto& [id, name] : kMapped) zones.add(id, name);
@@ -298,19 +298,20 @@ void check_number_zones(Time start, int hours, std::uint64_t seed) {
       }
     }
   }
-  CHECK(by_number > 100);   // the property was exercised on numbers...
-  CHECK(multi_zone > 15);   // ...including numbers in several zones
+  CHECK(by_number > 500);   // the property was exercised on numbers...
+  CHECK(multi_zone > 100);   // ...including numbers in several zones
   CHECK(outside == 0);
   CHECK(list->count_by_status()[RecordStatus::retrieved] == 0);
+  MESSAGE(driver->requests.size() << " dials, " << by_number << " zoned by number, " << multi_zone << " in several zones");
 }
 
 }  // namespace
 
 TEST_CASE("property: a record zoned by its number is dialed only inside its window in every zone (US spring-forward)") {
-  check_number_zones(from_epoch_seconds(1772906400), 30, 21);  // 2026-03-07T18:00Z, across 2026-03-08
+  check_number_zones(from_epoch_seconds(1772906400), 26, 21);  // 2026-03-07T18:00Z, across 2026-03-08
 }
 
 TEST_CASE("property: zones from numbers across the UK spring-forward and the Sydney fall-back") {
-  check_number_zones(from_epoch_seconds(1774699200), 30, 22);  // 2026-03-28T12:00Z, across 2026-03-29
-  check_number_zones(from_epoch_seconds(1775282400), 30, 23);  // 2026-04-04T06:00Z, across 2026-04-05
+  check_number_zones(from_epoch_seconds(1774699200), 26, 22);  // 2026-03-28T12:00Z, across 2026-03-29
+  check_number_zones(from_epoch_seconds(1775282400), 26, 23);  // 2026-04-04T06:00Z, across 2026-04-05
 }
