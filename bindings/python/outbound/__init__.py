@@ -10,7 +10,7 @@ system's library path (docs/python.md).
     with ob.Engine(clock="manual", start=1773061200000) as engine:
         net = ob.SimNetwork(engine, seed=7)
         switch = ob.SimTServer(net, agents=10)
-        calls = ob.CallingList("sqlite3://demo.db", create_if_missing=True)
+        calls = ob.CallingList("sqlite3:///tmp/calls.db", create_if_missing=True)
         campaign = ob.Campaign(engine, name="demo", driver=switch)
         campaign.add_list(calls)
         campaign.load(); campaign.start()
