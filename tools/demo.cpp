@@ -167,6 +167,13 @@ std::string city_of(const std::string& iana) {
   return city;
 }
 
+// "09:00" for 32400 seconds after midnight.
+std::string hh_mm(int seconds) {
+  char b[16];
+  std::snprintf(b, sizeof b, "%02d:%02d", seconds / 3600, seconds / 60 % 60);
+  return b;
+}
+
 // "1:05" for 1.0833 hours of simulated time.
 std::string clock_of(double hours) {
   const long minutes = std::lround(hours * 60);
@@ -249,7 +256,8 @@ void print_abandons(const Scenario& s, const SimResult& r) {
 void print_windows(const SimResult& r, const std::vector<ZoneOpening>& openings) {
   std::string opens;
   for (const auto& z : openings) opens += (opens.empty() ? "" : ", ") + z.city + " " + clock_of(z.at_h);
-  print_row("calling windows", "09:00-20:00 local; they open at " + opens);
+  print_row("calling windows", hh_mm(kCustomerWindow.from_s) + "-" + hh_mm(kCustomerWindow.till_s) +
+                                   " local; they open at " + opens);
   if (auto dip = dip_before_all_open(r, openings)) {
     std::string open_now, next;
     int open_count = 0;
@@ -257,6 +265,7 @@ void print_windows(const SimResult& r, const std::vector<ZoneOpening>& openings)
       if (z.at_h < dip->at_h) open_now += (open_count++ ? " and " : "") + z.city;
       else if (next.empty()) next = z.city + " opened at " + clock_of(z.at_h);
     }
+    if (open_count == 0) return;  // nothing open yet: no list to run short
     print_row("dip at " + clock_of(dip->at_h),
               "occupancy " + fmt_fixed(100 * dip->occupancy, 0) + "% while only " + open_now +
                   (open_count > 1 ? " were" : " was") + " open:\n" + (open_count > 1 ? "their" : "its") +
