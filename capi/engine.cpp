@@ -148,7 +148,7 @@ int ob_engine_run_for(ob_engine* engine, int64_t duration_ms) {
   return obc::guard([&] {
     auto& core = obc::core_of(engine);
     if (duration_ms < 0) obc::fail(ErrorCode::invalid_argument, "duration_ms must not be negative");
-    obc::run_loop_here(core, [&] { core.engine->run_until(core.clock->now() + outbound::Duration(duration_ms)); });
+    obc::run_loop_here(core, [&] { core.engine->run_until(outbound::add_saturating(core.clock->now(), outbound::Duration(duration_ms))); });
   });
 }
 

@@ -48,7 +48,11 @@ struct AbandonCap {
   double amd_false_positive = 0.0;             ///< UK: estimated share of machine detections that were people
 };
 
-/// How a campaign group dials.
+/// The most records one retrieval may ask for (CampaignConfig::chunk_size): a chunk is held in memory.
+inline constexpr std::size_t kMaxChunkSize = 100000;
+
+/// How a campaign group dials. Every duration lies in [0, kMaxDurationOption] (tick and
+/// flush_interval at least 1 ms); the constructor refuses others with Error(invalid_argument).
 struct CampaignConfig {
   std::string name = "campaign";         ///< campaign group name
   int campaign_id = 1;                   ///< the campaign_id written on records it adds

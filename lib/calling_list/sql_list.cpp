@@ -14,6 +14,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "outbound/clock.hpp"
 #include "outbound/error.hpp"
 #include "row_codec.hpp"
 #include "schema.hpp"
@@ -49,6 +50,13 @@ std::string window_clause(const std::string& zone_expr, bool zone_is_text, const
   return "(" + zone_expr + " = " + zone_literal(z.key, zone_is_text) +
          " AND (daily_from = daily_till OR (daily_from < daily_till AND daily_from <= " + s + " AND " + s +
          " < daily_till) OR (daily_from > daily_till AND (" + s + " >= daily_from OR " + s + " < daily_till))))";
+}
+
+// A LIMIT both databases take: they hold it in a signed 64-bit integer, so a
+// larger size_t (SIZE_MAX: "all") is held at INT64_MAX, not sent as a number they refuse.
+std::string sql_limit(std::size_t n) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return std::to_string(std::min(n, kMax));
 }
 
 long long cell_integer(const TextRow& row, std::size_t col) {
@@ -100,7 +108,10 @@ void SqlCallingList::find_index_hints() {
 void SqlCallingList::check_options() {
   if (opt_.engine_id.empty() || opt_.engine_id.size() > 64)
     throw Error(ErrorCode::invalid_argument, "engine_id must be 1 to 64 characters");
-  if (opt_.lease_s <= 0) throw Error(ErrorCode::invalid_argument, "lease_s must be positive");
+  const std::int64_t max_lease_s = std::chrono::duration_cast<std::chrono::seconds>(kMaxDurationOption).count();
+  if (opt_.lease_s <= 0 || opt_.lease_s > max_lease_s)
+    throw Error(ErrorCode::invalid_argument, "lease_s must lie in [1, " + std::to_string(max_lease_s) + "] (36,500 days), not " +
+                                                 std::to_string(opt_.lease_s));
   std::vector<std::string> columns = mandatory_columns();
   columns.insert(columns.end(), custom_.begin(), custom_.end());
   if (!opt_.filter.empty()) check_safe_condition(opt_.filter, columns);
@@ -197,7 +208,7 @@ std::vector<TextRow> SqlCallingList::fetch_due_rows(const RetrieveRequest& rq) {
     const std::size_t limit = rq.max_records - rows.size();
     auto fresh = opt_.order_by.empty()
                      ? read_stream("fresh", head, {"chain_id", "chain_n", kChainIdCol, kChainNCol}, limit)
-                     : fetch_text_rows(db_, head + " ORDER BY " + opt_.order_by + " LIMIT " + std::to_string(limit) +
+                     : fetch_text_rows(db_, head + " ORDER BY " + opt_.order_by + " LIMIT " + sql_limit(limit) +
                                                 (pg() ? " FOR UPDATE SKIP LOCKED" : ""),
                                        ncols_);
     std::move(fresh.begin(), fresh.end(), std::back_inserter(rows));
@@ -219,7 +230,7 @@ std::vector<TextRow> SqlCallingList::read_stream(const std::string& stream, cons
                                                  const StreamKey& key, std::size_t limit) {
   const std::string order = key.first + ", " + key.second;
   auto run = [&](const std::string& range, std::size_t n) {
-    return fetch_text_rows(db_, head + range + " ORDER BY " + order + " LIMIT " + std::to_string(n) +
+    return fetch_text_rows(db_, head + range + " ORDER BY " + order + " LIMIT " + sql_limit(n) +
                                     (pg() ? " FOR UPDATE SKIP LOCKED" : ""),
                            ncols_);
   };
@@ -428,7 +439,7 @@ std::vector<Record> SqlCallingList::chain(int chain_id) {
 std::vector<Record> SqlCallingList::page(std::int64_t after, std::size_t limit) {
   if (limit == 0) return {};
   std::string where = after == std::numeric_limits<std::int64_t>::min() ? "1 = 1" : "record_id > " + std::to_string(after);
-  return select_records(where, "record_id LIMIT " + std::to_string(limit));
+  return select_records(where, "record_id LIMIT " + sql_limit(limit));
 }
 
 std::vector<std::int64_t> SqlCallingList::existing_ids(const std::vector<std::int64_t>& record_ids) {

@@ -229,7 +229,7 @@ void Campaign::Impl::reload_abandoned_if_due() {
 void Campaign::Impl::request_pace() {
   if (pace_posted) return;
   pace_posted = true;
-  const Time due = last_pace + cfg.pace_interval;
+  const Time due = add_saturating(last_pace, cfg.pace_interval);
   auto run = [w = weak_from_this()] {
     if (auto im = w.lock()) {
       im->pace_posted = false;

@@ -1,0 +1,143 @@
+// What an adversarial run broke (issue 19), each as a regression test through
+// the real path: huge durations, control calls from inside a driver, a
+// campaign window that is no window, duplicate chain numbers, rows without a
+// usable record_id, and baseline pacers on a real campaign.
+#include <doctest/doctest.h>
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <limits>
+#include <map>
+#include <set>
+
+#include "../support/test_support.hpp"
+#include "outbound/call_log.hpp"
+#include "outbound/campaign.hpp"
+#include "outbound/engine.hpp"
+#include "outbound/error.hpp"
+#include "outbound/sim.hpp"
+#include "outbound/timezone.hpp"
+
+using namespace outbound;
+using namespace std::chrono_literals;
+
+namespace {
+
+const Time kStart = from_epoch_seconds(1773061200);  // 2026-03-09T13:00:00Z
+constexpr std::int64_t kMaxMs = std::numeric_limits<std::int64_t>::max();
+
+std::shared_ptr<CallingList> open_list(const obtest::TempDir& dir, std::int64_t records, const std::string& file = "list.db") {
+  ListOptions o;
+  o.create_if_missing = true;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(file), o));
+  if (records) list->insert(obtest::make_records(records));
+  return list;
+}
+
+// The message of the Error `fn` throws (and that it is invalid_argument), or "" when none.
+template <typename Fn>
+std::string invalid_argument_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace
+
+// ---- items 6 and 13: durations ------------------------------------------------
+
+TEST_CASE("a timer after the longest duration never fires: the loop's time arithmetic saturates") {
+  auto clock = std::make_shared<ManualClock>(kStart);
+  EventLoop loop(clock);
+  bool fired = false;
+  loop.schedule_after(Duration(kMaxMs), [&] { fired = true; });
+  loop.run_until(kStart + 24h);
+  CHECK_FALSE(fired);  // it used to wrap into the past and fire at once
+  CHECK(clock->now() == kStart + 24h);
+  CHECK(add_saturating(Time::max() - 1h, 2h) == Time::max());
+  CHECK(add_saturating(Time::min() + 1h, -2h) == Time::min());
+  CHECK(add_saturating(kStart, 5s) == kStart + 5s);
+  CHECK(from_epoch_seconds(std::numeric_limits<EpochSeconds>::max()) == Time::max());
+}
+
+TEST_CASE("every duration option beyond 36,500 days is refused, naming the option") {
+  auto clock = std::make_shared<ManualClock>(kStart);
+  EventLoop loop(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(loop, [](const DialRequest&) { return CallResult::answer; });
+  const std::map<std::string, Duration CampaignConfig::*> options = {
+      {"tick", &CampaignConfig::tick},
+      {"pace_interval", &CampaignConfig::pace_interval},
+      {"flush_interval", &CampaignConfig::flush_interval},
+      {"empty_list_backoff", &CampaignConfig::empty_list_backoff},
+      {"abandon_after", &CampaignConfig::abandon_after},
+      {"ring_timeout", &CampaignConfig::ring_timeout},
+      {"desktop_timeout", &CampaignConfig::desktop_timeout},
+      {"callback_wait", &CampaignConfig::callback_wait},
+      {"abandoned_redial_lockout", &CampaignConfig::abandoned_redial_lockout},
+  };
+  for (const auto& [name, field] : options) {
+    CAPTURE(name);
+    CampaignConfig cfg;
+    cfg.*field = Duration(kMaxMs);
+    auto message = invalid_argument_of([&] { Campaign(loop, cfg, driver, nullptr); });
+    CHECK_MESSAGE(message.find(name + " must lie in") != std::string::npos, "message was: " << message);
+    cfg.*field = Duration(-1);
+    CHECK(invalid_argument_of([&] { Campaign(loop, cfg, driver, nullptr); }).find(name) != std::string::npos);
+  }
+  CampaignConfig window;
+  window.abandon_cap.window = Duration(kMaxMs);
+  CHECK(invalid_argument_of([&] { Campaign(loop, window, driver, nullptr); }).find("abandon_cap.window") != std::string::npos);
+  // chunk_size >= 2^63 made every retrieval a database error ("datatype mismatch"), and nothing was dialed.
+  CampaignConfig chunk;
+  chunk.chunk_size = std::size_t{1} << 63;
+  CHECK(invalid_argument_of([&] { Campaign(loop, chunk, driver, nullptr); }).find("chunk_size must lie in") != std::string::npos);
+  ListOptions lease;
+  lease.create_if_missing = true;
+  lease.lease_s = kMaxMs;
+  obtest::TempDir dir;
+  CHECK(invalid_argument_of([&] { CallingList::open(dir.sqlite(), lease); }).find("lease_s must lie in") != std::string::npos);
+}
+
+TEST_CASE("the longest lockout is 'forever': an abandoned number is not dialed again, from any record") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 0);
+  auto records = obtest::make_records(4);
+  records[3].contact_info = records[0].contact_info;  // the same number on another record
+  list->insert(records);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(
+      engine.loop(), [](const DialRequest& rq) { return rq.record_id == 1 ? CallResult::abandoned : CallResult::answer; });
+  CampaignConfig cfg;
+  cfg.abandoned_redial_lockout = kMaxDurationOption;
+  Treatment redial;
+  redial.id = 1;
+  redial.call_result = CallResult::abandoned;
+  redial.action = RecordAction::retry_in;
+  redial.cycle_attempts = 5;
+  redial.interval = 1h;
+  cfg.treatments = TreatmentSet({redial});
+  auto& c = engine.add_campaign(cfg, driver);
+  CallLogOptions lo;
+  lo.create_if_missing = true;
+  c.set_call_log(CallLog::open(dir.sqlite("log.db"), lo));
+  c.add_list(list);
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 30min);  // record 1 abandoned before record 4 comes up
+  engine.run_until(kStart + 24h * 10);
+  c.stop();
+  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  std::map<std::int64_t, int> dials;
+  for (const auto& rq : driver->requests) ++dials[rq.record_id];
+  CHECK(dials[1] == 1);  // a lockout that disabled itself let the treatment redial it hourly
+  CHECK(dials[4] == 0);
+  CHECK(*list->get(1)->dial_sched_time > to_epoch_seconds(kStart) + 36000LL * 86400);
+}
