@@ -141,3 +141,24 @@ TEST_CASE("the longest lockout is 'forever': an abandoned number is not dialed a
   CHECK(dials[4] == 0);
   CHECK(*list->get(1)->dial_sched_time > to_epoch_seconds(kStart) + 36000LL * 86400);
 }
+
+// ---- item 5: a campaign window that is no window -----------------------------
+
+TEST_CASE("a campaign window that opens and closes at the same time is refused (it opened the whole day)") {
+  ZoneMap zones;
+  zones.add(1, "America/New_York");
+  for (int at : {0, 8 * 3600, 86400}) {
+    CAPTURE(at);
+    auto message = invalid_argument_of([&] { CallingWindows(zones, DailyWindow{at, at}); });
+    CHECK_MESSAGE(message.find("opens and closes at the same time") != std::string::npos, "message was: " << message);
+  }
+  CHECK(invalid_argument_of([&] { CallingWindows(zones, DailyWindow{-1, 3600}); }).find("[0, 86400]") != std::string::npos);
+  // The whole day, said plainly, is a window; so is one across midnight.
+  CallingWindows whole(zones, DailyWindow{0, 86400});
+  CallingWindows night(zones, DailyWindow{22 * 3600, 2 * 3600});
+  Record r = obtest::make_record(1);
+  r.tz_dbid = 1;
+  const Time one_am_new_york = from_epoch_seconds(1773032400);  // 2026-03-09T05:00Z = 01:00 EDT
+  CHECK(whole.check(r, one_am_new_york) == WindowVerdict::open);
+  CHECK(CallingWindows(zones, DailyWindow{8 * 3600, 21 * 3600}).check(r, one_am_new_york) == WindowVerdict::closed);
+}
