@@ -346,6 +346,11 @@ bool SqlCallingList::reschedule(std::int64_t record_id, EpochSeconds at, RecordT
 
 void SqlCallingList::insert(const std::vector<Record>& records) {
   if (records.empty()) return;
+  // The rules every path in applies (CSV import, the C API, Python, desktops):
+  // a record retrieval would reject is not stored.
+  for (const auto& r : records)
+    if (auto decoded = decode_row(encode_row(r, custom_), custom_); !decoded.error.empty())
+      throw Error(ErrorCode::invalid_argument, "record " + std::to_string(r.record_id) + ": " + decoded.error + " (nothing inserted)");
   cursors_.clear();
   in_transaction(db_, "insert into " + opt_.table, [&] {
     if (pg())

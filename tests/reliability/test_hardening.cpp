@@ -162,3 +162,31 @@ TEST_CASE("a campaign window that opens and closes at the same time is refused (
   CHECK(whole.check(r, one_am_new_york) == WindowVerdict::open);
   CHECK(CallingWindows(zones, DailyWindow{8 * 3600, 21 * 3600}).check(r, one_am_new_york) == WindowVerdict::closed);
 }
+
+// ---- item 10: what the list refuses on every path ------------------------------
+
+TEST_CASE("insert refuses what CSV import refuses, naming the record, and writes none of the batch") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 0);
+  struct Bad {
+    const char* what;
+    void (*spoil)(Record&);
+  };
+  const Bad cases[] = {
+      {"contact_info is empty or NULL", [](Record& r) { r.contact_info.clear(); }},
+      {"attempt is negative", [](Record& r) { r.attempt = -1; }},
+      {"daily_from is outside 0..86400", [](Record& r) { r.daily_from = 90000; }},
+      {"record_type has no such code: 42", [](Record& r) { r.record_type = static_cast<RecordType>(42); }},
+      {"call_result has no such code: 99", [](Record& r) { r.call_result = static_cast<CallResult>(99); }},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    auto batch = obtest::make_records(3);
+    c.spoil(batch[2]);
+    auto message = invalid_argument_of([&] { list->insert(batch); });
+    CHECK_MESSAGE(message.find(std::string("record 3: ") + c.what) != std::string::npos, "message was: " << message);
+    CHECK(list->all().empty());
+  }
+  list->insert(obtest::make_records(3));
+  CHECK(list->all().size() == 3);
+}
