@@ -104,8 +104,8 @@ void Campaign::set_call_log(std::shared_ptr<CallLog> log) {
   impl_->call_log = std::move(log);
 }
 
-void Campaign::load() { impl_->load(); }
-void Campaign::start() { impl_->start(); }
+void Campaign::load() { impl_->control(&Impl::load, false); }
+void Campaign::start() { impl_->control(&Impl::start, false); }
 void Campaign::stop() { impl_->control(&Impl::stop); }
 void Campaign::unload() { impl_->control(&Impl::unload); }
 void Campaign::force_unload() { impl_->control(&Impl::force_unload); }
