@@ -94,12 +94,28 @@ std::set<std::string> list_index_names(Database& db, const std::string& table) {
   });
 }
 
+// holder names the list handle that took the lease (lease_holder.hpp); a
+// table made by an earlier version gains the column (its rows have none, and
+// are recovered once they expire).
 void create_lease_table(Database& db, const std::string& table) {
   // On SQLite an INTEGER PRIMARY KEY is the rowid: one b-tree, not two.
   const std::string key = db.dialect == Dialect::sqlite ? "INTEGER" : "BIGINT";
+  const std::string lt = table + "_lease";
   guarded("cannot create the lease table of " + table, [&] {
-    *db.sql << "CREATE TABLE IF NOT EXISTS " + table + "_lease (record_id " + key +
-                   " PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)";
+    *db.sql << "CREATE TABLE IF NOT EXISTS " + lt + " (record_id " + key +
+                   " PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL, holder VARCHAR(128))";
+    auto columns = table_columns(db, lt);
+    if (std::any_of(columns.begin(), columns.end(), [](const auto& c) { return c.first == "holder"; })) return;
+    if (db.dialect == Dialect::postgresql) {
+      *db.sql << "ALTER TABLE " + lt + " ADD COLUMN IF NOT EXISTS holder VARCHAR(128)";
+      return;
+    }
+    try {
+      *db.sql << "ALTER TABLE " + lt + " ADD COLUMN holder VARCHAR(128)";
+    } catch (const std::exception&) {
+      columns = table_columns(db, lt);  // another engine added it first
+      if (std::none_of(columns.begin(), columns.end(), [](const auto& c) { return c.first == "holder"; })) throw;
+    }
   });
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../storage/database.hpp"
+#include "lease_holder.hpp"
 #include "outbound/calling_list.hpp"
 
 namespace outbound::detail {
@@ -112,8 +113,10 @@ class SqlCallingList final : public CallingList {
   std::map<std::string, std::pair<long long, long long>> cursors_;
   std::size_t retrievals_ = 0;
   static constexpr std::size_t kCursorRestartEvery = 64;  // retrievals between restarts from the front
-  std::size_t recover_leases(EpochSeconds now, bool include_own);
+  std::size_t recover_leases(EpochSeconds now, bool at_load);
+  std::vector<long long> recoverable_leases(EpochSeconds now);
   bool orphans_checked_ = false;  // recover() has looked for retrieved rows without a lease
+  LeaseHolder holder_;            // this handle, on every lease it takes
 };
 
 }  // namespace outbound::detail

@@ -165,13 +165,12 @@ TEST_CASE("a crash leaves nothing stuck: recovery on load returns retrieved reco
   CHECK(list->retrieve(due_at(1100, 100)).records.size() == 40);
 }
 
-TEST_CASE("a killed engine's live lease is kept from others; once expired its records come back") {
+TEST_CASE("a live engine's lease is kept from others; once expired its records come back") {
   LIST_DB(db);
-  {
-    auto a = db.open_engine("engine-a", 60);
-    a->insert(obtest::make_records(10));
-    REQUIRE(a->retrieve(due_at(1000, 10)).records.size() == 10);
-  }  // engine-a is killed: its connection is gone, its leases stay
+  // engine-a (on another machine, say) holds ten records and stops renewing.
+  auto a = db.open_engine("engine-a", 60);
+  a->insert(obtest::make_records(10));
+  REQUIRE(a->retrieve(due_at(1000, 10)).records.size() == 10);
   auto b = db.open_engine("engine-b");
   CHECK(b->recover(1030) == 0);  // engine-a's lease runs to 1060
   CHECK(b->retrieve(due_at(1030, 10)).records.empty());
@@ -179,6 +178,35 @@ TEST_CASE("a killed engine's live lease is kept from others; once expired its re
   auto got = b->retrieve(due_at(1060, 10)).records;
   CHECK(got.size() == 10);
   CHECK(db.scalar("SELECT COUNT(*) FROM {t}_lease WHERE engine_id = 'engine-b'") == 10);
+}
+
+TEST_CASE("recovery never takes a live holder's lease, whatever engine_id it shares") {
+  LIST_DB(db);
+  auto a = db.open();  // both with the default engine_id, as two campaigns (or processes) would be
+  a->insert(obtest::make_records(8));
+  REQUIRE(a->retrieve(due_at(1000, 5)).records.size() == 5);
+  auto b = db.open({}, false);
+  CHECK(b->recover(1001) == 0);
+  CHECK(b->recover_expired(1001) == 0);
+  CHECK(b->retrieve(due_at(1001, 10)).records.size() == 3);  // only the records a does not hold
+  a->renew_leases(1500);
+  CHECK(b->recover_expired(1700) == 0);  // renewed to 2100
+  a.reset();  // a's handle closes without releasing (its process crashed, say)
+  CHECK(b->recover(1701) == 5);  // gone: back at once, not after the lease
+  CHECK(db.scalar("SELECT COUNT(*) FROM {t} WHERE record_status = 1") == 5);
+}
+
+TEST_CASE("a lease table of an earlier version gains its holder column; its leases come back once expired") {
+  LIST_DB(db);
+  db.exec("CREATE TABLE {t}_lease (record_id BIGINT PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)");
+  auto list = db.open();
+  list->insert(obtest::make_records(3));
+  db.exec("UPDATE {t} SET record_status = 2 WHERE record_id = 1");
+  db.exec("INSERT INTO {t}_lease (record_id, engine_id, expires_at) VALUES (1, 'engine-1', 1600)");
+  CHECK(list->recover(1000) == 0);  // an earlier version's engine may still hold it
+  CHECK(list->recover_expired(1600) == 1);
+  CHECK(list->retrieve(due_at(1600, 10)).records.size() == 3);
+  CHECK(db.scalar("SELECT COUNT(*) FROM {t}_lease WHERE holder IS NOT NULL") == 3);
 }
 
 TEST_CASE("a running engine's check for crashed peers takes back expired leases, never its own") {

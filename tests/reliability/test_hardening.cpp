@@ -7,6 +7,10 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <limits>
 #include <map>
 #include <set>
@@ -140,6 +144,103 @@ TEST_CASE("the longest lockout is 'forever': an abandoned number is not dialed a
   CHECK(dials[1] == 1);  // a lockout that disabled itself let the treatment redial it hourly
   CHECK(dials[4] == 0);
   CHECK(*list->get(1)->dial_sched_time > to_epoch_seconds(kStart) + 36000LL * 86400);
+}
+
+// ---- item 2: two campaigns, one list ------------------------------------------
+
+namespace {
+
+// Records campaign `a` holds in live calls, and what `b` dials while they last.
+struct TwoCampaigns {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
+  Engine engine{clock};
+  std::shared_ptr<obtest::ScriptedDriver> da, db;
+  Campaign* a = nullptr;
+  Campaign* b = nullptr;
+
+  TwoCampaigns(std::shared_ptr<CallingList> la, std::shared_ptr<CallingList> lb) {
+    auto answer = [](const DialRequest&) { return CallResult::answer; };
+    da = std::make_shared<obtest::ScriptedDriver>(engine.loop(), answer, 20min);  // A's calls stay up
+    db = std::make_shared<obtest::ScriptedDriver>(engine.loop(), answer, 1min);
+    CampaignConfig ca, cb;
+    ca.name = "A";
+    cb.name = "B";
+    a = &engine.add_campaign(ca, da);
+    b = &engine.add_campaign(cb, db);
+    a->add_list(std::move(la));
+    b->add_list(std::move(lb));
+  }
+  std::set<std::int64_t> dialed(const obtest::ScriptedDriver& d) const {
+    std::set<std::int64_t> ids;
+    for (const auto& rq : d.requests) ids.insert(rq.record_id);
+    return ids;
+  }
+  // A dials five records and holds them in calls; then B loads and dials for ten minutes.
+  void run(CallingList& list) {
+    a->load();
+    for (int i = 0; i < 5; ++i) a->set_agent_state("a" + std::to_string(i), AgentState::ready);
+    a->start();
+    engine.run_until(kStart + 1min);
+    REQUIRE(a->calls_in_flight() == 5);
+    b->load();  // its recovery used to return A's five records to ready
+    for (auto id : dialed(*da)) CHECK(list.get(id)->record_status == RecordStatus::retrieved);
+    for (int i = 0; i < 5; ++i) b->set_agent_state("b" + std::to_string(i), AgentState::ready);
+    b->start();
+    engine.run_until(kStart + 11min);
+    CHECK(a->calls_in_flight() == 5);
+    REQUIRE(db->requests.size() > 20);
+    for (auto id : dialed(*db)) CHECK_MESSAGE(dialed(*da).count(id) == 0, "record " << id << " dialed by both");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("two campaigns on one list handle: the second's load leaves the first's records in calls alone") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 200);
+  TwoCampaigns t(list, list);
+  t.run(*list);
+}
+
+TEST_CASE("two campaigns on two handles with the default engine_id: no record is dialed by both") {
+  obtest::TempDir dir;
+  auto la = open_list(dir, 200);
+  auto lb = open_list(dir, 0);
+  TwoCampaigns t(la, lb);
+  t.run(*lb);
+}
+
+TEST_CASE("a lease held by another live process is kept; once that process is gone it comes back at once") {
+  obtest::TempDir dir;
+  open_list(dir, 20);
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // another engine process with the same (default) engine_id
+    ListOptions o;
+    auto list = CallingList::open(dir.sqlite(), o);
+    RetrieveRequest rq;
+    rq.now = 1000;
+    rq.max_records = 5;
+    char n = static_cast<char>(list->retrieve(rq).records.size());
+    if (::write(ready[1], &n, 1) != 1) ::_exit(1);
+    ::pause();
+    ::_exit(0);
+  }
+  char held = 0;
+  REQUIRE(::read(ready[0], &held, 1) == 1);
+  REQUIRE(held == 5);
+  ListOptions o;
+  auto list = CallingList::open(dir.sqlite(), o);
+  CHECK(list->recover(1001) == 0);  // alive: its leases run to 1600 and are its own
+  CHECK(list->count_by_status()[RecordStatus::retrieved] == 5);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  CHECK(list->recover(1002) == 5);  // gone: no need to wait for the lease to expire
+  CHECK(list->count_by_status()[RecordStatus::ready] == 20);
+  ::close(ready[0]);
+  ::close(ready[1]);
 }
 
 // ---- item 5: a campaign window that is no window -----------------------------
