@@ -59,7 +59,7 @@ struct CampaignConfig {
   DialMode mode = DialMode::progressive; ///< dialing mode
   OptimizationGoal goal = OptimizationGoal::overdial_rate;  ///< predictive goal
   double target = 0.03;                  ///< the goal's target
-  std::string pacer = "outbound";        ///< pacer name: ours, or a baseline (see make_pacer)
+  std::string pacer = "outbound";        ///< pacer name: ours, or a baseline (see make_pacer), which dials behind the abandon guard
   double ratio = 1.0;                    ///< lines per ready agent (progressive)
   int ports = 0;                         ///< GVP ports / channel limit (0: the driver's)
   std::size_t chunk_size = 100;          ///< records per retrieval
@@ -82,6 +82,9 @@ struct CampaignConfig {
   Duration abandoned_redial_lockout{0};  ///< no redial of an abandoned number sooner (UK: 72 h; 0: off)
   bool auto_complete = false;            ///< stop and unload once no record is left to dial
   int max_attempts = 0;                  ///< never dial a record more often than this (0: no cap)
+  /// Simulation only: a baseline pacer dials as published, without the abandon guard (the
+  /// pacing comparison). Refused unless the engine's clock is manual: a real campaign never does.
+  bool unguarded_baseline = false;
 };
 
 /// Whom a rescheduled record is for.

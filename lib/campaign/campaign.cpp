@@ -77,6 +77,9 @@ Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Drive
     throw Error(ErrorCode::invalid_argument, "chunk_size must lie in [1, " + std::to_string(kMaxChunkSize) + "], not " +
                                                  std::to_string(config.chunk_size));
   check_durations(config);
+  if (config.unguarded_baseline && !loop.clock().is_manual())
+    throw Error(ErrorCode::invalid_argument, "unguarded_baseline is for simulations (a manual clock) only: a real campaign "
+                                             "always dials within the abandon guard");
   if (!(config.abandon_cap.rate >= 0.0 && config.abandon_cap.rate <= 1.0))
     throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1]");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
@@ -115,7 +118,7 @@ void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   bool was_autonomous = is_autonomous(im.cfg.mode), will_be = is_autonomous(mode);
   if (was_autonomous != will_be && (im.state == CampaignState::running || im.state == CampaignState::active))
     throw Error(ErrorCode::invalid_state, "switching between preview and autonomous modes needs a stop first");
-  auto pacer = will_be ? make_pacer(mode, im.cfg.pacer) : nullptr;
+  auto pacer = will_be ? im.new_pacer(mode) : nullptr;
   im.cfg.mode = mode;
   im.cfg.goal = goal;
   im.cfg.target = target;

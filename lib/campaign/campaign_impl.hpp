@@ -254,6 +254,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void finalize_record_error(ChainWork& chain, Record& r, const std::string& reason);
 
   // --- pacing and dialing ---------------------------------------------------
+  std::unique_ptr<Pacer> new_pacer(DialMode mode) const;  // cfg.pacer for `mode`; a baseline behind the guard
   PacingSnapshot snapshot() const;  // what the pacer sees now
   void pace();  // one pacing decision: refill, callbacks, previews, then dials
 

@@ -84,6 +84,15 @@ void Campaign::Impl::finalize_record_error(ChainWork& chain, Record& r, const st
   record_error(r.record_id, reason);
 }
 
+// Every pacer of a real campaign dials within the abandon guard: ours apply it
+// themselves; a baseline (fixed ratio abandoned 95 % of live answers at ratio
+// 3) is held by it, unless a simulation asks for it as published.
+std::unique_ptr<Pacer> Campaign::Impl::new_pacer(DialMode mode) const {
+  auto p = make_pacer(mode, cfg.pacer);
+  if (is_baseline_pacer(cfg.pacer) && !cfg.unguarded_baseline) p = guarded(std::move(p));
+  return p;
+}
+
 PacingSnapshot Campaign::Impl::snapshot() const {
   PacingSnapshot s;
   Time now = loop.now();

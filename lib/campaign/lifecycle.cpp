@@ -67,7 +67,7 @@ void Campaign::Impl::load() {
   if (write_failed)
     throw Error(ErrorCode::database, "campaign " + cfg.name + ": results of the last run cannot be written yet; load again when the database is back");
   if (call_log) seed_from_call_log();
-  pacer = is_autonomous(cfg.mode) ? make_pacer(cfg.mode, cfg.pacer) : nullptr;
+  pacer = is_autonomous(cfg.mode) ? new_pacer(cfg.mode) : nullptr;
   for (auto& e : lists) {
     std::size_t n = e.list->recover(now_s());
     if (n) emit(CampaignEvent::Kind::info, std::to_string(n) + " records left retrieved by an earlier run returned to ready in " + e.list->options().table);

@@ -291,3 +291,53 @@ TEST_CASE("insert refuses what CSV import refuses, naming the record, and writes
   list->insert(obtest::make_records(3));
   CHECK(list->all().size() == 3);
 }
+
+// ---- item 1: baseline pacers and the abandon guard ------------------------------
+
+namespace {
+
+// A predictive campaign with `pacer` at ratio 3 on the simulated T-Server: 10 agents, 2 hours.
+CampaignStats run_baseline(const std::string& pacer, bool unguarded) {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 3000);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  sim::Network net(engine.loop(), sim::NetworkModel{}, 7);
+  auto driver = std::make_shared<sim::SimTServer>(net, sim::AgentModel{}, 10);
+  CampaignConfig cfg;
+  cfg.mode = DialMode::predictive;
+  cfg.pacer = pacer;
+  cfg.ratio = 3.0;
+  cfg.unguarded_baseline = unguarded;
+  auto& c = engine.add_campaign(cfg, driver);
+  c.add_list(list);
+  c.load();
+  c.start();
+  engine.run_until(kStart + 2h);
+  c.stop();
+  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  return c.stats();
+}
+
+}  // namespace
+
+TEST_CASE("a baseline pacer on a real campaign dials within the abandon guard (fixed ratio 3 abandoned most live answers)") {
+  for (const char* pacer : {"fixed_ratio", "vicidial_adapt", "webitel"}) {
+    CAPTURE(pacer);
+    auto s = run_baseline(pacer, false);
+    CHECK(s.live_answers > 200);
+    CHECK(s.window_abandon_rate <= 0.03);
+    CHECK(static_cast<double>(s.abandoned) <= 0.03 * static_cast<double>(s.live_answers));
+  }
+  // Only a simulation may run one as published, and then it shows why the guard is there.
+  auto published = run_baseline("fixed_ratio", true);
+  CHECK(published.abandon_rate > 0.2);
+  auto real = std::make_shared<SystemClock>();
+  EventLoop loop(real);
+  CampaignConfig cfg;
+  cfg.pacer = "fixed_ratio";
+  cfg.unguarded_baseline = true;
+  auto driver = std::make_shared<obtest::ScriptedDriver>(loop, [](const DialRequest&) { return CallResult::answer; });
+  CHECK(invalid_argument_of([&] { Campaign(loop, cfg, driver, nullptr); }).find("simulations") != std::string::npos);
+}
