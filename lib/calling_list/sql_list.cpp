@@ -92,6 +92,26 @@ SqlCallingList::SqlCallingList(Database db, ListOptions options) : db_(std::move
   check_options();
   build_select_list();
   find_index_hints();
+  check_filter_runs();
+}
+
+// A filter can pass the safety check and still be one the database refuses
+// ("record_id = 1.2.3", "IN ()" on PostgreSQL, thousands of nested
+// parentheses): every retrieval would fail and nothing be dialed. Running the
+// retrieval's shape once with LIMIT 0 at open turns that into a clear error.
+void SqlCallingList::check_filter_runs() {
+  if (opt_.filter.empty() && opt_.order_by.empty()) return;
+  RetrieveRequest rq;
+  const std::string order = opt_.order_by.empty() ? "chain_id, chain_n" : opt_.order_by;
+  try {
+    fetch_text_rows(db_, "SELECT " + select_list_ + " FROM " + opt_.table + " WHERE " + base_condition(rq) + " ORDER BY " +
+                             order + " LIMIT 0",
+                    ncols_);
+  } catch (const std::exception& e) {
+    auto shown = [](const std::string& s) { return s.size() > 120 ? s.substr(0, 120) + "…" : s; };
+    throw Error(ErrorCode::invalid_argument, "the filter \"" + shown(opt_.filter) + "\" (order \"" + shown(order) +
+                                                 "\") is refused by the database: " + e.what());
+  }
 }
 
 void SqlCallingList::find_index_hints() {
@@ -120,13 +140,15 @@ void SqlCallingList::check_options() {
     if (std::find(custom_.begin(), custom_.end(), opt_.zone_column) == custom_.end())
       throw Error(ErrorCode::invalid_argument,
                   "zone column \"" + opt_.zone_column + "\" is not a custom field of " + opt_.table);
-    zone_expr_ = opt_.zone_column;
+    zone_expr_ = quoted_identifier(opt_.zone_column);
   }
   for (const auto& [type, prio] : opt_.record_type_priority)
     if (!is_valid_record_type(type))
       throw Error(ErrorCode::invalid_argument, "record_type_priority names unknown record type " + std::to_string(type));
 }
 
+// Every column is quoted: a custom column may be named anything the table
+// allows ("first name"), and its name is never run as SQL.
 // Output columns get their own names (ob0, ob1, …): on PostgreSQL an ORDER BY
 // name matches an output column before a table column, so an unnamed
 // CAST(chain_id AS TEXT) would make "ORDER BY chain_id" sort text, not numbers.
@@ -135,7 +157,7 @@ void SqlCallingList::build_select_list() {
   columns.insert(columns.end(), custom_.begin(), custom_.end());
   select_list_.clear();
   for (std::size_t k = 0; k < columns.size(); ++k)
-    select_list_ += (k ? ", " : "") + ("CAST(" + columns[k] + " AS TEXT) AS ob" + std::to_string(k));
+    select_list_ += (k ? ", " : "") + ("CAST(" + quoted_identifier(columns[k]) + " AS TEXT) AS ob" + std::to_string(k));
   ncols_ = columns.size();
 }
 

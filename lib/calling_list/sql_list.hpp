@@ -56,6 +56,7 @@ class SqlCallingList final : public CallingList {
   // --- configuration (sql_list.cpp)
   void check_options();
   void build_select_list();
+  void check_filter_runs();
   void find_index_hints();
   std::string lease_table() const { return opt_.table + "_lease"; }
   bool pg() const { return db_.dialect == Dialect::postgresql; }

@@ -388,7 +388,7 @@ void SqlCallingList::insert(const std::vector<Record>& records) {
 std::string SqlCallingList::insert_column_list() const {
   std::string cols;
   for (const auto& c : mandatory_columns()) cols += (cols.empty() ? "" : ", ") + c;
-  for (const auto& c : custom_) cols += ", " + c;
+  for (const auto& c : custom_) cols += ", " + quoted_identifier(c);
   return cols;
 }
 

@@ -587,3 +587,71 @@ TEST_CASE("due records resume after the last chunk too; one due earlier than tha
   for (auto& r : a->retrieve(due_at(1000, 10)).records) second.push_back(r.record_id);
   CHECK(second == std::vector<std::int64_t>{3, 4, 5});
 }
+
+TEST_CASE("a filter the database would refuse is refused at open, with the reason") {
+  LIST_DB(db);
+  db.open()->insert(obtest::make_records(3));
+  std::string nested = std::string(100, '(') + "record_id = 1" + std::string(100, ')');
+  std::string deep = std::string(5000, '(') + "record_id = 1" + std::string(5000, ')');
+  std::string ands = "record_id > 0";
+  for (int i = 0; i < 3000; ++i) ands += " AND attempt < 9";
+  const std::pair<std::string, std::string> cases[] = {
+      {"record_id = 1.2.3", "malformed number"},
+      {"record_id IN ()", "empty parentheses"},
+      {"record_id IN ( )", "empty parentheses"},
+      {nested, "nested deeper than 64"},
+      {deep, "longer than 4096"},
+      {ands, "longer than 4096"},
+      {"record_id = 1 2", "refused by the database"},
+      {"contact_info LIKE", "refused by the database"},
+  };
+  for (const auto& [filter, reason] : cases) {
+    CAPTURE(filter.substr(0, 60));
+    ListOptions o;
+    o.filter = filter;
+    try {
+      db.open(o, false);
+      FAIL("opened with a filter every retrieval would fail on");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::invalid_argument);
+      CHECK_MESSAGE(std::string(e.what()).find(reason) != std::string::npos, "message was: " << e.what());
+    }
+  }
+  ListOptions good;
+  good.filter = "chain_n = 1 AND (record_id > 1 OR attempt > 0.5)";
+  CHECK(db.open(good, false)->retrieve(due_at(1000, 10)).records.size() == 2);
+}
+
+TEST_CASE("custom columns named with a space, a quote or SQL are read and written as names") {
+  LIST_DB(db);
+  listtest::create_ocs_table_by_hand(db);
+  db.exec("ALTER TABLE {t} ADD COLUMN \"first name\" VARCHAR(64)");
+  db.exec("ALTER TABLE {t} ADD COLUMN \"(select 1)\" VARCHAR(64)");
+  db.exec("ALTER TABLE {t} ADD COLUMN \"say \"\"hi\"\"\" VARCHAR(64)");
+  auto list = db.open({}, false);
+  auto records = obtest::make_records(2);
+  for (auto& r : records) {
+    r.custom["first name"] = "Ada";
+    r.custom["(select 1)"] = "not one";
+    r.custom["say \"hi\""] = "hi";
+  }
+  list->insert(records);
+  auto got = list->retrieve(due_at(1000, 10)).records;
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].custom.at("first name") == "Ada");
+  CHECK(got[0].custom.at("(select 1)") == "not one");
+  CHECK(got[1].custom.at("say \"hi\"") == "hi");
+}
+
+TEST_CASE("a custom column whose name no quoting carries safely is refused at open, named") {
+  LIST_DB(db);
+  listtest::create_ocs_table_by_hand(db);
+  db.exec("ALTER TABLE {t} ADD COLUMN \"tab\there\" VARCHAR(64)");
+  try {
+    db.open({}, false);
+    FAIL("opened");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+    CHECK(std::string(e.what()).find("\"tab?here\"") != std::string::npos);
+  }
+}

@@ -341,3 +341,44 @@ TEST_CASE("a baseline pacer on a real campaign dials within the abandon guard (f
   auto driver = std::make_shared<obtest::ScriptedDriver>(loop, [](const DialRequest&) { return CallResult::answer; });
   CHECK(invalid_argument_of([&] { Campaign(loop, cfg, driver, nullptr); }).find("simulations") != std::string::npos);
 }
+
+// ---- item 11: custom column names ------------------------------------------------------
+
+TEST_CASE("custom columns with any name are quoted: 'first name' works, a name that reads as SQL is only a name") {
+  obtest::TempDir dir;
+  const std::string evil = "(select group_concat(name) from sqlite_master)";  // names read lower-case
+  CallingList::create_table(dir.sqlite(), "calling_list", {});
+  {
+    soci::session sql(soci::sqlite3, "db=" + (dir.path() / "list.db").string());
+    sql << "ALTER TABLE calling_list ADD COLUMN \"first name\" TEXT";
+    sql << "ALTER TABLE calling_list ADD COLUMN \"" + evil + "\" TEXT";
+    sql << "ALTER TABLE calling_list ADD COLUMN \"say \"\"hi\"\"\" TEXT";
+  }
+  ListOptions o;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), o));
+  auto records = obtest::make_records(3);
+  for (auto& r : records) {
+    r.custom["first name"] = "Ada " + std::to_string(r.record_id);
+    r.custom[evil] = "plain text";
+    r.custom["say \"hi\""] = "hi";
+  }
+  list->insert(records);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::answer; });
+  auto& c = engine.add_campaign(CampaignConfig{}, driver);
+  c.add_list(list);
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 10min);
+  c.stop();
+  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  REQUIRE(driver->requests.size() == 3);  // every read failed before, and nothing was dialed
+  for (const auto& rq : driver->requests) {
+    CHECK(rq.attributes.at("first name") == "Ada " + std::to_string(rq.record_id));
+    CHECK(rq.attributes.at(evil) == "plain text");  // not the schema, as it was
+    CHECK(rq.attributes.at("say \"hi\"") == "hi");
+  }
+}
