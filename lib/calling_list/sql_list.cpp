@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "outbound/clock.hpp"
@@ -63,16 +65,39 @@ long long cell_integer(const TextRow& row, std::size_t col) {
   return col < row.size() && row[col] ? parse_integer(*row[col]).value_or(0) : 0;
 }
 
-// Chains stay together in first-seen order; each chain in chain_n order.
+// Chains stay together in first-seen order; each chain in chain_n order, then record_id.
 std::vector<Record> group_chains(std::vector<Record> records) {
   std::unordered_map<int, std::size_t> first_seen;
   for (std::size_t i = 0; i < records.size(); ++i) first_seen.emplace(records[i].chain_id, i);
   std::stable_sort(records.begin(), records.end(), [&](const Record& a, const Record& b) {
     auto fa = first_seen[a.chain_id], fb = first_seen[b.chain_id];
     if (fa != fb) return fa < fb;
-    return a.chain_n < b.chain_n;
+    return std::tie(a.chain_n, a.record_id) < std::tie(b.chain_n, b.record_id);
   });
   return records;
+}
+
+// A chain is dialed in chain_n order and its treatments name the next record
+// by chain_n, so two open records of one chain with the same chain_n cannot
+// both take part: the lower record_id keeps its place, each other one is taken
+// out of `records` and returned as a record error naming both.
+std::vector<RowError> take_duplicate_chain_n(std::vector<Record>& records) {
+  std::map<std::pair<int, int>, std::int64_t> first;  // (chain_id, chain_n) -> lowest record_id
+  for (const auto& r : records) {
+    auto [it, fresh] = first.emplace(std::make_pair(r.chain_id, r.chain_n), r.record_id);
+    if (!fresh) it->second = std::min(it->second, r.record_id);
+  }
+  std::vector<RowError> errors;
+  auto dup = std::stable_partition(records.begin(), records.end(),
+                                   [&](const Record& r) { return first.at({r.chain_id, r.chain_n}) == r.record_id; });
+  for (auto it = dup; it != records.end(); ++it)
+    errors.push_back({it->record_id, "record " + std::to_string(it->record_id) + ": chain " + std::to_string(it->chain_id) +
+                                         " has chain_n " + std::to_string(it->chain_n) + " twice (records " +
+                                         std::to_string(first.at({it->chain_id, it->chain_n})) + " and " +
+                                         std::to_string(it->record_id) + "); chain_n must be unique within a chain, " +
+                                         "so this record is not dialed"});
+  records.erase(dup, records.end());
+  return errors;
 }
 
 }  // namespace
@@ -356,20 +381,37 @@ RetrieveResult SqlCallingList::retrieve_locked(const RetrieveRequest& rq) {
 
   RetrieveResult result;
   std::vector<Record> records;
-  std::vector<long long> bad_ids, ids;
+  std::vector<long long> bad_ids;
+  std::vector<std::optional<std::string>> bad_keys;  // rows without a usable record_id: their raw value
   for (auto& row : rows) {
     auto decoded = decode_row(row, custom_);
     if (decoded.error.empty()) {
-      decoded.record.record_status = RecordStatus::retrieved;
-      ids.push_back(decoded.record.record_id);
       records.push_back(std::move(decoded.record));
       continue;
     }
-    std::int64_t id = row_record_id(row);
-    result.errors.push_back({id, "record " + std::to_string(id) + ": " + decoded.error});
-    if (id != 0) bad_ids.push_back(id);
+    const auto& key = row[0];
+    if (auto id = key ? parse_integer(*key) : std::nullopt) {
+      result.errors.push_back({*id, "record " + std::to_string(*id) + ": " + decoded.error});
+      bad_ids.push_back(*id);
+    } else {
+      // No id to mark it by: marked by its raw value, so it is not fetched (and
+      // reported) again on every retrieval.
+      result.errors.push_back({0, "a row with record_id " + (key ? "\"" + *key + "\"" : std::string("NULL")) + " (contact_info \"" +
+                                      row[1].value_or("") + "\"): " + decoded.error + "; marked as a record error"});
+      bad_keys.push_back(key);
+    }
+  }
+  for (auto& dup : take_duplicate_chain_n(records)) {
+    bad_ids.push_back(dup.record_id);
+    result.errors.push_back(std::move(dup));
+  }
+  std::vector<long long> ids;
+  for (auto& r : records) {
+    r.record_status = RecordStatus::retrieved;
+    ids.push_back(r.record_id);
   }
   mark_errors(bad_ids);
+  mark_errors_by_key(bad_keys);
   mark_retrieved(ids, rq.now + opt_.lease_s);
   result.records = group_chains(std::move(records));
   return result;

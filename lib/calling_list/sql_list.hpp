@@ -80,6 +80,7 @@ class SqlCallingList final : public CallingList {
   // --- writes (sql_list_write.cpp)
   void mark_retrieved(const std::vector<long long>& ids, long long lease_expires);
   void mark_errors(const std::vector<long long>& ids);
+  void mark_errors_by_key(const std::vector<std::optional<std::string>>& keys);  // rows whose record_id is NULL or no integer
   std::vector<long long> owned_ids(const std::vector<long long>& ids);
   void delete_own_leases(const std::vector<long long>& ids);
   void write_records_sqlite(const std::vector<Record>& records, bool dialing, std::vector<std::int64_t>& lost);

@@ -128,6 +128,22 @@ void SqlCallingList::mark_errors(const std::vector<long long>& ids) {
   exec_for_ids("UPDATE " + opt_.table + " SET record_status = 3, call_result = 41 WHERE record_id {ids}", ids);
 }
 
+// A row whose record_id is NULL or not an integer (SQLite keeps text in an
+// integer column) cannot be named by id: it is marked by the value it has.
+void SqlCallingList::mark_errors_by_key(const std::vector<std::optional<std::string>>& keys) {
+  const std::string head = "UPDATE " + opt_.table + " SET record_status = 3, call_result = 41 WHERE record_status = 1 AND ";
+  bool null_done = false;
+  for (const auto& key : keys) {
+    if (!key) {
+      if (!null_done) execute_count(db_, head + "record_id IS NULL");
+      null_done = true;
+      continue;
+    }
+    std::string value = *key;
+    execute_count(db_, head + "CAST(record_id AS TEXT) = :v", [&](soci::statement& st) { st.exchange(soci::use(value, "v")); });
+  }
+}
+
 // --- write-back ------------------------------------------------------------------
 
 std::vector<std::int64_t> SqlCallingList::update_owned(const std::vector<Record>& records) {

@@ -178,7 +178,8 @@ TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t inde
   } catch (const std::exception& ex) {
     // A treatment that cannot be evaluated must not lose the record: it is final with its result.
     const Record& dialed = chain.records[index];
-    emit(CampaignEvent::Kind::error, std::string("treatment failed, record made final: ") + ex.what(), dialed.record_id);
+    emit(CampaignEvent::Kind::error, "record " + std::to_string(dialed.record_id) + " (chain " + std::to_string(dialed.chain_id) +
+                                         "): treatment failed, record made final: " + ex.what(), dialed.record_id);
     d = TreatmentDecision{};
     Record r = dialed;
     r.call_result = result;

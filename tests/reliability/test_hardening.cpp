@@ -342,6 +342,102 @@ TEST_CASE("a baseline pacer on a real campaign dials within the abandon guard (f
   CHECK(invalid_argument_of([&] { Campaign(loop, cfg, driver, nullptr); }).find("simulations") != std::string::npos);
 }
 
+// ---- item 8: a repeated chain_n ------------------------------------------------------
+
+TEST_CASE("a repeated chain_n is a record error naming both records; the rest of the chain is dialed in order") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 0);
+  list->insert({obtest::make_record(1, 7, 1), obtest::make_record(2, 7, 1), obtest::make_record(3, 7, 2),
+                obtest::make_record(4, 8, 1)});
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::no_answer; });
+  CampaignConfig cfg;
+  Treatment next;
+  next.id = 1;
+  next.call_result = CallResult::no_answer;
+  next.action = RecordAction::next_in_chain;
+  cfg.treatments = TreatmentSet({next});
+  auto& c = engine.add_campaign(cfg, driver);
+  std::vector<CampaignEvent> errors;
+  c.on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::record_error || e.kind == CampaignEvent::Kind::error) errors.push_back(e);
+  });
+  c.add_list(list);
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 1h);
+  c.stop();
+  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  std::vector<std::int64_t> dialed;
+  for (const auto& rq : driver->requests) dialed.push_back(rq.record_id);
+  CHECK(dialed == std::vector<std::int64_t>{1, 3, 4});  // record 3 used to end chain_updated, never dialed
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].kind == CampaignEvent::Kind::record_error);
+  CHECK(errors[0].record_id == 2);
+  CHECK(errors[0].message.find("chain 7 has chain_n 1 twice (records 1 and 2)") != std::string::npos);
+  auto two = list->get(2).value();
+  CHECK(two.record_status == RecordStatus::updated);
+  CHECK(two.call_result == CallResult::dial_error);
+  CHECK(list->get(3)->attempt == 1);
+}
+
+// ---- item 10: rows without a usable record_id ------------------------------------------
+
+TEST_CASE("rows whose record_id is NULL or text are marked once as record errors, not reported on every retrieval") {
+  obtest::TempDir dir;
+  {
+    soci::session sql(soci::sqlite3, "db=" + (dir.path() / "list.db").string());
+    sql << "CREATE TABLE calling_list (record_id integer, contact_info varchar(128), contact_info_type integer, "
+           "record_type integer, record_status integer, call_result integer, attempt integer, dial_sched_time integer, "
+           "call_time integer, daily_from integer, daily_till integer, tz_dbid integer, campaign_id integer, "
+           "agent_id varchar(32), chain_id integer, chain_n integer, group_id integer, app_id integer, "
+           "media_ref integer, email_template_id integer, switch_id integer, treatments varchar(255), email_subject varchar(255))";
+    auto row = [&](const std::string& id, int chain) {
+      sql << "INSERT INTO calling_list VALUES (" + id + ", '+1212555" + std::to_string(1000 + chain) +
+                 "', 1, 2, 1, 28, 0, NULL, NULL, 0, 86400, 0, 1, NULL, " + std::to_string(chain) + ", 1, 0, 0, 0, 0, 0, '', '')";
+    };
+    for (int i = 1; i <= 5; ++i) row(std::to_string(i), i);
+    row("NULL", 6);
+    row("NULL", 7);
+    row("'abc'", 8);
+    row("2.5", 9);
+  }
+  ListOptions o;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), o));
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::answer; });
+  CampaignConfig cfg;
+  cfg.chunk_size = 4;
+  cfg.empty_list_backoff = 10s;
+  auto& c = engine.add_campaign(cfg, driver);
+  std::vector<std::string> errors;
+  c.on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::record_error) errors.push_back(e.message);
+  });
+  c.add_list(list);
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  engine.run_until(kStart + 30min);
+  c.stop();
+  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+  c.unload();
+  CHECK(driver->requests.size() == 5);
+  CHECK(errors.size() == 4);  // one each (150 such rows made 6,050 reports in 30 minutes)
+  std::string all;
+  for (const auto& m : errors) all += m + "\n";
+  CHECK(all.find("record_id NULL (contact_info \"+12125551006\")") != std::string::npos);
+  CHECK(all.find("record_id \"abc\"") != std::string::npos);
+  CHECK(all.find("record_id \"2.5\"") != std::string::npos);
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::ready] == 0);
+  CHECK(counts[RecordStatus::updated] == 9);
+}
+
 // ---- item 11: custom column names ------------------------------------------------------
 
 TEST_CASE("custom columns with any name are quoted: 'first name' works, a name that reads as SQL is only a name") {
