@@ -138,6 +138,7 @@ PacingSnapshot Campaign::Impl::snapshot() const {
 
 void Campaign::Impl::pace() {
   if (state != CampaignState::running && state != CampaignState::active) return;
+  if (queued_controls > 0) return;  // a stop or unload is on its way: nothing new is dialed before it
   last_pace = loop.now();
   if (write_failed) {
     flush();  // retry; no call is placed whose result could not be recorded
