@@ -29,6 +29,36 @@ struct OwnedReport : Owned {
 
 ob_list& list_of(ob_list* l) { return get(l, "list"); }
 
+/// The size of version `version` of ob_list_options (check_version'ed).
+std::size_t list_options_size(unsigned int version) {
+  return version >= 2 ? sizeof(ob_list_options) : offsetof(ob_list_options, record_type_priority_count);
+}
+static_assert(sizeof(void*) != 8 || offsetof(ob_list_options, record_type_priority_count) == 64,
+              "ob_list_options version 1 was 64 bytes on LP64; new fields go at the end");
+
+outbound::ListOptions to_list_options(const ob_list_options& o) {
+  outbound::ListOptions lo;
+  if (o.table) lo.table = o.table;
+  if (o.filter) lo.filter = o.filter;
+  if (o.order_by) lo.order_by = o.order_by;
+  if (o.engine_id) lo.engine_id = o.engine_id;
+  if (o.lease_s <= 0) fail(ErrorCode::invalid_argument, "lease_s must be positive, got " + std::to_string(o.lease_s));
+  lo.lease_s = o.lease_s;
+  if (o.zone_column) lo.zone_column = o.zone_column;
+  lo.create_if_missing = o.create_if_missing != 0;
+  lo.create_indexes = o.create_indexes != 0;
+  if (o.record_type_priority_count && !o.record_type_priorities)
+    fail(ErrorCode::invalid_argument, "record_type_priorities must not be NULL when record_type_priority_count > 0");
+  for (std::size_t i = 0; i < o.record_type_priority_count; ++i) {
+    const auto& p = o.record_type_priorities[i];
+    check_code(OB_ENUM_RECORD_TYPE, p.record_type, "record_type_priorities[i].record_type");
+    if (!lo.record_type_priority.emplace(p.record_type, p.priority).second)
+      fail(ErrorCode::invalid_argument, std::string("record_type_priorities names record type ") +
+                                            ob_enum_name(OB_ENUM_RECORD_TYPE, p.record_type) + " twice");
+  }
+  return lo;
+}
+
 outbound::CsvOptions to_csv_options(const ob_csv_options* opts) {
   outbound::CsvOptions o;
   if (!opts) return o;
@@ -181,8 +211,9 @@ int ob_list_options_init(ob_list_options* out, unsigned int version) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::check_version(version, OB_LIST_OPTIONS_VERSION, "ob_list_options");
-    *out = ob_list_options OB_LIST_OPTIONS_INIT;
-    out->version = version;
+    ob_list_options o = OB_LIST_OPTIONS_INIT;
+    o.version = version;
+    obc::copy_version_part(out, &o, obc::list_options_size(version));  // an older struct is shorter
   });
 }
 
@@ -190,24 +221,40 @@ int ob_list_open(ob_list** out, const char* connection, const ob_list_options* o
   return obc::guard([&] {
     obc::need(out, "out");
     obc::need(connection, "connection");
-    outbound::ListOptions lo;
+    ob_list_options o = OB_LIST_OPTIONS_INIT;
     if (opts) {
       obc::check_version(opts->version, OB_LIST_OPTIONS_VERSION, "ob_list_options");
-      if (opts->table) lo.table = opts->table;
-      if (opts->filter) lo.filter = opts->filter;
-      if (opts->order_by) lo.order_by = opts->order_by;
-      if (opts->engine_id) lo.engine_id = opts->engine_id;
-      if (opts->lease_s <= 0) obc::fail(ErrorCode::invalid_argument, "lease_s must be positive");
-      lo.lease_s = opts->lease_s;
-      if (opts->zone_column) lo.zone_column = opts->zone_column;
-      lo.create_if_missing = opts->create_if_missing != 0;
-      lo.create_indexes = opts->create_indexes != 0;
+      obc::copy_version_part(&o, opts, obc::list_options_size(opts->version));  // newer fields: defaults
     }
     auto handle = std::make_unique<ob_list>();
-    handle->list = std::shared_ptr<outbound::CallingList>(outbound::CallingList::open(connection, lo));
+    handle->list = std::shared_ptr<outbound::CallingList>(outbound::CallingList::open(connection, obc::to_list_options(o)));
     handle->custom_fields = handle->list->custom_fields();
+    for (const auto& [type, priority] : handle->list->options().record_type_priority)
+      handle->priorities.push_back({type, priority});
     obc::track(handle.get(), obc::Kind::list);
     *out = handle.release();
+  });
+}
+
+int ob_list_options_get(ob_list_options* out, ob_list* list) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    obc::check_version(out->version, OB_LIST_OPTIONS_VERSION, "ob_list_options");
+    auto& l = obc::list_of(list);
+    const auto& lo = l.list->options();  // fixed once open: no need to go through the engine
+    ob_list_options o = OB_LIST_OPTIONS_INIT;
+    o.version = out->version;
+    o.table = lo.table.c_str();
+    o.filter = lo.filter.empty() ? nullptr : lo.filter.c_str();
+    o.order_by = lo.order_by.empty() ? nullptr : lo.order_by.c_str();
+    o.engine_id = lo.engine_id.c_str();
+    o.lease_s = lo.lease_s;
+    o.zone_column = lo.zone_column.empty() ? nullptr : lo.zone_column.c_str();
+    o.create_if_missing = lo.create_if_missing ? 1 : 0;
+    o.create_indexes = lo.create_indexes ? 1 : 0;
+    o.record_type_priority_count = l.priorities.size();
+    o.record_type_priorities = l.priorities.empty() ? nullptr : l.priorities.data();
+    obc::copy_version_part(out, &o, obc::list_options_size(out->version));  // an older struct is shorter
   });
 }
 

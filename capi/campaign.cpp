@@ -1,5 +1,7 @@
 // outbound C API — campaign groups: creation from options, control, agents,
 // statistics and the event callback.
+#include <thread>
+
 #include "outbound/timezone.hpp"
 #include "shim.hpp"
 
@@ -16,26 +18,27 @@ void Attachable::attach(const std::shared_ptr<EngineCore>& core, const char* wha
 
 namespace {
 
-/// The size of version `version` of ob_campaign_options (check_version'ed): version 1 ends
-/// where caller_id, which version 2 added, begins.
+/// The size of version `version` of ob_campaign_options (check_version'ed): each version ends
+/// where the first field of the next one begins.
 std::size_t campaign_options_size(unsigned int version) {
-  return version >= 2 ? sizeof(ob_campaign_options) : offsetof(ob_campaign_options, caller_id);
+  if (version == 1) return offsetof(ob_campaign_options, caller_id);
+  if (version == 2) return offsetof(ob_campaign_options, pace_interval_ms);
+  return sizeof(ob_campaign_options);
 }
-// Version 1 is a shipped ABI: a field inserted before caller_id would move it.
+// Versions 1 and 2 are shipped ABIs: a field inserted before the end would move the later ones.
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, caller_id) == 248,
               "ob_campaign_options version 1 was 248 bytes on LP64; new fields go at the end");
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_ms) == 256,
+              "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
 static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
-ob_campaign_options default_options() {
-  outbound::CampaignConfig c;
-  ob_campaign_options o{};
-  o.version = OB_CAMPAIGN_OPTIONS_VERSION;
-  o.name = nullptr;
+// The numbers, codes and durations of `c` (not its strings and arrays), as C.
+void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
+  using outbound::Duration;
   o.campaign_id = c.campaign_id;
   o.mode = static_cast<int>(c.mode);
   o.goal = static_cast<int>(c.goal);
   o.target = c.target;
-  o.pacer = nullptr;
   o.ratio = c.ratio;
   o.ports = c.ports;
   o.chunk_size = c.chunk_size;
@@ -45,17 +48,26 @@ ob_campaign_options default_options() {
   o.empty_list_backoff_ms = c.empty_list_backoff.count();
   o.abandon_after_ms = c.abandon_after.count();
   o.abandon_cap_rate = c.abandon_cap.rate;
-  o.abandon_cap_window_ms = std::chrono::duration_cast<outbound::Duration>(c.abandon_cap.window).count();
+  o.abandon_cap_window_ms = std::chrono::duration_cast<Duration>(c.abandon_cap.window).count();
   o.amd = static_cast<int>(c.amd);
   o.ring_timeout_ms = c.ring_timeout.count();
+  o.wait_for_desktop = c.wait_for_desktop ? 1 : 0;
+  o.desktop_timeout_ms = std::chrono::duration_cast<Duration>(c.desktop_timeout).count();
+  o.callback_wait_ms = std::chrono::duration_cast<Duration>(c.callback_wait).count();
+  o.abandoned_redial_lockout_ms = std::chrono::duration_cast<Duration>(c.abandoned_redial_lockout).count();
+  o.auto_complete = c.auto_complete ? 1 : 0;
+  o.pace_interval_ms = c.pace_interval.count();
+  o.max_attempts = c.max_attempts;
+  o.abandon_cap_amd_false_positive = c.abandon_cap.amd_false_positive;
+}
+
+// The defaults, as OB_CAMPAIGN_OPTIONS_INIT has them: no strings, no arrays, no windows.
+ob_campaign_options default_options() {
+  ob_campaign_options o{};
+  o.version = OB_CAMPAIGN_OPTIONS_VERSION;
+  set_scalars(o, outbound::CampaignConfig());
   o.window_from_s = -1;
   o.window_till_s = -1;
-  o.wait_for_desktop = c.wait_for_desktop ? 1 : 0;
-  o.desktop_timeout_ms = std::chrono::duration_cast<outbound::Duration>(c.desktop_timeout).count();
-  o.callback_wait_ms = std::chrono::duration_cast<outbound::Duration>(c.callback_wait).count();
-  o.abandoned_redial_lockout_ms = std::chrono::duration_cast<outbound::Duration>(c.abandoned_redial_lockout).count();
-  o.auto_complete = c.auto_complete ? 1 : 0;
-  o.caller_id = nullptr;
   return o;
 }
 
@@ -101,29 +113,69 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   c.abandoned_redial_lockout = non_negative_ms(o.abandoned_redial_lockout_ms, "abandoned_redial_lockout_ms");
   c.auto_complete = o.auto_complete != 0;
   c.caller_id = str(o.caller_id);  // normalised (or refused) by Campaign::load
+  c.pace_interval = non_negative_ms(o.pace_interval_ms, "pace_interval_ms");
+  if (o.max_attempts < 0) fail(ErrorCode::invalid_argument, "max_attempts must not be negative (0: no cap)");
+  c.max_attempts = o.max_attempts;
+  if (!(o.abandon_cap_amd_false_positive >= 0.0 && o.abandon_cap_amd_false_positive <= 1.0))
+    fail(ErrorCode::invalid_argument, "abandon_cap_amd_false_positive must lie in [0, 1]");
+  c.abandon_cap.amd_false_positive = o.abandon_cap_amd_false_positive;
   return c;
 }
 
-outbound::CallingWindows to_windows(const ob_campaign_options& o) {
+WindowSettings to_window_settings(const ob_campaign_options& o) {
+  WindowSettings w;
   const bool has_window = o.window_from_s >= 0 || o.window_till_s >= 0;
   if (o.zone_count == 0) {
     if (has_window) fail(ErrorCode::invalid_argument, "a campaign calling window needs zones (zone_count > 0)");
-    return outbound::CallingWindows();
+    return w;
   }
   if (!o.zones) fail(ErrorCode::invalid_argument, "zones must not be NULL when zone_count > 0");
-  outbound::ZoneMap zones;
   for (std::size_t i = 0; i < o.zone_count; ++i) {
     need(o.zones[i].key, "zones[i].key");
     need(o.zones[i].iana, "zones[i].iana");
-    zones.add(std::string(o.zones[i].key), std::string(o.zones[i].iana));
+    w.zones.add(std::string(o.zones[i].key), std::string(o.zones[i].iana));
   }
-  std::optional<outbound::DailyWindow> window;
   if (has_window) {
     if (o.window_from_s < 0 || o.window_till_s < 0 || o.window_from_s > 86400 || o.window_till_s > 86400)
       fail(ErrorCode::invalid_argument, "window_from_s and window_till_s must both lie in [0, 86400] (or both be -1)");
-    window = outbound::DailyWindow{o.window_from_s, o.window_till_s};
+    w.from_s = o.window_from_s;
+    w.till_s = o.window_till_s;
   }
-  return outbound::CallingWindows(std::move(zones), window, str(o.zone_column));
+  w.zone_column = str(o.zone_column);
+  return w;
+}
+
+outbound::CallingWindows to_windows(const WindowSettings& w) {
+  if (w.zones.keys().empty()) return outbound::CallingWindows();
+  std::optional<outbound::DailyWindow> window;
+  if (w.from_s >= 0) window = outbound::DailyWindow{w.from_s, w.till_s};
+  return outbound::CallingWindows(w.zones, window, w.zone_column);
+}
+
+// A string option as C: NULL for "", as the defaults have it.
+const char* c_str_or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+
+// The options a campaign runs with, as C: pointers into `view`, which the handle keeps.
+ob_campaign_options options_of(const ob_campaign& h, OptionsView& view) {
+  const auto& c = view.config;
+  ob_campaign_options o = default_options();
+  set_scalars(o, c);
+  o.name = c.name.c_str();
+  o.pacer = c.pacer.c_str();
+  o.customer_id_field = c_str_or_null(c.customer_id_field);
+  o.voice_application = c_str_or_null(c.voice_application);
+  o.caller_id = c_str_or_null(c.caller_id);
+  for (const auto& t : c.treatments.rules()) view.treatments.push_back(from_treatment(t));
+  o.treatment_count = view.treatments.size();
+  o.treatments = view.treatments.empty() ? nullptr : view.treatments.data();
+  for (const auto& key : h.windows.zones.keys()) view.zone_names.emplace_back(key, h.windows.zones.zone_name(key));
+  for (const auto& [key, iana] : view.zone_names) view.zones.push_back({key.c_str(), iana.c_str()});
+  o.zone_count = view.zones.size();
+  o.zones = view.zones.empty() ? nullptr : view.zones.data();
+  o.window_from_s = h.windows.from_s;
+  o.window_till_s = h.windows.till_s;
+  o.zone_column = c_str_or_null(h.windows.zone_column);
+  return o;
 }
 
 ob_campaign& campaign_of(ob_campaign* c) { return get(c, "campaign"); }
@@ -133,6 +185,20 @@ template <typename Fn>
 auto on_campaign(ob_campaign* c, Fn&& fn) {
   auto& h = campaign_of(c);
   return h.core->run([&] { return fn(*h.campaign); });
+}
+
+// Waits, at most until `deadline` on the engine's clock, for the campaign to have no call in
+// flight: by running the loop on this thread, or by watching the engine's own thread run it.
+void wait_for_calls(ob_campaign& h, outbound::Time deadline) {
+  auto& core = *h.core;
+  auto no_calls = [&] { return h.campaign->calls_in_flight() == 0; };
+  std::unique_lock lock(core.mu);
+  if (!core.thread_running) {
+    if (!no_calls()) core.engine->loop().run_until(deadline, no_calls);
+    return;
+  }
+  lock.unlock();
+  while (!core.run(no_calls) && core.clock->now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 void deliver_event(ob_campaign& h, const outbound::CampaignEvent& e) {
@@ -182,13 +248,15 @@ int ob_campaign_new(ob_campaign** out, ob_engine* engine, const ob_campaign_opti
     if (d.network && d.network->engine != core)
       obc::fail(ErrorCode::invalid_argument, "driver \"" + d.name + "\" simulates a network of another engine");
     auto config = obc::to_config(o);
-    auto windows = obc::to_windows(o);
+    auto window_settings = obc::to_window_settings(o);
+    auto windows = obc::to_windows(window_settings);
     *out = core->run([&] {
       if (n) n->home.attach(core, "the DNC list");
       obc::bind_custom_driver(d, core);
       auto handle = std::make_unique<ob_campaign>();
       handle->core = core.get();
       handle->name = config.name;
+      handle->windows = std::move(window_settings);
       handle->campaign = &core->engine->add_campaign(config, d.driver, n ? n->dnc : nullptr, windows);
       ob_campaign* h = handle.get();
       handle->campaign->on_event([h](const outbound::CampaignEvent& e) { obc::deliver_event(*h, e); });
@@ -210,6 +278,22 @@ void ob_campaign_free(ob_campaign* campaign) {
       auto doomed = std::unique_ptr<ob_campaign>(campaign);
       doomed->core->campaigns.erase(doomed->name);
       doomed->core->engine->remove_campaign(doomed->name);
+    });
+  });
+}
+
+int ob_campaign_options_get(ob_campaign_options* out, ob_campaign* campaign) {
+  return obc::guard([&] {
+    obc::need(out, "out");
+    obc::check_version(out->version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
+    auto& h = obc::campaign_of(campaign);
+    h.core->run([&] {
+      auto view = std::make_unique<obc::OptionsView>();
+      view->config = h.campaign->config();
+      auto o = obc::options_of(h, *view);
+      o.version = out->version;
+      obc::copy_version_part(out, &o, obc::campaign_options_size(out->version));  // an older struct is shorter
+      h.options_view = std::move(view);
     });
   });
 }
@@ -250,6 +334,34 @@ int ob_campaign_unload(ob_campaign* campaign) {
 
 int ob_campaign_force_unload(ob_campaign* campaign) {
   return obc::guard([&] { obc::on_campaign(campaign, [](outbound::Campaign& c) { c.force_unload(); }); });
+}
+
+int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms) {
+  return obc::guard([&] {
+    auto& h = obc::campaign_of(campaign);
+    if (timeout_ms < 0) obc::fail(ErrorCode::invalid_argument, "timeout_ms must not be negative");
+    if (obc::t_callback_depth > 0 || h.core->engine->loop().in_loop_thread())
+      obc::fail(ErrorCode::invalid_state, "ob_campaign_finish cannot be called from a callback: it runs the engine's loop");
+    std::size_t cut = 0;
+    const bool loaded = h.core->run([&] {
+      if (h.campaign->state() == outbound::CampaignState::not_loaded) return false;
+      h.campaign->stop();
+      return true;
+    });
+    if (loaded) {
+      const auto now = h.core->clock->now();
+      const auto room = outbound::Time::max() - now;  // a huge timeout means "until the calls end"
+      const auto deadline = outbound::Duration(timeout_ms) >= room ? outbound::Time::max() : now + outbound::Duration(timeout_ms);
+      obc::wait_for_calls(h, deadline);
+      cut = h.core->run([&] {
+        std::size_t left = h.campaign->calls_in_flight();
+        if (left) h.campaign->force_unload();  // the timeout passed: cancel what is left
+        else h.campaign->unload();
+        return left;
+      });
+    }
+    if (out) *out = cut;
+  });
 }
 
 int ob_campaign_set_mode(ob_campaign* campaign, int mode, int goal, double target) {

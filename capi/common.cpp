@@ -43,63 +43,179 @@ std::unordered_map<const void*, std::unique_ptr<Owned>>& owned() {
 }
 
 // --- code tables ------------------------------------------------------------
+//
+// One source: every C name table below is read off the C++ enums, through the
+// library's to_string() or, for enums that have none, through an exhaustive
+// switch (a new C++ enumerator without a C name fails the build under -Wswitch
+// -Werror). The C enums of outbound.h and the Python enums are checked against
+// these tables by the capi_code_tables test.
 
 using Names = std::vector<const char*>;
 
-// Names of a contiguous code table 0..n-1 produced by a C++ to_string().
-template <typename E>
-Names names_of(int count) {
+// The names of the contiguous values 0, 1, … of E, up to the first value `name`
+// does not know (nullptr).
+template <typename E, typename NameFn>
+Names enumerate(NameFn name) {
   Names out;
-  for (int i = 0; i < count; ++i) out.push_back(outbound::to_string(static_cast<E>(i)).data());
-  return out;
+  for (int i = 0;; ++i) {
+    const char* n = name(static_cast<E>(i));
+    if (!n) return out;
+    out.push_back(n);
+  }
 }
 
-const outbound::CampaignEvent::Kind kEventKinds[] = {
-    outbound::CampaignEvent::Kind::loaded,          outbound::CampaignEvent::Kind::started,
-    outbound::CampaignEvent::Kind::stopped,         outbound::CampaignEvent::Kind::unloaded,
-    outbound::CampaignEvent::Kind::mode_changed,    outbound::CampaignEvent::Kind::state_changed,
-    outbound::CampaignEvent::Kind::record_error,    outbound::CampaignEvent::Kind::driver_error,
-    outbound::CampaignEvent::Kind::database_error,  outbound::CampaignEvent::Kind::call_finished,
-    outbound::CampaignEvent::Kind::info,            outbound::CampaignEvent::Kind::preview_record,
-    outbound::CampaignEvent::Kind::preview_record_empty, outbound::CampaignEvent::Kind::chained_record,
-    outbound::CampaignEvent::Kind::record_delivered, outbound::CampaignEvent::Kind::scheduled_call,
-    outbound::CampaignEvent::Kind::completed,       outbound::CampaignEvent::Kind::error,
-};
-constexpr int kEventKindCount = static_cast<int>(sizeof kEventKinds / sizeof kEventKinds[0]);
+// A table named by the library's to_string() ("invalid" past the last value).
+template <typename E>
+Names names_of() {
+  return enumerate<E>([](E e) -> const char* {
+    std::string_view n = outbound::to_string(e);
+    return n == "invalid" ? nullptr : n.data();  // the names are NUL-terminated literals
+  });
+}
+
+const char* status_name(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::generic: return "generic";
+    case ErrorCode::invalid_argument: return "invalid_argument";
+    case ErrorCode::not_found: return "not_found";
+    case ErrorCode::invalid_state: return "invalid_state";
+    case ErrorCode::busy: return "busy";
+    case ErrorCode::compliance_blocked: return "compliance_blocked";
+    case ErrorCode::database: return "database";
+    case ErrorCode::driver: return "driver";
+    case ErrorCode::unsupported: return "unsupported";
+    case ErrorCode::bad_handle: return "bad_handle";
+  }
+  return nullptr;
+}
+
+// Status codes run 0, -1, -2, …: position i holds code -i.
+Names status_names() {
+  Names out{"ok"};
+  for (int i = 1;; ++i) {
+    const char* n = status_name(static_cast<ErrorCode>(-i));
+    if (!n) return out;
+    out.push_back(n);
+  }
+}
+
+const char* answer_class_name(outbound::AnswerClass a) {
+  using A = outbound::AnswerClass;
+  switch (a) {
+    case A::live: return "live";
+    case A::machine: return "machine";
+    case A::fax: return "fax";
+    case A::silence: return "silence";
+    case A::unknown: return "unknown";
+  }
+  return nullptr;
+}
+
+const char* amd_mode_name(outbound::AmdMode m) {
+  using M = outbound::AmdMode;
+  switch (m) {
+    case M::none: return "none";
+    case M::detect_drop: return "detect_drop";
+    case M::detect_connect: return "detect_connect";
+  }
+  return nullptr;
+}
+
+const char* driver_kind_name(outbound::DriverKind k) {
+  using K = outbound::DriverKind;
+  switch (k) {
+    case K::tserver: return "tserver";
+    case K::cpd: return "cpd";
+    case K::gvp: return "gvp";
+    case K::custom: return "custom";
+  }
+  return nullptr;
+}
+
+const char* log_level_name(outbound::LogLevel l) {
+  using L = outbound::LogLevel;
+  switch (l) {
+    case L::debug: return "debug";
+    case L::info: return "info";
+    case L::warning: return "warning";
+    case L::error: return "error";
+  }
+  return nullptr;
+}
+
+const char* dnc_match_name(outbound::DncMatch m) {
+  using M = outbound::DncMatch;
+  switch (m) {
+    case M::none: return "none";
+    case M::phone: return "phone";
+    case M::customer_id: return "customer_id";
+  }
+  return nullptr;
+}
+
+const char* callback_kind_name(outbound::CallbackKind k) {
+  switch (k) {
+    case outbound::CallbackKind::personal: return "personal";
+    case outbound::CallbackKind::campaign: return "campaign";
+  }
+  return nullptr;
+}
+
+const char* dnc_scope_name(outbound::DncScope s) {
+  switch (s) {
+    case outbound::DncScope::record: return "record";
+    case outbound::DncScope::chain: return "chain";
+  }
+  return nullptr;
+}
+
+const char* cpd_mode_name(outbound::sim::CpdMode m) {
+  switch (m) {
+    case outbound::sim::CpdMode::transfer: return "transfer";
+    case outbound::sim::CpdMode::asm_mode: return "asm";  // C and Python say "asm"
+  }
+  return nullptr;
+}
+
+const char* distribution_kind_name(outbound::sim::Distribution::Kind k) {
+  using K = outbound::sim::Distribution::Kind;
+  switch (k) {
+    case K::constant: return "constant";
+    case K::exponential: return "exponential";
+    case K::lognormal: return "lognormal";
+    case K::uniform: return "uniform";
+  }
+  return nullptr;
+}
 
 // Every code table, built once. Index = ob_enum; position = value (the status
 // table is offset: position i holds code -i).
 const std::vector<Names>& tables() {
   static const std::vector<Names> t = [] {
     std::vector<Names> v(OB_ENUM_COUNT);
-    v[OB_ENUM_STATUS] = {"ok", "generic", "invalid_argument", "not_found", "invalid_state", "busy",
-                         "compliance_blocked", "database", "driver", "unsupported", "bad_handle"};
-    v[OB_ENUM_CALL_RESULT] = names_of<outbound::CallResult>(OB_CALL_RESULT_COUNT);
-    v[OB_ENUM_RECORD_TYPE] = names_of<outbound::RecordType>(8);
-    v[OB_ENUM_RECORD_STATUS] = names_of<outbound::RecordStatus>(OB_RECORD_STATUS_COUNT);
-    v[OB_ENUM_CONTACT_INFO_TYPE] = names_of<outbound::ContactInfoType>(12);
-    v[OB_ENUM_DIAL_MODE] = names_of<outbound::DialMode>(12);
-    v[OB_ENUM_GOAL] = names_of<outbound::OptimizationGoal>(6);
-    v[OB_ENUM_CAMPAIGN_STATE] = names_of<outbound::CampaignState>(6);
-    v[OB_ENUM_AGENT_STATE] = names_of<outbound::AgentState>(outbound::kAgentStateCount);
-    v[OB_ENUM_CALL_EVENT_KIND] = names_of<outbound::CallEventKind>(6);
-    v[OB_ENUM_ANSWER_CLASS] = {"live", "machine", "fax", "silence", "unknown"};
-    v[OB_ENUM_AMD_MODE] = {"none", "detect_drop", "detect_connect"};
-    v[OB_ENUM_DRIVER_KIND] = {"tserver", "cpd", "gvp", "custom"};
-    v[OB_ENUM_RECORD_ACTION] = names_of<outbound::RecordAction>(11);
-    v[OB_ENUM_CALL_ACTION] = names_of<outbound::CallAction>(4);
-    // Spelled here: outbound::to_string(CampaignEvent::Kind) is declared but not defined in the library yet.
-    v[OB_ENUM_EVENT_KIND] = {"loaded", "started", "stopped", "unloaded", "mode_changed", "state_changed",
-                             "record_error", "driver_error", "database_error", "call_finished", "info",
-                             "preview_record", "preview_record_empty", "chained_record", "record_delivered",
-                             "scheduled_call", "completed", "error"};
-    v[OB_ENUM_LOG_LEVEL] = {"debug", "info", "warning", "error"};
-    v[OB_ENUM_DNC_MATCH] = {"none", "phone", "customer_id"};
-    v[OB_ENUM_CALLBACK_KIND] = {"personal", "campaign"};
-    v[OB_ENUM_DNC_SCOPE] = {"record", "chain"};
-    v[OB_ENUM_CPD_MODE] = {"transfer", "asm"};
-    v[OB_ENUM_DISTRIBUTION_KIND] = {"constant", "exponential", "lognormal", "uniform"};
-    v[OB_ENUM_CLOCK_KIND] = {"real", "manual"};
+    v[OB_ENUM_STATUS] = status_names();
+    v[OB_ENUM_CALL_RESULT] = names_of<outbound::CallResult>();
+    v[OB_ENUM_RECORD_TYPE] = names_of<outbound::RecordType>();
+    v[OB_ENUM_RECORD_STATUS] = names_of<outbound::RecordStatus>();
+    v[OB_ENUM_CONTACT_INFO_TYPE] = names_of<outbound::ContactInfoType>();
+    v[OB_ENUM_DIAL_MODE] = names_of<outbound::DialMode>();
+    v[OB_ENUM_GOAL] = names_of<outbound::OptimizationGoal>();
+    v[OB_ENUM_CAMPAIGN_STATE] = names_of<outbound::CampaignState>();
+    v[OB_ENUM_AGENT_STATE] = names_of<outbound::AgentState>();
+    v[OB_ENUM_CALL_EVENT_KIND] = names_of<outbound::CallEventKind>();
+    v[OB_ENUM_ANSWER_CLASS] = enumerate<outbound::AnswerClass>(answer_class_name);
+    v[OB_ENUM_AMD_MODE] = enumerate<outbound::AmdMode>(amd_mode_name);
+    v[OB_ENUM_DRIVER_KIND] = enumerate<outbound::DriverKind>(driver_kind_name);
+    v[OB_ENUM_RECORD_ACTION] = names_of<outbound::RecordAction>();
+    v[OB_ENUM_CALL_ACTION] = names_of<outbound::CallAction>();
+    v[OB_ENUM_EVENT_KIND] = names_of<outbound::CampaignEvent::Kind>();
+    v[OB_ENUM_LOG_LEVEL] = enumerate<outbound::LogLevel>(log_level_name);
+    v[OB_ENUM_DNC_MATCH] = enumerate<outbound::DncMatch>(dnc_match_name);
+    v[OB_ENUM_CALLBACK_KIND] = enumerate<outbound::CallbackKind>(callback_kind_name);
+    v[OB_ENUM_DNC_SCOPE] = enumerate<outbound::DncScope>(dnc_scope_name);
+    v[OB_ENUM_CPD_MODE] = enumerate<outbound::sim::CpdMode>(cpd_mode_name);
+    v[OB_ENUM_DISTRIBUTION_KIND] = enumerate<outbound::sim::Distribution::Kind>(distribution_kind_name);
+    v[OB_ENUM_CLOCK_KIND] = {"real", "manual"};  // the C API's own choice; C++ passes a Clock object
     return v;
   }();
   return t;
@@ -145,19 +261,19 @@ void check_version(unsigned int version, unsigned int current, const char* what)
 }
 
 void check_code(int which, int v, const char* what) {
-  if (!table_name(which, v)) fail(ErrorCode::invalid_argument, std::string(what) + " has no code " + std::to_string(v));
+  if (table_name(which, v)) return;
+  const auto n = static_cast<int>(tables()[static_cast<std::size_t>(which)].size());
+  fail(ErrorCode::invalid_argument, std::string(what) + " = " + std::to_string(v) + " is no code of its table (0.." +
+                                        std::to_string(n - 1) + ")");
 }
 
 outbound::CampaignEvent::Kind to_event_kind(int kind) {
-  if (kind < 0 || kind >= kEventKindCount) fail(ErrorCode::invalid_argument, "no event kind " + std::to_string(kind));
-  return kEventKinds[kind];
+  if (!table_name(OB_ENUM_EVENT_KIND, kind)) fail(ErrorCode::invalid_argument, "no event kind " + std::to_string(kind));
+  return static_cast<outbound::CampaignEvent::Kind>(kind);
 }
 
-int from_event_kind(outbound::CampaignEvent::Kind kind) noexcept {
-  for (int i = 0; i < kEventKindCount; ++i)
-    if (kEventKinds[i] == kind) return i;
-  return OB_EVENT_INFO;
-}
+// The C values are the C++ enumerators' (both tables come from the C++ enum).
+int from_event_kind(outbound::CampaignEvent::Kind kind) noexcept { return static_cast<int>(kind); }
 
 void track(const void* handle, Kind kind) {
   std::lock_guard lock(registry_mutex());
@@ -182,7 +298,7 @@ bool is_tracked(const void* handle, Kind kind) noexcept {
 std::unique_lock<std::mutex> registry_lock() { return std::unique_lock(registry_mutex()); }
 
 void bad_handle(const char* what) {
-  fail(ErrorCode::bad_handle, std::string(what) + " is NULL, already freed, or not " + what);
+  fail(ErrorCode::bad_handle, std::string("the ") + what + " handle is NULL, already freed, or of another kind");
 }
 
 void register_owned(const void* key, std::unique_ptr<Owned> owner) {

@@ -128,21 +128,31 @@ int ob_desktop_record_cancel(ob_campaign* campaign, const char* agent_id, int64_
   });
 }
 
-int ob_desktop_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t handle, int64_t at, int kind) {
+int ob_desktop_record_reschedule_ms(ob_campaign* campaign, const char* agent_id, int64_t handle, int64_t at_ms,
+                                    int kind) {
+  return ob_desktop_record_reschedule(campaign, agent_id, handle, obc::floor_seconds(at_ms), kind);
+}
+
+int ob_desktop_scheduled_record_reschedule_ms(ob_campaign* campaign, const char* agent_id, int64_t record_id,
+                                              int64_t at_ms, int kind) {
+  return ob_desktop_scheduled_record_reschedule(campaign, agent_id, record_id, obc::floor_seconds(at_ms), kind);
+}
+
+int ob_desktop_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t handle, int64_t at_s, int kind) {
   return obc::guard([&] {
     auto k = obc::to_callback_kind(kind);
     obc::request(campaign, agent_id, [&](outbound::Campaign& c, const std::string& a) {
-      c.record_reschedule(a, handle, at, k);
+      c.record_reschedule(a, handle, at_s, k);
     });
   });
 }
 
-int ob_desktop_scheduled_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t record_id, int64_t at,
-                                           int kind) {
+int ob_desktop_scheduled_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t record_id,
+                                           int64_t at_s, int kind) {
   return obc::guard([&] {
     auto k = obc::to_callback_kind(kind);
     obc::request(campaign, agent_id, [&](outbound::Campaign& c, const std::string& a) {
-      c.scheduled_record_reschedule(a, record_id, at, k);
+      c.scheduled_record_reschedule(a, record_id, at_s, k);
     });
   });
 }

@@ -20,8 +20,12 @@
  *    reads (and ob_x_init writes) only the fields that version has, and the
  *    newer ones take their defaults. Structs the library hands to callbacks
  *    carry the library's version: read a newer field only when it is there.
- *  - Strings are UTF-8 and NUL-terminated. Instants are UTC: `_ms` fields are
- *    milliseconds since the UNIX epoch, calling-list times are epoch seconds.
+ *  - Strings are UTF-8 and NUL-terminated.
+ *  - Time (docs/c_api.md, "Time"): every time value names its unit. `_ms` is
+ *    milliseconds: durations, and instants as UTC milliseconds since the UNIX
+ *    epoch. `_s` is seconds (seconds after local midnight, lease lengths, the
+ *    simulator's model). The one exception is ob_record, whose times are the
+ *    calling list's columns: epoch seconds, as the list stores them.
  *
  * Threads (docs/c_api.md, "Threads"): every function may be called from any
  * thread. Calls on an engine and on what is attached to it (its campaigns,
@@ -169,11 +173,19 @@ typedef enum ob_agent_state {
   OB_AGENT_BUSY = 4, OB_AGENT_WRAP_UP = 5
 } ob_agent_state;
 
-/** Steps of a call, as drivers report them. */
+/** Steps of a call, as drivers report them (ob_call_event.kind). */
 typedef enum ob_call_event_kind {
-  OB_CALL_DIALING = 0, OB_CALL_RINGING = 1, OB_CALL_ANSWERED = 2, OB_CALL_CONNECTED = 3,
-  OB_CALL_ABANDONED = 4, OB_CALL_RELEASED = 5
+  OB_CALL_EVENT_DIALING = 0, OB_CALL_EVENT_RINGING = 1, OB_CALL_EVENT_ANSWERED = 2, OB_CALL_EVENT_CONNECTED = 3,
+  OB_CALL_EVENT_ABANDONED = 4, OB_CALL_EVENT_RELEASED = 5
 } ob_call_event_kind;
+/* The 0.2 names of the call event kinds, kept as aliases (OB_CALL_ABANDONED, a call event, read
+ * too much like OB_CALL_RESULT_ABANDONED, a call result). */
+#define OB_CALL_DIALING OB_CALL_EVENT_DIALING     /**< alias of OB_CALL_EVENT_DIALING */
+#define OB_CALL_RINGING OB_CALL_EVENT_RINGING     /**< alias of OB_CALL_EVENT_RINGING */
+#define OB_CALL_ANSWERED OB_CALL_EVENT_ANSWERED   /**< alias of OB_CALL_EVENT_ANSWERED */
+#define OB_CALL_CONNECTED OB_CALL_EVENT_CONNECTED /**< alias of OB_CALL_EVENT_CONNECTED */
+#define OB_CALL_ABANDONED OB_CALL_EVENT_ABANDONED /**< alias of OB_CALL_EVENT_ABANDONED */
+#define OB_CALL_RELEASED OB_CALL_EVENT_RELEASED   /**< alias of OB_CALL_EVENT_RELEASED */
 
 /** How an answer was classified. */
 typedef enum ob_answer_class {
@@ -201,20 +213,25 @@ typedef enum ob_call_action {
   OB_CALL_ACTION_NONE = 0, OB_CALL_ACTION_CONNECT = 1, OB_CALL_ACTION_TRANSFER = 2, OB_CALL_ACTION_DROP = 3
 } ob_call_action;
 
-/** Kinds of campaign events. */
+/** Kinds of campaign events (ob_campaign_event.kind; docs/events.md says when each is sent). */
 typedef enum ob_event_kind {
   OB_EVENT_LOADED = 0, OB_EVENT_STARTED = 1, OB_EVENT_STOPPED = 2, OB_EVENT_UNLOADED = 3,
   OB_EVENT_MODE_CHANGED = 4, OB_EVENT_STATE_CHANGED = 5, OB_EVENT_RECORD_ERROR = 6, OB_EVENT_DRIVER_ERROR = 7,
   OB_EVENT_DATABASE_ERROR = 8, OB_EVENT_CALL_FINISHED = 9, OB_EVENT_INFO = 10,
   OB_EVENT_PREVIEW_RECORD = 11, OB_EVENT_PREVIEW_RECORD_EMPTY = 12, OB_EVENT_CHAINED_RECORD = 13,
-  OB_EVENT_RECORD_DELIVERED = 14, OB_EVENT_SCHEDULED_CALL = 15, OB_EVENT_COMPLETED = 16, OB_EVENT_ERROR = 17
+  OB_EVENT_RECORD_DELIVERED = 14, OB_EVENT_SCHEDULED_CALL = 15, OB_EVENT_COMPLETED = 16, OB_EVENT_ERROR = 17,
+  OB_EVENT_DIALING = 18, /**< (0.3; INFO before) a record is about to be dialed */
+  OB_EVENT_WRITTEN = 19  /**< (0.3; INFO before) a record's result was written to its list */
 } ob_event_kind;
 
 /** Log levels. */
 typedef enum ob_log_level { OB_LOG_DEBUG = 0, OB_LOG_INFO = 1, OB_LOG_WARNING = 2, OB_LOG_ERROR = 3 } ob_log_level;
 
 /** What a DNC check matched. */
-typedef enum ob_dnc_match { OB_DNC_MATCH_NONE = 0, OB_DNC_MATCH_PHONE = 1, OB_DNC_MATCH_CUSTOMER = 2 } ob_dnc_match;
+typedef enum ob_dnc_match {
+  OB_DNC_MATCH_NONE = 0, OB_DNC_MATCH_PHONE = 1, OB_DNC_MATCH_CUSTOMER_ID = 2,
+  OB_DNC_MATCH_CUSTOMER = OB_DNC_MATCH_CUSTOMER_ID /**< the 0.2 name, kept as an alias */
+} ob_dnc_match;
 
 /** Whom a rescheduled record is for. */
 typedef enum ob_callback_kind { OB_CALLBACK_PERSONAL = 0, OB_CALLBACK_CAMPAIGN = 1 } ob_callback_kind;
@@ -385,6 +402,12 @@ OB_EXTERN void ob_records_free(ob_record* records, size_t count);
 /* Calling lists                                                          */
 /* ====================================================================== */
 
+/** A record type's dialing priority among due scheduled records (ob_list_options). */
+typedef struct ob_record_type_priority {
+  int record_type; /**< an ob_record_type */
+  int priority;    /**< lower is dialed first; types not listed come after every listed one */
+} ob_record_type_priority;
+
 /** How a calling list is opened. NULL strings take the defaults. */
 typedef struct ob_list_options {
   unsigned int version;    /**< OB_LIST_OPTIONS_VERSION */
@@ -396,11 +419,15 @@ typedef struct ob_list_options {
   const char* zone_column; /**< custom column of IANA zone names instead of tz_dbid */
   int create_if_missing;   /**< create the table (OCS shape) when missing */
   int create_indexes;      /**< add the retrieval indexes */
+  /** Version 2: number of record_type_priorities (0: due records by time only). */
+  size_t record_type_priority_count;
+  /** Version 2: priorities of record types among due scheduled records (copied; NULL when count is 0). */
+  const ob_record_type_priority* record_type_priorities;
 } ob_list_options;
-/** Current version of ob_list_options. */
-#define OB_LIST_OPTIONS_VERSION 1u
+/** Current version of ob_list_options (2: record type priorities). */
+#define OB_LIST_OPTIONS_VERSION 2u
 /** Defaults. */
-#define OB_LIST_OPTIONS_INIT {OB_LIST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 600, NULL, 0, 0}
+#define OB_LIST_OPTIONS_INIT {OB_LIST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 600, NULL, 0, 0, 0, NULL}
 
 /** CSV import and export settings. */
 typedef struct ob_csv_options {
@@ -444,6 +471,9 @@ OB_EXTERN int ob_list_options_init(ob_list_options* out, unsigned int version);
 /** Opens `table` on `connection` ("sqlite3://path", "postgresql://…" or "postgresql:key=value…")
  *  and checks its columns (OWNED: free with ob_list_free). */
 OB_EXTERN int ob_list_open(ob_list** out, const char* connection, const ob_list_options* opts);
+/** (0.3) The options the list was opened with, defaults filled in (`out->version` set by the caller;
+ *  only that version's fields are written). Strings and arrays are BORROWED: valid while the handle lives. */
+OB_EXTERN int ob_list_options_get(ob_list_options* out, ob_list* list);
 /** Frees a list handle (campaigns using the list keep it open). NULL is fine. */
 OB_EXTERN void ob_list_free(ob_list* list);
 /** Creates `table` in the OCS shape plus `custom_count` custom columns ("name TYPE"). */
@@ -592,15 +622,18 @@ typedef struct ob_treatment {
   int cycle_attempts;       /**< repeats before the next in sequence */
   int64_t interval_ms;      /**< wait before the first repeat */
   int64_t increment_ms;     /**< added to the wait at each later repeat */
-  int64_t date_time;        /**< epoch s for the *_at_date actions, or OB_NO_TIME */
+  int64_t date_time;        /**< 0.2: epoch s for the *_at_date actions, or OB_NO_TIME; use date_time_ms */
   int group_id;             /**< for assign_to_group */
+  /** Version 2: for the *_at_date actions, UTC epoch ms (OB_NO_TIME: none). Set this or the older
+   *  date_time (epoch s), not both with different instants (OB_EINVALID). */
+  int64_t date_time_ms;
 } ob_treatment;
-/** Current version of ob_treatment. */
-#define OB_TREATMENT_VERSION 1u
+/** Current version of ob_treatment (2: date_time_ms). Every rule of one array has the same version. */
+#define OB_TREATMENT_VERSION 2u
 /** Defaults: busy, no treatment, sequence 1, one cycle. */
 #define OB_TREATMENT_INIT                                                                                       \
   {OB_TREATMENT_VERSION, 0, NULL, OB_CALL_RESULT_BUSY, OB_ACTION_NO_TREATMENT, OB_CALL_ACTION_NONE, NULL, 1, 1, 0, 0, \
-   OB_NO_TIME, 0}
+   OB_NO_TIME, 0, OB_NO_TIME}
 
 /** Fills `out` with the defaults of `version`. */
 OB_EXTERN int ob_treatment_init(ob_treatment* out, unsigned int version);
@@ -665,7 +698,7 @@ typedef struct ob_call_event {
 /** Current version of ob_call_event. */
 #define OB_CALL_EVENT_VERSION 1u
 /** Defaults: dialing, no call. */
-#define OB_CALL_EVENT_INIT {OB_CALL_EVENT_VERSION, OB_CALL_DIALING, 0, 0, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN, NULL}
+#define OB_CALL_EVENT_INIT {OB_CALL_EVENT_VERSION, OB_CALL_EVENT_DIALING, 0, 0, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN, NULL}
 
 /** An agent state change seen by the network (input: the driver owns the strings). */
 typedef struct ob_agent_event {
@@ -925,14 +958,20 @@ typedef struct ob_campaign_options {
    *  ob_dial_request.caller_id. A version-1 struct (an older outbound.h) ends before this field:
    *  the library does not read it and uses the default. */
   const char* caller_id;
+  int64_t pace_interval_ms;     /**< version 3: at most one pacing decision per this; events in between wait (250) */
+  int max_attempts;             /**< version 3: never dial a record more often than this (0: no cap) */
+  /** Version 3: the estimated share of machine detections that were in fact people (UK Ofcom
+   *  counts them as abandoned calls), 0..1 (0). */
+  double abandon_cap_amd_false_positive;
 } ob_campaign_options;
-/** Current version of ob_campaign_options (2: caller_id). */
-#define OB_CAMPAIGN_OPTIONS_VERSION 2u
+/** Current version of ob_campaign_options (2: caller_id; 3: pace_interval_ms, max_attempts,
+ *  abandon_cap_amd_false_positive). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 3u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0, NULL}
+   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {
@@ -995,6 +1034,11 @@ OB_EXTERN int ob_campaign_new(ob_campaign** out, ob_engine* engine, const ob_cam
                               ob_driver* driver, ob_dnc* dnc);
 /** Force-unloads the campaign and removes it from its engine. NULL and already-freed handles are fine. */
 OB_EXTERN void ob_campaign_free(ob_campaign* campaign);
+/** (0.3) The options the campaign runs with (`out->version` set by the caller; only that version's
+ *  fields are written): defaults filled in, the current mode, goal, target and treatments, caller_id
+ *  in E.164 once loaded. Strings and arrays are BORROWED: valid until the next ob_campaign_options_get
+ *  on this campaign, or until it is freed. */
+OB_EXTERN int ob_campaign_options_get(ob_campaign_options* out, ob_campaign* campaign);
 /** The campaign's name (BORROWED: valid while the handle lives). */
 OB_EXTERN int ob_campaign_name(const char** out, ob_campaign* campaign);
 /** Adds a list to dial with relative `share` (> 0), before load or while loaded. */
@@ -1012,6 +1056,12 @@ OB_EXTERN int ob_campaign_stop(ob_campaign* campaign);
 OB_EXTERN int ob_campaign_unload(ob_campaign* campaign);
 /** Unloads now: calls in flight are cancelled and their records updated. */
 OB_EXTERN int ob_campaign_force_unload(ob_campaign* campaign);
+/** (0.3) Ends the campaign in one call: stops dialing, lets the calls in flight end (at most
+ *  `timeout_ms` of engine time), unloads, and returns once the campaign is not loaded. Calls still up
+ *  at the timeout are cancelled (as ob_campaign_force_unload); `out` (may be NULL) = how many.
+ *  Runs the engine's loop on this thread, or waits for the engine's own thread. A campaign that is
+ *  not loaded is left as it is (OB_OK, 0). OB_ESTATE from a callback (the loop cannot run there). */
+OB_EXTERN int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms);
 /** Switches mode, goal and target; preview <-> autonomous modes need a stop first (OB_ESTATE). */
 OB_EXTERN int ob_campaign_set_mode(ob_campaign* campaign, int mode, int goal, double target);
 /** Replaces the treatments (copied); calls under way keep the rules they started with. */
@@ -1068,12 +1118,19 @@ OB_EXTERN int ob_desktop_record_processed(ob_campaign* campaign, const char* age
 OB_EXTERN int ob_desktop_record_reject(ob_campaign* campaign, const char* agent_id, int64_t handle);
 /** The record is cancelled and not dialed again. */
 OB_EXTERN int ob_desktop_record_cancel(ob_campaign* campaign, const char* agent_id, int64_t handle);
-/** Calls the record back at `at` (epoch s, ahead and inside its window); `kind` an ob_callback_kind. */
-OB_EXTERN int ob_desktop_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t handle, int64_t at,
+/** (0.3) Calls the record back at `at_ms` (UTC epoch ms, ahead and inside its window; the list stores
+ *  whole seconds, rounded down); `kind` an ob_callback_kind. */
+OB_EXTERN int ob_desktop_record_reschedule_ms(ob_campaign* campaign, const char* agent_id, int64_t handle,
+                                              int64_t at_ms, int kind);
+/** (0.3) Moves an already scheduled record (by record_id) to `at_ms` (UTC epoch ms). */
+OB_EXTERN int ob_desktop_scheduled_record_reschedule_ms(ob_campaign* campaign, const char* agent_id,
+                                                        int64_t record_id, int64_t at_ms, int kind);
+/** 0.2: ob_desktop_record_reschedule_ms with `at_s` in epoch seconds. */
+OB_EXTERN int ob_desktop_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t handle, int64_t at_s,
                                            int kind);
-/** Moves an already scheduled record (by record_id) to `at`. */
+/** 0.2: ob_desktop_scheduled_record_reschedule_ms with `at_s` in epoch seconds. */
 OB_EXTERN int ob_desktop_scheduled_record_reschedule(ob_campaign* campaign, const char* agent_id, int64_t record_id,
-                                                     int64_t at, int kind);
+                                                     int64_t at_s, int kind);
 /** Puts the record's number (scope record) or its chain and customer id (scope chain) on the DNC list. */
 OB_EXTERN int ob_desktop_do_not_call(ob_campaign* campaign, const char* agent_id, int64_t handle, int scope,
                                      const char* message);

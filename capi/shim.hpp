@@ -256,8 +256,15 @@ void fill_record_view(ob_record& out, const outbound::Record& source, std::vecto
 outbound::Record to_record(const ob_record& r);
 /// Records as an owned C array (empty: nullptr).
 ob_record* hand_out_records(std::vector<outbound::Record> records);
-/// The C++ rules of `count` C treatments; throws invalid_argument for bad codes.
+/// The C++ rules of `count` C treatments; throws invalid_argument for bad codes. The array's
+/// elements are as large as the first rule's version says (an older caller's are shorter).
 std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::size_t count);
+/// The size of version `version` of ob_treatment (check_version'ed).
+std::size_t treatment_size(unsigned int version);
+/// A C view of a C++ rule (its strings point into `t`, which must outlive it).
+ob_treatment from_treatment(const outbound::Treatment& t) noexcept;
+/// Whole seconds of `ms` milliseconds, rounded down (toward the past for instants before 1970).
+inline std::int64_t floor_seconds(std::int64_t ms) noexcept { return ms / 1000 - (ms % 1000 < 0 ? 1 : 0); }
 /// ms since the epoch of an instant.
 std::int64_t to_ms(outbound::Time t) noexcept;
 /// The instant of ms since the epoch.
@@ -284,6 +291,22 @@ struct ob_engine {
   std::shared_ptr<obc::EngineCore> core;
 };
 
+namespace obc {
+/// The calling-window settings a campaign was made with (the C++ campaign keeps them private).
+struct WindowSettings {
+  outbound::ZoneMap zones;
+  int from_s = -1, till_s = -1;
+  std::string zone_column;
+};
+/// What ob_campaign_options_get last handed out: the strings and arrays it points into.
+struct OptionsView {
+  outbound::CampaignConfig config;
+  std::vector<ob_treatment> treatments;
+  std::vector<std::pair<std::string, std::string>> zone_names;
+  std::vector<ob_zone> zones;
+};
+}  // namespace obc
+
 struct ob_campaign {
   static constexpr obc::Kind kKind = obc::Kind::campaign;
   obc::Kind magic = kKind;
@@ -292,6 +315,8 @@ struct ob_campaign {
   std::string name;
   ob_campaign_event_cb event_cb = nullptr;
   void* event_user_data = nullptr;
+  obc::WindowSettings windows;
+  std::unique_ptr<obc::OptionsView> options_view;
 };
 
 struct ob_list {
@@ -299,6 +324,7 @@ struct ob_list {
   obc::Kind magic = kKind;
   std::shared_ptr<outbound::CallingList> list;
   std::vector<std::string> custom_fields;
+  std::vector<ob_record_type_priority> priorities;  // the list's record_type_priority, as C (fixed at open)
   obc::Attachable home;
 };
 

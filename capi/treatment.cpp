@@ -5,13 +5,51 @@ using outbound::ErrorCode;
 
 namespace obc {
 
+std::size_t treatment_size(unsigned int version) {
+  return version >= 2 ? sizeof(ob_treatment) : offsetof(ob_treatment, date_time_ms);
+}
+// Version 1 is a shipped ABI: arrays of it have this stride on LP64.
+static_assert(sizeof(void*) != 8 || offsetof(ob_treatment, date_time_ms) == 80,
+              "ob_treatment version 1 was 80 bytes on LP64; new fields go at the end");
+
+namespace {
+
+// Rule `i` of an array whose elements are `stride` bytes (the caller's version of the struct),
+// read into a full current struct (fields the caller's version lacks keep their defaults).
+ob_treatment rule_at(const ob_treatment* rules, std::size_t i, std::size_t stride) {
+  ob_treatment c = OB_TREATMENT_INIT;
+  const auto* at = reinterpret_cast<const unsigned char*>(rules) + i * stride;
+  copy_version_part(&c, reinterpret_cast<const ob_treatment*>(at), stride);
+  return c;
+}
+
+std::optional<outbound::EpochSeconds> date_time_of(const ob_treatment& c, std::size_t i) {
+  std::optional<outbound::EpochSeconds> from_s, from_ms;
+  if (c.date_time != OB_NO_TIME) from_s = c.date_time;
+  if (c.date_time_ms != OB_NO_TIME) from_ms = floor_seconds(c.date_time_ms);
+  if (from_s && from_ms && *from_s != *from_ms)
+    fail(ErrorCode::invalid_argument, "treatment " + std::to_string(i) + " has date_time " + std::to_string(c.date_time) +
+                                          " (epoch s) and date_time_ms " + std::to_string(c.date_time_ms) +
+                                          ", two different instants: set one of them");
+  return from_ms ? from_ms : from_s;
+}
+
+}  // namespace
+
 std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::size_t count) {
   if (count && !rules) fail(ErrorCode::invalid_argument, "treatments must not be NULL when their count > 0");
   std::vector<outbound::Treatment> out;
+  if (!count) return out;
+  // One array, one version: the first rule's version gives every rule's size.
+  check_version(rules[0].version, OB_TREATMENT_VERSION, "ob_treatment");
+  const std::size_t stride = treatment_size(rules[0].version);
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    const ob_treatment& c = rules[i];
-    check_version(c.version, OB_TREATMENT_VERSION, "ob_treatment");
+    const ob_treatment c = rule_at(rules, i, stride);
+    if (c.version != rules[0].version)
+      fail(ErrorCode::invalid_argument, "treatment " + std::to_string(i) + " has version " + std::to_string(c.version) +
+                                            ", treatment 0 version " + std::to_string(rules[0].version) +
+                                            ": the rules of one array share a version");
     check_code(OB_ENUM_CALL_RESULT, c.call_result, "treatment call_result");
     check_code(OB_ENUM_RECORD_ACTION, c.action, "treatment action");
     check_code(OB_ENUM_CALL_ACTION, c.call_action, "treatment call_action");
@@ -28,11 +66,29 @@ std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::s
     t.cycle_attempts = c.cycle_attempts;
     t.interval = outbound::Duration(c.interval_ms);
     t.increment = outbound::Duration(c.increment_ms);
-    if (c.date_time != OB_NO_TIME) t.date_time = c.date_time;
+    t.date_time = date_time_of(c, i);
     t.group_id = c.group_id;
     out.push_back(std::move(t));
   }
   return out;
+}
+
+ob_treatment from_treatment(const outbound::Treatment& t) noexcept {
+  ob_treatment c = OB_TREATMENT_INIT;
+  c.id = t.id;
+  c.name = t.name.c_str();
+  c.call_result = static_cast<int>(t.call_result);
+  c.action = static_cast<int>(t.action);
+  c.call_action = static_cast<int>(t.call_action);
+  c.destination = t.destination.c_str();
+  c.sequence = t.sequence;
+  c.cycle_attempts = t.cycle_attempts;
+  c.interval_ms = t.interval.count();
+  c.increment_ms = t.increment.count();
+  c.date_time = t.date_time ? *t.date_time : OB_NO_TIME;
+  c.date_time_ms = t.date_time ? *t.date_time * 1000 : OB_NO_TIME;
+  c.group_id = t.group_id;
+  return c;
 }
 
 }  // namespace obc
@@ -43,8 +99,9 @@ int ob_treatment_init(ob_treatment* out, unsigned int version) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::check_version(version, OB_TREATMENT_VERSION, "ob_treatment");
-    *out = ob_treatment OB_TREATMENT_INIT;
-    out->version = version;
+    ob_treatment t = OB_TREATMENT_INIT;
+    t.version = version;
+    obc::copy_version_part(out, &t, obc::treatment_size(version));  // an older struct is shorter
   });
 }
 

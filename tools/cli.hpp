@@ -11,6 +11,8 @@ namespace outbound::cli {
 int run_demo(const std::vector<std::string>& args);
 /// `outbound sim SCENARIO.json [--plot FILE.svg] [--quiet]`.
 int run_sim(const std::vector<std::string>& args);
+/// `outbound amd FILE.wav [--settings JSON] [--details]`: one JSON line; exit 2 for a bad file or settings.
+int run_amd(const std::vector<std::string>& args);
 
 /// "12.34%".
 inline std::string fmt_pct(double v) {

@@ -9,7 +9,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << "usage: outbound demo [--list FILE] [--out DIR] [--records N] [--agents N] [--hours H] [--seed S] [--mode M] [--fresh]\n"
-                 "       outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]\n";
+                 "       outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]\n"
+                 "       outbound amd FILE.wav [--settings JSON] [--details]\n";
     return args.empty() ? 2 : 0;
   }
   std::string cmd = args[0];
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "demo") return outbound::cli::run_demo(args);
     if (cmd == "sim") return outbound::cli::run_sim(args);
+    if (cmd == "amd") return outbound::cli::run_amd(args);
     std::cerr << "outbound: unknown command \"" << cmd << "\"\n";
     return 2;
   } catch (const outbound::Error& e) {

@@ -110,6 +110,10 @@ namespace outbound {
   X(cancel_record, 52)             \
   X(wrong_number, 53)
 
+// The library names the codes from the tables above (lib/model/model.cpp); the
+// C API's name tables come from those names, and the capi_code_tables test
+// checks the C and Python enums against them. The macros are undefined again
+// below, so they do not leak into users' files.
 #define OB_ENUM_ITEM(name, value) name = value,
 
 /// What kind of record this is: general, rescheduled, callback, no-call.
@@ -120,6 +124,7 @@ enum class RecordStatus : int { OB_RECORD_STATUSES(OB_ENUM_ITEM) };
 enum class ContactInfoType : int { OB_CONTACT_INFO_TYPES(OB_ENUM_ITEM) };
 /// The outcome of a call attempt, as stored in call_result.
 enum class CallResult : int { OB_CALL_RESULTS(OB_ENUM_ITEM) };
+#undef OB_ENUM_ITEM
 
 /// Number of distinct call result codes (0..53).
 inline constexpr int kCallResultCount = 54;
@@ -177,3 +182,12 @@ struct Record {
 };
 
 }  // namespace outbound
+
+// Only the library's model.cpp, which defines OUTBOUND_MODEL_CODE_TABLES before
+// any include, keeps the tables to name the codes from them.
+#ifndef OUTBOUND_MODEL_CODE_TABLES
+#undef OB_RECORD_TYPES
+#undef OB_RECORD_STATUSES
+#undef OB_CONTACT_INFO_TYPES
+#undef OB_CALL_RESULTS
+#endif

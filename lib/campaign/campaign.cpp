@@ -103,7 +103,7 @@ void Campaign::add_list(std::shared_ptr<CallingList> list, double share) {
 
 void Campaign::set_call_log(std::shared_ptr<CallLog> log) {
   if (impl_->state != CampaignState::not_loaded)
-    throw Error(ErrorCode::invalid_state, "the call log of campaign " + impl_->cfg.name + " is set before load");
+    throw Error(ErrorCode::invalid_state, "campaign " + impl_->cfg.name + " is loaded: set its call log before load");
   impl_->call_log = std::move(log);
 }
 
@@ -117,7 +117,8 @@ void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   auto& im = *impl_;
   bool was_autonomous = is_autonomous(im.cfg.mode), will_be = is_autonomous(mode);
   if (was_autonomous != will_be && (im.state == CampaignState::running || im.state == CampaignState::active))
-    throw Error(ErrorCode::invalid_state, "switching between preview and autonomous modes needs a stop first");
+    throw Error(ErrorCode::invalid_state, "campaign " + im.cfg.name + " is dialing: stop it before switching between " +
+                                              "preview and autonomous modes");
   auto pacer = will_be ? im.new_pacer(mode) : nullptr;
   im.cfg.mode = mode;
   im.cfg.goal = goal;

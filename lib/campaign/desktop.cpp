@@ -81,7 +81,8 @@ void Campaign::Impl::deliver_to_agent(ActiveCall& c, const std::string& agent) {
   c.handle = new_handle();
   c.agent = agent;
   handles[c.handle] = {agent, c.id, 0, c.index};
-  emit_desktop(CampaignEvent::Kind::record_delivered, agent, c.handle, &c.chain->records[c.index]);
+  emit_desktop(CampaignEvent::Kind::record_delivered, agent, c.handle, &c.chain->records[c.index],
+               "record " + std::to_string(c.chain->records[c.index].record_id) + " delivered to agent " + agent);
 }
 
 // Called when a call with a desktop handle is released; false when the
@@ -336,7 +337,8 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
     auto rec = desktop_record(h, *e.chain, index, agent);
     desk.emplace(h, std::move(e));
     handles[h] = {agent, 0, h, index};
-    emit_desktop(CampaignEvent::Kind::preview_record, agent, h, &rec.record);
+    emit_desktop(CampaignEvent::Kind::preview_record, agent, h, &rec.record,
+                 "record " + std::to_string(rec.record.record_id) + " handed to agent " + agent + " for preview");
     return rec;
   }
 }
@@ -360,7 +362,9 @@ std::optional<DesktopRecord> Campaign::Impl::chained(const std::string& agent, s
     e.open[h] = i;
     handles[h] = {agent, 0, ref.entry, i};
     auto rec = desktop_record(h, *e.chain, i, agent);
-    emit_desktop(CampaignEvent::Kind::chained_record, agent, h, &rec.record);
+    emit_desktop(CampaignEvent::Kind::chained_record, agent, h, &rec.record,
+                 "record " + std::to_string(rec.record.record_id) + ", next in chain " +
+                     std::to_string(rec.record.chain_id) + ", handed to agent " + agent);
     return rec;
   }
   emit_desktop(CampaignEvent::Kind::chained_record, agent, 0, nullptr, "no further record in the chain");

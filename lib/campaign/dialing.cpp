@@ -304,6 +304,7 @@ void Campaign::Impl::announce_dial(const ActiveCall& c) {
   e.campaign = cfg.name;
   e.record_id = r.record_id;
   e.agent_id = c.agent;
+  e.message = "dialing record " + std::to_string(r.record_id) + (c.agent.empty() ? "" : " for agent " + c.agent);
   e.record = r;
   notify(e);
 }

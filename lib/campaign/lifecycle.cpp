@@ -119,7 +119,11 @@ void Campaign::Impl::seed_from_call_log() {
 
 void Campaign::Impl::start() {
   if (state == CampaignState::running || state == CampaignState::active) return;
-  if (state != CampaignState::inactive) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is " + std::string(to_string(state)) + ", not loaded and inactive");
+  if (state == CampaignState::not_loaded)
+    throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " cannot start: it is not loaded (load it first)");
+  if (state != CampaignState::inactive)
+    throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " cannot start: it is unloading (state " +
+                                              std::string(to_string(state)) + ")");
   started_at = loop.now();
   set_state(CampaignState::active);
   emit(CampaignEvent::Kind::started, "dialing started");

@@ -36,7 +36,10 @@ void Campaign::Impl::flush() {
           continue;
         }
         // Durable now: journals and audits may rely on it.
-        emit(CampaignEvent::Kind::written, std::string(to_string(r.record_status)), r.record_id, r.call_result);
+        emit(CampaignEvent::Kind::written,
+             "record " + std::to_string(r.record_id) + " written: " + std::string(to_string(r.record_status)) + ", " +
+                 std::string(to_string(r.call_result)),
+             r.record_id, r.call_result);
       }
       it = pending_updates.erase(it);
     } else {

@@ -1,4 +1,5 @@
 // Names and validity of the OCS codes, generated from the tables in model.hpp.
+#define OUTBOUND_MODEL_CODE_TABLES  // keep model.hpp's X-macro tables defined here
 #include "outbound/model.hpp"
 
 #include "outbound/error.hpp"

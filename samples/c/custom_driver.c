@@ -103,7 +103,7 @@ static void release(toy_call* c, int result) {
     agent_state(a, OB_AGENT_WRAP_UP);
     after(c->sw, &a->timer, 10.0, agent_ready, a);
   }
-  report(c, OB_CALL_RELEASED, OB_ANSWER_UNKNOWN, NULL, result);
+  report(c, OB_CALL_EVENT_RELEASED, OB_ANSWER_UNKNOWN, NULL, result);
   ++c->sw->released;
   c->in_use = 0;
 }
@@ -118,18 +118,18 @@ static void answer(void* arg) {
   toy_switch* sw = c->sw;
   int i;
   if (c->outcome == OB_CALL_RESULT_ANSWERING_MACHINE) {
-    report(c, OB_CALL_ANSWERED, OB_ANSWER_MACHINE, NULL, OB_CALL_RESULT_UNKNOWN);
+    report(c, OB_CALL_EVENT_ANSWERED, OB_ANSWER_MACHINE, NULL, OB_CALL_RESULT_UNKNOWN);
     release(c, c->outcome);
     return;
   }
-  report(c, OB_CALL_ANSWERED, OB_ANSWER_LIVE, NULL, OB_CALL_RESULT_UNKNOWN);
+  report(c, OB_CALL_EVENT_ANSWERED, OB_ANSWER_LIVE, NULL, OB_CALL_RESULT_UNKNOWN);
   for (i = 0; i < AGENTS; ++i) {
     toy_agent* a = &sw->agents[i];
     if (a->busy) continue;
     a->busy = 1;
     c->agent = i;
     agent_state(a, OB_AGENT_BUSY);
-    report(c, OB_CALL_CONNECTED, OB_ANSWER_UNKNOWN, a->name, OB_CALL_RESULT_UNKNOWN);
+    report(c, OB_CALL_EVENT_CONNECTED, OB_ANSWER_UNKNOWN, a->name, OB_CALL_RESULT_UNKNOWN);
     ++sw->connected;
     after(sw, &c->timer, 60.0 + 180.0 * uniform(sw), hang_up, c); /* talk 1–4 minutes */
     return;
@@ -174,7 +174,7 @@ static int toy_dial(void* user_data, const ob_dial_request* rq) {
     c->agent = -1;
     c->in_use = 1;
     ++sw->dials;
-    report(c, OB_CALL_DIALING, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN);
+    report(c, OB_CALL_EVENT_DIALING, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN);
     if (u < 0.35) {
       c->outcome = OB_CALL_RESULT_ANSWER;
       after(sw, &c->timer, ring, answer, c);
@@ -237,12 +237,6 @@ static void toy_destroy(void* user_data) { ((toy_switch*)user_data)->destroyed =
 
 /* --- the host ------------------------------------------------------------------------------ */
 
-static int no_calls_left(void* user_data) {
-  size_t n = 1;
-  ob_campaign_calls_in_flight(&n, (ob_campaign*)user_data);
-  return n == 0;
-}
-
 int main(void) {
   static toy_switch sw;
   static char phones[600][16];
@@ -257,7 +251,7 @@ int main(void) {
   ob_driver* driver;
   ob_list* list;
   ob_campaign* campaign;
-  int64_t now, by_status[OB_RECORD_STATUS_COUNT];
+  int64_t by_status[OB_RECORD_STATUS_COUNT];
   int i;
 
   if (!mkdtemp(dir)) return 1;
@@ -307,10 +301,7 @@ int main(void) {
   TRY(ob_campaign_load(campaign));
   TRY(ob_campaign_start(campaign));
   TRY(ob_engine_run_for(engine, 3600LL * 1000));
-  TRY(ob_campaign_stop(campaign));
-  TRY(ob_engine_now(&now, engine));
-  TRY(ob_engine_run_until(engine, now + 3600LL * 1000, no_calls_left, campaign));
-  TRY(ob_campaign_unload(campaign));
+  TRY(ob_campaign_finish(NULL, campaign, 3600LL * 1000)); /* stop, let calls end, unload */
   TRY(ob_campaign_stats_get(&st, campaign));
   TRY(ob_list_count_by_status(by_status, OB_RECORD_STATUS_COUNT, list));
 

@@ -52,12 +52,6 @@ static void count_event(void* user_data, const ob_campaign_event* e) {
   if (e->kind >= 0 && e->kind < 32) ++counts[e->kind];
 }
 
-static int no_calls_left(void* user_data) {
-  size_t n = 1;
-  ob_campaign_calls_in_flight(&n, (ob_campaign*)user_data);
-  return n == 0;
-}
-
 int main(int argc, char** argv) {
   char dir[] = "/tmp/outbound-host-XXXXXX", path[256], conn[300];
   ob_engine_options eo = OB_ENGINE_OPTIONS_INIT;
@@ -73,7 +67,7 @@ int main(int argc, char** argv) {
   ob_dnc* dnc;
   ob_campaign* campaign;
   long events[32] = {0};
-  int64_t start, now, by_status[OB_RECORD_STATUS_COUNT];
+  int64_t start, by_status[OB_RECORD_STATUS_COUNT];
   int hour, s;
 
   if (argc > 1) {
@@ -128,11 +122,8 @@ int main(int argc, char** argv) {
            st.live_answers, st.connected, st.abandoned, st.agent_occupancy);
   }
 
-  /* Stop, let the calls in flight finish and be written back, unload. */
-  TRY(ob_campaign_stop(campaign));
-  TRY(ob_engine_now(&now, engine));
-  TRY(ob_engine_run_until(engine, now + HOUR_MS, no_calls_left, campaign));
-  TRY(ob_campaign_unload(campaign));
+  /* Stop, let the calls in flight finish (an hour at most) and be written back, unload. */
+  TRY(ob_campaign_finish(NULL, campaign, HOUR_MS));
   TRY(ob_campaign_stats_get(&st, campaign));
   TRY(ob_list_count_by_status(by_status, OB_RECORD_STATUS_COUNT, list));
 

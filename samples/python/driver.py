@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -111,12 +112,12 @@ class ToySwitch(ob.Driver):
 
 
 def run(path: Path) -> int:
-    with ob.Engine(clock="manual", start=1773061200000) as engine:
+    with ob.Engine(clock="manual", start=datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)) as engine:
         calls = ob.CallingList(f"sqlite3://{path}", create_if_missing=True)
         calls.insert(ob.Record(record_id=i, contact_info=f"+1718{5550000 + i - 1:07d}", chain_id=i, chain_n=1)
                      for i in range(1, 601))
         switch = ToySwitch(engine, agents=6)
-        campaign = ob.Campaign(engine, name="py-toy", driver=switch, mode=ob.DialMode.PROGRESSIVE)
+        campaign = engine.add_campaign(name="py-toy", driver=switch, mode=ob.DialMode.PROGRESSIVE)
         campaign.add_list(calls)
         campaign.load()
         campaign.start()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import outbound as ob
@@ -20,7 +21,8 @@ import outbound as ob
 
 def run(path: Path) -> int:
     print(f"outbound {ob.__version__} (Python), list {path}")
-    with ob.Engine(clock="manual", start=1773061200000) as engine:  # 2026-03-09 13:00 UTC
+    start = datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)
+    with ob.Engine(clock="manual", start=start) as engine:
         calls = ob.CallingList(f"sqlite3://{path}", create_if_missing=True)
         calls.insert(ob.Record(record_id=i, contact_info=f"+1646{5550000 + i - 1:07d}", chain_id=i, chain_n=1,
                                campaign_id=1) for i in range(1, 2001))
@@ -31,15 +33,15 @@ def run(path: Path) -> int:
         network = ob.SimNetwork(engine, seed=42)
         switch = ob.SimTServer(network, agents=20)
         busy_retry = ob.Treatment(1, ob.CallResult.BUSY, ob.RecordAction.RETRY_IN, cycle_attempts=2, interval_s=600)
-        campaign = ob.Campaign(engine, name="py-host", driver=switch, dnc=dnc, mode=ob.DialMode.PROGRESSIVE,
-                               treatments=[busy_retry])
+        campaign = engine.add_campaign(name="py-host", driver=switch, dnc=dnc, mode="progressive",
+                                       treatments=[busy_retry])
         finished = []
         campaign.on_event(lambda e: finished.append(e) if e.kind is ob.EventKind.CALL_FINISHED else None)
         campaign.add_list(calls)
         campaign.load()
         campaign.start()
         for hour in range(1, 5):
-            engine.run_until(1773061200000 + hour * 3600_000)
+            engine.run_until(start + timedelta(hours=hour))
             s = campaign.stats()
             print(f"[{hour} h] dials {s.dials}  live {s.live_answers}  connected {s.connected}  "
                   f"abandoned {s.abandoned}  occupancy {s.agent_occupancy:.2f}")

@@ -54,7 +54,7 @@ static inline void script_report(script_call* c, int kind, int answer, const cha
 
 static inline void script_end(void* user_data) {
   script_call* c = (script_call*)user_data;
-  script_report(c, OB_CALL_RELEASED, OB_ANSWER_UNKNOWN, NULL, c->result);
+  script_report(c, OB_CALL_EVENT_RELEASED, OB_ANSWER_UNKNOWN, NULL, c->result);
   if (c->agent >= 0) c->driver->agent_busy[c->agent] = 0;
   c->in_use = 0;
 }
@@ -67,12 +67,12 @@ static inline void script_progress(void* user_data) {
     script_end(c);
     return;
   }
-  script_report(c, OB_CALL_ANSWERED, OB_ANSWER_LIVE, NULL, OB_CALL_RESULT_UNKNOWN);
+  script_report(c, OB_CALL_EVENT_ANSWERED, OB_ANSWER_LIVE, NULL, OB_CALL_RESULT_UNKNOWN);
   for (i = 0; i < d->agent_count; ++i) {
     if (!d->agent_busy[i]) {
       d->agent_busy[i] = 1;
       c->agent = i;
-      script_report(c, OB_CALL_CONNECTED, OB_ANSWER_UNKNOWN, d->agent_names[i], OB_CALL_RESULT_UNKNOWN);
+      script_report(c, OB_CALL_EVENT_CONNECTED, OB_ANSWER_UNKNOWN, d->agent_names[i], OB_CALL_RESULT_UNKNOWN);
       break;
     }
   }
@@ -116,7 +116,7 @@ static inline int script_dial(void* user_data, const ob_dial_request* rq) {
     c->agent = -1;
     c->in_use = 1;
     ++d->dials;
-    script_report(c, OB_CALL_DIALING, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN);
+    script_report(c, OB_CALL_EVENT_DIALING, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN);
     return ob_engine_schedule(&c->timer, d->engine, 8000, script_progress, c);
   }
   ob_error_set(OB_EBUSY, "script driver: all lines busy");

@@ -89,7 +89,8 @@ static void test_enum_tables(void) {
   CHECK_STR(ob_enum_name(OB_ENUM_GOAL, OB_GOAL_MAX_GAIN), "max_gain");
   CHECK_STR(ob_enum_name(OB_ENUM_CAMPAIGN_STATE, OB_CAMPAIGN_RUNNING), "running");
   CHECK_STR(ob_enum_name(OB_ENUM_AGENT_STATE, OB_AGENT_WRAP_UP), "wrap_up");
-  CHECK_STR(ob_enum_name(OB_ENUM_CALL_EVENT_KIND, OB_CALL_RELEASED), "released");
+  CHECK_STR(ob_enum_name(OB_ENUM_CALL_EVENT_KIND, OB_CALL_EVENT_RELEASED), "released");
+  CHECK(OB_CALL_ABANDONED == OB_CALL_EVENT_ABANDONED && OB_CALL_DIALING == OB_CALL_EVENT_DIALING); /* 0.2 aliases */
   CHECK_STR(ob_enum_name(OB_ENUM_ANSWER_CLASS, OB_ANSWER_SILENCE), "silence");
   CHECK_STR(ob_enum_name(OB_ENUM_AMD_MODE, OB_AMD_DETECT_CONNECT), "detect_connect");
   CHECK_STR(ob_enum_name(OB_ENUM_DRIVER_KIND, OB_DRIVER_CUSTOM), "custom");
@@ -97,8 +98,10 @@ static void test_enum_tables(void) {
   CHECK_STR(ob_enum_name(OB_ENUM_CALL_ACTION, OB_CALL_ACTION_DROP), "drop");
   CHECK_STR(ob_enum_name(OB_ENUM_EVENT_KIND, OB_EVENT_PREVIEW_RECORD), "preview_record");
   CHECK_STR(ob_enum_name(OB_ENUM_EVENT_KIND, OB_EVENT_ERROR), "error");
+  CHECK_STR(ob_enum_name(OB_ENUM_EVENT_KIND, OB_EVENT_DIALING), "dialing");
+  CHECK_STR(ob_enum_name(OB_ENUM_EVENT_KIND, OB_EVENT_WRITTEN), "written");
   CHECK_STR(ob_enum_name(OB_ENUM_LOG_LEVEL, OB_LOG_WARNING), "warning");
-  CHECK_STR(ob_enum_name(OB_ENUM_DNC_MATCH, OB_DNC_MATCH_CUSTOMER), "customer_id");
+  CHECK_STR(ob_enum_name(OB_ENUM_DNC_MATCH, OB_DNC_MATCH_CUSTOMER_ID), "customer_id");
   CHECK_STR(ob_enum_name(OB_ENUM_CALLBACK_KIND, OB_CALLBACK_CAMPAIGN), "campaign");
   CHECK_STR(ob_enum_name(OB_ENUM_DNC_SCOPE, OB_DNC_SCOPE_CHAIN), "chain");
   CHECK_STR(ob_enum_name(OB_ENUM_CPD_MODE, OB_CPD_ASM), "asm");
@@ -277,9 +280,24 @@ static void test_treatments(void) {
   CHECK_RC(ob_treatments_validate(rules, 2), OB_EINVALID);
 }
 
+/* Messages read as sentences a host can show as they are. */
+static void test_error_messages(void) {
+  ob_engine_options eo = OB_ENGINE_OPTIONS_INIT;
+  ob_engine* e = NULL;
+  CHECK_RC(ob_campaign_start(NULL), OB_EHANDLE);
+  CHECK_STR(ob_last_error(), "the campaign handle is NULL, already freed, or of another kind");
+  eo.clock = 7;
+  CHECK_RC(ob_engine_new(&e, &eo), OB_EINVALID);
+  CHECK_STR(ob_last_error(), "clock = 7 is no code of its table (0..1)");
+  eo.version = 9;
+  CHECK_RC(ob_engine_new(&e, &eo), OB_EINVALID);
+  CHECK(strstr(ob_last_error(), "ob_engine_options has version 9; this library knows versions 1..1") != NULL);
+}
+
 int main(void) {
   test_versions();
   test_errors();
+  test_error_messages();
   test_call_result_names();
   test_enum_tables();
   test_init_macros();

@@ -69,7 +69,7 @@ static void test_every_dial_carries_it(const char* dir) {
   ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
   ob_campaign_stats st = OB_CAMPAIGN_STATS_INIT;
 
-  CHECK(co.version == 2u && co.caller_id == NULL);
+  CHECK(co.version == OB_CAMPAIGN_OPTIONS_VERSION && co.caller_id == NULL);
   co.name = "cli";
   co.caller_id = "(212) 555-0199";
   CHECK_OK(ob_campaign_new(&c, e, &co, drv, NULL));

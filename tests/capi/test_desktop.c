@@ -160,7 +160,9 @@ static void test_preview_flow(const char* dir) {
     CHECK_RC(ob_desktop_record_reschedule(d.campaign, "a1", rec->handle, now / 1000 - 60, OB_CALLBACK_PERSONAL),
              OB_EINVALID);
     CHECK_RC(ob_desktop_record_reschedule(d.campaign, "a1", rec->handle, at, 5), OB_EINVALID);
-    CHECK_OK(ob_desktop_record_reschedule(d.campaign, "a1", rec->handle, at, OB_CALLBACK_PERSONAL));
+    CHECK_RC(ob_desktop_record_reschedule_ms(d.campaign, "a1", rec->handle, now - 60000, OB_CALLBACK_PERSONAL),
+             OB_EINVALID);
+    CHECK_OK(ob_desktop_record_reschedule_ms(d.campaign, "a1", rec->handle, at * 1000, OB_CALLBACK_PERSONAL));
     r = row(&d, id);
     if (r) {
       CHECK(r->record_type == OB_RECORD_TYPE_PERSONAL_CALLBACK && r->dial_sched_time == at);
@@ -175,6 +177,14 @@ static void test_preview_flow(const char* dir) {
     if (r) CHECK(r->record_type == OB_RECORD_TYPE_CAMPAIGN_CALLBACK && r->dial_sched_time == at + 600);
     ob_record_free(r);
     CHECK_RC(ob_desktop_scheduled_record_reschedule(d.campaign, "a1", id, at + 600, 9), OB_EINVALID);
+    /* The 0.3 functions take UTC epoch ms, as every instant of the API; the list keeps whole seconds. */
+    CHECK_OK(ob_desktop_scheduled_record_reschedule_ms(d.campaign, "a1", id, (at + 1200) * 1000 + 999,
+                                                       OB_CALLBACK_CAMPAIGN));
+    r = row(&d, id);
+    if (r) CHECK(r->dial_sched_time == at + 1200);
+    ob_record_free(r);
+    CHECK_RC(ob_desktop_scheduled_record_reschedule_ms(d.campaign, "a1", id, now - 60000, OB_CALLBACK_CAMPAIGN),
+             OB_EINVALID);
     ob_desktop_record_free(rec);
   }
 

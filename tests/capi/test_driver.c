@@ -206,9 +206,9 @@ static void* call_thread(void* arg) {
   const char* agents[2] = {"t0", "t1"};
   int agent = -1, i;
   struct timespec ms = {0, 1000000L};
-  report(d, c->call_id, OB_CALL_DIALING, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN);
+  report(d, c->call_id, OB_CALL_EVENT_DIALING, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN);
   nanosleep(&ms, NULL);
-  report(d, c->call_id, OB_CALL_ANSWERED, OB_ANSWER_LIVE, NULL, OB_CALL_RESULT_UNKNOWN);
+  report(d, c->call_id, OB_CALL_EVENT_ANSWERED, OB_ANSWER_LIVE, NULL, OB_CALL_RESULT_UNKNOWN);
   pthread_mutex_lock(&d->mu);
   for (i = 0; i < 2; ++i)
     if (!d->busy[i]) {
@@ -217,12 +217,12 @@ static void* call_thread(void* arg) {
       break;
     }
   pthread_mutex_unlock(&d->mu);
-  if (agent >= 0) report(d, c->call_id, OB_CALL_CONNECTED, OB_ANSWER_UNKNOWN, agents[agent], OB_CALL_RESULT_UNKNOWN);
+  if (agent >= 0) report(d, c->call_id, OB_CALL_EVENT_CONNECTED, OB_ANSWER_UNKNOWN, agents[agent], OB_CALL_RESULT_UNKNOWN);
   nanosleep(&ms, NULL);
   pthread_mutex_lock(&d->mu);
   if (agent >= 0) d->busy[agent] = 0;
   pthread_mutex_unlock(&d->mu);
-  report(d, c->call_id, OB_CALL_RELEASED, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_ANSWER);
+  report(d, c->call_id, OB_CALL_EVENT_RELEASED, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_ANSWER);
   return NULL;
 }
 

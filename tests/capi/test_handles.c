@@ -53,6 +53,8 @@ static void check_all(const handles* h, const char* dir) {
   ob_treatment t = OB_TREATMENT_INIT;
   ob_call_event ce = OB_CALL_EVENT_INIT;
   ob_agent_event ae = OB_AGENT_EVENT_INIT;
+  ob_list_options lo = OB_LIST_OPTIONS_INIT;
+  ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
   ce.call_id = 1;
   ae.agent_id = "a1";
   snprintf(path, sizeof path, "%s/x.csv", dir);
@@ -87,6 +89,7 @@ static void check_all(const handles* h, const char* dir) {
   BAD(ob_list_import_csv_text(&report, h->list, "a", 1, NULL));
   BAD(ob_list_export_csv(&n, h->list, path, NULL));
   BAD(ob_list_export_csv_text(&text, h->list, NULL));
+  BAD(ob_list_options_get(&lo, h->list));
   CHECK(strstr(ob_last_error(), "list") != NULL);
 
   /* DNC */
@@ -123,6 +126,8 @@ static void check_all(const handles* h, const char* dir) {
   BAD(ob_campaign_stop(h->campaign));
   BAD(ob_campaign_unload(h->campaign));
   BAD(ob_campaign_force_unload(h->campaign));
+  BAD(ob_campaign_finish(&n, h->campaign, 0));
+  BAD(ob_campaign_options_get(&co, h->campaign));
   BAD(ob_campaign_set_mode(h->campaign, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_NONE, 0));
   BAD(ob_campaign_set_treatments(h->campaign, &t, 1));
   BAD(ob_campaign_set_agent_state(h->campaign, "a1", OB_AGENT_READY));
@@ -144,6 +149,8 @@ static void check_all(const handles* h, const char* dir) {
   BAD(ob_desktop_record_cancel(h->campaign, "a1", 1));
   BAD(ob_desktop_record_reschedule(h->campaign, "a1", 1, 1, OB_CALLBACK_PERSONAL));
   BAD(ob_desktop_scheduled_record_reschedule(h->campaign, "a1", 1, 1, OB_CALLBACK_PERSONAL));
+  BAD(ob_desktop_record_reschedule_ms(h->campaign, "a1", 1, 1000, OB_CALLBACK_PERSONAL));
+  BAD(ob_desktop_scheduled_record_reschedule_ms(h->campaign, "a1", 1, 1000, OB_CALLBACK_PERSONAL));
   BAD(ob_desktop_do_not_call(h->campaign, "a1", 1, OB_DNC_SCOPE_RECORD, NULL));
   BAD(ob_desktop_do_not_call_number(h->campaign, "+12125550100", NULL));
   BAD(ob_desktop_ready_time(h->campaign, "a1", 1));

@@ -201,7 +201,7 @@ static void test_dnc(const char* dir) {
   CHECK_OK(ob_dnc_check(&match, dnc, "2125550100", "C-9"));
   CHECK(match == OB_DNC_MATCH_PHONE);
   CHECK_OK(ob_dnc_check(&match, dnc, "2125550111", "C-1"));
-  CHECK(match == OB_DNC_MATCH_CUSTOMER);
+  CHECK(match == OB_DNC_MATCH_CUSTOMER_ID);
   CHECK_OK(ob_dnc_check(&match, dnc, NULL, NULL));
   CHECK(match == OB_DNC_MATCH_NONE);
   CHECK_OK(ob_dnc_check(&match, dnc, "garbage", ""));

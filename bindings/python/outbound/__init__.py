@@ -7,16 +7,21 @@ the meson build folders of the source tree the package sits in, else on the
 system's library path (docs/python.md).
 
     import outbound as ob
-    with ob.Engine(clock="manual", start=1773061200000) as engine:
+    from datetime import datetime, timezone
+    with ob.Engine(clock="manual", start=datetime(2026, 3, 9, 13, tzinfo=timezone.utc)) as engine:
         net = ob.SimNetwork(engine, seed=7)
         switch = ob.SimTServer(net, agents=10)
-        calls = ob.CallingList("sqlite3://demo.db", create_if_missing=True)
-        campaign = ob.Campaign(engine, name="demo", driver=switch)
+        calls = ob.CallingList("sqlite3:///tmp/example.db", create_if_missing=True)
+        campaign = engine.add_campaign(name="example", driver=switch, mode="progressive")
         campaign.add_list(calls)
         campaign.load(); campaign.start()
-        engine.run_for(3600)
+        engine.run_for(3600)                 # seconds, or a timedelta
         campaign.finish()
         print(campaign.stats())
+
+Time: instants are datetimes (naive = UTC), durations timedeltas; a plain
+number is seconds (epoch seconds for instants). The API reference is
+docs/python_api.md.
 """
 
 from __future__ import annotations
@@ -24,11 +29,11 @@ from __future__ import annotations
 from . import _native
 from ._native import library_file as _library_file
 from .call_log import CallLog, CallLogEntry
-from .calling_list import CallingList, CsvOptions, CsvRowError, ImportReport
+from .calling_list import CallingList, CsvOptions, CsvRowError, ImportReport, ListOptions
 from .campaign import Campaign, CampaignEvent, CampaignOptions, CampaignStats, DesktopRecord
 from .dnc import DncList, to_e164
 from .driver import DialRequest, Driver, DriverCapabilities, EventSink
-from .engine import Engine, from_ms, to_ms
+from .engine import Engine, from_ms, to_epoch_s, to_ms
 from .enums import (AgentState, AmdMode, AnswerClass, CallAction, CallbackKind, CallEventKind, CallResult,
                     CampaignState, ClockKind, ContactInfoType, CpdMode, DialMode, DistributionKind, DncMatch,
                     DncScope, DriverKind, EventKind, Goal, LogLevel, RecordAction, RecordStatus, RecordType, Status)
@@ -72,13 +77,13 @@ _check_version()
 
 __all__ = [
     "Engine", "Campaign", "CampaignOptions", "CampaignStats", "CampaignEvent", "DesktopRecord", "CallingList",
-    "CsvOptions", "CsvRowError", "ImportReport", "CallLog", "CallLogEntry", "DncList", "to_e164", "Driver",
+    "CsvOptions", "CsvRowError", "ImportReport", "ListOptions", "CallLog", "CallLogEntry", "DncList", "to_e164", "Driver",
     "DriverCapabilities", "DialRequest", "EventSink", "Record", "Treatment", "validate_treatments", "SimNetwork", "SimDriver",
     "SimTServer", "SimCpd", "SimGvp", "NetworkModel", "AgentModel", "Distribution", "SimDriverStats", "GvpSession",
     "OutboundError", "InvalidArgumentError", "NotFoundError", "InvalidStateError", "BusyError", "ComplianceError",
     "DatabaseError", "DriverError", "UnsupportedError", "BadHandleError", "Status", "CallResult", "RecordType",
     "RecordStatus", "ContactInfoType", "DialMode", "Goal", "CampaignState", "AgentState", "CallEventKind",
     "AnswerClass", "AmdMode", "DriverKind", "RecordAction", "CallAction", "EventKind", "LogLevel", "DncMatch",
-    "CallbackKind", "DncScope", "CpdMode", "DistributionKind", "ClockKind", "to_ms", "from_ms", "version_number",
+    "CallbackKind", "DncScope", "CpdMode", "DistributionKind", "ClockKind", "to_ms", "to_epoch_s", "from_ms", "version_number",
     "library_path", "call_result_name", "__version__",
 ]

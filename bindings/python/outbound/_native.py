@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import operator
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int64, c_long, c_longlong,
                     c_size_t, c_uint, c_uint64, c_void_p)
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 LIBRARY_ENV = "OUTBOUND_LIBRARY"
 _SONAME = "liboutbound_c.so.0"
 ABI_MAJOR = 0          # the C API major version this package speaks
-MIN_VERSION = 200      # the oldest ob_version_number() it accepts (0.2.0: ob_campaign_options version 2)
+MIN_VERSION = 300      # the oldest ob_version_number() it accepts (0.3.0: ob_campaign_options version 3)
 
 # --- finding the library ------------------------------------------------------
 
@@ -100,6 +101,77 @@ def _loaded_path(lib: ctypes.CDLL, name: str) -> str:
     return name
 
 
+# --- integers: ctypes wraps out-of-range values silently; we refuse them ------------------
+
+_INT_CODES = frozenset("bBhHiIlLqQnN")
+_RANGES: Dict[Any, Optional[Tuple[int, int]]] = {}
+
+
+def _int_range(ctype: Any) -> Optional[Tuple[int, int]]:
+    """The range of a ctypes integer type, or None for other types."""
+    if ctype not in _RANGES:
+        if getattr(ctype, "_type_", None) not in _INT_CODES:
+            _RANGES[ctype] = None
+        else:
+            bits = 8 * ctypes.sizeof(ctype)
+            signed = ctype(-1).value < 0
+            _RANGES[ctype] = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2 ** bits - 1)
+    return _RANGES[ctype]
+
+
+def check_int(value: Any, ctype: Any, what: str) -> int:
+    """`value` as an int that fits `ctype`; InvalidArgumentError (a ValueError) when it does not fit,
+    TypeError when it is no integer."""
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, not {type(value).__name__} ({value!r})") from None
+    lo, hi = _int_range(ctype) or (v, v)
+    if not lo <= v <= hi:
+        from .errors import InvalidArgumentError  # noqa: PLC0415 - errors imports this module
+        kind = "signed" if lo < 0 else "unsigned"
+        raise InvalidArgumentError(f"{what} = {v} is out of range: it goes to a {kind} {8 * ctypes.sizeof(ctype)}-bit "
+                                   f"C integer ({lo}..{hi})")
+    return v
+
+
+def fill(struct: Any, values: "Tuple[Any, ...]") -> None:
+    """Sets every field of `struct`, in order, from `values`, refusing integers that do not fit: the
+    same checks as assigning field by field, at a fraction of the cost (bulk record inserts)."""
+    cls = type(struct)
+    bounds = cls.__dict__.get("_fill_bounds")
+    if bounds is None:
+        bounds = [(i, f[0], f[1]) + _int_range(f[1]) for i, f in enumerate(cls._fields_) if _int_range(f[1])]
+        cls._fill_bounds = bounds
+    for i, name, ctype, lo, hi in bounds:
+        value = values[i]
+        if not (type(value) is int and lo <= value <= hi):
+            check_int(value, ctype, f"{_C_NAMES.get(cls, cls.__name__)}.{name}")
+    Structure.__init__(struct, *values)
+
+
+class _Struct(Structure):
+    """A C struct whose integer fields refuse values they cannot hold (instead of wrapping them)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        for (name, *_), value in zip(self._fields_, args):
+            setattr(self, name, value)
+        for name, value in kwargs.items():
+            setattr(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        cls = type(self)
+        ranges = cls.__dict__.get("_int_ranges")
+        if ranges is None:
+            ranges = {f[0]: (f[1],) + _int_range(f[1]) for f in cls._fields_ if _int_range(f[1]) is not None}
+            cls._int_ranges = ranges
+        bounds = ranges.get(name)
+        if bounds is not None and not (type(value) is int and bounds[1] <= value <= bounds[2]):  # the common case
+            value = check_int(value, bounds[0], f"{_C_NAMES.get(cls, cls.__name__)}.{name}")
+        super().__setattr__(name, value)
+
+
 # --- structs (outbound.h) --------------------------------------------------------
 
 NO_TIME = -(2 ** 63)  # OB_NO_TIME
@@ -107,11 +179,11 @@ NO_TIME = -(2 ** 63)  # OB_NO_TIME
 c_char_p_p = POINTER(c_char_p)
 
 
-class EngineOptions(Structure):
+class EngineOptions(_Struct):
     _fields_ = [("version", c_uint), ("clock", c_int), ("start_ms", c_int64)]
 
 
-class CRecord(Structure):
+class CRecord(_Struct):
     _fields_ = [
         ("version", c_uint), ("record_id", c_int64), ("contact_info", c_char_p), ("contact_info_type", c_int),
         ("record_type", c_int), ("record_status", c_int), ("call_result", c_int), ("attempt", c_int),
@@ -123,15 +195,20 @@ class CRecord(Structure):
     ]
 
 
-class ListOptions(Structure):
+class RecordTypePriority(_Struct):
+    _fields_ = [("record_type", c_int), ("priority", c_int)]
+
+
+class ListOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("table", c_char_p), ("filter", c_char_p), ("order_by", c_char_p),
         ("engine_id", c_char_p), ("lease_s", c_int64), ("zone_column", c_char_p), ("create_if_missing", c_int),
         ("create_indexes", c_int),
+        ("record_type_priority_count", c_size_t), ("record_type_priorities", POINTER(RecordTypePriority)),  # version 2
     ]
 
 
-class CsvOptions(Structure):
+class CsvOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("delimiter", c_char), ("batch_size", c_size_t), ("default_daily_from", c_int),
         ("default_daily_till", c_int), ("default_tz_dbid", c_int), ("default_campaign_id", c_int), ("crlf", c_int),
@@ -139,29 +216,29 @@ class CsvOptions(Structure):
     ]
 
 
-class CsvRowError(Structure):
+class CsvRowError(_Struct):
     _fields_ = [("line", c_size_t), ("record_id", c_int64), ("reason", c_char_p)]
 
 
-class ImportReport(Structure):
+class ImportReport(_Struct):
     _fields_ = [
         ("version", c_uint), ("data_rows", c_size_t), ("imported", c_size_t), ("blank_lines", c_size_t),
         ("error_count", c_size_t), ("errors", POINTER(CsvRowError)),
     ]
 
 
-class DncOptions(Structure):
+class DncOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("connection", c_char_p), ("table", c_char_p), ("default_region", c_char_p),
         ("create_if_missing", c_int),
     ]
 
 
-class CallLogOptions(Structure):
+class CallLogOptions(_Struct):
     _fields_ = [("version", c_uint), ("connection", c_char_p), ("table", c_char_p), ("create_if_missing", c_int)]
 
 
-class CallLogEntry(Structure):
+class CallLogEntry(_Struct):
     _fields_ = [
         ("version", c_uint), ("campaign", c_char_p), ("list", c_char_p), ("record_id", c_int64),
         ("chain_id", c_int64), ("chain_n", c_int), ("phone", c_char_p), ("agent_id", c_char_p),
@@ -170,15 +247,16 @@ class CallLogEntry(Structure):
     ]
 
 
-class CTreatment(Structure):
+class CTreatment(_Struct):
     _fields_ = [
         ("version", c_uint), ("id", c_int), ("name", c_char_p), ("call_result", c_int), ("action", c_int),
         ("call_action", c_int), ("destination", c_char_p), ("sequence", c_int), ("cycle_attempts", c_int),
         ("interval_ms", c_int64), ("increment_ms", c_int64), ("date_time", c_int64), ("group_id", c_int),
+        ("date_time_ms", c_int64),  # version 2
     ]
 
 
-class DriverCapabilities(Structure):
+class DriverCapabilities(_Struct):
     _fields_ = [
         ("version", c_uint), ("kind", c_int), ("max_concurrent_calls", c_int), ("reports_agent_states", c_int),
         ("routes_to_agents", c_int), ("detects_machines", c_int), ("supports_engaging", c_int),
@@ -186,7 +264,7 @@ class DriverCapabilities(Structure):
     ]
 
 
-class DialRequest(Structure):
+class DialRequest(_Struct):
     _fields_ = [
         ("version", c_uint), ("call_id", c_uint64), ("phone", c_char_p), ("record_id", c_int64),
         ("campaign_id", c_int), ("campaign", c_char_p), ("amd", c_int), ("ring_timeout_ms", c_int64),
@@ -196,14 +274,14 @@ class DialRequest(Structure):
     ]
 
 
-class CallEvent(Structure):
+class CallEvent(_Struct):
     _fields_ = [
         ("version", c_uint), ("kind", c_int), ("call_id", c_uint64), ("at_ms", c_int64), ("answer", c_int),
         ("agent_id", c_char_p), ("result", c_int), ("detail", c_char_p),
     ]
 
 
-class AgentEvent(Structure):
+class AgentEvent(_Struct):
     _fields_ = [("version", c_uint), ("agent_id", c_char_p), ("state", c_int), ("at_ms", c_int64)]
 
 
@@ -215,7 +293,7 @@ CALL_FN = CFUNCTYPE(c_int, c_void_p, c_uint64)
 STOP_FN = CFUNCTYPE(c_int, c_void_p)
 
 
-class DriverClass(Structure):
+class DriverClass(_Struct):
     _fields_ = [
         ("version", c_uint), ("destroy", DESTROY_FN), ("name", c_char_p), ("capabilities", CAPABILITIES_FN),
         ("start", START_FN), ("dial", DIAL_FN), ("cancel", CALL_FN), ("release_abandoned", CALL_FN),
@@ -223,11 +301,11 @@ class DriverClass(Structure):
     ]
 
 
-class Distribution(Structure):
+class Distribution(_Struct):
     _fields_ = [("kind", c_int), ("mean", c_double), ("sd", c_double)]
 
 
-class SimNetworkOptions(Structure):
+class SimNetworkOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("seed", c_uint64), ("live_answer", c_double), ("busy", c_double),
         ("no_answer", c_double), ("machine", c_double), ("sit", c_double), ("fax", c_double), ("silence", c_double),
@@ -237,22 +315,22 @@ class SimNetworkOptions(Structure):
     ]
 
 
-class SimAgentOptions(Structure):
+class SimAgentOptions(_Struct):
     _fields_ = [("version", c_uint), ("talk", Distribution), ("wrap", Distribution)]
 
 
-class SimCpdOptions(Structure):
+class SimCpdOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("mode", c_int), ("channels", c_int), ("engage_s", c_double),
         ("engage_failure", c_double), ("opt_out", c_double),
     ]
 
 
-class SimGvpOptions(Structure):
+class SimGvpOptions(_Struct):
     _fields_ = [("version", c_uint), ("ports", c_int), ("ivr", Distribution)]
 
 
-class SimDriverStats(Structure):
+class SimDriverStats(_Struct):
     _fields_ = [
         ("version", c_uint), ("dials", c_long), ("live_answers", c_long), ("connected", c_long),
         ("abandoned", c_long), ("machines", c_long), ("wait_to_connect_s", c_double), ("engaged", c_long),
@@ -260,18 +338,18 @@ class SimDriverStats(Structure):
     ]
 
 
-class GvpSession(Structure):
+class GvpSession(_Struct):
     _fields_ = [
         ("version", c_uint), ("call_id", c_uint64), ("application", c_char_p), ("started_ms", c_int64),
         ("attribute_count", c_size_t), ("attribute_names", c_char_p_p), ("attribute_values", c_char_p_p),
     ]
 
 
-class Zone(Structure):
+class Zone(_Struct):
     _fields_ = [("key", c_char_p), ("iana", c_char_p)]
 
 
-class CampaignOptions(Structure):
+class CampaignOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("name", c_char_p), ("campaign_id", c_int), ("mode", c_int), ("goal", c_int),
         ("target", c_double), ("pacer", c_char_p), ("ratio", c_double), ("ports", c_int), ("chunk_size", c_size_t),
@@ -283,10 +361,11 @@ class CampaignOptions(Structure):
         ("window_from_s", c_int), ("window_till_s", c_int), ("zone_column", c_char_p), ("wait_for_desktop", c_int),
         ("desktop_timeout_ms", c_int64), ("callback_wait_ms", c_int64), ("abandoned_redial_lockout_ms", c_int64),
         ("auto_complete", c_int), ("caller_id", c_char_p),  # caller_id: version 2
+        ("pace_interval_ms", c_int64), ("max_attempts", c_int), ("abandon_cap_amd_false_positive", c_double),  # 3
     ]
 
 
-class CampaignStats(Structure):
+class CampaignStats(_Struct):
     _fields_ = [
         ("version", c_uint), ("dials", c_long), ("live_answers", c_long), ("connected", c_long),
         ("abandoned", c_long), ("machines", c_long), ("busy", c_long), ("no_answer", c_long), ("sit", c_long),
@@ -299,14 +378,14 @@ class CampaignStats(Structure):
     ]
 
 
-class CampaignEvent(Structure):
+class CampaignEvent(_Struct):
     _fields_ = [
         ("version", c_uint), ("kind", c_int), ("campaign", c_char_p), ("record_id", c_int64), ("result", c_int),
         ("message", c_char_p), ("agent_id", c_char_p), ("handle", c_int64), ("record", POINTER(CRecord)),
     ]
 
 
-class DesktopRecord(Structure):
+class DesktopRecord(_Struct):
     _fields_ = [
         ("version", c_uint), ("handle", c_int64), ("campaign", c_char_p), ("list", c_char_p), ("agent_id", c_char_p),
         ("record", CRecord),
@@ -315,7 +394,8 @@ class DesktopRecord(Structure):
 
 # Every struct with its C name, for the layout test.
 STRUCTS = {
-    "ob_engine_options": EngineOptions, "ob_record": CRecord, "ob_list_options": ListOptions,
+    "ob_engine_options": EngineOptions, "ob_record": CRecord, "ob_record_type_priority": RecordTypePriority,
+    "ob_list_options": ListOptions,
     "ob_csv_options": CsvOptions, "ob_csv_row_error": CsvRowError, "ob_import_report": ImportReport,
     "ob_dnc_options": DncOptions, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
     "ob_treatment": CTreatment, "ob_driver_capabilities": DriverCapabilities,
@@ -327,9 +407,13 @@ STRUCTS = {
     "ob_campaign_event": CampaignEvent, "ob_desktop_record": DesktopRecord,
 }
 
+_C_NAMES = {struct: name for name, struct in STRUCTS.items()}
+
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
-CAMPAIGN_OPTIONS_VERSION = 2  # 2: caller_id
+CAMPAIGN_OPTIONS_VERSION = 3  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive
+LIST_OPTIONS_VERSION = 2  # 2: record type priorities
+TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
 # ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
 
@@ -382,6 +466,7 @@ PROTOTYPES = {
     "ob_records_free": (None, [_P(CRecord), _sz]),
     "ob_list_options_init": (_i, [_P(ListOptions), _u]),
     "ob_list_open": (_i, [_P(_v), _s, _P(ListOptions)]),
+    "ob_list_options_get": (_i, [_P(ListOptions), _v]),
     "ob_list_free": (None, [_v]),
     "ob_list_create_table": (_i, [_s, _s, c_char_p_p, _sz]),
     "ob_list_insert": (_i, [_v, _P(CRecord), _sz]),
@@ -447,6 +532,7 @@ PROTOTYPES = {
     "ob_campaign_options_init": (_i, [_P(CampaignOptions), _u]),
     "ob_campaign_new": (_i, [_P(_v), _v, _P(CampaignOptions), _v, _v]),
     "ob_campaign_free": (None, [_v]),
+    "ob_campaign_options_get": (_i, [_P(CampaignOptions), _v]),
     "ob_campaign_name": (_i, [_P(_s), _v]),
     "ob_campaign_add_list": (_i, [_v, _v, _d]),
     "ob_campaign_set_call_log": (_i, [_v, _v]),
@@ -455,6 +541,7 @@ PROTOTYPES = {
     "ob_campaign_stop": (_i, [_v]),
     "ob_campaign_unload": (_i, [_v]),
     "ob_campaign_force_unload": (_i, [_v]),
+    "ob_campaign_finish": (_i, [_P(_sz), _v, _i64]),
     "ob_campaign_set_mode": (_i, [_v, _i, _i, _d]),
     "ob_campaign_set_treatments": (_i, [_v, _P(CTreatment), _sz]),
     "ob_campaign_set_agent_state": (_i, [_v, _s, _i]),
@@ -476,6 +563,8 @@ PROTOTYPES = {
     "ob_desktop_record_reject": (_i, [_v, _s, _i64]),
     "ob_desktop_record_cancel": (_i, [_v, _s, _i64]),
     "ob_desktop_record_reschedule": (_i, [_v, _s, _i64, _i64, _i]),
+    "ob_desktop_record_reschedule_ms": (_i, [_v, _s, _i64, _i64, _i]),
+    "ob_desktop_scheduled_record_reschedule_ms": (_i, [_v, _s, _i64, _i64, _i]),
     "ob_desktop_scheduled_record_reschedule": (_i, [_v, _s, _i64, _i64, _i]),
     "ob_desktop_do_not_call": (_i, [_v, _s, _i64, _i, _s]),
     "ob_desktop_do_not_call_number": (_i, [_v, _s, _s]),
@@ -485,8 +574,25 @@ PROTOTYPES = {
 }
 
 
+def _range_checked(fn: Any, name: str, argtypes: List[Any]) -> Callable[..., Any]:
+    """`fn` refusing integer arguments its C parameters cannot hold (ctypes would wrap them)."""
+    checks = [(i, t) + _int_range(t) for i, t in enumerate(argtypes) if _int_range(t) is not None]
+    if not checks:
+        return fn
+
+    def call(*args: Any) -> Any:
+        for i, t, lo, hi in checks:
+            if i < len(args) and not (type(args[i]) is int and lo <= args[i] <= hi):
+                check_int(args[i], t, f"{name}() argument {i + 1}")
+        return fn(*args)
+
+    call.__name__ = name
+    return call
+
+
 def bind(lib: ctypes.CDLL) -> None:
-    """Sets restype and argtypes of every C API function (missing ones raise ImportError)."""
+    """Sets restype and argtypes of every C API function (missing ones raise ImportError), and makes
+    each one refuse integers out of its parameters' range."""
     for name, (restype, argtypes) in PROTOTYPES.items():
         try:
             fn = getattr(lib, name)
@@ -494,6 +600,7 @@ def bind(lib: ctypes.CDLL) -> None:
             raise ImportError(f"outbound: the library has no {name}: it is older than this package") from e
         fn.restype = restype
         fn.argtypes = argtypes
+        setattr(lib, name, _range_checked(fn, name, argtypes))
 
 
 lib, library_file = load()

@@ -25,19 +25,33 @@ def _time(ms: int) -> Optional[datetime]:
 class CallLogEntry:
     """One logged call; times are aware UTC datetimes (None: it never happened)."""
     campaign: str
+    """The campaign group's name."""
     list: str
+    """The calling list (table) of the dialed record."""
     record_id: int
+    """The dialed record."""
     chain_id: int
+    """Its chain."""
     chain_n: int
+    """Its place in the chain."""
     phone: str
+    """The number dialed."""
     agent_id: str
+    """The agent connected ("" when none)."""
     dialed_at: datetime
+    """When the dial was asked of the driver (aware UTC datetime)."""
     answered_at: Optional[datetime]
+    """When the far end answered (None: it did not)."""
     answer: AnswerClass
+    """How the answer was classified."""
     connected_at: Optional[datetime]
+    """When an agent (or the IVR) was joined (None: never)."""
     abandoned: bool
+    """Answered live and no agent came in time."""
     released_at: datetime
+    """When the call ended (aware UTC datetime)."""
     result: CallResult
+    """The call result."""
 
     @staticmethod
     def from_c(c: _native.CallLogEntry) -> "CallLogEntry":

@@ -5,12 +5,13 @@ from __future__ import annotations
 import ctypes
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from datetime import timedelta
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._handle import Handle
-from .enums import RecordStatus
-from .errors import check
+from .enums import RecordStatus, RecordType, Status, coerce
+from .errors import check, error_for
 from .records import CRecords, Record
 
 _lib = _native.lib
@@ -20,30 +21,71 @@ _lib = _native.lib
 class CsvRowError:
     """A CSV row that was not imported."""
     line: int
+    """1-based line where the row starts (the header is line 1)."""
     record_id: int
+    """Its record_id when readable, else 0."""
     reason: str
+    """Why it was not imported."""
 
 
 @dataclass
 class ImportReport:
     """What a CSV import did: data_rows == imported + len(errors)."""
     data_rows: int = 0
+    """Rows after the header."""
     imported: int = 0
+    """Rows inserted."""
     blank_lines: int = 0
+    """Empty lines skipped."""
     errors: List[CsvRowError] = field(default_factory=list)
+    """The rows not inserted, in line order."""
+
+
+@dataclass
+class ListOptions:
+    """The options a calling list was opened with (CallingList.options)."""
+
+    table: str = "calling_list"
+    """Table name (a plain SQL identifier)."""
+    filter: Optional[str] = None
+    """Extra SQL condition on the list's columns, checked for safety (None: none)."""
+    order_by: Optional[str] = None
+    """ORDER BY of unscheduled records (None: chain_id, chain_n)."""
+    engine_id: str = "engine-1"
+    """This engine's name on the leases it takes (engines sharing a list need different names)."""
+    lease_s: int = 600
+    """Lease length in whole seconds (or a timedelta); leases are renewed while held."""
+    zone_column: Optional[str] = None
+    """A custom column holding IANA zone names, instead of tz_dbid (None: tz_dbid)."""
+    create_if_missing: bool = False
+    """Create the table (OCS shape) when it does not exist."""
+    create_indexes: bool = False
+    """Add the retrieval indexes (changes the table's schema)."""
+    record_type_priority: Dict[RecordType, int] = field(default_factory=dict)
+    """Due scheduled records by record type: lower priority first, types not listed last (keys take a
+    RecordType, its name or its number)."""
 
 
 @dataclass
 class CsvOptions:
-    """CSV settings (see ob_csv_options)."""
+    """CSV import and export settings (the C struct ob_csv_options)."""
+
     delimiter: str = ","
+    """Field separator: one byte, not a quote or a line end."""
     batch_size: int = 1000
+    """Import: rows per transaction."""
     default_daily_from: int = 0
+    """Import: daily_from of rows without one, in seconds after local midnight."""
     default_daily_till: int = 86400
+    """Import: daily_till of rows without one, in seconds after local midnight."""
     default_tz_dbid: int = 0
+    """Import: tz_dbid of rows without one."""
     default_campaign_id: int = 0
+    """Import: campaign_id of rows without one."""
     crlf: bool = True
+    """Export: end lines with CRLF (RFC 4180) rather than LF."""
     columns: Sequence[str] = ()
+    """Export: the columns to write, in order (empty: all)."""
 
     def to_c(self) -> "tuple[_native.CsvOptions, object]":
         """The C options and what must stay alive with them."""
@@ -95,23 +137,42 @@ class CallingList(Handle):
     _free = _lib.ob_list_free
 
     def __init__(self, connection: str, table: str = "calling_list", *, filter: Optional[str] = None,
-                 order_by: Optional[str] = None, engine_id: Optional[str] = None, lease_s: int = 600,
-                 zone_column: Optional[str] = None, create_if_missing: bool = False,
-                 create_indexes: bool = False) -> None:
+                 order_by: Optional[str] = None, engine_id: Optional[str] = None,
+                 lease_s: Union[int, timedelta] = 600, zone_column: Optional[str] = None,
+                 create_if_missing: bool = False, create_indexes: bool = False,
+                 record_type_priority: Optional[Mapping[Union[RecordType, str, int], int]] = None) -> None:
+        """Opens `table` on `connection` and checks its columns; the options are ListOptions'."""
         o = _native.ListOptions()
-        check(_lib.ob_list_options_init(ctypes.byref(o), _native.VERSION))
+        check(_lib.ob_list_options_init(ctypes.byref(o), _native.LIST_OPTIONS_VERSION))
         o.table = _native.cstr(table)
         o.filter = _native.cstr(filter)
         o.order_by = _native.cstr(order_by)
         o.engine_id = _native.cstr(engine_id)
-        o.lease_s = lease_s
+        o.lease_s = int(lease_s.total_seconds()) if isinstance(lease_s, timedelta) else lease_s
         o.zone_column = _native.cstr(zone_column)
         o.create_if_missing = int(create_if_missing)
         o.create_indexes = int(create_indexes)
+        priorities = [_native.RecordTypePriority(int(coerce(RecordType, t, "record_type_priority key")), p)
+                      for t, p in (record_type_priority or {}).items()]
+        if priorities:
+            array = (_native.RecordTypePriority * len(priorities))(*priorities)
+            o.record_type_priority_count = len(priorities)
+            o.record_type_priorities = ctypes.cast(array, ctypes.POINTER(_native.RecordTypePriority))
         h = ctypes.c_void_p()
         check(_lib.ob_list_open(ctypes.byref(h), _native.cstr(connection), ctypes.byref(o)))
         super().__init__(h)
         self.table = table
+
+    @property
+    def options(self) -> ListOptions:
+        """The options the list was opened with, defaults filled in."""
+        c = _native.ListOptions(version=_native.LIST_OPTIONS_VERSION)
+        check(_lib.ob_list_options_get(ctypes.byref(c), self._h))
+        priorities = {RecordType(c.record_type_priorities[i].record_type): c.record_type_priorities[i].priority
+                      for i in range(c.record_type_priority_count)}
+        return ListOptions(_native.text(c.table), _native.text(c.filter) or None, _native.text(c.order_by) or None,
+                           _native.text(c.engine_id), c.lease_s, _native.text(c.zone_column) or None,
+                           bool(c.create_if_missing), bool(c.create_indexes), priorities)
 
     @staticmethod
     def create_table(connection: str, table: str = "calling_list", custom_columns: Sequence[str] = ()) -> None:
@@ -141,7 +202,7 @@ class CallingList(Handle):
         """The record, or None."""
         p = ctypes.POINTER(_native.CRecord)()
         rc = _lib.ob_list_get(ctypes.byref(p), self._h, record_id)
-        if rc == -3:  # not found
+        if rc == Status.NOT_FOUND:
             return None
         check(rc)
         return _take_records(p, 1)[0]
@@ -194,13 +255,23 @@ class CallingList(Handle):
         del keep
         return n.value
 
-    def export_csv_text(self, options: Optional[CsvOptions] = None) -> str:
-        """The list as CSV text."""
+    def export_csv_text(self, options: Optional[CsvOptions] = None, errors: str = "strict") -> str:
+        """The list as CSV text. Text in the list that is not UTF-8 raises InvalidArgumentError naming
+        the line (errors="strict"); errors="replace" puts U+FFFD in its place, errors="surrogateescape"
+        keeps the bytes (export_csv writes them to a file as stored)."""
         c, keep = (options or CsvOptions()).to_c()
         p = ctypes.c_void_p()
         check(_lib.ob_list_export_csv_text(ctypes.byref(p), self._h, ctypes.byref(c)))
         del keep
         try:
-            return ctypes.string_at(p).decode("utf-8")
+            data = ctypes.string_at(p)
         finally:
             _lib.ob_free(p)
+        try:
+            return data.decode("utf-8", errors=errors)
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            raise error_for(Status.INVALID_ARGUMENT,
+                            f"the list's CSV is not UTF-8 at line {line} (byte {data[e.start]:#04x}); pass "
+                            f"errors=\"replace\" or \"surrogateescape\", or use export_csv(path) for the bytes "
+                            f"as stored") from None

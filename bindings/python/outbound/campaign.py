@@ -4,6 +4,7 @@ agent desktop requests (preview, processed, reschedule, do-not-call…)."""
 from __future__ import annotations
 
 import ctypes
+import warnings
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
@@ -13,9 +14,9 @@ from .call_log import CallLog
 from .calling_list import CallingList
 from .dnc import DncList
 from .driver import Driver, new_c_driver
-from .engine import Engine, Span, span_ms
+from .engine import Engine, Instant, Span, span_ms, to_ms
 from .enums import (AgentState, AmdMode, CallbackKind, CallResult, CampaignState, DialMode, DncScope, EventKind,
-                    Goal)
+                    Goal, coerce)
 from .errors import check
 from .records import CRecords, Record
 from .sim import SimDriver
@@ -26,90 +27,175 @@ _lib = _native.lib
 
 @dataclass
 class CampaignOptions:
-    """How a campaign group dials (see ob_campaign_options; durations in seconds)."""
+    """How a campaign group dials (the C struct ob_campaign_options).
+
+    Enumerations take a member, its name as a string ("predictive") or its number. Durations (the
+    fields ending in _s) take seconds or a timedelta; Campaign.options gives them back as seconds."""
+
     name: str = "campaign"
+    """Unique name of the campaign group on its engine."""
     campaign_id: int = 1
+    """The campaign_id written on records the campaign adds (a C int)."""
     mode: DialMode = DialMode.PROGRESSIVE
+    """Dialing mode (DialMode or its name: "predictive", "progressive", "preview", …)."""
     goal: Goal = Goal.OVERDIAL_RATE
+    """What predictive pacing optimises (Goal or its name)."""
     target: float = 0.03
+    """The goal's target: a rate (0.03 = 3 %) for overdial_rate and busy_factor, seconds for wait_time
+    and distribution_time."""
     pacer: Optional[str] = None
+    """Pacer name: None or "outbound" for ours, or a baseline for comparisons ("fixed_ratio", …)."""
     ratio: float = 1.0
+    """Progressive modes: lines dialed per ready agent."""
     ports: int = 0
+    """GVP ports, or a channel limit (0: the driver's own limit)."""
     chunk_size: int = 100
+    """Records taken from the list per retrieval."""
     low_water: int = 0
-    tick_s: float = 1.0
-    flush_interval_s: float = 1.0
-    empty_list_backoff_s: float = 30.0
-    abandon_after_s: float = 2.0
+    """Retrieve again when fewer records than this are buffered (0: chunk_size / 2)."""
+    tick_s: Span = 1.0
+    """Pacing and housekeeping period, in seconds (or a timedelta)."""
+    pace_interval_s: Span = 0.25
+    """At most one pacing decision per this many seconds; events in between wait."""
+    flush_interval_s: Span = 1.0
+    """How often results are written back to the list, in seconds."""
+    empty_list_backoff_s: Span = 30.0
+    """How long to wait before asking an empty list again, in seconds."""
+    abandon_after_s: Span = 2.0
+    """A live answer with no agent after this many seconds is abandoned (the US and UK rules say 2)."""
     abandon_cap_rate: float = 0.03
-    abandon_cap_window_s: float = 30 * 24 * 3600.0
+    """The regulatory abandon cap: at most this share of live answers abandoned (0..1)."""
+    abandon_cap_window_s: Span = 30 * 24 * 3600.0
+    """The window the cap is measured over, in seconds (30 days in the US, 24 hours in the UK)."""
+    abandon_cap_amd_false_positive: float = 0.0
+    """Estimated share of machine detections that were people (0..1), counted as abandoned (UK)."""
     amd: AmdMode = AmdMode.DETECT_DROP
-    ring_timeout_s: float = 25.0
+    """Answering machine handling (AmdMode or its name)."""
+    ring_timeout_s: Span = 25.0
+    """Ring this many seconds before giving up with no_answer (at least 15)."""
     customer_id_field: Optional[str] = None
+    """Custom field of the list holding the customer id checked against the DNC list (None: none)."""
     voice_application: Optional[str] = None
+    """GVP: the voice application each answered call runs (None: none)."""
     treatments: Sequence[Treatment] = ()
-    zones: Dict[str, str] = field(default_factory=dict)  # zone key ("1" for tz_dbid 1) -> IANA zone
-    window: Optional["tuple[int, int]"] = None           # campaign-wide window, s after local midnight
+    """What to do after each call result (Treatment rules)."""
+    zones: Dict[str, str] = field(default_factory=dict)
+    """Calling-window zones: zone key ("1" for tz_dbid 1, or a zone column value) -> IANA zone name.
+    Empty: no calling windows are enforced."""
+    window: Optional["tuple[int, int]"] = None
+    """Campaign-wide calling window (from, till) in seconds after local midnight, or None."""
     zone_column: Optional[str] = None
+    """List column holding each record's zone key (None: tz_dbid)."""
     wait_for_desktop: bool = False
-    desktop_timeout_s: float = 600.0
-    callback_wait_s: float = 300.0
-    abandoned_redial_lockout_s: float = 0.0
+    """A connected record waits for the desktop's record_processed before it is finished."""
+    desktop_timeout_s: Span = 600.0
+    """Then it is finished with the network's result after this many seconds."""
+    callback_wait_s: Span = 300.0
+    """How long a due personal callback waits for its agent, in seconds."""
+    abandoned_redial_lockout_s: Span = 0.0
+    """No redial of a number whose call was abandoned sooner than this, in seconds (UK: 72 hours; 0: off)."""
     auto_complete: bool = False
-    caller_id: str = ""  # number presented to the called party, as typed; E.164 at load ("": the network's)
+    """Stop and unload once no record is left to dial."""
+    caller_id: str = ""
+    """Number presented to the called party, as typed; E.164 once loaded ("": the network's default)."""
+    max_attempts: int = 0
+    """Never dial a record more often than this (0: no cap)."""
+
+    def __post_init__(self) -> None:
+        self.mode = coerce(DialMode, self.mode, "mode")
+        self.goal = coerce(Goal, self.goal, "goal")
+        self.amd = coerce(AmdMode, self.amd, "amd")
 
 
 @dataclass
 class CampaignStats:
     """Counters and averages of a campaign group."""
     dials: int = 0
+    """Calls placed."""
     live_answers: int = 0
+    """Calls answered by a person."""
     connected: int = 0
+    """Live answers joined to an agent."""
     abandoned: int = 0
+    """Live answers no agent took in time."""
     machines: int = 0
+    """Calls an answering machine took."""
     busy: int = 0
+    """Busy results."""
     no_answer: int = 0
+    """Calls that rang out."""
     sit: int = 0
+    """SIT tone results."""
     other_results: int = 0
+    """Any other call result."""
     dnc_blocked: int = 0
+    """Records not dialed because of the DNC list."""
     window_deferred: int = 0
+    """Chains put back because their calling window was closed."""
     record_errors: int = 0
+    """Records made final as errors (bad phone, unknown zone, malformed row)."""
     driver_errors: int = 0
+    """Dials the driver refused."""
     records_finalized: int = 0
+    """Records made final."""
     records_rescheduled: int = 0
+    """Records given a later dial time."""
     abandon_rate: float = 0.0
+    """Abandoned / live answers over the run (0..1)."""
     window_abandon_rate: float = 0.0
+    """Abandoned / live answers over the abandon cap's window (0..1)."""
     window_live_answers: int = 0
+    """Live answers inside the abandon cap's window."""
     agent_occupancy: float = 0.0
+    """Busy factor of the agents over the run (0..1)."""
     agent_wait_mean_s: float = 0.0
+    """Mean agent wait between calls, in seconds."""
     distribution_time_mean_s: float = 0.0
+    """Mean answer-to-agent time of connected calls, in seconds."""
     agents_logged_in: int = 0
+    """Agents logged in now."""
     calls_in_flight: int = 0
+    """Calls the driver holds now."""
     records_buffered: int = 0
-    lockout_deferred: int = 0  # chains rescheduled: their number's call was abandoned within the lockout
+    """Records held in the buffer now."""
+    lockout_deferred: int = 0
+    """Chains rescheduled: their number's last call was abandoned within the redial lockout."""
 
 
 @dataclass
 class CampaignEvent:
     """What a campaign tells its subscribers."""
     kind: EventKind
+    """What happened (docs/events.md has a row for each kind)."""
     campaign: str
+    """The campaign group's name."""
     record_id: int = 0
+    """The record concerned (0: none)."""
     result: CallResult = CallResult.UNKNOWN
+    """For call_finished and written: the call result."""
     message: str = ""
+    """What happened, in words; never empty."""
     agent_id: str = ""
+    """Desktop events: the agent it is for ("" otherwise)."""
     handle: int = 0
+    """Desktop events: the record handle (0 otherwise)."""
     record: Optional[Record] = None
+    """Desktop events and dialing: the record's fields (None otherwise)."""
 
 
 @dataclass
 class DesktopRecord:
     """A record handed to an agent's desktop; `handle` names it in requests."""
     handle: int
+    """Names the record in desktop requests."""
     campaign: str
+    """The campaign group's name."""
     list: str
+    """The calling list (table) it comes from."""
     agent_id: str
+    """The agent who holds it."""
     record: Record
+    """The record's fields, custom fields included."""
 
     @staticmethod
     def from_c(c: _native.DesktopRecord) -> "DesktopRecord":
@@ -126,14 +212,16 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
     c.mode, c.goal, c.target = int(o.mode), int(o.goal), o.target
     c.pacer = _native.cstr(o.pacer)
     c.ratio, c.ports, c.chunk_size, c.low_water = o.ratio, o.ports, o.chunk_size, o.low_water
-    c.tick_ms = span_ms(o.tick_s)
-    c.flush_interval_ms = span_ms(o.flush_interval_s)
-    c.empty_list_backoff_ms = span_ms(o.empty_list_backoff_s)
-    c.abandon_after_ms = span_ms(o.abandon_after_s)
+    c.tick_ms = span_ms(o.tick_s, "tick_s")
+    c.pace_interval_ms = span_ms(o.pace_interval_s, "pace_interval_s")
+    c.flush_interval_ms = span_ms(o.flush_interval_s, "flush_interval_s")
+    c.empty_list_backoff_ms = span_ms(o.empty_list_backoff_s, "empty_list_backoff_s")
+    c.abandon_after_ms = span_ms(o.abandon_after_s, "abandon_after_s")
     c.abandon_cap_rate = o.abandon_cap_rate
-    c.abandon_cap_window_ms = span_ms(o.abandon_cap_window_s)
+    c.abandon_cap_window_ms = span_ms(o.abandon_cap_window_s, "abandon_cap_window_s")
+    c.abandon_cap_amd_false_positive = o.abandon_cap_amd_false_positive
     c.amd = int(o.amd)
-    c.ring_timeout_ms = span_ms(o.ring_timeout_s)
+    c.ring_timeout_ms = span_ms(o.ring_timeout_s, "ring_timeout_s")
     c.customer_id_field = _native.cstr(o.customer_id_field)
     c.voice_application = _native.cstr(o.voice_application)
     rules = CTreatments(o.treatments)
@@ -149,12 +237,34 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
         c.window_from_s, c.window_till_s = o.window
     c.zone_column = _native.cstr(o.zone_column)
     c.wait_for_desktop = int(o.wait_for_desktop)
-    c.desktop_timeout_ms = span_ms(o.desktop_timeout_s)
-    c.callback_wait_ms = span_ms(o.callback_wait_s)
-    c.abandoned_redial_lockout_ms = span_ms(o.abandoned_redial_lockout_s)
+    c.desktop_timeout_ms = span_ms(o.desktop_timeout_s, "desktop_timeout_s")
+    c.callback_wait_ms = span_ms(o.callback_wait_s, "callback_wait_s")
+    c.abandoned_redial_lockout_ms = span_ms(o.abandoned_redial_lockout_s, "abandoned_redial_lockout_s")
     c.auto_complete = int(o.auto_complete)
     c.caller_id = _native.cstr(o.caller_id or None)
+    c.max_attempts = o.max_attempts
     return c, keep
+
+
+def _options_from_c(c: _native.CampaignOptions) -> CampaignOptions:
+    """The Python options of C options the library filled (durations back in seconds)."""
+    zones = {_native.text(c.zones[i].key): _native.text(c.zones[i].iana) for i in range(c.zone_count)}
+    return CampaignOptions(
+        name=_native.text(c.name), campaign_id=c.campaign_id, mode=DialMode(c.mode), goal=Goal(c.goal),
+        target=c.target, pacer=_native.text(c.pacer) or None, ratio=c.ratio, ports=c.ports,
+        chunk_size=c.chunk_size, low_water=c.low_water, tick_s=c.tick_ms / 1000, pace_interval_s=c.pace_interval_ms / 1000,
+        flush_interval_s=c.flush_interval_ms / 1000, empty_list_backoff_s=c.empty_list_backoff_ms / 1000,
+        abandon_after_s=c.abandon_after_ms / 1000, abandon_cap_rate=c.abandon_cap_rate,
+        abandon_cap_window_s=c.abandon_cap_window_ms / 1000,
+        abandon_cap_amd_false_positive=c.abandon_cap_amd_false_positive, amd=AmdMode(c.amd),
+        ring_timeout_s=c.ring_timeout_ms / 1000, customer_id_field=_native.text(c.customer_id_field) or None,
+        voice_application=_native.text(c.voice_application) or None,
+        treatments=[Treatment.from_c(c.treatments[i]) for i in range(c.treatment_count)], zones=zones,
+        window=None if c.window_from_s < 0 else (c.window_from_s, c.window_till_s),
+        zone_column=_native.text(c.zone_column) or None, wait_for_desktop=bool(c.wait_for_desktop),
+        desktop_timeout_s=c.desktop_timeout_ms / 1000, callback_wait_s=c.callback_wait_ms / 1000,
+        abandoned_redial_lockout_s=c.abandoned_redial_lockout_ms / 1000, auto_complete=bool(c.auto_complete),
+        caller_id=_native.text(c.caller_id), max_attempts=c.max_attempts)
 
 
 def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:
@@ -167,21 +277,32 @@ def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:
 
 
 class Campaign(Handle):
-    """A campaign group on an engine. close() force-unloads it and removes it from the engine."""
+    """A campaign group on an engine, made by Engine.add_campaign(). close() force-unloads it and
+    removes it from the engine; closing the engine does the same for all its campaigns."""
 
     _free = _lib.ob_campaign_free
 
-    def __init__(self, engine: Engine, options: Optional[CampaignOptions] = None, *,
-                 driver: Union[Driver, SimDriver], dnc: Optional[DncList] = None, **kwargs: Any) -> None:
-        """A campaign named options.name on `engine`, dialing through `driver` (a simulated driver or
-        a Python Driver), checking `dnc`. Keyword arguments override fields of `options`."""
+    def __new__(cls, engine: Engine, options: Optional[CampaignOptions] = None, **kwargs: Any) -> "Campaign":
+        """Deprecated (0.3; goes in 0.4): Campaign(engine, ...) is engine.add_campaign(...)."""
+        warnings.warn("Campaign(engine, ...) is deprecated: use engine.add_campaign(...)", DeprecationWarning,
+                      stacklevel=2)
+        return engine.add_campaign(options, **kwargs)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Campaigns are made by Engine.add_campaign()."""
+
+    @classmethod
+    def _open(cls, engine: Engine, options: Optional[CampaignOptions], driver: Union[Driver, SimDriver],
+              dnc: Optional[DncList], overrides: Dict[str, Any]) -> "Campaign":
+        """A new campaign on `engine` (Engine.add_campaign registers it)."""
         opts = options or CampaignOptions()
-        if kwargs:
+        if overrides:
             names = {f.name for f in fields(CampaignOptions)}
-            unknown = set(kwargs) - names
+            unknown = set(overrides) - names
             if unknown:
                 raise TypeError(f"unknown campaign options: {', '.join(sorted(unknown))}")
-            opts = CampaignOptions(**{**{f.name: getattr(opts, f.name) for f in fields(CampaignOptions)}, **kwargs})
+            opts = CampaignOptions(**{**{f.name: getattr(opts, f.name) for f in fields(CampaignOptions)},
+                                      **overrides})
         c, keep = _options_to_c(opts)
         own_driver = None
         if isinstance(driver, Driver):
@@ -197,8 +318,9 @@ class Campaign(Handle):
             if own_driver is not None:
                 _lib.ob_driver_free(own_driver)
         del keep
-        super().__init__(h)
+        self = object.__new__(cls)
         self.engine = engine
+        Handle.__init__(self, h)
         self.name = opts.name
         self.driver = driver
         self.dnc = dnc
@@ -206,16 +328,25 @@ class Campaign(Handle):
         self._lists: List[CallingList] = []
         self._handlers: List[Callable[[CampaignEvent], None]] = []
         self._event_cb: Any = None
-        engine._campaigns[self.name] = self
+        return self
 
-    def _engine_gone(self) -> None:
-        self._h = None  # freed with its engine
+    # The C campaign goes with its engine: once the engine is closed the handle is dead.
+    @property
+    def _h(self) -> Optional[ctypes.c_void_p]:
+        engine = self.__dict__.get("engine")
+        return None if engine is None or engine.closed else self.__dict__.get("_handle")
 
-    def close(self) -> None:
-        """Force-unloads the campaign and removes it from its engine."""
-        if self._h:
-            self.engine._campaigns.pop(self.name, None)
-        super().close()
+    @_h.setter
+    def _h(self, handle: Optional[ctypes.c_void_p]) -> None:
+        self.__dict__["_handle"] = handle
+
+    @property
+    def options(self) -> CampaignOptions:
+        """The options the campaign runs with: defaults filled in, the current mode, goal, target and
+        treatments, caller_id in E.164 once loaded."""
+        c = _native.CampaignOptions(version=_native.CAMPAIGN_OPTIONS_VERSION)
+        check(_lib.ob_campaign_options_get(ctypes.byref(c), self._h))
+        return _options_from_c(c)
 
     # --- events -----------------------------------------------------------------------
     def on_event(self, handler: Callable[[CampaignEvent], None]) -> None:
@@ -271,18 +402,20 @@ class Campaign(Handle):
         """Unloads now: calls in flight are cancelled."""
         check(_lib.ob_campaign_force_unload(self._h))
 
-    def set_mode(self, mode: DialMode, goal: Goal = Goal.NONE, target: float = 0.0) -> None:
+    def set_mode(self, mode: Union[DialMode, str], goal: Union[Goal, str] = Goal.NONE, target: float = 0.0) -> None:
         """Switches mode, goal and target (preview <-> autonomous needs a stop first)."""
-        check(_lib.ob_campaign_set_mode(self._h, int(mode), int(goal), target))
+        check(_lib.ob_campaign_set_mode(self._h, int(coerce(DialMode, mode, "mode")), int(coerce(Goal, goal, "goal")),
+                                        target))
 
     def set_treatments(self, rules: Sequence[Treatment]) -> None:
         """Replaces the treatments; calls under way keep theirs."""
         c = CTreatments(rules)
         check(_lib.ob_campaign_set_treatments(self._h, c.pointer, c.count))
 
-    def set_agent_state(self, agent_id: str, state: AgentState) -> None:
+    def set_agent_state(self, agent_id: str, state: Union[AgentState, str]) -> None:
         """Sets an agent's state (hosts whose driver does not report agents)."""
-        check(_lib.ob_campaign_set_agent_state(self._h, _native.cstr(agent_id), int(state)))
+        check(_lib.ob_campaign_set_agent_state(self._h, _native.cstr(agent_id),
+                                               int(coerce(AgentState, state, "state"))))
 
     def agent_state(self, agent_id: str) -> AgentState:
         """An agent's state (NotFoundError for an agent never seen)."""
@@ -321,13 +454,16 @@ class Campaign(Handle):
         """Writes pending results back now."""
         check(_lib.ob_campaign_flush(self._h))
 
-    def finish(self, timeout: Span = 3600.0) -> None:
-        """Stops, runs the engine until the calls in flight are over (at most `timeout`), and unloads
-        (engines running their own loop: stops and unloads; unload completes when the calls end)."""
-        self.stop()
-        if self.engine.is_manual:
-            self.engine.run_for(timeout, until=lambda: self.calls_in_flight == 0)
-        self.unload()
+    def finish(self, timeout: Span = 3600.0) -> int:
+        """Ends the campaign: stops dialing, lets the calls in flight end (at most `timeout`, a timedelta
+        or seconds of engine time), unloads, and returns once it is not loaded. Calls still up at the
+        timeout are cancelled; returns how many. Runs the engine's loop on this thread, or waits for the
+        engine's own thread."""
+        out = ctypes.c_size_t()
+        rc = _lib.ob_campaign_finish(ctypes.byref(out), self._h, span_ms(timeout, "timeout"))
+        self.engine._raise_callback_error()
+        check(rc)
+        return out.value
 
     # --- desktop requests -----------------------------------------------------------------
     def preview_record(self, agent_id: str) -> Optional[DesktopRecord]:
@@ -349,14 +485,15 @@ class Campaign(Handle):
         check(_lib.ob_desktop_add_record(ctypes.byref(out), self._h, _native.cstr(agent_id), c.pointer))
         return out.value
 
-    def update_call_result(self, agent_id: str, handle: int, result: CallResult) -> None:
+    def update_call_result(self, agent_id: str, handle: int, result: Union[CallResult, str]) -> None:
         """Interim: sets the call result the record will carry."""
-        check(_lib.ob_desktop_update_call_result(self._h, _native.cstr(agent_id), handle, int(result)))
+        check(_lib.ob_desktop_update_call_result(self._h, _native.cstr(agent_id), handle,
+                                                 int(coerce(CallResult, result, "result"))))
 
-    def record_processed(self, agent_id: str, handle: int, result: Optional[CallResult] = None) -> None:
+    def record_processed(self, agent_id: str, handle: int, result: Union[CallResult, str, None] = None) -> None:
         """Final: the record is done with `result` (None: the network's); treatments apply."""
-        check(_lib.ob_desktop_record_processed(self._h, _native.cstr(agent_id), handle,
-                                               -1 if result is None else int(result)))
+        code = -1 if result is None else int(coerce(CallResult, result, "result"))
+        check(_lib.ob_desktop_record_processed(self._h, _native.cstr(agent_id), handle, code))
 
     def record_reject(self, agent_id: str, handle: int) -> None:
         """Preview: the agent will not dial this record; it returns to ready."""
@@ -366,27 +503,32 @@ class Campaign(Handle):
         """The record is cancelled and not dialed again."""
         check(_lib.ob_desktop_record_cancel(self._h, _native.cstr(agent_id), handle))
 
-    def record_reschedule(self, agent_id: str, handle: int, at: int,
-                          kind: CallbackKind = CallbackKind.PERSONAL) -> None:
-        """Calls the record back at `at` (epoch seconds, ahead and inside its window)."""
-        check(_lib.ob_desktop_record_reschedule(self._h, _native.cstr(agent_id), handle, at, int(kind)))
+    def record_reschedule(self, agent_id: str, handle: int, at: Instant,
+                          kind: Union[CallbackKind, str] = CallbackKind.PERSONAL) -> None:
+        """Calls the record back at `at` (a datetime, or epoch seconds; ahead and inside its window;
+        the list keeps whole seconds)."""
+        check(_lib.ob_desktop_record_reschedule_ms(self._h, _native.cstr(agent_id), handle, to_ms(at, "at"),
+                                                   int(coerce(CallbackKind, kind, "kind"))))
 
-    def scheduled_record_reschedule(self, agent_id: str, record_id: int, at: int,
-                                    kind: CallbackKind = CallbackKind.PERSONAL) -> None:
-        """Moves an already scheduled record (by record_id) to `at`."""
-        check(_lib.ob_desktop_scheduled_record_reschedule(self._h, _native.cstr(agent_id), record_id, at, int(kind)))
+    def scheduled_record_reschedule(self, agent_id: str, record_id: int, at: Instant,
+                                    kind: Union[CallbackKind, str] = CallbackKind.PERSONAL) -> None:
+        """Moves an already scheduled record (by record_id) to `at` (a datetime, or epoch seconds)."""
+        check(_lib.ob_desktop_scheduled_record_reschedule_ms(self._h, _native.cstr(agent_id), record_id,
+                                                             to_ms(at, "at"), int(coerce(CallbackKind, kind, "kind"))))
 
-    def do_not_call(self, agent_id: str, handle: int, scope: DncScope = DncScope.RECORD, message: str = "") -> None:
+    def do_not_call(self, agent_id: str, handle: int, scope: Union[DncScope, str] = DncScope.RECORD,
+                    message: str = "") -> None:
         """Puts the record's number (or its chain and customer id) on the DNC list."""
-        check(_lib.ob_desktop_do_not_call(self._h, _native.cstr(agent_id), handle, int(scope), _native.cstr(message)))
+        check(_lib.ob_desktop_do_not_call(self._h, _native.cstr(agent_id), handle,
+                                          int(coerce(DncScope, scope, "scope")), _native.cstr(message)))
 
     def do_not_call_number(self, phone: str, message: str = "") -> None:
         """Puts a bare phone number on the campaign's DNC list."""
         check(_lib.ob_desktop_do_not_call_number(self._h, _native.cstr(phone), _native.cstr(message)))
 
     def ready_time(self, agent_id: str, seconds: Span) -> None:
-        """The agent expects to be ready in `seconds` (a pacing hint)."""
-        check(_lib.ob_desktop_ready_time(self._h, _native.cstr(agent_id), span_ms(seconds)))
+        """The agent expects to be ready in `seconds` (or a timedelta): a pacing hint."""
+        check(_lib.ob_desktop_ready_time(self._h, _native.cstr(agent_id), span_ms(seconds, "seconds")))
 
     def logout(self, agent_id: str) -> None:
         """The agent logs out; records it holds return to ready."""

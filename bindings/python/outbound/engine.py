@@ -5,50 +5,87 @@ Threads: the loop runs in run_until()/run_for()/poll() on the calling thread,
 or on the engine's own thread after start_thread(). Callbacks (events, log
 lines, timers, Python drivers) run on the loop's thread. An exception raised
 by a callback cannot cross the C library: it is kept and raised again by the
-run_until()/run_for()/poll() that ran the callback (or by stop_thread())."""
+run_until()/run_for()/poll() that ran the callback (or by stop_thread()).
+
+Time, everywhere in the package: instants are datetimes (a naive one is UTC)
+and durations timedeltas; where a plain number is accepted it is seconds
+(epoch seconds for instants), and the parameter or field says so."""
 
 from __future__ import annotations
 
 import ctypes
 import itertools
+import numbers
 import threading
+import warnings
 import weakref
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Union
 
 from . import _native
 from ._handle import Handle
-from .enums import ClockKind, LogLevel
-from .errors import OutboundError, check
+from .enums import ClockKind, LogLevel, coerce
+from .errors import InvalidArgumentError, NotFoundError, check
 
 if TYPE_CHECKING:
-    from .campaign import Campaign
+    from .campaign import Campaign, CampaignOptions
+    from .dnc import DncList
+    from .driver import Driver
+    from .sim import SimDriver
 
 _lib = _native.lib
 
-Instant = Union[datetime, int]        # a datetime (naive = UTC) or UTC milliseconds
-Span = Union[timedelta, float, int]   # a timedelta or seconds
+Instant = Union[datetime, int, float]  # a datetime (naive = UTC), or seconds since 1970-01-01 UTC
+Span = Union[timedelta, int, float]    # a timedelta, or seconds
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Seconds since 1970 of 9999-12-31T23:59:59Z: a larger "instant in seconds" is milliseconds
+# (the unit of 0.2), refused with a clear message rather than read as a date in year 58000.
+_MAX_EPOCH_S = 253402300799
 
 
-def to_ms(t: Instant) -> int:
-    """UTC milliseconds of an instant."""
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a datetime, a timedelta or a number of seconds, not "
+                        f"{type(value).__name__} ({value!r})")
+    return float(value)
+
+
+def to_ms(t: Instant, what: str = "time") -> int:
+    """UTC milliseconds of an instant: a datetime (naive = UTC) or seconds since 1970-01-01 UTC."""
     if isinstance(t, datetime):
         if t.tzinfo is None:
             t = t.replace(tzinfo=timezone.utc)
-        return int(t.timestamp() * 1000)
-    return int(t)
+        return (t - _EPOCH) // timedelta(milliseconds=1)
+    seconds = _number(t, what)
+    if abs(seconds) > _MAX_EPOCH_S:
+        raise InvalidArgumentError(f"{what} = {t!r} seconds since 1970 lies past the year 9999: instants are "
+                                   f"datetimes or seconds (0.2 took milliseconds here)")
+    return round(seconds * 1000)
+
+
+def to_epoch_s(t: Instant, what: str = "time") -> int:
+    """Whole seconds since 1970-01-01 UTC of an instant (rounded down), as calling lists store them."""
+    return to_ms(t, what) // 1000
 
 
 def from_ms(ms: int) -> datetime:
     """The aware UTC datetime of milliseconds since the epoch."""
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=ms)
+    return _EPOCH + timedelta(milliseconds=ms)
 
 
-def span_ms(d: Span) -> int:
+def span_ms(d: Span, what: str = "duration") -> int:
     """Milliseconds of a timedelta or of seconds."""
     if isinstance(d, timedelta):
-        return round(d.total_seconds() * 1000)
-    return round(float(d) * 1000)
+        return d // timedelta(milliseconds=1)
+    return round(_number(d, what) * 1000)
+
+
+def span_s(d: Span, what: str = "duration") -> float:
+    """Seconds of a timedelta or of seconds."""
+    if isinstance(d, timedelta):
+        return d.total_seconds()
+    return _number(d, what)
 
 
 # --- one-shot tasks (timers, posted work): keyed registry, one trampoline --------------
@@ -66,7 +103,7 @@ def _run_task(user_data: Optional[int]) -> None:
     engine_ref, fn = entry
     engine = engine_ref()
     if engine is not None:
-        engine._tasks.discard(user_data or 0)
+        engine._task_done(user_data or 0)
     try:
         fn()
     except BaseException as e:  # noqa: B036 - kept and raised on the host's thread
@@ -87,11 +124,13 @@ class Engine(Handle):
     _free = _lib.ob_engine_free
 
     def __init__(self, clock: Union[str, ClockKind] = ClockKind.REAL, start: Optional[Instant] = None) -> None:
-        kind = ClockKind[clock.upper()] if isinstance(clock, str) else ClockKind(clock)
+        """An engine on the real clock, or on a manual clock (clock="manual") starting at `start`
+        (a datetime, naive = UTC, or epoch seconds; default 1970-01-01)."""
+        kind = coerce(ClockKind, clock, "clock")
         o = _native.EngineOptions()
         check(_lib.ob_engine_options_init(ctypes.byref(o), _native.VERSION))
         o.clock = int(kind)
-        o.start_ms = to_ms(start) if start is not None else 0
+        o.start_ms = to_ms(start, "start") if start is not None else 0
         h = ctypes.c_void_p()
         check(_lib.ob_engine_new(ctypes.byref(h), ctypes.byref(o)))
         super().__init__(h)
@@ -104,17 +143,21 @@ class Engine(Handle):
         self._campaigns: "Dict[str, Campaign]" = {}
 
     # --- time -------------------------------------------------------------------------
-    @property
-    def now_ms(self) -> int:
-        """The clock's time, UTC milliseconds."""
+    def _now_ms(self) -> int:
         out = ctypes.c_int64()
         check(_lib.ob_engine_now(ctypes.byref(out), self._h))
         return out.value
 
     @property
     def now(self) -> datetime:
-        """The clock's time (aware UTC)."""
-        return from_ms(self.now_ms)
+        """The clock's time (aware UTC datetime)."""
+        return from_ms(self._now_ms())
+
+    @property
+    def now_ms(self) -> int:
+        """Deprecated (0.3): the clock's time in UTC milliseconds; use `now` (a datetime)."""
+        warnings.warn("Engine.now_ms is deprecated: use Engine.now (a datetime)", DeprecationWarning, stacklevel=2)
+        return self._now_ms()
 
     @property
     def is_manual(self) -> bool:
@@ -124,8 +167,8 @@ class Engine(Handle):
         return bool(out.value)
 
     def advance_clock(self, to: Instant) -> None:
-        """Moves a manual clock forward to `to` without running anything."""
-        check(_lib.ob_engine_advance_clock(self._h, to_ms(to)))
+        """Moves a manual clock forward to `to` (a datetime or epoch seconds) without running anything."""
+        check(_lib.ob_engine_advance_clock(self._h, to_ms(to, "to")))
 
     # --- the loop -------------------------------------------------------------------------
     def poll(self) -> int:
@@ -137,7 +180,8 @@ class Engine(Handle):
         return out.value
 
     def run_until(self, deadline: Instant, until: Optional[Callable[[], bool]] = None) -> None:
-        """Runs the loop until `deadline`, stop(), or `until()` returning true (asked after each callback)."""
+        """Runs the loop until `deadline` (a datetime or epoch seconds), stop(), or `until()` returning
+        true (asked after each callback)."""
         done_cb = None
         if until is not None:
             def done(_: Optional[int]) -> int:
@@ -147,13 +191,13 @@ class Engine(Handle):
                     self._callback_failed(e)
                     return 1
             done_cb = _native.DONE_CB(done)
-        rc = _lib.ob_engine_run_until(self._h, to_ms(deadline), done_cb or _native.DONE_CB(), None)
+        rc = _lib.ob_engine_run_until(self._h, to_ms(deadline, "deadline"), done_cb or _native.DONE_CB(), None)
         self._raise_callback_error()
         check(rc)
 
     def run_for(self, duration: Span, until: Optional[Callable[[], bool]] = None) -> None:
-        """run_until(now + duration)."""
-        self.run_until(self.now_ms + span_ms(duration), until)
+        """run_until(now + duration); `duration` a timedelta or seconds."""
+        self.run_until(self.now + timedelta(milliseconds=span_ms(duration, "duration")), until)
 
     def stop(self) -> None:
         """Makes a running run_until() return soon; any thread."""
@@ -194,6 +238,9 @@ class Engine(Handle):
         self._tasks.add(key)
         return key
 
+    def _task_done(self, key: int) -> None:
+        self._tasks.discard(key)
+
     def _drop_task(self, key: int) -> None:
         with _tasks_lock:
             _tasks.pop(key, None)
@@ -208,10 +255,12 @@ class Engine(Handle):
         check(rc)
 
     def schedule(self, delay: Span, fn: Callable[[], Any]) -> int:
-        """Runs `fn()` once on the loop's thread after `delay` of engine time; returns the timer id."""
+        """Runs `fn()` once on the loop's thread after `delay` (a timedelta or seconds) of engine time;
+        returns the timer id."""
+        ms = span_ms(delay, "delay")
         key = self._new_task(fn)
         tid = ctypes.c_uint64()
-        rc = _lib.ob_engine_schedule(ctypes.byref(tid), self._h, span_ms(delay), _TASK_TRAMPOLINE, key)
+        rc = _lib.ob_engine_schedule(ctypes.byref(tid), self._h, ms, _TASK_TRAMPOLINE, key)
         if rc:
             self._drop_task(key)
         check(rc)
@@ -238,14 +287,30 @@ class Engine(Handle):
             raise errors[0]
 
     # --- campaigns ----------------------------------------------------------------------
+    def add_campaign(self, options: "Optional[CampaignOptions]" = None, *,
+                     driver: "Union[Driver, SimDriver]", dnc: "Optional[DncList]" = None,
+                     **option_overrides: Any) -> "Campaign":
+        """A new campaign group on this engine, named options.name, dialing through `driver` (a simulated
+        driver or a Python Driver) and checking `dnc`. Keyword arguments override fields of `options`
+        (CampaignOptions). The engine keeps it: engine.campaign(name) finds it, and closing the engine
+        frees it."""
+        from .campaign import Campaign  # noqa: PLC0415 - campaign.py imports this module
+
+        campaign = Campaign._open(self, options, driver, dnc, option_overrides)
+        self._campaigns[campaign.name] = campaign
+        return campaign
+
     def campaign(self, name: str) -> "Campaign":
-        """The campaign group named `name` (NotFoundError otherwise)."""
+        """The open campaign group named `name` (NotFoundError otherwise)."""
         c = self._campaigns.get(name)
         if c is None or c.closed:
-            h = ctypes.c_void_p()
-            check(_lib.ob_engine_campaign(ctypes.byref(h), self._h, _native.cstr(name)))
-            raise OutboundError(f"campaign {name!r} was not made through this Engine object")
+            raise NotFoundError(f"this engine has no open campaign named {name!r}")
         return c
+
+    @property
+    def campaigns(self) -> "List[Campaign]":
+        """The open campaign groups, in the order they were added."""
+        return [c for c in self._campaigns.values() if not c.closed]
 
     @property
     def campaign_count(self) -> int:
@@ -258,10 +323,8 @@ class Engine(Handle):
         """Frees the engine: stops its thread, frees its campaigns, drops pending timers."""
         if self._h is None:
             return
-        super().close()  # campaigns report their unload through their callbacks here
-        for c in list(self._campaigns.values()):
-            c._engine_gone()
-        self._campaigns.clear()
+        super().close()  # frees the campaigns too: they report their unload through their callbacks here
+        self._campaigns.clear()  # each Campaign sees engine.closed and drops its handle
         for key in list(self._tasks):
             self._drop_task(key)
         self._log_cb = None

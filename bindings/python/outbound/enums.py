@@ -1,13 +1,15 @@
 """The OCS codes and other enumerations of the C API, as IntEnums.
 
 Member names are the C++ API's names in upper case (CallResult.NO_ANSWER is
-"no_answer", 7). At import every table is checked against the loaded
-library's own names (ob_enum_name), so a mismatch fails loudly."""
+"no_answer", 7). Everywhere the package takes one of these, it also takes the
+name as a string, in any case ("no_answer", "NO_ANSWER"), or the number. At
+import every table is checked against the loaded library's own names
+(ob_enum_name), so a mismatch fails loudly."""
 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Dict, Type
+from typing import Any, Dict, Type, TypeVar
 
 from . import _native
 
@@ -249,6 +251,8 @@ class EventKind(IntEnum):
     SCHEDULED_CALL = 15
     COMPLETED = 16
     ERROR = 17
+    DIALING = 18
+    WRITTEN = 19
 
 
 class LogLevel(IntEnum):
@@ -307,22 +311,53 @@ TABLES: Dict[Type[IntEnum], int] = {
 }
 
 
-def check_against_library() -> None:
-    """Raises ImportError unless every table matches the library's names exactly."""
+E = TypeVar("E", bound=IntEnum)
+
+
+def coerce(enum_type: Type[E], value: Any, what: str) -> E:
+    """`value` (a member, its name as a string in any case, or its number) as a member of `enum_type`;
+    InvalidArgumentError (a ValueError) naming the choices otherwise."""
+    if isinstance(value, enum_type):
+        return value
+    if isinstance(value, str):
+        member = enum_type.__members__.get(value.strip().upper())
+        if member is not None:
+            return member
+    elif isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return enum_type(value)
+        except ValueError:
+            pass
+    from .errors import InvalidArgumentError  # noqa: PLC0415 - errors imports this module
+    choices = ", ".join(m.name.lower() for m in enum_type)
+    raise InvalidArgumentError(f"{what} = {value!r} is no {enum_type.__name__}; one of: {choices}")
+
+
+def library_table(table: int) -> Dict[int, str]:
+    """Every value of the library's code table `table` with its name (the tables are contiguous:
+    0, 1, 2, … and, for Status, 0, -1, -2, …)."""
     lib = _native.lib
+    step = -1 if table == TABLES[Status] else 1
+    out: Dict[int, str] = {}
+    value = 0
+    while True:
+        name = lib.ob_enum_name(table, value)
+        if name is None:
+            return out
+        out[value] = name.decode()
+        value += step
+
+
+def check_against_library() -> None:
+    """Raises ImportError unless every enumeration has exactly the library's values and names."""
     for enum_type, table in TABLES.items():
-        for member in enum_type:
-            name = lib.ob_enum_name(table, int(member))
-            if name is None or name.decode() != member.name.lower():
-                raise ImportError(f"outbound: {enum_type.__name__}.{member.name} = {int(member)} but the library "
-                                  f"names it {name!r}: package and library do not match")
-        # Nothing the library defines is missing here.
-        values = {int(m) for m in enum_type}
-        lo, hi = (min(values) - 5, 0) if enum_type is Status else (0, max(values) + 5)
-        for v in range(lo, hi + 1):
-            if v not in values and lib.ob_enum_name(table, v) is not None:
-                raise ImportError(f"outbound: the library defines {enum_type.__name__} value {v} "
-                                  f"({lib.ob_enum_name(table, v).decode()}) that this package lacks")
+        ours = {int(m): m.name.lower() for m in enum_type}
+        theirs = library_table(table)
+        if ours != theirs:
+            missing = {v: n for v, n in theirs.items() if ours.get(v) != n}
+            extra = {v: n for v, n in ours.items() if theirs.get(v) != n}
+            raise ImportError(f"outbound: {enum_type.__name__} does not match the library's table {table} "
+                              f"(library only: {missing}; package only: {extra}): package and library do not match")
 
 
 check_against_library()

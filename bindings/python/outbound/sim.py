@@ -5,14 +5,16 @@ under a manual clock a whole day is deterministic for a seed."""
 from __future__ import annotations
 
 import ctypes
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Sequence
+from datetime import datetime
+from typing import Any, Callable, Dict, Optional, Sequence, Union
 
 from . import _native
 from ._handle import Handle
 from .driver import DriverCapabilities
-from .engine import Engine
-from .enums import CpdMode, DistributionKind
+from .engine import Engine, from_ms, to_ms
+from .enums import CpdMode, DistributionKind, coerce
 from .errors import check
 
 _lib = _native.lib
@@ -21,9 +23,16 @@ _lib = _native.lib
 @dataclass
 class Distribution:
     """A distribution of durations in seconds."""
+
     kind: DistributionKind = DistributionKind.CONSTANT
+    """Shape (DistributionKind or its name: "constant", "exponential", "lognormal", "uniform")."""
     mean: float = 0.0
+    """Mean in seconds (uniform: the midpoint)."""
     sd: float = 0.0
+    """Standard deviation in seconds (lognormal), half-width (uniform)."""
+
+    def __post_init__(self) -> None:
+        self.kind = coerce(DistributionKind, self.kind, "kind")
 
     def to_c(self) -> _native.Distribution:
         return _native.Distribution(int(self.kind), self.mean, self.sd)
@@ -43,21 +52,37 @@ def _defaults(struct: Any, init: Any) -> Any:
 class NetworkModel:
     """How simulated callees answer; the seven shares sum to 1. Defaults are the library's."""
     live_answer: float = 0.30
+    """Share of calls a person answers."""
     busy: float = 0.10
+    """Share busy."""
     no_answer: float = 0.45
+    """Share ringing out."""
     machine: float = 0.10
+    """Share an answering machine takes."""
     sit: float = 0.05
+    """Share with SIT tones."""
     fax: float = 0.0
+    """Share a fax answers."""
     silence: float = 0.0
+    """Share answered by silence."""
     sit_weights: Sequence[float] = (0.40, 0.25, 0.10, 0.05, 0.10, 0.10)
+    """Weights of the SIT results 11..16 (six numbers)."""
     ring: Distribution = field(default_factory=lambda: Distribution(DistributionKind.LOGNORMAL, 8.0, 4.0))
+    """Time until answer, in seconds."""
     no_answer_timeout_s: float = 25.0
+    """Ring timeout when the dial request has none, in seconds."""
     patience_s: float = 2.0
+    """How long an answered callee waits for an agent, in seconds."""
     busy_signal_s: float = 3.0
+    """Time until a busy result, in seconds."""
     sit_s: float = 2.0
+    """Time until a SIT result, in seconds."""
     amd_s: float = 2.5
+    """Time to classify a machine, fax or silence, in seconds."""
     amd_false_positive: float = 0.0
+    """Share of live answers taken for machines (0..1)."""
     machine_talk_s: float = 20.0
+    """Time on a machine connected undetected, in seconds."""
 
     def to_c(self, seed: int) -> _native.SimNetworkOptions:
         c = _defaults(_native.SimNetworkOptions, _lib.ob_sim_network_options_init)
@@ -77,7 +102,9 @@ class NetworkModel:
 class AgentModel:
     """How simulated agents work (talk and wrap-up times)."""
     talk: Distribution = field(default_factory=lambda: Distribution(DistributionKind.LOGNORMAL, 180.0, 120.0))
+    """Talk time, in seconds."""
     wrap: Distribution = field(default_factory=lambda: Distribution(DistributionKind.EXPONENTIAL, 15.0, 0.0))
+    """Wrap-up time, in seconds."""
 
     def to_c(self) -> _native.SimAgentOptions:
         c = _defaults(_native.SimAgentOptions, _lib.ob_sim_agent_options_init)
@@ -89,23 +116,44 @@ class AgentModel:
 class SimDriverStats:
     """Counters a simulated driver keeps (checked against the campaign's)."""
     dials: int = 0
+    """Calls placed."""
     live_answers: int = 0
+    """Answered by a person."""
     connected: int = 0
+    """Joined to an agent or an application."""
     abandoned: int = 0
+    """Live answers released without an agent."""
     machines: int = 0
+    """Answered by a machine."""
     wait_to_connect_s: float = 0.0
+    """Sum of the answer-to-agent waits, in seconds."""
     engaged: int = 0
+    """CPD ASM: engaging calls."""
     engage_failures: int = 0
+    """CPD ASM: agents not reached."""
     opt_outs: int = 0
+    """CPD ASM: callees who opted out."""
 
 
 @dataclass
 class GvpSession:
     """A voice application as it starts on a simulated GVP."""
+
     call_id: int
+    """The call."""
     application: str
-    started_ms: int
+    """The voice application."""
+    started: datetime
+    """When it started (aware UTC datetime)."""
     attributes: Dict[str, str]
+    """The record's data it runs with."""
+
+    @property
+    def started_ms(self) -> int:
+        """Deprecated (0.3): `started` in UTC milliseconds."""
+        warnings.warn("GvpSession.started_ms is deprecated: use started (a datetime)", DeprecationWarning,
+                      stacklevel=2)
+        return to_ms(self.started)
 
 
 class SimNetwork(Handle):
@@ -191,10 +239,12 @@ class SimCpd(_AgentsMixin, SimDriver):
     """A simulated CPD server on board channels (transfer or ASM mode)."""
 
     def __init__(self, network: SimNetwork, agents: int, prefix: str = "agent",
-                 agent_model: Optional[AgentModel] = None, mode: CpdMode = CpdMode.TRANSFER, channels: int = 60,
-                 engage_s: float = 1.5, engage_failure: float = 0.0, opt_out: float = 0.10) -> None:
+                 agent_model: Optional[AgentModel] = None, mode: Union[CpdMode, str] = CpdMode.TRANSFER,
+                 channels: int = 60, engage_s: float = 1.5, engage_failure: float = 0.0, opt_out: float = 0.10) -> None:
+        """A CPD server with `agents` agents named prefix1..prefixN; `engage_s` in seconds, shares 0..1."""
         a = (agent_model or AgentModel()).to_c()
-        o = _native.SimCpdOptions(_native.VERSION, int(mode), channels, engage_s, engage_failure, opt_out)
+        o = _native.SimCpdOptions(_native.VERSION, int(coerce(CpdMode, mode, "mode")), channels, engage_s,
+                                  engage_failure, opt_out)
         h = ctypes.c_void_p()
         check(_lib.ob_sim_cpd_new(ctypes.byref(h), network._h, agents, _native.cstr(prefix), ctypes.byref(a),
                                   ctypes.byref(o)))
@@ -227,7 +277,7 @@ class SimGvp(SimDriver):
                 c = s.contents
                 attrs = {_native.text(c.attribute_names[i]): _native.text(c.attribute_values[i])
                          for i in range(c.attribute_count)}
-                callback(GvpSession(c.call_id, _native.text(c.application), c.started_ms, attrs))
+                callback(GvpSession(c.call_id, _native.text(c.application), from_ms(c.started_ms), attrs))
             except BaseException as e:  # noqa: B036
                 engine._callback_failed(e)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, List
 
@@ -14,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import outbound as ob  # noqa: E402
 
-START_MS = 1773061200000  # 2026-03-09T13:00:00Z
+START = datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)  # the manual clock's start in the tests
+START_MS = 1773061200000  # START in UTC milliseconds
 
 
 def make_records(n: int, first: int = 1) -> List[ob.Record]:
@@ -25,7 +27,7 @@ def make_records(n: int, first: int = 1) -> List[ob.Record]:
 
 @pytest.fixture
 def engine() -> Iterator[ob.Engine]:
-    with ob.Engine(clock="manual", start=START_MS) as e:
+    with ob.Engine(clock="manual", start=START) as e:
         yield e
 
 

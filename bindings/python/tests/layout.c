@@ -41,6 +41,9 @@ int main(void) {
   F(ob_record, custom_count);
   F(ob_record, custom_names);
   F(ob_record, custom_values);
+  S(ob_record_type_priority);
+  F(ob_record_type_priority, record_type);
+  F(ob_record_type_priority, priority);
   S(ob_list_options);
   F(ob_list_options, version);
   F(ob_list_options, table);
@@ -51,6 +54,8 @@ int main(void) {
   F(ob_list_options, zone_column);
   F(ob_list_options, create_if_missing);
   F(ob_list_options, create_indexes);
+  F(ob_list_options, record_type_priority_count);
+  F(ob_list_options, record_type_priorities);
   S(ob_csv_options);
   F(ob_csv_options, version);
   F(ob_csv_options, delimiter);
@@ -114,6 +119,7 @@ int main(void) {
   F(ob_treatment, increment_ms);
   F(ob_treatment, date_time);
   F(ob_treatment, group_id);
+  F(ob_treatment, date_time_ms);
   S(ob_driver_capabilities);
   F(ob_driver_capabilities, version);
   F(ob_driver_capabilities, kind);
@@ -257,6 +263,9 @@ int main(void) {
   F(ob_campaign_options, abandoned_redial_lockout_ms);
   F(ob_campaign_options, auto_complete);
   F(ob_campaign_options, caller_id);
+  F(ob_campaign_options, pace_interval_ms);
+  F(ob_campaign_options, max_attempts);
+  F(ob_campaign_options, abandon_cap_amd_false_positive);
   S(ob_campaign_stats);
   F(ob_campaign_stats, version);
   F(ob_campaign_stats, dials);

@@ -19,7 +19,7 @@ def test_campaign_logs_every_call(engine: ob.Engine, calling_list: ob.CallingLis
     with ob.CallLog(conn) as log, ob.CallLog(conn) as late:
         assert log.count() == 0 and log.table == "ob_call_log"
         # Three lines per agent and no abandon cap: some live answers find no agent.
-        c = ob.Campaign(engine, name="logged", driver=switch, ratio=3.0, abandon_cap_rate=1.0)
+        c = engine.add_campaign(name="logged", driver=switch, ratio=3.0, abandon_cap_rate=1.0)
         c.add_list(calling_list)
         c.set_call_log(log)
         c.load()
@@ -57,7 +57,7 @@ def test_the_campaign_shares_the_log(engine: ob.Engine, calling_list: ob.Calling
     calling_list.insert(make_records(30))
     switch = ob.SimTServer(ob.SimNetwork(engine), agents=5)
     conn = f"sqlite3://{tmp_path / 'log.db'}"
-    c = ob.Campaign(engine, name="shared", driver=switch)
+    c = engine.add_campaign(name="shared", driver=switch)
     c.add_list(calling_list)
     log = ob.CallLog(conn, table="calls")
     c.set_call_log(log)
@@ -82,17 +82,17 @@ def test_errors_carry_their_codes(engine: ob.Engine, tmp_path: Path) -> None:
     log.close()
     assert log.closed
     for call in (log.count, lambda: log.last_abandoned("+12125550100"),
-                 lambda: log.answered_since("c", START_MS)):
+                 lambda: log.answered_since("c", START_MS // 1000)):
         with pytest.raises(ob.BadHandleError) as bad:
             call()
         assert bad.value.code is ob.Status.BAD_HANDLE
-    c = ob.Campaign(engine, name="c", driver=ob.SimTServer(ob.SimNetwork(engine), 1))
+    c = engine.add_campaign(name="c", driver=ob.SimTServer(ob.SimNetwork(engine), 1))
     with pytest.raises(ob.BadHandleError):
         c.set_call_log(log)
     log.close()  # twice is fine
-    with ob.Engine(clock="manual", start=START_MS) as other, ob.CallLog(conn) as shared:
+    with ob.Engine(clock="manual", start=START_MS // 1000) as other, ob.CallLog(conn) as shared:
         c.set_call_log(shared)
-        c2 = ob.Campaign(other, name="c", driver=ob.SimTServer(ob.SimNetwork(other), 1))
+        c2 = other.add_campaign(name="c", driver=ob.SimTServer(ob.SimNetwork(other), 1))
         with pytest.raises(ob.BusyError) as busy:
             c2.set_call_log(shared)  # a log serves one engine
         assert busy.value.code is ob.Status.BUSY
@@ -107,7 +107,7 @@ def test_no_number_is_redialed_within_the_lockout_after_an_abandon(engine: ob.En
     calling_list.insert(records)
     switch = ob.SimTServer(ob.SimNetwork(engine, seed=11), agents=2)
     with ob.CallLog(f"sqlite3://{tmp_path / 'log.db'}") as log:
-        c = ob.Campaign(engine, name="uk", driver=switch, ratio=3.0, abandon_cap_rate=1.0,
+        c = engine.add_campaign(name="uk", driver=switch, ratio=3.0, abandon_cap_rate=1.0,
                         abandoned_redial_lockout_s=72 * 3600)
         c.add_list(calling_list)
         c.set_call_log(log)

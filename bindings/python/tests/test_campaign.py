@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 import outbound as ob
@@ -17,7 +19,7 @@ def test_progressive_hour_on_the_simulated_tserver(engine: ob.Engine, calling_li
     dnc.add_phone("+12122000007")
     retry = ob.Treatment(1, ob.CallResult.BUSY, ob.RecordAction.RETRY_IN, interval_s=600, cycle_attempts=2)
     events = []
-    with ob.Campaign(engine, name="hour", driver=switch, dnc=dnc, treatments=[retry]) as c:
+    with engine.add_campaign(name="hour", driver=switch, dnc=dnc, treatments=[retry]) as c:
         c.on_event(events.append)
         c.add_list(calling_list)
         c.load()
@@ -57,8 +59,8 @@ def test_gvp_sessions_and_cpd(engine: ob.Engine, tmp_path) -> None:
     l2 = ob.CallingList(f"sqlite3://{tmp_path / 'c.db'}", create_if_missing=True)
     l1.insert(make_records(100))
     l2.insert(make_records(100))
-    ivr = ob.Campaign(engine, name="ivr", driver=gvp, mode=ob.DialMode.POWER_GVP, voice_application="survey", ports=8)
-    asm = ob.Campaign(engine, name="asm", driver=cpd, mode=ob.DialMode.PROGRESSIVE_SEIZE)
+    ivr = engine.add_campaign(name="ivr", driver=gvp, mode=ob.DialMode.POWER_GVP, voice_application="survey", ports=8)
+    asm = engine.add_campaign(name="asm", driver=cpd, mode=ob.DialMode.PROGRESSIVE_SEIZE)
     ivr.add_list(l1)
     asm.add_list(l2)
     for c in (ivr, asm):
@@ -75,14 +77,14 @@ def test_gvp_sessions_and_cpd(engine: ob.Engine, tmp_path) -> None:
 def test_options_are_checked(engine: ob.Engine) -> None:
     switch = ob.SimTServer(ob.SimNetwork(engine), 1)
     with pytest.raises(ob.InvalidArgumentError):
-        ob.Campaign(engine, name="w", driver=switch, window=(8 * 3600, 21 * 3600))  # a window needs zones
+        engine.add_campaign(name="w", driver=switch, window=(8 * 3600, 21 * 3600))  # a window needs zones
     with pytest.raises(ob.InvalidArgumentError):
-        ob.Campaign(engine, name="z", driver=switch, zones={"1": "Mars/Base"})
+        engine.add_campaign(name="z", driver=switch, zones={"1": "Mars/Base"})
     with pytest.raises(TypeError):
-        ob.Campaign(engine, name="t", driver=switch, no_such_option=1)
-    c = ob.Campaign(engine, name="ok", driver=switch, zones={"1": "America/New_York"}, window=(8 * 3600, 21 * 3600))
+        engine.add_campaign(name="t", driver=switch, no_such_option=1)
+    c = engine.add_campaign(name="ok", driver=switch, zones={"1": "America/New_York"}, window=(8 * 3600, 21 * 3600))
     with pytest.raises(ob.InvalidArgumentError):
-        ob.Campaign(engine, name="ok", driver=switch)  # same name
+        engine.add_campaign(name="ok", driver=switch)  # same name
     c.close()
 
 
@@ -110,7 +112,7 @@ def test_desktop_requests_in_preview(engine: ob.Engine, db: str) -> None:
     cl.insert(records)
     dnc = ob.DncList()
     driver = Desk()
-    c = ob.Campaign(engine, name="desk", driver=driver, dnc=dnc, mode=ob.DialMode.PREVIEW,
+    c = engine.add_campaign(name="desk", driver=driver, dnc=dnc, mode=ob.DialMode.PREVIEW,
                     customer_id_field="customer_id")
     previews = []
     c.on_event(lambda e: previews.append(e) if e.kind is ob.EventKind.PREVIEW_RECORD else None)
@@ -135,15 +137,15 @@ def test_desktop_requests_in_preview(engine: ob.Engine, db: str) -> None:
     c.do_not_call("a1", second.handle, ob.DncScope.RECORD, "asked")
     assert dnc.contains_phone(second.record.contact_info)
     third = c.preview_record("a1")
-    at = engine.now_ms // 1000 + 3600
+    at = engine.now + timedelta(hours=1)
     c.record_reschedule("a1", third.handle, at, ob.CallbackKind.PERSONAL)
     c.flush()
     assert cl.get(third.record.record_id).record_type is ob.RecordType.PERSONAL_CALLBACK
-    c.scheduled_record_reschedule("a1", third.record.record_id, at + 600, ob.CallbackKind.CAMPAIGN)
+    c.scheduled_record_reschedule("a1", third.record.record_id, at + timedelta(minutes=10), "campaign")
     moved = cl.get(third.record.record_id)
-    assert moved.record_type is ob.RecordType.CAMPAIGN_CALLBACK and moved.dial_sched_time == at + 600
+    assert moved.record_type is ob.RecordType.CAMPAIGN_CALLBACK and moved.dial_sched_time == ob.to_ms(at) // 1000 + 600
     with pytest.raises(ob.InvalidArgumentError):
-        c.scheduled_record_reschedule("a1", third.record.record_id, at - 7200, ob.CallbackKind.CAMPAIGN)
+        c.scheduled_record_reschedule("a1", third.record.record_id, at - timedelta(hours=2), ob.CallbackKind.CAMPAIGN)
     c.do_not_call_number("+12125559999")
     assert "+12125559999" in dnc
     assert c.add_record("a1", ob.Record(record_id=77, contact_info="+12125550177")) == 77

@@ -9,22 +9,24 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import outbound as ob
-from conftest import START_MS
+from conftest import START, START_MS
 
 
 def test_manual_clock_and_timers(engine: ob.Engine) -> None:
     assert engine.is_manual
-    assert engine.now_ms == START_MS
-    assert engine.now == datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)
+    assert engine.now == START == datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)
     fired = []
-    engine.schedule(1.0, lambda: fired.append(engine.now_ms))
+    engine.schedule(1.0, lambda: fired.append(engine.now))
     late = engine.schedule(timedelta(seconds=9), lambda: fired.append("late"))
-    engine.schedule(5, lambda: fired.append(engine.now_ms))
+    engine.schedule(5, lambda: fired.append(engine.now))
     assert engine.cancel_timer(late) and not engine.cancel_timer(late)
     engine.run_for(2)
-    assert fired == [START_MS + 1000]
-    engine.run_until(START_MS + 60000)
-    assert fired == [START_MS + 1000, START_MS + 5000] and engine.now_ms == START_MS + 60000
+    assert fired == [START + timedelta(seconds=1)]
+    engine.run_until(START + timedelta(minutes=1))
+    assert fired == [START + timedelta(seconds=1), START + timedelta(seconds=5)]
+    assert engine.now == START + timedelta(minutes=1)
+    engine.run_until(START_MS // 1000 + 61)  # a plain number is epoch seconds
+    assert engine.now == START + timedelta(seconds=61)
     engine.post(lambda: fired.append("posted"))
     assert engine.poll() >= 1 and fired[-1] == "posted"
     engine.advance_clock(datetime(2026, 3, 10, tzinfo=timezone.utc))
@@ -36,7 +38,7 @@ def test_run_until_a_predicate(engine: ob.Engine) -> None:
     for i in range(5):
         engine.schedule(i + 1, lambda: count.append(1))
     engine.run_for(3600, until=lambda: len(count) == 3)
-    assert len(count) == 3 and engine.now_ms == START_MS + 3000
+    assert len(count) == 3 and engine.now == START + timedelta(seconds=3)
 
 
 def test_callback_errors_are_raised_by_the_run(engine: ob.Engine) -> None:
@@ -81,7 +83,7 @@ def test_log_handler(engine: ob.Engine) -> None:
     lines = []
     engine.set_log_handler(lambda level, message: lines.append((level, message)))
     net = ob.SimNetwork(engine)
-    c = ob.Campaign(engine, name="logged", driver=ob.SimTServer(net, 1))
+    c = engine.add_campaign(name="logged", driver=ob.SimTServer(net, 1))
     c.set_mode(ob.DialMode.PREDICTIVE, ob.Goal.OVERDIAL_RATE, 0.03)
     assert lines and lines[-1][0] is ob.LogLevel.INFO and "logged" in lines[-1][1]
     engine.set_log_handler(None)

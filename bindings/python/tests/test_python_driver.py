@@ -89,7 +89,7 @@ def test_a_python_driver_runs_a_full_campaign(engine: ob.Engine, calling_list: o
     agents = ["a0", "a1", "a2", "a3"]
     driver = ScriptDriver(engine, agents)
     finished = []
-    campaign = ob.Campaign(engine, name="py", driver=driver)
+    campaign = engine.add_campaign(name="py", driver=driver)
     campaign.on_event(lambda e: finished.append(e.result) if e.kind is ob.EventKind.CALL_FINISHED else None)
     campaign.add_list(calling_list)
     campaign.load()
@@ -118,7 +118,7 @@ def test_a_python_driver_gets_the_caller_id_in_e164(engine: ob.Engine, calling_l
     calling_list.insert(make_records(20))
     agents = ["a0", "a1", "a2"]
     driver = ScriptDriver(engine, agents)
-    campaign = ob.Campaign(engine, name="cli", driver=driver, caller_id="(212) 555-0199")  # as typed
+    campaign = engine.add_campaign(name="cli", driver=driver, caller_id="(212) 555-0199")  # as typed
     campaign.add_list(calling_list)
     campaign.load()
     for a in agents:
@@ -135,7 +135,7 @@ def test_a_caller_id_that_is_no_phone_number_fails_the_load(engine: ob.Engine,
                                                             calling_list: ob.CallingList) -> None:
     calling_list.insert(make_records(4))
     driver = ScriptDriver(engine, ["a0"])
-    c = ob.Campaign(engine, ob.CampaignOptions(name="bad cli", caller_id="call us"), driver=driver)
+    c = engine.add_campaign(ob.CampaignOptions(name="bad cli", caller_id="call us"), driver=driver)
     c.add_list(calling_list)
     with pytest.raises(ob.InvalidArgumentError, match="caller_id"):
         c.load()
@@ -151,7 +151,7 @@ def test_driver_exceptions_become_driver_errors(engine: ob.Engine, calling_list:
     driver = ScriptDriver(engine, ["a0"])
     driver.fail_dial = ob.BusyError("no trunk free")
     errors = []
-    c = ob.Campaign(engine, name="failing", driver=driver)
+    c = engine.add_campaign(name="failing", driver=driver)
     c.on_event(lambda e: errors.append(e.message) if e.kind is ob.EventKind.DRIVER_ERROR else None)
     c.add_list(calling_list)
     c.load()
@@ -174,7 +174,7 @@ class BrokenStart(ScriptDriver):
 
 
 def test_a_failing_start_fails_load(engine: ob.Engine, calling_list: ob.CallingList) -> None:
-    c = ob.Campaign(engine, name="broken", driver=BrokenStart(engine, []))
+    c = engine.add_campaign(name="broken", driver=BrokenStart(engine, []))
     c.add_list(calling_list)
     with pytest.raises(ob.DriverError, match="the switch is down"):
         c.load()
@@ -225,7 +225,7 @@ def test_events_from_python_threads_with_the_engine_thread(tmp_path) -> None:
     with ob.Engine() as engine, ob.CallingList(f"sqlite3://{tmp_path / 't.db'}", create_if_missing=True) as cl:
         cl.insert(make_records(30))
         driver = ThreadedDriver()
-        c = ob.Campaign(engine, name="threads", driver=driver, tick_s=0.02, flush_interval_s=0.02)
+        c = engine.add_campaign(name="threads", driver=driver, tick_s=0.02, flush_interval_s=0.02)
         c.add_list(cl)
         engine.start_thread()
         c.load()
