@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <fstream>
 #include <mutex>
-#include <random>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -48,22 +47,20 @@ std::string start_time_of(long pid) {
   return {};
 }
 
-// This process as tokens name it: host, then boot and pid namespace (pids are
-// only comparable within one boot and one namespace), pid, start time.
+// This process as tokens name it: its scope (a hash of machine, boot and pid
+// namespace: pids are only comparable within one), pid and start time.
 struct Process {
-  std::string host, scope, pid, start;
+  std::string scope, pid, start;
 };
 
 Process describe_this_process() {
   Process out;
   char name[256] = {0};
   if (::gethostname(name, sizeof name - 1) != 0) name[0] = '\0';
-  out.host = std::string(name).substr(0, 40);
-  for (char& c : out.host)
-    if (c == '/') c = '_';
   char ns[128] = {0};
   ssize_t n = ::readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
-  out.scope = fnv_hex(read_first_line("/proc/sys/kernel/random/boot_id") + "|" + std::string(ns, n > 0 ? n : 0));
+  out.scope = fnv_hex(std::string(name) + "|" + read_first_line("/proc/sys/kernel/random/boot_id") + "|" +
+                      std::string(ns, n > 0 ? n : 0));
   out.pid = std::to_string(::getpid());
   out.start = start_time_of(::getpid());
   return out;
@@ -88,12 +85,11 @@ std::set<std::string>& live_handles() {
   return live;
 }
 
+// Unique within this process: with the process's scope, pid and start time
+// it names one handle anywhere.
 std::string new_handle_id() {
   static std::atomic<std::uint64_t> counter{0};
-  std::random_device rd;
-  std::ostringstream out;
-  out << std::hex << ((static_cast<std::uint64_t>(rd()) << 32) ^ rd()) << '-' << ++counter;
-  return out.str();
+  return std::to_string(++counter);
 }
 
 std::vector<std::string> split(const std::string& token) {
@@ -126,7 +122,7 @@ bool local_process_alive(const std::string& pid_text, const std::string& start) 
 LeaseHolder::LeaseHolder() {
   const Process p = this_process();
   std::string handle = new_handle_id();
-  token_ = p.host + "/" + p.scope + "/" + p.pid + "/" + p.start + "/" + handle;
+  token_ = p.scope + "/" + p.pid + "/" + p.start + "/" + handle;
   std::lock_guard lock(live_mutex);
   live_handles().insert(handle);
 }
@@ -138,14 +134,14 @@ LeaseHolder::~LeaseHolder() {
 
 bool holder_may_be_alive(const std::string& token) {
   auto parts = split(token);
-  if (parts.size() != 5) return true;  // not ours to judge: it lives until its lease expires
+  if (parts.size() != 4) return true;  // not ours to judge: it lives until its lease expires
   const Process p = this_process();
-  if (parts[0] != p.host || parts[1] != p.scope) return true;  // another machine, boot or namespace
-  if (parts[2] == p.pid && parts[3] == p.start) {
+  if (parts[0] != p.scope) return true;  // another machine, boot or namespace
+  if (parts[1] == p.pid && parts[2] == p.start) {
     std::lock_guard lock(live_mutex);
-    return live_handles().count(parts[4]) != 0;
+    return live_handles().count(parts[3]) != 0;
   }
-  return local_process_alive(parts[2], parts[3]);
+  return local_process_alive(parts[1], parts[2]);
 }
 
 }  // namespace outbound::detail

@@ -18,7 +18,8 @@ class LeaseHolder {
   LeaseHolder(const LeaseHolder&) = delete;
   LeaseHolder& operator=(const LeaseHolder&) = delete;
 
-  /// "host/boot-and-namespace/pid/start/handle", at most 128 characters.
+  /// "scope/pid/start/handle" (scope: a hash of machine, boot and pid namespace; handle: a
+  /// counter in the process), about 35 characters.
   const std::string& token() const { return token_; }
 
  private:
