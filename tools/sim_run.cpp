@@ -288,8 +288,8 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   cfg.auto_complete = sc.auto_complete;
   // The pacing comparison runs the baselines as published; a real campaign (and
   // a scenario with baseline_guard) holds them within the abandon guard.
-  cfg.unguarded_baseline = !sc.baseline_guard && !sc.real_clock;
   Campaign& campaign = engine.add_campaign(cfg, driver, dnc, windows_for(sc));
+  if (!sc.baseline_guard && !sc.real_clock) campaign.run_baseline_unguarded();
   std::shared_ptr<CallLog> call_log;
   if (!sc.list.call_log_table.empty()) {
     CallLogOptions co;

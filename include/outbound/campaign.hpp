@@ -82,9 +82,6 @@ struct CampaignConfig {
   Duration abandoned_redial_lockout{0};  ///< no redial of an abandoned number sooner (UK: 72 h; 0: off)
   bool auto_complete = false;            ///< stop and unload once no record is left to dial
   int max_attempts = 0;                  ///< never dial a record more often than this (0: no cap)
-  /// Simulation only: a baseline pacer dials as published, without the abandon guard (the
-  /// pacing comparison). Refused unless the engine's clock is manual: a real campaign never does.
-  bool unguarded_baseline = false;
 };
 
 /// Whom a rescheduled record is for.
@@ -195,6 +192,10 @@ class OB_API Campaign {
   void set_mode(DialMode mode, OptimizationGoal goal = OptimizationGoal::none, double target = 0.0);
   /// Replaces the treatments; calls under way keep the rules they started with.
   void set_treatments(TreatmentSet treatments);
+  /// Simulation only (the pacing comparison): a baseline pacer dials as published, without
+  /// the abandon guard. Error(invalid_state) unless the engine's clock is manual: a campaign on
+  /// a real clock always dials within the guard. Takes effect at the next load or set_mode.
+  void run_baseline_unguarded();
   /// Sets an agent's state (hosts whose driver does not report agents).
   void set_agent_state(const std::string& agent_id, AgentState state);
 

@@ -77,9 +77,6 @@ Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Drive
     throw Error(ErrorCode::invalid_argument, "chunk_size must lie in [1, " + std::to_string(kMaxChunkSize) + "], not " +
                                                  std::to_string(config.chunk_size));
   check_durations(config);
-  if (config.unguarded_baseline && !loop.clock().is_manual())
-    throw Error(ErrorCode::invalid_argument, "unguarded_baseline is for simulations (a manual clock) only: a real campaign "
-                                             "always dials within the abandon guard");
   if (!(config.abandon_cap.rate >= 0.0 && config.abandon_cap.rate <= 1.0))
     throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1]");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
@@ -126,6 +123,13 @@ void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   im.pacer = std::move(pacer);
   im.emit(CampaignEvent::Kind::mode_changed, std::string(to_string(mode)));
   im.request_pace();
+}
+
+void Campaign::run_baseline_unguarded() {
+  if (!impl_->loop.clock().is_manual())
+    throw Error(ErrorCode::invalid_state, "campaign " + impl_->cfg.name + ": a baseline pacer runs without the abandon guard "
+                                          "only in a simulation (a manual clock); a real campaign always dials within it");
+  impl_->unguarded_baseline = true;
 }
 
 void Campaign::set_treatments(TreatmentSet treatments) { impl_->rules = std::make_shared<TreatmentSet>(std::move(treatments)); }

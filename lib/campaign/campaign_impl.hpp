@@ -172,6 +172,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   bool driver_started = false;
   bool completing = false;       // auto-completion under way
   bool infer_agents = false;     // the driver reports no agent states: the engine infers them
+  bool unguarded_baseline = false;  // a simulation runs a baseline pacer as published (run_baseline_unguarded)
   int dispatching = 0;           // > 0 while event handlers or driver methods run
   int queued_controls = 0;       // control calls deferred and not yet run
   std::uint64_t session = 0;     // one a load; driver events of an unloaded session are dropped

@@ -89,7 +89,7 @@ void Campaign::Impl::finalize_record_error(ChainWork& chain, Record& r, const st
 // 3) is held by it, unless a simulation asks for it as published.
 std::unique_ptr<Pacer> Campaign::Impl::new_pacer(DialMode mode) const {
   auto p = make_pacer(mode, cfg.pacer);
-  if (is_baseline_pacer(cfg.pacer) && !cfg.unguarded_baseline) p = guarded(std::move(p));
+  if (is_baseline_pacer(cfg.pacer) && !unguarded_baseline) p = guarded(std::move(p));
   return p;
 }
 

@@ -309,8 +309,8 @@ CampaignStats run_baseline(const std::string& pacer, bool unguarded) {
   cfg.mode = DialMode::predictive;
   cfg.pacer = pacer;
   cfg.ratio = 3.0;
-  cfg.unguarded_baseline = unguarded;
   auto& c = engine.add_campaign(cfg, driver);
+  if (unguarded) c.run_baseline_unguarded();
   c.add_list(list);
   c.load();
   c.start();
@@ -338,9 +338,9 @@ TEST_CASE("a baseline pacer on a real campaign dials within the abandon guard (f
   EventLoop loop(real);
   CampaignConfig cfg;
   cfg.pacer = "fixed_ratio";
-  cfg.unguarded_baseline = true;
   auto driver = std::make_shared<obtest::ScriptedDriver>(loop, [](const DialRequest&) { return CallResult::answer; });
-  CHECK(invalid_argument_of([&] { Campaign(loop, cfg, driver, nullptr); }).find("simulations") != std::string::npos);
+  Campaign on_a_real_clock(loop, cfg, driver, nullptr);
+  CHECK_THROWS_WITH_AS(on_a_real_clock.run_baseline_unguarded(), doctest::Contains("only in a simulation"), Error);
 }
 
 // ---- item 8: a repeated chain_n ------------------------------------------------------
