@@ -9,6 +9,14 @@ using outbound::ErrorCode;
 
 namespace obc {
 
+std::shared_ptr<EngineCore> pin(ob_campaign* campaign) {
+  auto lock = registry_lock();
+  if (!campaign || !is_tracked_locked(campaign, Kind::campaign)) bad_handle("campaign");
+  // A tracked handle is live (it is untracked before it is freed), and so is its engine, which
+  // frees its campaigns' handles before it can go.
+  return campaign->core->shared_from_this();
+}
+
 void Attachable::attach(const std::shared_ptr<EngineCore>& core, const char* what) {
   std::lock_guard lock(mu);
   auto current = engine.lock();
@@ -172,30 +180,66 @@ ob_campaign_options options_of(const ob_campaign& h, OptionsView& view) {
   return o;
 }
 
-ob_campaign& campaign_of(ob_campaign* c) { return get(c, "campaign"); }
-
 // Runs `fn(campaign)` serialised with the campaign's engine loop.
 template <typename Fn>
 auto on_campaign(ob_campaign* c, Fn&& fn) {
-  auto& h = campaign_of(c);
-  return h.core->run([&] { return fn(*h.campaign); });
+  return on_live(c, [&](ob_campaign& h) { return fn(*h.campaign); });
+}
+
+// Wakes the finishes waiting on `h` once its last call has ended (loop thread).
+void wake_if_drained(ob_campaign& h) {
+  if (h.finish_waits.empty() || h.campaign->calls_in_flight() != 0) return;
+  for (auto& w : h.finish_waits)
+    if (auto wait = w.lock()) wait->wake();
+  h.finish_waits.clear();
+}
+
+// Runs the loop on this thread, which holds the engine's lock, until the campaign has no call,
+// `deadline`, or a call from another thread wants in. Returns true when it should run again
+// (once that call is done): it then waits, without the lock, until the callers are in.
+bool run_loop_for_calls(EngineCore& core, ob_campaign& h, const FinishWait& wait, outbound::Time deadline,
+                        std::unique_lock<std::recursive_mutex>& lock) {
+  auto& loop = core.engine->loop();
+  auto done = [&] {  // `gone` first: the handle may be freed by a timer callback
+    return wait.gone || core.closing || core.blocked_callers > 0 || h.campaign->calls_in_flight() == 0;
+  };
+  core.finish_runs_loop = true;
+  if (!done()) loop.run_until(deadline, done);
+  core.finish_runs_loop = false;
+  if (wait.gone || core.closing || core.blocked_callers == 0 || loop.now() >= deadline) return false;
+  lock.unlock();
+  while (core.blocked_callers > 0) std::this_thread::yield();  // until they hold the lock
+  return true;
 }
 
 // Waits, at most until `deadline` on the engine's clock, for the campaign to have no call in
-// flight: by running the loop on this thread, or by watching the engine's own thread run it.
-void wait_for_calls(ob_campaign& h, outbound::Time deadline) {
-  auto& core = *h.core;
-  auto no_calls = [&] { return h.campaign->calls_in_flight() == 0; };
-  std::unique_lock lock(core.mu);
-  if (!core.thread_running) {
-    if (!no_calls()) core.engine->loop().run_until(deadline, no_calls);
-    return;
+// flight: by running the loop on this thread, or by sleeping until the engine's own thread ends
+// the last call (or stops, or the handle goes). Throws bad_handle once the campaign or its engine
+// is freed by another thread.
+void wait_for_calls(const std::shared_ptr<EngineCore>& core, ob_campaign* c, outbound::Time deadline) {
+  auto wait = std::make_shared<FinishWait>();
+  for (;;) {
+    const bool drained = on_live(core, c, [&](ob_campaign& h) {
+      if (h.campaign->calls_in_flight() == 0) return true;
+      h.finish_waits.push_back(wait);  // woken by the last call, or by the handle going
+      return false;
+    });
+    if (drained) return;
+    std::unique_lock lock(core->mu);  // not lock(): a finish does not make another yield to it
+    if (core->closing) bad_handle("campaign");
+    if (!core->thread_running) {
+      if (wait->gone) bad_handle("campaign");
+      if (!run_loop_for_calls(*core, *c, *wait, deadline, lock)) return;
+      continue;
+    }
+    core->thread_waits.push_back(wait);  // stop_thread() wakes us: the loop is then ours to run
+    lock.unlock();
+    if (!wait->sleep_until(*core->clock, deadline)) return;
   }
-  lock.unlock();
-  while (!core.run(no_calls) && core.clock->now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 void deliver_event(ob_campaign& h, const outbound::CampaignEvent& e) {
+  wake_if_drained(h);
   if (!h.event_cb) return;
   std::optional<RecordView> record;
   if (e.record) record.emplace(*e.record);
@@ -215,6 +259,15 @@ void deliver_event(ob_campaign& h, const outbound::CampaignEvent& e) {
 }  // namespace
 }  // namespace obc
 
+ob_campaign::~ob_campaign() {
+  for (auto& w : finish_waits) {
+    if (auto wait = w.lock()) {
+      wait->gone = true;
+      wait->wake();
+    }
+  }
+}
+
 extern "C" {
 
 int ob_campaign_options_init(ob_campaign_options* out, unsigned int version) {
@@ -231,7 +284,7 @@ int ob_campaign_new(ob_campaign** out, ob_engine* engine, const ob_campaign_opti
                     ob_dnc* dnc) {
   return obc::guard([&] {
     obc::need(out, "out");
-    auto core = obc::get(engine, "engine").core;
+    auto core = obc::pin(engine);
     auto& d = obc::get(driver, "driver");
     ob_dnc* n = dnc ? &obc::get(dnc, "dnc") : nullptr;
     ob_campaign_options o = obc::default_options();
@@ -266,8 +319,14 @@ void ob_campaign_free(ob_campaign* campaign) {
     if (!campaign || !obc::is_tracked(campaign, obc::Kind::campaign)) return;
     if (obc::t_callback_depth > 0)
       obc::fail(ErrorCode::invalid_state, "ob_campaign_free cannot be called from an event, log or driver callback");
-    campaign->core->run([&] {
-      if (!obc::is_tracked(campaign, obc::Kind::campaign)) return;  // freed meanwhile with its engine
+    std::shared_ptr<obc::EngineCore> core;
+    try {
+      core = obc::pin(campaign);
+    } catch (const outbound::Error&) {
+      return;  // freed meanwhile by another thread
+    }
+    core->run([&] {
+      if (!obc::is_tracked(campaign, obc::Kind::campaign)) return;  // freed meanwhile, or with its engine
       obc::untrack(campaign);
       auto doomed = std::unique_ptr<ob_campaign>(campaign);
       doomed->core->campaigns.erase(doomed->name);
@@ -280,8 +339,7 @@ int ob_campaign_options_get(ob_campaign_options* out, ob_campaign* campaign) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::check_version(out->version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
-    auto& h = obc::campaign_of(campaign);
-    h.core->run([&] {
+    obc::on_live(campaign, [&](ob_campaign& h) {
       auto view = std::make_unique<obc::OptionsView>();
       view->config = h.campaign->config();
       auto o = obc::options_of(h, *view);
@@ -295,16 +353,18 @@ int ob_campaign_options_get(ob_campaign_options* out, ob_campaign* campaign) {
 int ob_campaign_name(const char** out, ob_campaign* campaign) {
   return obc::guard([&] {
     obc::need(out, "out");
-    *out = obc::campaign_of(campaign).name.c_str();
+    auto lock = obc::registry_lock();  // the name lives as long as the handle
+    if (!campaign || !obc::is_tracked_locked(campaign, obc::Kind::campaign)) obc::bad_handle("campaign");
+    *out = campaign->name.c_str();
   });
 }
 
 int ob_campaign_add_list(ob_campaign* campaign, ob_list* list, double share) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
+    auto core = obc::pin(campaign);
     auto& l = obc::get(list, "list");
-    h.core->run([&] {
-      l.home.attach(h.core->shared_from_this(), "the list");  // used on this engine's loop from now on
+    obc::on_live(core, campaign, [&](ob_campaign& h) {
+      l.home.attach(core, "the list");  // used on this engine's loop from now on
       h.campaign->add_list(l.list, share);
     });
   });
@@ -332,22 +392,23 @@ int ob_campaign_force_unload(ob_campaign* campaign) {
 
 int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
+    auto core = obc::pin(campaign);  // kept alive while we wait, whoever frees what meanwhile
     if (timeout_ms < 0) obc::fail(ErrorCode::invalid_argument, "timeout_ms must not be negative");
-    if (obc::t_callback_depth > 0 || h.core->engine->loop().in_loop_thread())
+    if (obc::t_callback_depth > 0 || core->engine->loop().in_loop_thread())
       obc::fail(ErrorCode::invalid_state, "ob_campaign_finish cannot be called from a callback: it runs the engine's loop");
     std::size_t cut = 0;
-    const bool loaded = h.core->run([&] {
+    const bool loaded = obc::on_live(core, campaign, [](ob_campaign& h) {
       if (h.campaign->state() == outbound::CampaignState::not_loaded) return false;
       h.campaign->stop();
       return true;
     });
     if (loaded) {
-      const auto now = h.core->clock->now();
+      const auto now = core->clock->now();
       const auto room = outbound::Time::max() - now;  // a huge timeout means "until the calls end"
-      const auto deadline = outbound::Duration(timeout_ms) >= room ? outbound::Time::max() : now + outbound::Duration(timeout_ms);
-      obc::wait_for_calls(h, deadline);
-      cut = h.core->run([&] {
+      const auto wait = outbound::Duration(timeout_ms);
+      obc::wait_for_calls(core, campaign, wait >= room ? outbound::Time::max() : now + wait);
+      if (core->closing) obc::bad_handle("campaign");
+      cut = obc::on_live(core, campaign, [](ob_campaign& h) {
         std::size_t left = h.campaign->calls_in_flight();
         if (left) h.campaign->force_unload();  // the timeout passed: cancel what is left
         else h.campaign->unload();
@@ -370,9 +431,9 @@ int ob_campaign_set_mode(ob_campaign* campaign, int mode, int goal, double targe
 
 int ob_campaign_set_treatments(ob_campaign* campaign, const ob_treatment* rules, size_t count) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
+    auto core = obc::pin(campaign);
     outbound::TreatmentSet set(obc::to_treatments(rules, count));
-    h.core->run([&] { h.campaign->set_treatments(std::move(set)); });
+    obc::on_live(core, campaign, [&](ob_campaign& h) { h.campaign->set_treatments(std::move(set)); });
   });
 }
 
@@ -458,8 +519,7 @@ int ob_campaign_flush(ob_campaign* campaign) {
 
 int ob_campaign_set_event_callback(ob_campaign* campaign, ob_campaign_event_cb cb, void* user_data) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
-    h.core->run([&] {
+    obc::on_live(campaign, [&](ob_campaign& h) {
       h.event_cb = cb;
       h.event_user_data = user_data;
     });

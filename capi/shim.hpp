@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -141,6 +142,22 @@ T& get(T* h, const char* what) {
 
 // --- engines and what runs on their loop ---------------------------------------
 
+/// What an ob_campaign_finish waiting for calls to end is woken by: the campaign's last call
+/// ending, its handle being freed, or the engine's thread stopping. Shared by the waiter and
+/// those who wake it, so either may go first.
+struct FinishWait {
+  std::atomic<bool> gone{false};  // the campaign handle was freed
+  /// Wakes the waiter (it then looks again at the campaign).
+  void wake();
+  /// Sleeps until woken or until `deadline` on `clock` (a real clock); false at the deadline.
+  bool sleep_until(const outbound::Clock& clock, outbound::Time deadline);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+};
+
 /// An engine and the lock that serialises calls on it.
 struct EngineCore : std::enable_shared_from_this<EngineCore> {
   std::shared_ptr<outbound::Clock> clock;
@@ -150,6 +167,15 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
   std::map<std::string, ob_campaign*> campaigns;  // handles by name (loop-serialised)
   ob_log_cb log_cb = nullptr;
   void* log_user_data = nullptr;
+  std::atomic<bool> closing{false};        // ob_engine_free has begun
+  std::atomic<int> blocked_callers{0};     // threads waiting in lock() for `mu`
+  std::atomic<bool> finish_runs_loop{false};  // an ob_campaign_finish runs the loop under `mu`
+  std::vector<std::weak_ptr<FinishWait>> thread_waits;  // finishes waiting for the engine's thread (under mu)
+
+  /// Locks `mu` for a call from outside the loop. While an ob_campaign_finish runs the loop on
+  /// another thread, it lets such calls in between its turns (it would otherwise hold `mu` until
+  /// its calls end): a blocked caller is counted and the loop woken.
+  std::unique_lock<std::recursive_mutex> lock();
 
   /// Runs `fn` serialised with the loop: at once on the loop thread; posted to
   /// the engine's own thread (waiting for it) when it runs one; else on this
@@ -159,7 +185,7 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
     using R = std::invoke_result_t<Fn&>;
     auto& loop = engine->loop();
     if (loop.in_loop_thread()) return fn();
-    std::unique_lock lock(mu);
+    auto lock_ = lock();
     if (!thread_running) return fn();
     std::promise<R> done;
     auto result = done.get_future();
@@ -175,11 +201,12 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
         done.set_exception(std::current_exception());
       }
     });
-    lock.unlock();
+    lock_.unlock();
     return result.get();
   }
 
-  /// Stops and joins the engine's thread, then runs what was posted meanwhile.
+  /// Stops and joins the engine's thread, then runs what was posted meanwhile; wakes the
+  /// finishes that waited for the thread.
   void stop_thread();
 };
 
@@ -317,6 +344,13 @@ struct ob_campaign {
   void* event_user_data = nullptr;
   obc::WindowSettings windows;
   std::unique_ptr<obc::OptionsView> options_view;
+  std::vector<std::weak_ptr<obc::FinishWait>> finish_waits;  // finishes waiting for its calls (loop-serialised)
+
+  ob_campaign() = default;
+  ob_campaign(const ob_campaign&) = delete;
+  ob_campaign& operator=(const ob_campaign&) = delete;
+  /// Wakes the finishes still waiting on this campaign: it is gone.
+  ~ob_campaign();
 };
 
 struct ob_list {
@@ -375,4 +409,26 @@ struct ob_sim_network {
 namespace obc {
 /// Binds a custom driver to the clock of the engine whose campaign uses it.
 void bind_custom_driver(ob_driver& driver, const std::shared_ptr<EngineCore>& core);
+
+/// The engine of a live handle, kept alive for the caller (another thread may free the handle
+/// meanwhile); throws bad_handle for a NULL, freed or wrong-type handle.
+std::shared_ptr<EngineCore> pin(ob_engine* engine);
+/// The engine a live campaign handle is on, kept alive for the caller; throws bad_handle.
+std::shared_ptr<EngineCore> pin(ob_campaign* campaign);
+
+/// Runs `fn(handle)` serialised with the loop of `core` (which `campaign` is on), checking there
+/// first that the handle still lives: another thread may have freed it since it was pinned.
+template <typename Fn>
+auto on_live(const std::shared_ptr<EngineCore>& core, ob_campaign* campaign, Fn&& fn) {
+  return core->run([&] {
+    if (!is_tracked(campaign, Kind::campaign)) bad_handle("campaign");
+    return fn(*campaign);
+  });
+}
+
+/// on_live() on the engine `campaign` is on.
+template <typename Fn>
+auto on_live(ob_campaign* campaign, Fn&& fn) {
+  return on_live(pin(campaign), campaign, std::forward<Fn>(fn));
+}
 }  // namespace obc
