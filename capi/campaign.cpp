@@ -1,6 +1,7 @@
 // outbound C API — campaign groups: creation from options, control, agents,
 // statistics and the event callback.
 #include <thread>
+#include <unordered_map>
 
 #include "outbound/timezone.hpp"
 #include "shim.hpp"
@@ -157,26 +158,68 @@ outbound::CallingWindows to_windows(const WindowSettings& w) {
 // A string option as C: NULL for "", as the defaults have it.
 const char* c_str_or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
 
-// The options a campaign runs with, as C: pointers into `view`, which the handle keeps.
-ob_campaign_options options_of(const ob_campaign& h, OptionsView& view) {
+// The ob_treatment version that was current with each version of ob_campaign_options: a caller
+// steps through the treatments it gets back at the size of its own ob_treatment.
+unsigned int treatment_version_of(unsigned int options_version) { return options_version >= 3 ? 2u : 1u; }
+
+// What one ob_campaign_options_get handed out: the strings and arrays the caller's struct points
+// into, the caller's until ob_campaign_options_free.
+struct OptionsView {
+  outbound::CampaignConfig config;
+  WindowSettings windows;
+  std::vector<unsigned char> treatments;  // at the caller's ob_treatment version
+  std::vector<std::pair<std::string, std::string>> zone_names;
+  std::vector<ob_zone> zones;
+  std::vector<const void*> keys;  // the pointers handed out, each of which finds this view
+};
+
+// Views handed out, by each pointer they handed out: ob_campaign_options_free finds its view
+// through any pointer of the struct the caller has not changed.
+std::mutex& views_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::unordered_map<const void*, std::shared_ptr<OptionsView>>& views() {
+  static std::unordered_map<const void*, std::shared_ptr<OptionsView>> v;
+  return v;
+}
+
+// The string and array pointers of `o` that its version has.
+std::vector<const void*> pointers_of(const ob_campaign_options& o, unsigned int version) {
+  std::vector<const void*> p{o.name, o.pacer, o.customer_id_field, o.voice_application, o.treatments, o.zones, o.zone_column};
+  if (version >= 2) p.push_back(o.caller_id);
+  return p;
+}
+
+void hand_out_view(std::shared_ptr<OptionsView> view, const ob_campaign_options& o) {
+  for (const void* p : pointers_of(o, o.version))
+    if (p) view->keys.push_back(p);
+  std::lock_guard lock(views_mutex());
+  for (const void* key : view->keys) views()[key] = view;
+}
+
+// The options in `view`, as C at version `version`: pointers into `view`.
+ob_campaign_options options_of(OptionsView& view, unsigned int version) {
   const auto& c = view.config;
+  const auto& windows = view.windows;
   ob_campaign_options o = default_options();
+  o.version = version;
   set_scalars(o, c);
   o.name = c.name.c_str();
   o.pacer = c.pacer.c_str();
   o.customer_id_field = c_str_or_null(c.customer_id_field);
   o.voice_application = c_str_or_null(c.voice_application);
   o.caller_id = c_str_or_null(c.caller_id);
-  for (const auto& t : c.treatments.rules()) view.treatments.push_back(from_treatment(t));
-  o.treatment_count = view.treatments.size();
-  o.treatments = view.treatments.empty() ? nullptr : view.treatments.data();
-  for (const auto& key : h.windows.zones.keys()) view.zone_names.emplace_back(key, h.windows.zones.zone_name(key));
+  view.treatments = from_treatments(c.treatments.rules(), treatment_version_of(version));
+  o.treatment_count = c.treatments.rules().size();
+  o.treatments = view.treatments.empty() ? nullptr : reinterpret_cast<const ob_treatment*>(view.treatments.data());
+  for (const auto& key : windows.zones.keys()) view.zone_names.emplace_back(key, windows.zones.zone_name(key));
   for (const auto& [key, iana] : view.zone_names) view.zones.push_back({key.c_str(), iana.c_str()});
   o.zone_count = view.zones.size();
   o.zones = view.zones.empty() ? nullptr : view.zones.data();
-  o.window_from_s = h.windows.from_s;
-  o.window_till_s = h.windows.till_s;
-  o.zone_column = c_str_or_null(h.windows.zone_column);
+  o.window_from_s = windows.from_s;
+  o.window_till_s = windows.till_s;
+  o.zone_column = c_str_or_null(windows.zone_column);
   return o;
 }
 
@@ -338,16 +381,50 @@ void ob_campaign_free(ob_campaign* campaign) {
 int ob_campaign_options_get(ob_campaign_options* out, ob_campaign* campaign) {
   return obc::guard([&] {
     obc::need(out, "out");
-    obc::check_version(out->version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
+    const unsigned int version = out->version;
+    obc::check_version(version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
+    auto view = std::make_shared<obc::OptionsView>();
+    // The copy of the settings is made on the loop; the rest of the view is ours alone.
     obc::on_live(campaign, [&](ob_campaign& h) {
-      auto view = std::make_unique<obc::OptionsView>();
       view->config = h.campaign->config();
-      auto o = obc::options_of(h, *view);
-      o.version = out->version;
-      obc::copy_version_part(out, &o, obc::campaign_options_size(out->version));  // an older struct is shorter
-      h.options_view = std::move(view);
+      view->windows = h.windows;
     });
+    auto o = obc::options_of(*view, version);
+    obc::hand_out_view(view, o);
+    obc::copy_version_part(out, &o, obc::campaign_options_size(version));  // an older struct is shorter
   });
+}
+
+void ob_campaign_options_free(ob_campaign_options* options) {
+  if (!options) return;
+  std::shared_ptr<obc::OptionsView> view;
+  {
+    std::lock_guard lock(obc::views_mutex());
+    auto& views = obc::views();
+    for (const void* p : obc::pointers_of(*options, options->version)) {
+      auto it = p ? views.find(p) : views.end();
+      if (it == views.end()) continue;
+      view = it->second;
+      for (const void* key : view->keys) views.erase(key);
+      break;
+    }
+  }
+  if (!view) return;  // not from ob_campaign_options_get, or freed already
+  // What pointed into the view points nowhere now; the caller's own pointers stay.
+  auto forget = [&](auto& field) {
+    for (const void* key : view->keys)
+      if (static_cast<const void*>(field) == key) field = nullptr;
+  };
+  forget(options->name);
+  forget(options->pacer);
+  forget(options->customer_id_field);
+  forget(options->voice_application);
+  forget(options->zone_column);
+  forget(options->treatments);
+  if (!options->treatments) options->treatment_count = 0;
+  forget(options->zones);
+  if (!options->zones) options->zone_count = 0;
+  if (options->version >= 2) forget(options->caller_id);
 }
 
 int ob_campaign_name(const char** out, ob_campaign* campaign) {

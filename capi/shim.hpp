@@ -283,13 +283,21 @@ void fill_record_view(ob_record& out, const outbound::Record& source, std::vecto
 outbound::Record to_record(const ob_record& r);
 /// Records as an owned C array (empty: nullptr).
 ob_record* hand_out_records(std::vector<outbound::Record> records);
-/// The C++ rules of `count` C treatments; throws invalid_argument for bad codes. The array's
-/// elements are as large as the first rule's version says (an older caller's are shorter).
+/// The last epoch second of a treatment instant (9999-12-31T23:59:59Z: the last a calendar date,
+/// and a Python datetime, can hold; its milliseconds fit an int64 many times over).
+inline constexpr std::int64_t kMaxInstantS = 253402300799;
+/// The C++ rules of `count` C treatments; throws invalid_argument for bad codes and for instants
+/// past kMaxInstantS. The array's elements are as large as the first rule's version says (an older
+/// caller's are shorter).
 std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::size_t count);
 /// The size of version `version` of ob_treatment (check_version'ed).
 std::size_t treatment_size(unsigned int version);
-/// A C view of a C++ rule (its strings point into `t`, which must outlive it).
-ob_treatment from_treatment(const outbound::Treatment& t) noexcept;
+/// A C view of a C++ rule at ob_treatment version `version` (its strings point into `t`, which
+/// must outlive it). The instant is in date_time_ms from version 2 on (date_time: OB_NO_TIME).
+ob_treatment from_treatment(const outbound::Treatment& t, unsigned int version) noexcept;
+/// C views of `rules` at ob_treatment version `version`: an array whose elements are
+/// treatment_size(version) bytes, as a caller of that version steps through it.
+std::vector<unsigned char> from_treatments(const std::vector<outbound::Treatment>& rules, unsigned int version);
 /// Whole seconds of `ms` milliseconds, rounded down (toward the past for instants before 1970).
 inline std::int64_t floor_seconds(std::int64_t ms) noexcept { return ms / 1000 - (ms % 1000 < 0 ? 1 : 0); }
 /// ms since the epoch of an instant.
@@ -325,13 +333,6 @@ struct WindowSettings {
   int from_s = -1, till_s = -1;
   std::string zone_column;
 };
-/// What ob_campaign_options_get last handed out: the strings and arrays it points into.
-struct OptionsView {
-  outbound::CampaignConfig config;
-  std::vector<ob_treatment> treatments;
-  std::vector<std::pair<std::string, std::string>> zone_names;
-  std::vector<ob_zone> zones;
-};
 }  // namespace obc
 
 struct ob_campaign {
@@ -343,7 +344,6 @@ struct ob_campaign {
   ob_campaign_event_cb event_cb = nullptr;
   void* event_user_data = nullptr;
   obc::WindowSettings windows;
-  std::unique_ptr<obc::OptionsView> options_view;
   std::vector<std::weak_ptr<obc::FinishWait>> finish_waits;  // finishes waiting for its calls (loop-serialised)
 
   ob_campaign() = default;

@@ -4,7 +4,10 @@
  *    itself: finish gives OB_EHANDLE at once (it crashed, or waited out its
  *    timeout), and no record is left retrieved;
  *  - ob_campaign_finish while another thread stops the engine's thread: finish
- *    runs the loop itself and the calls end (it waited out its timeout). */
+ *    runs the loop itself and the calls end (it waited out its timeout);
+ *  - ob_campaign_options_get from two threads at once: each result is the
+ *    caller's until ob_campaign_options_free (one shared view was freed under
+ *    the other reader). Run under ASan, which sees any use after free. */
 #include "campaign_helpers.h"
 #include "check.h"
 
@@ -166,6 +169,61 @@ static void test_thread_stopped_while_finishing(const char* dir) {
   ob_list_free(list);
 }
 
+typedef struct {
+  ob_campaign* campaign;
+  int mismatches;
+} reader;
+
+/* Reads the options over and over, each result its own until freed. */
+static void* read_options(void* arg) {
+  reader* rd = (reader*)arg;
+  int i;
+  for (i = 0; i < 10000; ++i) {
+    ob_campaign_options o;
+    o.version = OB_CAMPAIGN_OPTIONS_VERSION;
+    if (ob_campaign_options_get(&o, rd->campaign) != OB_OK) {
+      ++rd->mismatches;
+      return NULL;
+    }
+    if (strcmp(o.name, "a campaign name long enough to live on the heap") != 0 || o.treatment_count != 1 ||
+        strcmp(o.treatments[0].name, "a rule name long enough to live on the heap as well") != 0)
+      ++rd->mismatches;
+    ob_campaign_options_free(&o);
+  }
+  return NULL;
+}
+
+static void test_options_from_two_threads(void) {
+  ob_engine* e = manual_engine();
+  ob_sim_network* net = NULL;
+  ob_driver* drv = NULL;
+  ob_campaign* c = NULL;
+  ob_campaign_options o = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_treatment rule = OB_TREATMENT_INIT;
+  reader a, b;
+  pthread_t ta, tb;
+
+  CHECK_OK(ob_sim_network_new(&net, e, NULL));
+  CHECK_OK(ob_sim_tserver_new(&drv, net, 1, "agent", NULL));
+  rule.id = 1;
+  rule.name = "a rule name long enough to live on the heap as well";
+  o.name = "a campaign name long enough to live on the heap";
+  o.treatments = &rule;
+  o.treatment_count = 1;
+  CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL));
+  a.campaign = b.campaign = c;
+  a.mismatches = b.mismatches = 0;
+  CHECK(pthread_create(&ta, NULL, read_options, &a) == 0);
+  CHECK(pthread_create(&tb, NULL, read_options, &b) == 0);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  CHECK(a.mismatches == 0 && b.mismatches == 0);
+  ob_campaign_free(c);
+  ob_driver_free(drv);
+  ob_sim_network_free(net);
+  ob_engine_free(e);
+}
+
 int main(void) {
   const char* dir = temp_dir();
   test_freed_while_finishing(dir, FREE_CAMPAIGN, 1);
@@ -173,6 +231,7 @@ int main(void) {
   test_freed_while_finishing(dir, FREE_CAMPAIGN, 0);
   test_freed_while_finishing(dir, FREE_ENGINE, 0);
   test_thread_stopped_while_finishing(dir);
+  test_options_from_two_threads();
   remove_dir(dir);
   return check_report("test_capi_races");
 }

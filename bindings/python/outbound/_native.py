@@ -533,6 +533,7 @@ PROTOTYPES = {
     "ob_campaign_new": (_i, [_P(_v), _v, _P(CampaignOptions), _v, _v]),
     "ob_campaign_free": (None, [_v]),
     "ob_campaign_options_get": (_i, [_P(CampaignOptions), _v]),
+    "ob_campaign_options_free": (None, [_P(CampaignOptions)]),
     "ob_campaign_name": (_i, [_P(_s), _v]),
     "ob_campaign_add_list": (_i, [_v, _v, _d]),
     "ob_campaign_set_call_log": (_i, [_v, _v]),

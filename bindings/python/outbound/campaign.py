@@ -346,7 +346,10 @@ class Campaign(Handle):
         treatments, caller_id in E.164 once loaded."""
         c = _native.CampaignOptions(version=_native.CAMPAIGN_OPTIONS_VERSION)
         check(_lib.ob_campaign_options_get(ctypes.byref(c), self._h))
-        return _options_from_c(c)
+        try:
+            return _options_from_c(c)  # ours alone until freed, whatever other threads do
+        finally:
+            _lib.ob_campaign_options_free(ctypes.byref(c))
 
     # --- events -----------------------------------------------------------------------
     def on_event(self, handler: Callable[[CampaignEvent], None]) -> None:

@@ -1,11 +1,12 @@
 """Calls racing each other across threads (ctypes lets go of the GIL in every C call):
-Campaign.finish() while another thread closes the campaign or the engine."""
+Campaign.finish() while another thread closes the campaign or the engine, and
+Campaign.options read from two threads at once."""
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from typing import Callable, List
 
 import pytest
 
@@ -48,3 +49,22 @@ def test_closing_during_finish_raises_bad_handle(calling_list: ob.CallingList, o
         other.join()
         engine.close()
     assert calling_list.count_by_status()[ob.RecordStatus.RETRIEVED] == 0
+
+
+def test_options_from_two_threads(engine: ob.Engine) -> None:
+    rule = ob.Treatment(1, "busy", "retry_in", name="a rule name long enough to live on the heap", interval_s=60)
+    campaign = engine.add_campaign(name="a campaign name long enough to live on the heap",
+                                   driver=ob.SimTServer(ob.SimNetwork(engine), 1), treatments=[rule])
+    seen: List[ob.CampaignOptions] = []
+
+    def read() -> None:
+        for _ in range(300):
+            seen.append(campaign.options)
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 600
+    assert all(o.name == campaign.name and o.treatments[0].name == rule.name for o in seen)
