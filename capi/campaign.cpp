@@ -27,6 +27,10 @@ void Attachable::attach(const std::shared_ptr<EngineCore>& core, const char* wha
 
 namespace {
 
+// The longest ob_campaign_finish waits: 36,500 days, the library's "forever". A timeout that
+// reached the end of engine time would take a manual clock there (or tick it for ever).
+constexpr std::int64_t kMaxFinishTimeoutMs = 36500LL * 24 * 3600 * 1000;
+
 /// The size of version `version` of ob_campaign_options (check_version'ed): each version ends
 /// where the first field of the next one begins.
 std::size_t campaign_options_size(unsigned int version) {
@@ -470,7 +474,9 @@ int ob_campaign_force_unload(ob_campaign* campaign) {
 int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms) {
   return obc::guard([&] {
     auto core = obc::pin(campaign);  // kept alive while we wait, whoever frees what meanwhile
-    if (timeout_ms < 0) obc::fail(ErrorCode::invalid_argument, "timeout_ms must not be negative");
+    if (timeout_ms < 0 || timeout_ms > obc::kMaxFinishTimeoutMs)
+      obc::fail(ErrorCode::invalid_argument, "timeout_ms must lie in [0, " + std::to_string(obc::kMaxFinishTimeoutMs) +
+                                                 "] (36,500 days), not " + std::to_string(timeout_ms));
     if (obc::t_callback_depth > 0 || core->engine->loop().in_loop_thread())
       obc::fail(ErrorCode::invalid_state, "ob_campaign_finish cannot be called from a callback: it runs the engine's loop");
     std::size_t cut = 0;
@@ -481,7 +487,7 @@ int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms) {
     });
     if (loaded) {
       const auto now = core->clock->now();
-      const auto room = outbound::Time::max() - now;  // a huge timeout means "until the calls end"
+      const auto room = outbound::Time::max() - now;
       const auto wait = outbound::Duration(timeout_ms);
       obc::wait_for_calls(core, campaign, wait >= room ? outbound::Time::max() : now + wait);
       if (core->closing) obc::bad_handle("campaign");

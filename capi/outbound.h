@@ -1064,13 +1064,13 @@ OB_EXTERN int ob_campaign_unload(ob_campaign* campaign);
 /** Unloads now: calls in flight are cancelled and their records updated. */
 OB_EXTERN int ob_campaign_force_unload(ob_campaign* campaign);
 /** (0.3) Ends the campaign in one call: stops dialing, lets the calls in flight end (at most
- *  `timeout_ms` of engine time), unloads, and returns once the campaign is not loaded. Calls still up
- *  at the timeout are cancelled (as ob_campaign_force_unload); `out` (may be NULL) = how many. Runs
- *  the engine's loop on this thread (calls from other threads are carried out between its turns), or
- *  sleeps until the engine's own thread has ended the last call; if that thread is stopped
- *  meanwhile, it runs the loop itself. A campaign that is not loaded is left as it is (OB_OK, 0).
- *  OB_ESTATE from a callback (the loop cannot run there); OB_EHANDLE when another thread frees the
- *  campaign or its engine meanwhile. */
+ *  `timeout_ms` of engine time, in [0, 3153600000000]: 36,500 days), unloads, and returns once the
+ *  campaign is not loaded. Calls still up at the timeout are cancelled (as ob_campaign_force_unload);
+ *  `out` (may be NULL) = how many. Runs the engine's loop on this thread (calls from other threads
+ *  are carried out between its turns), or sleeps until the engine's own thread has ended the last
+ *  call; if that thread is stopped meanwhile, it runs the loop itself. A campaign that is not loaded
+ *  is left as it is (OB_OK, 0). OB_ESTATE from a callback (the loop cannot run there); OB_EHANDLE
+ *  when another thread frees the campaign or its engine meanwhile. */
 OB_EXTERN int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms);
 /** Switches mode, goal and target; preview <-> autonomous modes need a stop first (OB_ESTATE). */
 OB_EXTERN int ob_campaign_set_mode(ob_campaign* campaign, int mode, int goal, double target);

@@ -501,6 +501,16 @@ static void test_finish_manual(const char* dir) {
   CHECK_OK(ob_campaign_calls_in_flight(&calls, c));
   CHECK(calls > 0);
   CHECK_RC(ob_campaign_finish(&cut, c, -1), OB_EINVALID);
+  {
+    /* A timeout past 36,500 days is refused: it took a manual clock towards the end of time. */
+    int64_t before = 0, after = 0;
+    CHECK_OK(ob_engine_now(&before, e));
+    CHECK_RC(ob_campaign_finish(&cut, c, INT64_MAX), OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "36,500 days") != NULL);
+    CHECK_RC(ob_campaign_finish(&cut, c, 36500LL * 86400 * 1000 + 1), OB_EINVALID);
+    CHECK_OK(ob_engine_now(&after, e));
+    CHECK(after == before);
+  }
   CHECK_OK(ob_campaign_finish(&cut, c, 3600 * 1000));
   CHECK(cut == 0);
   check_nothing_left(list, c);

@@ -459,10 +459,11 @@ class Campaign(Handle):
 
     def finish(self, timeout: Span = 3600.0) -> int:
         """Ends the campaign: stops dialing, lets the calls in flight end (at most `timeout`, a timedelta
-        or seconds of engine time), unloads, and returns once it is not loaded. Calls still up at the
-        timeout are cancelled; returns how many. Runs the engine's loop on this thread (on a real clock
-        too: it then blocks until the calls end, up to `timeout`), or waits for the engine's own thread.
-        Closing the campaign or the engine from another thread meanwhile makes it raise BadHandleError."""
+        or seconds of engine time, up to 36,500 days), unloads, and returns once it is not loaded. Calls
+        still up at the timeout are cancelled; returns how many. Runs the engine's loop on this thread
+        (on a real clock too: it blocks until the calls end, up to `timeout`), or waits for the engine's
+        own thread. Closing the campaign or the engine from another thread meanwhile makes it raise
+        BadHandleError."""
         out = ctypes.c_size_t()
         rc = _lib.ob_campaign_finish(ctypes.byref(out), self._h, span_ms(timeout, "timeout"))
         self.engine._raise_callback_error()

@@ -77,6 +77,17 @@ def test_one_rule_for_time(engine: ob.Engine, calling_list: ob.CallingList) -> N
     assert ob.CampaignOptions(treatments=[rule]).treatments[0].date_time == START_MS // 1000 + 3600
 
 
+def test_finish_timeout_is_bounded(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    campaign = engine.add_campaign(name="bounded", driver=ob.SimTServer(ob.SimNetwork(engine), 1))
+    campaign.add_list(calling_list)
+    campaign.load()
+    before = engine.now
+    with pytest.raises(ob.InvalidArgumentError, match="36,500 days"):
+        campaign.finish(timeout=timedelta(days=36501))
+    assert engine.now == before and campaign.state is not ob.CampaignState.NOT_LOADED
+    assert campaign.finish(timeout=timedelta(days=36500)) == 0 and campaign.state is ob.CampaignState.NOT_LOADED
+
+
 def test_the_engine_owns_its_campaigns(engine: ob.Engine) -> None:
     switch = ob.SimTServer(ob.SimNetwork(engine), 1)
     a = engine.add_campaign(name="a", driver=switch)
