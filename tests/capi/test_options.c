@@ -434,6 +434,7 @@ static void test_list_options(const char* dir) {
   /* Bad priorities: an unknown type, a type twice. */
   prio[1].record_type = 99;
   CHECK_RC(ob_list_open(&list, conn, &o), OB_EINVALID);
+  CHECK(strstr(ob_last_error(), "record_type_priorities[1].record_type = 99") != NULL);
   prio[1].record_type = OB_RECORD_TYPE_PERSONAL_CALLBACK;
   CHECK_RC(ob_list_open(&list, conn, &o), OB_EINVALID);
   CHECK(strstr(ob_last_error(), "twice") != NULL);
