@@ -14,6 +14,8 @@ import pytest
 
 import outbound as ob
 from conftest import START, START_MS, make_records
+from outbound import _native
+from outbound.records import CRecords
 
 PACKAGE = Path(ob.__file__).resolve().parent
 
@@ -86,6 +88,20 @@ def test_finish_timeout_is_bounded(engine: ob.Engine, calling_list: ob.CallingLi
         campaign.finish(timeout=timedelta(days=36501))
     assert engine.now == before and campaign.state is not ob.CampaignState.NOT_LOADED
     assert campaign.finish(timeout=timedelta(days=36500)) == 0 and campaign.state is ob.CampaignState.NOT_LOADED
+
+
+def test_records_are_checked_once_on_their_way_to_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: "list[str]" = []
+    real = _native.check_int
+    monkeypatch.setattr(_native, "check_int", lambda v, t, what: checked.append(what) or real(v, t, what))
+
+    class Id(int):
+        """An int subclass: past the common-case test, so fully checked."""
+
+    CRecords([ob.Record(record_id=Id(7), contact_info="+12125550100")])
+    assert checked.count("ob_record.record_id") == 1  # fill checked it, and set it without a second check
+    with pytest.raises(TypeError, match="ob_record has 27 fields, not 2"):
+        _native.fill(_native.CRecord(), (1, 2))
 
 
 def test_the_engine_owns_its_campaigns(engine: ob.Engine) -> None:
