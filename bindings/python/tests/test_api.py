@@ -15,6 +15,7 @@ import pytest
 import outbound as ob
 from conftest import START, START_MS, make_records
 from outbound import _native
+from outbound.engine import span_ms
 from outbound.records import CRecords
 
 PACKAGE = Path(ob.__file__).resolve().parent
@@ -77,6 +78,33 @@ def test_one_rule_for_time(engine: ob.Engine, calling_list: ob.CallingList) -> N
     assert calling_list.get(1).dial_sched_time == START_MS // 1000 + 7200
     rule = ob.Treatment(1, "no_answer", "retry_at_date", date_time=START_MS // 1000 + 3600)
     assert ob.CampaignOptions(treatments=[rule]).treatments[0].date_time == START_MS // 1000 + 3600
+
+
+def test_one_rounding_and_one_range_for_time() -> None:
+    # Numbers, timedeltas and datetimes all go to the nearest millisecond, halves to even.
+    assert ob.to_ms(0.0015) == ob.to_ms(datetime(1970, 1, 1, 0, 0, 0, 1500)) == 2
+    assert ob.to_ms(0.0025) == ob.to_ms(datetime(1970, 1, 1, 0, 0, 0, 2500)) == 2
+    assert ob.to_ms(4.35) == 4350  # 4.35 * 1000 is 4349.99…: rounded, not floored
+    assert ob.to_ms(datetime(1970, 1, 1, 0, 0, 0, 2600)) == 3
+    assert ob.to_ms(datetime(1969, 12, 31, 23, 59, 59, 998600)) == -1
+    assert span_ms(timedelta(microseconds=1500)) == span_ms(0.0015) == 2
+    assert span_ms(timedelta(microseconds=2600)) == span_ms(0.0026) == 3
+    assert span_ms(timedelta(microseconds=-1500)) == span_ms(-0.0015) == -2
+    # One range both ways: what to_ms takes, from_ms gives back.
+    first, last = datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+    for t in (first, last, START):
+        assert ob.from_ms(ob.to_ms(t)) == t
+    assert ob.from_ms(ob.to_ms(ob.to_ms(first) / 1000)) == first  # as epoch seconds
+    with pytest.raises(ob.InvalidArgumentError, match="before the year 1"):
+        ob.to_ms(-253402300799)  # accepted before, though no datetime can hold it
+    with pytest.raises(ob.InvalidArgumentError, match="years 1..9999"):
+        ob.from_ms(ob.to_ms(first) - 1)
+    with pytest.raises(ob.InvalidArgumentError, match="years 1..9999"):
+        ob.from_ms(ob.to_ms(last) + 1)
+    with pytest.raises(ob.InvalidArgumentError, match="years 1..9999"):
+        ob.to_ms(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))))  # 0000-12-31 in UTC
+    with pytest.raises(ob.InvalidArgumentError, match="no number of seconds"):
+        span_ms(float("inf"))
 
 
 def test_finish_timeout_is_bounded(engine: ob.Engine, calling_list: ob.CallingList) -> None:
