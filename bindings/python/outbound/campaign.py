@@ -29,7 +29,7 @@ _lib = _native.lib
 class CampaignOptions:
     """How a campaign group dials (the C struct ob_campaign_options).
 
-    Enumerations take a member, its name as a string ("predictive") or its number. Durations (the
+    Give the fields by name: new ones are added at the end. Enumerations take a member, its name as a string ("predictive") or its number. Durations (the
     fields ending in _s) take seconds or a timedelta; Campaign.options gives them back as seconds."""
 
     name: str = "campaign"
@@ -55,8 +55,6 @@ class CampaignOptions:
     """Retrieve again when fewer records than this are buffered (0: chunk_size / 2)."""
     tick_s: Span = 1.0
     """Pacing and housekeeping period, in seconds (or a timedelta)."""
-    pace_interval_s: Span = 0.25
-    """At most one pacing decision per this many seconds; events in between wait."""
     flush_interval_s: Span = 1.0
     """How often results are written back to the list, in seconds."""
     empty_list_backoff_s: Span = 30.0
@@ -67,8 +65,6 @@ class CampaignOptions:
     """The regulatory abandon cap: at most this share of live answers abandoned (0..1)."""
     abandon_cap_window_s: Span = 30 * 24 * 3600.0
     """The window the cap is measured over, in seconds (30 days in the US, 24 hours in the UK)."""
-    abandon_cap_amd_false_positive: float = 0.0
-    """Estimated share of machine detections that were people (0..1), counted as abandoned (UK)."""
     amd: AmdMode = AmdMode.DETECT_DROP
     """Answering machine handling (AmdMode or its name)."""
     ring_timeout_s: Span = 25.0
@@ -98,8 +94,13 @@ class CampaignOptions:
     """Stop and unload once no record is left to dial."""
     caller_id: str = ""
     """Number presented to the called party, as typed; E.164 once loaded ("": the network's default)."""
+    # Fields added after 0.2 go at the end, so positional construction keeps its meaning.
+    pace_interval_s: Span = 0.25
+    """At most one pacing decision per this many seconds; events in between wait."""
     max_attempts: int = 0
     """Never dial a record more often than this (0: no cap)."""
+    abandon_cap_amd_false_positive: float = 0.0
+    """Estimated share of machine detections that were people (0..1), counted as abandoned (UK)."""
 
     def __post_init__(self) -> None:
         self.mode = coerce(DialMode, self.mode, "mode")

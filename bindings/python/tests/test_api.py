@@ -5,6 +5,7 @@ themselves, and text that is not UTF-8."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sqlite3
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -130,6 +131,18 @@ def test_records_are_checked_once_on_their_way_to_c(monkeypatch: pytest.MonkeyPa
     assert checked.count("ob_record.record_id") == 1  # fill checked it, and set it without a second check
     with pytest.raises(TypeError, match="ob_record has 27 fields, not 2"):
         _native.fill(_native.CRecord(), (1, 2))
+
+
+def test_campaign_options_keep_the_positions_of_0_2() -> None:
+    # The fields of 0.2, in its order: construction by position must mean what it meant.
+    v02 = ["name", "campaign_id", "mode", "goal", "target", "pacer", "ratio", "ports", "chunk_size", "low_water",
+           "tick_s", "flush_interval_s", "empty_list_backoff_s", "abandon_after_s", "abandon_cap_rate",
+           "abandon_cap_window_s", "amd", "ring_timeout_s", "customer_id_field", "voice_application", "treatments",
+           "zones", "window", "zone_column", "wait_for_desktop", "desktop_timeout_s", "callback_wait_s",
+           "abandoned_redial_lockout_s", "auto_complete", "caller_id"]
+    assert [f.name for f in dataclasses.fields(ob.CampaignOptions)][:len(v02)] == v02
+    o = ob.CampaignOptions("positional", 7, "predictive", "overdial_rate", 0.03, None, 1.0, 0, 100, 0, 1.0, 2.5)
+    assert o.flush_interval_s == 2.5 and o.pace_interval_s == 0.25
 
 
 def test_the_engine_owns_its_campaigns(engine: ob.Engine) -> None:
