@@ -29,8 +29,9 @@ _lib = _native.lib
 class CampaignOptions:
     """How a campaign group dials (the C struct ob_campaign_options).
 
-    Give the fields by name: new ones are added at the end. Enumerations take a member, its name as a string ("predictive") or its number. Durations (the
-    fields ending in _s) take seconds or a timedelta; Campaign.options gives them back as seconds."""
+    Give the fields by name: new ones are added at the end. Enumerations take a member, its name as a
+    string ("predictive") or its number. Durations (the fields ending in _s) take seconds or a
+    timedelta; Campaign.options gives them back as seconds."""
 
     name: str = "campaign"
     """Unique name of the campaign group on its engine."""
