@@ -110,6 +110,16 @@ struct RecentCounts {
   long abandoned = 0;     ///< live answers that found no agent in time
 };
 
+/// The calls placed over a recent period and what became of them so far.
+/// Unlike a share of the calls resolved, its live-answer share cannot be
+/// biased by which outcomes come back first: every call still dialing is in it.
+struct DialOutcomes {
+  long dials = 0;    ///< calls placed
+  long live = 0;     ///< of them, answered live
+  long other = 0;    ///< of them, ended otherwise (busy, no answer, SIT, machine...)
+  long cleared = 0;  ///< of them, cleared by the engine or the switch before any outcome
+};
+
 /// What the engine has learned from calls so far (running estimates).
 /// "Recent" estimates weigh new observations more (exponential forgetting),
 /// so they follow a network or a team that changes during the day.
@@ -138,6 +148,7 @@ struct PacingStats {
   double recent_distribution_s = 0.0;///< recent mean wait of a live answer for an agent
   RecentCounts last_minute;          ///< the last 60 s
   RecentCounts last_hour;            ///< the last 3600 s
+  DialOutcomes recent_dials;         ///< the calls placed in the last 600 s, by what became of them so far
 };
 
 /// The abandon budget over the regulatory window (US: 30 days; UK: 24 hours).
@@ -212,8 +223,19 @@ struct AbandonAllowance {
 /// live over the window. Calls for free agents are always allowed (they can
 /// only lower the rate). target_scale falls from 1 to 0 as the window's rate
 /// climbs through the last tenth below the cap, so pacers ease off before the
-/// hard limit binds. Pure.
+/// hard limit binds. Pure; linear in the calls in flight beyond small groups.
 OB_API AbandonAllowance abandon_guard(const PacingSnapshot& s);
+
+/// How abandon_guard() computes the chance that the live answers to come cost
+/// more than the slack (see docs/pacing.md).
+enum class GuardMethod : int {
+  automatic = 0,  ///< exact up to 200 calls waiting, dialing and for free agents, the bound beyond
+  exact = 1,      ///< the Poisson-binomial distribution, one call at a time: O(calls^2)
+  bound = 2,      ///< an upper bound of that chance in O(calls): never allows more dials than exact
+};
+
+/// abandon_guard() with a chosen computation (the default is automatic).
+OB_API AbandonAllowance abandon_guard(const PacingSnapshot& s, GuardMethod method);
 
 /// Agents (or ports) free now to take an answered call in `s.mode`: ready
 /// agents; engaged (reserved) agents in seizing modes; free ports in GVP modes.

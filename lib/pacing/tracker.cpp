@@ -4,7 +4,9 @@
 // count: the k-th observation weighs g^k with g = 2^(1/half_life), so an
 // observation half_life observations old counts half as much as the newest.
 // Weights grow instead of decaying (cheap: no pass over old data) and are
-// rescaled before they overflow.
+// rescaled before they overflow. The recent dials are counted by dial second
+// instead, each outcome with its call's second, so what comes back first
+// cannot bias their live-answer share.
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -116,6 +118,41 @@ class SlidingCounts {
   RecentCounts sum_;
 };
 
+/// The calls placed over a sliding period, one entry per dial second, each
+/// outcome counted with the second its call was placed in.
+class DialCohorts {
+ public:
+  explicit DialCohorts(double period_s) : period_s_(period_s) {}
+  void dial(double t) {
+    const auto sec = static_cast<long long>(std::floor(t));
+    if (entries_.empty() || entries_.back().first != sec) entries_.push_back({sec, DialOutcomes{}});
+    ++entries_.back().second.dials;
+    ++sum_.dials;
+  }
+  // An outcome of a call placed at `dialed`; none once its second has left the period.
+  void outcome(double dialed, long DialOutcomes::*field) {
+    const auto sec = static_cast<long long>(std::floor(dialed));
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), sec, [](const auto& e, long long s) { return e.first < s; });
+    if (it == entries_.end() || it->first != sec) return;
+    ++(it->second.*field);
+    ++(sum_.*field);
+  }
+  DialOutcomes at(double now) {
+    const auto oldest = static_cast<long long>(std::floor(now - period_s_));
+    while (!entries_.empty() && entries_.front().first <= oldest) {
+      const auto& c = entries_.front().second;
+      sum_.dials -= c.dials, sum_.live -= c.live, sum_.other -= c.other, sum_.cleared -= c.cleared;
+      entries_.pop_front();
+    }
+    return sum_;
+  }
+
+ private:
+  double period_s_;
+  std::deque<std::pair<long long, DialOutcomes>> entries_;
+  DialOutcomes sum_;
+};
+
 /// Agent time per state, forgotten exponentially in time.
 class DecayingAgentTime {
  public:
@@ -194,6 +231,7 @@ struct PacingTracker::Impl {
   DecayingMean abandon_rate, distribution;
   DecayingAgentTime agent_time;
   SlidingCounts minute{60.0}, hour{3600.0};
+  DialCohorts cohorts{600.0};
 
   void resolved(Time t, bool live) {
     ++totals.resolved;
@@ -209,6 +247,7 @@ PacingTracker::~PacingTracker() = default;
 
 void PacingTracker::on_dial(Time t) {
   ++impl_->totals.dials;
+  impl_->cohorts.dial(seconds_of(t));
   impl_->minute.add(seconds_of(t), &RecentCounts::dials);
   impl_->hour.add(seconds_of(t), &RecentCounts::dials);
 }
@@ -216,6 +255,7 @@ void PacingTracker::on_dial(Time t) {
 void PacingTracker::on_answer(Time t, bool live, Duration since_dial) {
   auto& im = *impl_;
   im.resolved(t, live);
+  im.cohorts.outcome(seconds_of(t - since_dial), live ? &DialOutcomes::live : &DialOutcomes::other);
   if (live) {
     ++im.totals.live_answers;
     im.answer_delay.add(to_seconds(since_dial));
@@ -247,8 +287,10 @@ void PacingTracker::on_release(Time t, CallResult result, Duration since_dial, s
   auto& im = *impl_;
   if (connected_for) im.session.add(to_seconds(*connected_for));
   bool was_answered = answered.value_or(follows_answer(result));
+  if (was_answered) return;
   // A call the engine or the switch cleared before it was answered says nothing about the network.
-  if (was_answered || result == CallResult::cleared) return;
+  im.cohorts.outcome(seconds_of(t - since_dial), result == CallResult::cleared ? &DialOutcomes::cleared : &DialOutcomes::other);
+  if (result == CallResult::cleared) return;
   im.resolved(t, false);
   im.other_delay.add(to_seconds(since_dial));
 }
@@ -283,6 +325,7 @@ PacingStats PacingTracker::stats(Time now) const {
   p.recent_wait_s = im.agent_time.wait_per_call();
   p.last_minute = im.minute.at(p.now_s);
   p.last_hour = im.hour.at(p.now_s);
+  p.recent_dials = im.cohorts.at(p.now_s);
   return p;
 }
 

@@ -33,8 +33,12 @@ void AgentFloor::stop() {
 }
 
 void AgentFloor::set(SimAgent& agent, AgentState state) {
+  if (agent.state == AgentState::ready) ready_.erase({agent.ready_since, agent.id});
   agent.state = state;
-  if (state == AgentState::ready) agent.ready_since = net_.loop().now();
+  if (state == AgentState::ready) {
+    agent.ready_since = net_.loop().now();
+    ready_.emplace(agent.ready_since, agent.id);
+  }
   if (sink_) sink_->on_agent_event({agent.id, state, net_.loop().now()});
 }
 
@@ -70,17 +74,15 @@ void AgentFloor::set_count(int n) {
 }
 
 SimAgent* AgentFloor::longest_ready() {
-  SimAgent* best = nullptr;
-  for (auto& [id, a] : agents_)
-    if (available(*a) && (!best || a->ready_since < best->ready_since)) best = a.get();
-  return best;
+  for (const auto& [since, id] : ready_)
+    if (SimAgent* a = agents_.at(id).get(); available(*a)) return a;
+  return nullptr;
 }
 
 std::vector<SimAgent*> AgentFloor::ready_agents() {
   std::vector<SimAgent*> out;
-  for (auto& [id, a] : agents_)
-    if (available(*a)) out.push_back(a.get());
-  std::stable_sort(out.begin(), out.end(), [](const SimAgent* x, const SimAgent* y) { return x->ready_since < y->ready_since; });
+  for (const auto& [since, id] : ready_)
+    if (SimAgent* a = agents_.at(id).get(); available(*a)) out.push_back(a);
   return out;
 }
 

@@ -6,7 +6,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "outbound/sim.hpp"
@@ -73,6 +75,9 @@ class AgentFloor {
   int target_;
   EventSink* sink_ = nullptr;
   std::map<std::string, std::unique_ptr<SimAgent>> agents_;
+  // The ready agents, longest ready first (ties in id order, as agents_ has them):
+  // routing a call is O(log agents), not a scan of the floor.
+  std::set<std::pair<Time, std::string>> ready_;
   std::function<void()> on_ready_;
 };
 

@@ -37,6 +37,7 @@ inline outbound::PacingStats learned(double live = 0.30) {
   st.recent_abandon_rate = 0.025;  // a little under the usual 3 % target
   st.recent_live_weight = 1000;
   st.recent_occupancy = 0.9;
+  st.recent_dials = {5000, st.live_answers, 5000 - st.live_answers, 0};  // every call of the last 10 minutes back
   return st;
 }
 

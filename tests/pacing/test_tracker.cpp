@@ -99,3 +99,27 @@ TEST_CASE("a connected call's duration teaches the session distribution") {
   for (int i = 0; i < 20; ++i) t.on_release(at(i), CallResult::answer, secs(70), true, secs(60));
   CHECK(t.stats(at(100)).session.mean() == doctest::Approx(60.5).epsilon(0.05));
 }
+
+TEST_CASE("the recent dials count every call placed, by what became of it so far") {
+  PacingTracker t;
+  for (int i = 0; i < 100; ++i) t.on_dial(at(i * 0.1));  // 100 calls in 10 s
+  // The fast outcomes come back first: 30 busy at 3 s, then 5 live answers.
+  for (int i = 0; i < 30; ++i) t.on_release(at(i * 0.1 + 3), CallResult::busy, secs(3));
+  for (int i = 30; i < 35; ++i) t.on_answer(at(i * 0.1 + 8), true, secs(8));
+  t.on_release(at(12), CallResult::cleared, secs(12 - 3.5));  // the call placed at 3.5 s, cleared unanswered
+  auto s = t.stats(at(12));
+  CHECK(s.live_answer_rate < 0.2);  // over the resolved calls: mostly busy so far
+  CHECK(s.recent_dials.dials == 100);
+  CHECK(s.recent_dials.live == 5);
+  CHECK(s.recent_dials.other == 30);
+  CHECK(s.recent_dials.cleared == 1);  // 64 still dialing: any of them may yet answer live
+  // An outcome is counted with its call's dial second, and leaves with it after 600 s.
+  t.on_dial(at(400));
+  t.on_release(at(425), CallResult::no_answer, secs(25));
+  s = t.stats(at(605));
+  CHECK(s.recent_dials.dials == 41);  // the calls placed within the last 600 s (from 6 s on), and the one at 400 s
+  CHECK(s.recent_dials.other == 1);
+  CHECK(s.recent_dials.live == 0);
+  CHECK(s.recent_dials.cleared == 0);
+  CHECK(t.stats(at(1001)).recent_dials.dials == 0);
+}
