@@ -268,7 +268,7 @@ void wait_for_calls(const std::shared_ptr<EngineCore>& core, ob_campaign* c, out
   for (;;) {
     const bool drained = on_live(core, c, [&](ob_campaign& h) {
       if (h.campaign->calls_in_flight() == 0) return true;
-      h.finish_waits.push_back(wait);  // woken by the last call, or by the handle going
+      FinishWait::add_to(h.finish_waits, wait);  // woken by the last call, or by the handle going
       return false;
     });
     if (drained) return;
@@ -279,7 +279,7 @@ void wait_for_calls(const std::shared_ptr<EngineCore>& core, ob_campaign* c, out
       if (!run_loop_for_calls(*core, *c, *wait, deadline, lock)) return;
       continue;
     }
-    core->thread_waits.push_back(wait);  // stop_thread() wakes us: the loop is then ours to run
+    FinishWait::add_to(core->thread_waits, wait);  // stop_thread() wakes us: the loop is then ours to run
     lock.unlock();
     if (!wait->sleep_until(*core->clock, deadline)) return;
   }

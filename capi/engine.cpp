@@ -27,6 +27,13 @@ bool FinishWait::sleep_until(const outbound::Clock& clock, outbound::Time deadli
   }
 }
 
+void FinishWait::add_to(std::vector<std::weak_ptr<FinishWait>>& waits, const std::shared_ptr<FinishWait>& wait) {
+  std::erase_if(waits, [](const std::weak_ptr<FinishWait>& w) { return w.expired(); });
+  for (const auto& w : waits)
+    if (w.lock() == wait) return;
+  waits.push_back(wait);
+}
+
 std::unique_lock<std::recursive_mutex> EngineCore::lock() {
   std::unique_lock lock(mu, std::try_to_lock);
   if (lock.owns_lock()) return lock;

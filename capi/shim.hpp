@@ -151,6 +151,8 @@ struct FinishWait {
   void wake();
   /// Sleeps until woken or until `deadline` on `clock` (a real clock); false at the deadline.
   bool sleep_until(const outbound::Clock& clock, outbound::Time deadline);
+  /// Adds `wait` to `waits` unless it is there, dropping the waits gone meanwhile.
+  static void add_to(std::vector<std::weak_ptr<FinishWait>>& waits, const std::shared_ptr<FinishWait>& wait);
 
  private:
   std::mutex mu_;

@@ -5,6 +5,7 @@
  *    timeout), and no record is left retrieved;
  *  - ob_campaign_finish while another thread stops the engine's thread: finish
  *    runs the loop itself and the calls end (it waited out its timeout);
+ *  - two threads finishing two campaigns of one engine at once;
  *  - ob_campaign_options_get from two threads at once: each result is the
  *    caller's until ob_campaign_options_free (one shared view was freed under
  *    the other reader). Run under ASan, which sees any use after free. */
@@ -137,8 +138,20 @@ static void test_freed_while_finishing(const char* dir, interference what, int o
   ob_list_free(list);
 }
 
+/* Calls that are all live answers, ring for a second and talk for a second. */
+static void short_calls(ob_sim_network_options* model, ob_sim_agent_options* staff) {
+  model->live_answer = 1.0;
+  model->busy = model->no_answer = model->machine = model->sit = 0.0;
+  model->ring.kind = OB_DIST_CONSTANT;
+  model->ring.mean = 1.0;
+  staff->talk.kind = OB_DIST_CONSTANT;
+  staff->talk.mean = 1.0;
+  staff->wrap.kind = OB_DIST_CONSTANT;
+  staff->wrap.mean = 0.1;
+}
+
 /* The engine's thread stopped by another thread while finish waits for it: finish runs the loop
- * itself, and the calls (one second of ringing and one of talk) end on their own. */
+ * itself, and the calls end on their own. */
 static void test_thread_stopped_while_finishing(const char* dir) {
   ob_sim_network_options model = OB_SIM_NETWORK_OPTIONS_INIT;
   ob_sim_agent_options staff = OB_SIM_AGENT_OPTIONS_INIT;
@@ -147,14 +160,7 @@ static void test_thread_stopped_while_finishing(const char* dir) {
   rig r;
   size_t cut = 99;
   int state = -1;
-  model.live_answer = 1.0;
-  model.busy = model.no_answer = model.machine = model.sit = 0.0;
-  model.ring.kind = OB_DIST_CONSTANT;
-  model.ring.mean = 1.0;
-  staff.talk.kind = OB_DIST_CONSTANT;
-  staff.talk.mean = 1.0;
-  staff.wrap.kind = OB_DIST_CONSTANT;
-  staff.wrap.mean = 0.1;
+  short_calls(&model, &staff);
   r = new_rig(list, 5, &model, &staff);
   dial(&r, 1);
   CHECK_OK(finish_while(&r, STOP_THREAD, &cut));
@@ -167,6 +173,58 @@ static void test_thread_stopped_while_finishing(const char* dir) {
   free_rig(&r, 0);
   check_no_record_retrieved(list);
   ob_list_free(list);
+}
+
+typedef struct {
+  ob_campaign* campaign;
+  size_t cut;
+  int rc;
+} finisher;
+
+static void* finish_it(void* arg) {
+  finisher* f = (finisher*)arg;
+  f->rc = ob_campaign_finish(&f->cut, f->campaign, LONG_WAIT_MS);
+  return NULL;
+}
+
+/* Two threads finishing two campaigns of one engine, each running the loop: they take turns, and
+ * both campaigns end with their calls. */
+static void test_two_finishes_at_once(const char* dir) {
+  ob_sim_network_options model = OB_SIM_NETWORK_OPTIONS_INIT;
+  ob_sim_agent_options staff = OB_SIM_AGENT_OPTIONS_INIT;
+  ob_list* first = new_list(dir, "first.db", 100);
+  ob_list* second = new_list(dir, "second.db", 100);
+  ob_campaign* other = NULL;
+  ob_driver* other_switch = NULL;
+  ob_campaign_options o = OB_CAMPAIGN_OPTIONS_INIT;
+  finisher a, b;
+  pthread_t ta, tb;
+  rig r;
+  short_calls(&model, &staff);
+  r = new_rig(first, 3, &model, &staff);
+  o.name = "second";
+  CHECK_OK(ob_sim_tserver_new(&other_switch, r.net, 3, "second", &staff));
+  CHECK_OK(ob_campaign_new(&other, r.engine, &o, other_switch, NULL));
+  CHECK_OK(ob_campaign_add_list(other, second, 1.0));
+  CHECK_OK(ob_campaign_load(other));
+  CHECK_OK(ob_campaign_start(other));
+  dial(&r, 0);
+  a.campaign = r.campaign;
+  b.campaign = other;
+  a.rc = b.rc = OB_ERROR;
+  a.cut = b.cut = 99;
+  CHECK(pthread_create(&ta, NULL, finish_it, &a) == 0);
+  CHECK(pthread_create(&tb, NULL, finish_it, &b) == 0);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  CHECK(a.rc == OB_OK && b.rc == OB_OK && a.cut == 0 && b.cut == 0);
+  ob_campaign_free(other);
+  ob_driver_free(other_switch);
+  free_rig(&r, 0);
+  check_no_record_retrieved(first);
+  check_no_record_retrieved(second);
+  ob_list_free(first);
+  ob_list_free(second);
 }
 
 typedef struct {
@@ -231,6 +289,7 @@ int main(void) {
   test_freed_while_finishing(dir, FREE_CAMPAIGN, 0);
   test_freed_while_finishing(dir, FREE_ENGINE, 0);
   test_thread_stopped_while_finishing(dir);
+  test_two_finishes_at_once(dir);
   test_options_from_two_threads();
   remove_dir(dir);
   return check_report("test_capi_races");
