@@ -97,7 +97,10 @@ void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   im.request_pace();
 }
 
-void Campaign::set_treatments(TreatmentSet treatments) { impl_->rules = std::make_shared<TreatmentSet>(std::move(treatments)); }
+void Campaign::set_treatments(TreatmentSet treatments) {
+  impl_->cfg.treatments = treatments;  // config() tells the rules in force
+  impl_->rules = std::make_shared<TreatmentSet>(std::move(treatments));
+}
 
 void Campaign::set_agent_state(const std::string& agent_id, AgentState state) {
   if (agent_id.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");
