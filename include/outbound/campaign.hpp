@@ -233,7 +233,7 @@ class OB_API Campaign {
 
   /// The current state.
   CampaignState state() const;
-  /// The configuration.
+  /// The configuration, with the mode, goal, target and treatments in force now.
   const CampaignConfig& config() const;
   /// Counters so far.
   CampaignStats stats() const;

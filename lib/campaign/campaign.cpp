@@ -132,7 +132,10 @@ void Campaign::run_baseline_unguarded() {
   impl_->unguarded_baseline = true;
 }
 
-void Campaign::set_treatments(TreatmentSet treatments) { impl_->rules = std::make_shared<TreatmentSet>(std::move(treatments)); }
+void Campaign::set_treatments(TreatmentSet treatments) {
+  impl_->cfg.treatments = treatments;  // config() tells the rules in force
+  impl_->rules = std::make_shared<TreatmentSet>(std::move(treatments));
+}
 
 void Campaign::set_agent_state(const std::string& agent_id, AgentState state) {
   if (agent_id.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");
