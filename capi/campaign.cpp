@@ -43,6 +43,7 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, caller_id) == 
               "ob_campaign_options version 1 was 248 bytes on LP64; new fields go at the end");
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_ms) == 256,
               "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
+static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
 // The numbers, codes and durations of `c` (not its strings and arrays), as C.
 void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
@@ -83,8 +84,13 @@ ob_campaign_options default_options() {
   return o;
 }
 
+// A duration option in milliseconds: [0, OB_MAX_DURATION_MS] (36,500 days; beyond it time arithmetic overflows).
 outbound::Duration non_negative_ms(std::int64_t ms, const char* what) {
   if (ms < 0) fail(ErrorCode::invalid_argument, std::string(what) + " must not be negative");
+  if (ms > outbound::kMaxDurationOption.count())
+    fail(ErrorCode::invalid_argument, std::string(what) + " must be at most " +
+                                          std::to_string(outbound::kMaxDurationOption.count()) + " ms (36,500 days), not " +
+                                          std::to_string(ms));
   return outbound::Duration(ms);
 }
 

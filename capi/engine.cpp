@@ -200,7 +200,7 @@ int ob_engine_run_for(ob_engine* engine, int64_t duration_ms) {
     auto pinned = obc::pin(engine);
     auto& core = *pinned;
     if (duration_ms < 0) obc::fail(ErrorCode::invalid_argument, "duration_ms must not be negative");
-    obc::run_loop_here(core, [&] { core.engine->run_until(core.clock->now() + outbound::Duration(duration_ms)); });
+    obc::run_loop_here(core, [&] { core.engine->run_until(outbound::add_saturating(core.clock->now(), outbound::Duration(duration_ms))); });
   });
 }
 

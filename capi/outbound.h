@@ -338,7 +338,8 @@ OB_EXTERN int ob_engine_set_log_callback(ob_engine* engine, ob_log_cb cb, void* 
 /** Runs `cb(user_data)` on the loop thread at its next turn. Never blocks. */
 OB_EXTERN int ob_engine_post(ob_engine* engine, ob_task_cb cb, void* user_data);
 /** Runs `cb(user_data)` once on the loop thread after `delay_ms` of engine time; `out` (may be
- *  NULL) gets the timer id (never 0). Pending timers are dropped when the engine is freed. */
+ *  NULL) gets the timer id (never 0). Pending timers are dropped when the engine is freed. A delay
+ *  past the end of engine time (INT64_MAX) means never. */
 OB_EXTERN int ob_engine_schedule(uint64_t* out, ob_engine* engine, int64_t delay_ms, ob_task_cb cb, void* user_data);
 /** Cancels a pending timer; `out` (may be NULL) = 1 if it was pending, 0 if it ran or never existed. */
 OB_EXTERN int ob_engine_cancel_timer(int* out, ob_engine* engine, uint64_t timer_id);
@@ -915,7 +916,12 @@ typedef struct ob_zone {
   const char* iana;  /**< "America/New_York" */
 } ob_zone;
 
-/** How a campaign group dials. Strings and arrays are copied. */
+/** The longest a duration option (any `*_ms` field of ob_campaign_options) may be: 36,500 days,
+ *  which also serves as "forever". Larger values are refused with OB_EINVALID. */
+#define OB_MAX_DURATION_MS INT64_C(3153600000000)
+
+/** How a campaign group dials. Strings and arrays are copied. Every `*_ms` field lies in
+ *  [0, OB_MAX_DURATION_MS] (tick_ms and flush_interval_ms at least 1); chunk_size in [1, 100000]. */
 typedef struct ob_campaign_options {
   unsigned int version;          /**< OB_CAMPAIGN_OPTIONS_VERSION */
   const char* name;              /**< unique name on the engine (default "campaign") */
