@@ -396,7 +396,7 @@ void Campaign::Impl::push_previews() {
 bool Campaign::Impl::take_personal_callback(std::unique_ptr<ChainWork>& chain) {
   const Record& r = chain->records[chain->next];
   if (!is_personal_type(r.record_type) || r.agent_id.empty()) return false;
-  waiting_callbacks.push_back({std::move(chain), loop.now() + cfg.callback_wait, false});
+  waiting_callbacks.push_back({std::move(chain), add_saturating(loop.now(), cfg.callback_wait), false});
   return true;
 }
 
@@ -609,7 +609,7 @@ void Campaign::ready_time(const std::string& agent_id, Duration in) {
   auto& im = *impl_;
   if (!im.agents.find(agent_id)) throw Error(ErrorCode::not_found, "no agent " + agent_id + " in campaign " + im.cfg.name);
   if (in < Duration::zero()) throw Error(ErrorCode::invalid_argument, "ready time must not be negative");
-  im.agents.set_expected_ready(agent_id, im.loop.now() + in);
+  im.agents.set_expected_ready(agent_id, add_saturating(im.loop.now(), in));
 }
 
 void Campaign::logout(const std::string& agent_id) {
