@@ -1,4 +1,4 @@
-// outbound C API — agent desktop requests on a campaign group (DOMAIN.md §7).
+// outbound C API — agent desktop requests on a campaign group (docs/reference.md).
 #include "shim.hpp"
 
 using outbound::ErrorCode;

@@ -96,7 +96,7 @@ OB_EXTERN void ob_free(void* p);
 #define OB_NO_TIME INT64_MIN
 
 /* ====================================================================== */
-/* Codes (OCS numeric values, DOMAIN.md) and their names                  */
+/* Codes (OCS numeric values, docs/reference.md) and their names         */
 /* ====================================================================== */
 
 /** Call results (calling-list column call_result). */
@@ -1100,7 +1100,7 @@ OB_EXTERN int ob_campaign_flush(ob_campaign* campaign);
 OB_EXTERN int ob_campaign_set_event_callback(ob_campaign* campaign, ob_campaign_event_cb cb, void* user_data);
 
 /* ====================================================================== */
-/* Agent desktop requests (DOMAIN.md §7), on a campaign group             */
+/* Agent desktop requests (docs/reference.md), on a campaign group        */
 /* ====================================================================== */
 
 /** A record handed to an agent's desktop (OWNED: free with ob_desktop_record_free). */

@@ -1,6 +1,6 @@
 // outbound — calling lists: OCS-shaped SQL tables read and written through SOCI.
 //
-// A list is a table with the mandatory OCS columns (DOMAIN.md §1) and any
+// A list is a table with the mandatory OCS columns (docs/reference.md) and any
 // number of custom fields. Retrieval takes a chunk of dialable records and
 // marks them retrieved in one transaction, with a lease (holder + expiry)
 // kept in a companion table `<table>_lease`, so engines sharing a PostgreSQL

@@ -29,7 +29,7 @@
 
 namespace outbound {
 
-/// Campaign group states (DOMAIN.md §8).
+/// Campaign group states (OCS numbering).
 enum class CampaignState : int {
   not_loaded = 0,          ///< nothing held
   waiting_unload = 1,      ///< unload asked; calls in flight are finishing
@@ -199,7 +199,7 @@ class OB_API Campaign {
   /// Sets an agent's state (hosts whose driver does not report agents).
   void set_agent_state(const std::string& agent_id, AgentState state);
 
-  // --- desktop requests (DOMAIN.md §7): each is validated; an invalid one throws
+  // --- desktop requests (OCS desktop protocol): each is validated; an invalid one throws
   // Error (not_found, invalid_argument, invalid_state, compliance_blocked) and changes nothing.
 
   /// Preview modes: the next dialable record for `agent_id`, or nullopt (and a preview_record_empty event).

@@ -1,4 +1,4 @@
-// Desktop requests (DOMAIN.md §7) and personal callbacks.
+// Desktop requests (OCS desktop protocol) and personal callbacks.
 //
 // A record reaches a desktop by a handle: in preview modes when the agent asks
 // (or is pushed one), in autonomous modes when its call connects to the agent.

@@ -50,6 +50,16 @@ def _build_tree_candidates(package_dir: Path) -> List[Path]:
     return found
 
 
+def _install_candidate(package_dir: Path) -> Optional[Path]:
+    """liboutbound_c in the libdir of the install this package came with (meson
+    writes _installed.py at install; a source tree has none)."""
+    try:
+        from . import _installed
+    except ImportError:
+        return None
+    return package_dir / _installed.LIBDIR_FROM_PACKAGE / _SONAME
+
+
 def candidates() -> Iterator[str]:
     """Where the library is looked for, in order (OUTBOUND_LIBRARY alone when it is set)."""
     env = os.environ.get(LIBRARY_ENV)
@@ -59,6 +69,9 @@ def candidates() -> Iterator[str]:
     here = Path(__file__).resolve().parent
     for p in sorted(here.glob("liboutbound_c.so*")):
         yield str(p)
+    installed = _install_candidate(here)
+    if installed is not None and installed.is_file():
+        yield str(installed)
     for p in _build_tree_candidates(here):
         yield str(p)
     found = ctypes.util.find_library("outbound_c")
