@@ -54,7 +54,7 @@ outbound::ListOptions to_list_options(const ob_list_options& o) {
     fail(ErrorCode::invalid_argument, "record_type_priorities must not be NULL when record_type_priority_count > 0");
   for (std::size_t i = 0; i < o.record_type_priority_count; ++i) {
     const auto& p = o.record_type_priorities[i];
-    check_code(OB_ENUM_RECORD_TYPE, p.record_type, "record_type_priorities[i].record_type");
+    check_code(OB_ENUM_RECORD_TYPE, p.record_type, ("record_type_priorities[" + std::to_string(i) + "].record_type").c_str());
     if (!lo.record_type_priority.emplace(p.record_type, p.priority).second)
       fail(ErrorCode::invalid_argument, std::string("record_type_priorities names record type ") +
                                             ob_enum_name(OB_ENUM_RECORD_TYPE, p.record_type) + " twice");

@@ -187,7 +187,8 @@ Scenario parse_scenario(const std::string& json_text) {
     throw Error(ErrorCode::invalid_argument, std::string("scenario is not valid JSON: ") + e.what());
   }
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
-                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock"});
+                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock",
+                    "baseline_guard"});
   Scenario s;
   s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
   s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
@@ -225,6 +226,10 @@ Scenario parse_scenario(const std::string& json_text) {
   std::string clock = text(j, "clock", "", "manual");
   if (clock != "manual" && clock != "real") bad("clock", "expected \"manual\" or \"real\"");
   s.real_clock = clock == "real";
+  if (j.contains("baseline_guard")) {
+    if (!j.at("baseline_guard").is_boolean()) bad("baseline_guard", "expected true or false");
+    s.baseline_guard = j.at("baseline_guard").get<bool>();
+  }
   return s;
 }
 

@@ -1,4 +1,4 @@
-// Desktop requests (DOMAIN.md §7) and personal callbacks.
+// Desktop requests (OCS desktop protocol) and personal callbacks.
 //
 // A record reaches a desktop by a handle: in preview modes when the agent asks
 // (or is pushed one), in autonomous modes when its call connects to the agent.
@@ -400,7 +400,7 @@ void Campaign::Impl::push_previews() {
 bool Campaign::Impl::take_personal_callback(std::unique_ptr<ChainWork>& chain) {
   const Record& r = chain->records[chain->next];
   if (!is_personal_type(r.record_type) || r.agent_id.empty()) return false;
-  waiting_callbacks.push_back({std::move(chain), loop.now() + cfg.callback_wait, false});
+  waiting_callbacks.push_back({std::move(chain), add_saturating(loop.now(), cfg.callback_wait), false});
   return true;
 }
 
@@ -613,7 +613,7 @@ void Campaign::ready_time(const std::string& agent_id, Duration in) {
   auto& im = *impl_;
   if (!im.agents.find(agent_id)) throw Error(ErrorCode::not_found, "no agent " + agent_id + " in campaign " + im.cfg.name);
   if (in < Duration::zero()) throw Error(ErrorCode::invalid_argument, "ready time must not be negative");
-  im.agents.set_expected_ready(agent_id, im.loop.now() + in);
+  im.agents.set_expected_ready(agent_id, add_saturating(im.loop.now(), in));
 }
 
 void Campaign::logout(const std::string& agent_id) {

@@ -137,6 +137,15 @@ void Campaign::Impl::finalize_record_error(ChainWork& chain, Record& r, const st
   record_error(r.record_id, reason);
 }
 
+// Every pacer of a real campaign dials within the abandon guard: ours apply it
+// themselves; a baseline (fixed ratio abandoned 95 % of live answers at ratio
+// 3) is held by it, unless a simulation asks for it as published.
+std::unique_ptr<Pacer> Campaign::Impl::new_pacer(DialMode mode) const {
+  auto p = make_pacer(mode, cfg.pacer);
+  if (is_baseline_pacer(cfg.pacer) && !unguarded_baseline) p = guarded(std::move(p));
+  return p;
+}
+
 PacingSnapshot Campaign::Impl::snapshot() const {
   PacingSnapshot s;
   Time now = loop.now();
@@ -182,6 +191,7 @@ PacingSnapshot Campaign::Impl::snapshot() const {
 
 void Campaign::Impl::pace() {
   if (state != CampaignState::running && state != CampaignState::active) return;
+  if (queued_controls > 0) return;  // a stop or unload is on its way: nothing new is dialed before it
   last_pace = loop.now();
   if (write_failed) {
     flush();  // retry; no call is placed whose result could not be recorded
@@ -239,8 +249,10 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
   if (batch.empty()) return;
   const Time now = loop.now();
   std::map<CallingList*, std::vector<Record>> marks;
+  std::vector<Record> before;  // as each record was, should its dial not happen after all
   for (auto& p : batch) {
     Record& r = p.chain->records[p.chain->next];
+    before.push_back(r);
     r.attempt += 1;
     r.call_time = to_epoch_seconds(now);
     marks[p.chain->list].push_back(r);
@@ -261,8 +273,15 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
     }
     lost.insert(not_ours.begin(), not_ours.end());
   }
-  for (auto& p : batch) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Pending& p = batch[i];
     const std::int64_t id = p.chain->records[p.chain->next].record_id;
+    if (queued_controls > 0 || !state_accepts_dials()) {
+      // A stop or unload was asked meanwhile (by the driver or a subscriber):
+      // the rest of the batch is not dialed, and its attempts are taken back.
+      undo_dial(std::move(p), before[i]);
+      continue;
+    }
     if (lost.count(id)) {
       // Our lease expired and another engine holds the record: never dial it twice at once.
       emit(CampaignEvent::Kind::error, "lease lost: record " + std::to_string(id) + " not dialed (another engine holds it)", id);
@@ -272,6 +291,18 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
     }
     place_call(std::move(p));
   }
+}
+
+// A batch record whose attempt was written but whose call is not placed: the
+// attempt and call time are restored, and the record returns to ready.
+void Campaign::Impl::undo_dial(Pending p, const Record& before) {
+  Record& r = p.chain->records[p.chain->next];
+  r.attempt = before.attempt;
+  r.call_time = before.call_time;
+  r.record_status = RecordStatus::ready;
+  queue_update(p.chain->list, r);
+  release_chain(*p.chain);  // the rest of the chain
+  if (!p.agent.empty()) reserved_agents.erase(p.agent);
 }
 
 void Campaign::Impl::place_call(Pending p) {
@@ -305,7 +336,9 @@ void Campaign::Impl::place_call(Pending p) {
   announce_dial(it->second);
   std::string error;
   bool placed = guarded_driver_call("dial", [&] { driver->dial(rq); }, &error);
-  if (!placed) {
+  // Looked up again: nothing the driver did may have kept `it` valid.
+  it = calls.find(id);
+  if (!placed && it != calls.end()) {
     // The driver refused: the attempt stands (it was recorded) and the
     // record goes through the treatments as a dial error.
     ++st.driver_errors;

@@ -115,11 +115,11 @@ void Campaign::Impl::refill() {
     RetrieveResult got;
     if (!guarded_db("retrieve records", [&] { got = e->list->retrieve(rq); })) {
       // The database is away: ask again soon (it reconnects), not after the empty-list wait.
-      e->empty_until = now + std::min<Duration>(cfg.empty_list_backoff, std::chrono::seconds(2));
+      e->empty_until = add_saturating(now, std::min<Duration>(cfg.empty_list_backoff, std::chrono::seconds(2)));
       continue;
     }
     for (const auto& err : got.errors) record_error(err.record_id, err.reason);
-    if (got.records.empty()) e->empty_until = now + cfg.empty_list_backoff;
+    if (got.records.empty()) e->empty_until = add_saturating(now, cfg.empty_list_backoff);
     add_chains(std::move(got.records), e->list.get());
   }
 }

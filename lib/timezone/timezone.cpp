@@ -218,8 +218,31 @@ std::optional<Time> ZoneMap::next_open(const std::string& key, const DailyWindow
 
 CallingWindows::CallingWindows() = default;
 
+namespace {
+
+std::string clock_time(int s) {
+  auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+  return two(s / 3600) + ":" + two(s % 3600 / 60);
+}
+
+// A record's window with from == till means "no window of its own", but a
+// campaign window that opens and closes at the same time is a mistake that
+// would open the campaign all day (a record was dialed at 01:00): refused.
+void check_campaign_window(const DailyWindow& w) {
+  if (w.from_s < 0 || w.from_s > 86400 || w.till_s < 0 || w.till_s > 86400)
+    throw Error(ErrorCode::invalid_argument, "the campaign calling window must lie in [0, 86400] seconds after local midnight (got " +
+                                                 std::to_string(w.from_s) + "-" + std::to_string(w.till_s) + ")");
+  if (w.from_s == w.till_s)
+    throw Error(ErrorCode::invalid_argument, "the campaign calling window opens and closes at the same time (" +
+                                                 clock_time(w.from_s) + "-" + clock_time(w.till_s) +
+                                                 "): give the hours it is open, e.g. 08:00-21:00 (00:00-24:00 for the whole day)");
+}
+
+}  // namespace
+
 CallingWindows::CallingWindows(ZoneMap zones, std::optional<DailyWindow> campaign_window, std::string zone_column)
     : enabled_(true), campaign_window_(campaign_window), zone_column_(std::move(zone_column)) {
+  if (campaign_window_) check_campaign_window(*campaign_window_);
   if (!zone_column_.empty()) {
     zones_ = std::move(zones);
     return;

@@ -2,9 +2,10 @@
 
 A thin, typed layer over the C API (liboutbound_c, loaded with ctypes: no
 compile step, any CPython 3.9+). The library is found through the
-OUTBOUND_LIBRARY environment variable, else next to this package, else in
-the meson build folders of the source tree the package sits in, else on the
-system's library path (docs/python.md).
+OUTBOUND_LIBRARY environment variable, else next to this package, else where
+meson installed it with this package, else in the meson build folders of the
+source tree the package sits in, else on the system's library path
+(docs/python.md).
 
     import outbound as ob
     from datetime import datetime, timezone

@@ -50,6 +50,16 @@ def _build_tree_candidates(package_dir: Path) -> List[Path]:
     return found
 
 
+def _install_candidate(package_dir: Path) -> Optional[Path]:
+    """liboutbound_c in the libdir of the install this package came with (meson
+    writes _installed.py at install; a source tree has none)."""
+    try:
+        from . import _installed
+    except ImportError:
+        return None
+    return package_dir / _installed.LIBDIR_FROM_PACKAGE / _SONAME
+
+
 def candidates() -> Iterator[str]:
     """Where the library is looked for, in order (OUTBOUND_LIBRARY alone when it is set)."""
     env = os.environ.get(LIBRARY_ENV)
@@ -59,6 +69,9 @@ def candidates() -> Iterator[str]:
     here = Path(__file__).resolve().parent
     for p in sorted(here.glob("liboutbound_c.so*")):
         yield str(p)
+    installed = _install_candidate(here)
+    if installed is not None and installed.is_file():
+        yield str(installed)
     for p in _build_tree_candidates(here):
         yield str(p)
     found = ctypes.util.find_library("outbound_c")
@@ -136,18 +149,25 @@ def check_int(value: Any, ctype: Any, what: str) -> int:
 
 
 def fill(struct: Any, values: "Tuple[Any, ...]") -> None:
-    """Sets every field of `struct`, in order, from `values`, refusing integers that do not fit: the
-    same checks as assigning field by field, at a fraction of the cost (bulk record inserts)."""
+    """Sets every field of `struct`, in order, from `values`, refusing integers that do not fit, as
+    assigning field by field does; each integer is checked once, and the fields are then set past
+    _Struct.__setattr__ (which would check them again). For bulk record inserts."""
     cls = type(struct)
-    bounds = cls.__dict__.get("_fill_bounds")
-    if bounds is None:
-        bounds = [(i, f[0], f[1]) + _int_range(f[1]) for i, f in enumerate(cls._fields_) if _int_range(f[1])]
-        cls._fill_bounds = bounds
+    plan = cls.__dict__.get("_fill_plan")
+    if plan is None:
+        plan = ([f[0] for f in cls._fields_],
+                [(i, f[0], f[1]) + _int_range(f[1]) for i, f in enumerate(cls._fields_) if _int_range(f[1])])
+        cls._fill_plan = plan
+    names, bounds = plan
+    if len(values) != len(names):
+        raise TypeError(f"{_C_NAMES.get(cls, cls.__name__)} has {len(names)} fields, not {len(values)}")
     for i, name, ctype, lo, hi in bounds:
         value = values[i]
         if not (type(value) is int and lo <= value <= hi):
             check_int(value, ctype, f"{_C_NAMES.get(cls, cls.__name__)}.{name}")
-    Structure.__init__(struct, *values)
+    set_field = Structure.__setattr__  # the ctypes field itself, without _Struct's check
+    for name, value in zip(names, values):
+        set_field(struct, name, value)
 
 
 class _Struct(Structure):
@@ -554,6 +574,7 @@ PROTOTYPES = {
     "ob_campaign_new": (_i, [_P(_v), _v, _P(CampaignOptions), _v, _v]),
     "ob_campaign_free": (None, [_v]),
     "ob_campaign_options_get": (_i, [_P(CampaignOptions), _v]),
+    "ob_campaign_options_free": (None, [_P(CampaignOptions)]),
     "ob_campaign_name": (_i, [_P(_s), _v]),
     "ob_campaign_add_list": (_i, [_v, _v, _d]),
     "ob_campaign_set_call_log": (_i, [_v, _v]),
