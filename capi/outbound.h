@@ -423,11 +423,17 @@ typedef struct ob_list_options {
   size_t record_type_priority_count;
   /** Version 2: priorities of record types among due scheduled records (copied; NULL when count is 0). */
   const ob_record_type_priority* record_type_priorities;
+  /** Version 3: ISO 3166 region of national-format numbers (NULL: the DNC list's, else "US"). */
+  const char* phone_region;
+  /** Version 3: custom column holding each record's ISO 3166 region (NULL: none). */
+  const char* region_column;
+  /** Version 3: the list's id for DNC entries scoped by list_dbid (0: unknown, every such entry applies). */
+  int list_dbid;
 } ob_list_options;
-/** Current version of ob_list_options (2: record type priorities). */
-#define OB_LIST_OPTIONS_VERSION 2u
+/** Current version of ob_list_options (2: record type priorities; 3: phone_region, region_column, list_dbid). */
+#define OB_LIST_OPTIONS_VERSION 3u
 /** Defaults. */
-#define OB_LIST_OPTIONS_INIT {OB_LIST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 600, NULL, 0, 0, 0, NULL}
+#define OB_LIST_OPTIONS_INIT {OB_LIST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 600, NULL, 0, 0, 0, NULL, NULL, NULL, 0}
 
 /** CSV import and export settings. */
 typedef struct ob_csv_options {
@@ -441,11 +447,14 @@ typedef struct ob_csv_options {
   int crlf;                      /**< export: CRLF line ends (default 1) */
   size_t column_count;           /**< export: number of columns to write (0: all) */
   const char* const* columns;    /**< export: the columns, in order */
+  /* version 2 */
+  size_t zone_count;             /**< import: the campaign's tz_dbid zones, so numbers are read in their zone's country */
+  const struct ob_zone* zones;   /**< import: those zones */
 } ob_csv_options;
 /** Current version of ob_csv_options. */
-#define OB_CSV_OPTIONS_VERSION 1u
+#define OB_CSV_OPTIONS_VERSION 2u
 /** Defaults. */
-#define OB_CSV_OPTIONS_INIT {OB_CSV_OPTIONS_VERSION, ',', 1000, 0, 86400, 0, 0, 1, 0, NULL}
+#define OB_CSV_OPTIONS_INIT {OB_CSV_OPTIONS_VERSION, ',', 1000, 0, 86400, 0, 0, 1, 0, NULL, 0, NULL}
 
 /** A CSV row that was not imported. */
 typedef struct ob_csv_row_error {
@@ -518,11 +527,15 @@ typedef struct ob_dnc_options {
   const char* table;          /**< DNC table (default "gsw_donotcall_list") */
   const char* default_region; /**< region of numbers without a country code (default "US") */
   int create_if_missing;      /**< create the table when missing (default 1) */
+  /* version 2 */
+  int tenant_dbid;            /**< rows of other tenants are ignored (0: every row applies) */
+  int64_t sync_interval_ms;   /**< read other engines' changes at most this long after they commit (default 500) */
+  int64_t reload_interval_ms; /**< also re-read the whole table this often (0: never) */
 } ob_dnc_options;
 /** Current version of ob_dnc_options. */
-#define OB_DNC_OPTIONS_VERSION 1u
+#define OB_DNC_OPTIONS_VERSION 2u
 /** Defaults: in memory, US numbers. */
-#define OB_DNC_OPTIONS_INIT {OB_DNC_OPTIONS_VERSION, NULL, NULL, NULL, 1}
+#define OB_DNC_OPTIONS_INIT {OB_DNC_OPTIONS_VERSION, NULL, NULL, NULL, 1, 0, 500, 0}
 
 /** Fills `out` with the defaults of `version`. */
 OB_EXTERN int ob_dnc_options_init(ob_dnc_options* out, unsigned int version);
@@ -549,6 +562,45 @@ OB_EXTERN int ob_dnc_reload(size_t* out, ob_dnc* dnc);
 /** `phone` in E.164 ("+12125551234") for numbers written in `region`'s format (NULL: "US")
  *  (OWNED: free with ob_free); OB_EINVALID with the reason if it is no phone number. */
 OB_EXTERN int ob_phone_to_e164(char** out, const char* phone, const char* region);
+
+/** A do-not-call entry with a scope and an expiry, for ob_dnc_add_entry. */
+typedef struct ob_dnc_entry {
+  unsigned int version;     /**< OB_DNC_ENTRY_VERSION */
+  const char* phone;        /**< a phone number in any format, or NULL */
+  const char* customer_id;  /**< a customer id, or NULL (one of the two is needed) */
+  const char* message;      /**< why (dnc_message), or NULL */
+  int tenant_dbid;          /**< its tenant (0: the list's tenant_dbid) */
+  int campaign_dbid;        /**< only campaigns with this campaign_id (0: every campaign) */
+  int list_dbid;            /**< only calling lists with this list_dbid (0: every list) */
+  int64_t expires_at_ms;    /**< when it stops applying, UTC milliseconds (0: never; kept to the second, rounded up) */
+} ob_dnc_entry;
+/** Current version of ob_dnc_entry. */
+#define OB_DNC_ENTRY_VERSION 1u
+/** Defaults: no phone, no customer, everywhere, for good. */
+#define OB_DNC_ENTRY_INIT {OB_DNC_ENTRY_VERSION, NULL, NULL, NULL, 0, 0, 0, 0}
+
+/** Fills `out` with the defaults of `version`. */
+OB_EXTERN int ob_dnc_entry_init(ob_dnc_entry* out, unsigned int version);
+/** Adds an entry (persisted when backed; other engines learn it at their next sync);
+ *  OB_EINVALID for a bad phone, no phone nor customer, or an expiry on a table without expires_at. */
+OB_EXTERN int ob_dnc_add_entry(ob_dnc* dnc, const ob_dnc_entry* entry);
+/** Removes every entry of `phone` (any format, any scope); `out` (may be NULL) = table rows deleted. */
+OB_EXTERN int ob_dnc_remove_phone(size_t* out, ob_dnc* dnc, const char* phone);
+/** Removes every entry of `customer_id`; `out` (may be NULL) = table rows deleted. */
+OB_EXTERN int ob_dnc_remove_customer(size_t* out, ob_dnc* dnc, const char* customer_id);
+/** ob_dnc_check for campaign `campaign_dbid` dialing list `list_dbid`: entries scoped elsewhere do not
+ *  match (0: not known, every scoped entry matches). */
+OB_EXTERN int ob_dnc_check_scoped(int* out, ob_dnc* dnc, const char* phone, const char* customer_id, int campaign_dbid,
+                                  int list_dbid);
+/** Brings the list up to date now (system clock): drops expired entries and reads other engines'
+ *  changes when sync_interval_ms has passed; `out` (may be NULL) = entries changed. A campaign using
+ *  the list does this itself before each dial decision. */
+OB_EXTERN int ob_dnc_sync(size_t* out, ob_dnc* dnc);
+/** Number of table rows whose phone could not be read at the last load. */
+OB_EXTERN int ob_dnc_load_error_count(size_t* out, ob_dnc* dnc);
+/** Unreadable row `index`: its row key (SQLite rowid, PostgreSQL ctid), its phone text and the reason
+ *  (each OWNED: free with ob_free; any out may be NULL). Such a row still blocks by its digits. */
+OB_EXTERN int ob_dnc_load_error(char** out_row, char** out_phone, char** out_reason, ob_dnc* dnc, size_t index);
 
 /* ====================================================================== */
 /* Call log (docs/call_log.md)                                            */

@@ -2,6 +2,8 @@
 // error names the path of the key ("network.ring_s.mean").
 #include "scenario.hpp"
 
+#include <cctype>
+#include <climits>
 #include <nlohmann/json.hpp>
 
 #include "outbound/error.hpp"
@@ -133,11 +135,20 @@ void parse_list(const json& obj, Scenario& s) {
     if (!m.is_object()) bad("list.tz_map", "expected an object of tz_dbid: \"Zone/Name\"");
     for (const auto& [k, v] : m.items()) {
       if (!v.is_string()) bad("list.tz_map." + k, "expected a zone name");
+      // The whole key is the tz_dbid: "1abc" is refused, and "01" is tz_dbid 1,
+      // which may not be given twice.
+      std::size_t used = 0;
+      long long id = 0;
       try {
-        s.list.tz_map[std::stoi(k)] = v.get<std::string>();
+        id = std::stoll(k, &used);
       } catch (const std::logic_error&) {
-        bad("list.tz_map." + k, "keys are integer tz_dbid values");
+        used = 0;
       }
+      if (used == 0 || used != k.size() || !std::isdigit(static_cast<unsigned char>(k.back())) || id < INT_MIN || id > INT_MAX ||
+          k.find_first_of(" \t") != std::string::npos)
+        bad("list.tz_map." + k, "keys are integer tz_dbid values");
+      if (!s.list.tz_map.emplace(static_cast<int>(id), v.get<std::string>()).second)
+        bad("list.tz_map." + k, "tz_dbid " + std::to_string(id) + " is given twice");
     }
   }
 }

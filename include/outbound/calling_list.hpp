@@ -34,6 +34,9 @@ struct ListOptions {
   bool create_if_missing = false;       ///< create the table (OCS shape) when it does not exist
   bool create_indexes = false;          ///< add the retrieval indexes (changes the user's schema)
   std::map<int, int> record_type_priority;  ///< record_type code -> priority (lower dials first)
+  std::string phone_region;             ///< ISO 3166 region of national-format numbers ("GB"); empty: the DNC list's, else US
+  std::string region_column;            ///< a custom column holding each record's ISO 3166 region, or empty
+  int list_dbid = 0;                    ///< the list's id for DNC entries scoped by list_dbid (0: unknown, every such entry applies)
 };
 
 /// The local time of one zone at retrieval: records in that zone are dialable
@@ -49,6 +52,8 @@ struct RetrieveRequest {
   std::size_t max_records = 100;   ///< at most this many records (whole chains may add a few)
   bool check_windows = false;      ///< when true only records in `zones` with an open window
   std::vector<ZoneNow> zones;      ///< zones whose campaign window is open now
+  bool include_unmapped_zones = false;        ///< with check_windows, also records whose zone is NULL or not in `mapped_zone_keys` (zoned by their number at the gate)
+  std::vector<std::string> mapped_zone_keys;  ///< every configured zone key
 };
 
 /// A row that could not be used, with the reason; the row is marked as a

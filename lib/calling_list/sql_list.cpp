@@ -16,6 +16,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "outbound/dnc.hpp"
 #include "outbound/clock.hpp"
 #include "outbound/error.hpp"
 #include "row_codec.hpp"
@@ -167,6 +168,12 @@ void SqlCallingList::check_options() {
                   "zone column \"" + opt_.zone_column + "\" is not a custom field of " + opt_.table);
     zone_expr_ = quoted_identifier(opt_.zone_column);
   }
+  if (!opt_.region_column.empty() && std::find(custom_.begin(), custom_.end(), opt_.region_column) == custom_.end())
+    throw Error(ErrorCode::invalid_argument,
+                "region column \"" + opt_.region_column + "\" is not a custom field of " + opt_.table);
+  if (!opt_.phone_region.empty() && !is_phone_region(opt_.phone_region))
+    throw Error(ErrorCode::invalid_argument, "phone_region \"" + opt_.phone_region +
+                                                 "\" is not a region (expected an ISO 3166 code such as US or GB)");
   for (const auto& [type, prio] : opt_.record_type_priority)
     if (!is_valid_record_type(type))
       throw Error(ErrorCode::invalid_argument, "record_type_priority names unknown record type " + std::to_string(type));
@@ -206,6 +213,8 @@ std::string SqlCallingList::base_condition(const RetrieveRequest& rq) const {
     std::string windows;
     for (const auto& z : rq.zones)
       windows += (windows.empty() ? "" : " OR ") + window_clause(zone_expr_, !opt_.zone_column.empty(), z);
+    // Records no zone key maps are zoned by their number, which SQL cannot read: the gate checks them.
+    if (rq.include_unmapped_zones) windows += (windows.empty() ? "" : " OR ") + unmapped_zone_condition(rq.mapped_zone_keys);
     cond += " AND (" + (windows.empty() ? std::string("1 = 0") : windows) + ")";
   }
   return cond;
@@ -418,6 +427,14 @@ RetrieveResult SqlCallingList::retrieve_locked(const RetrieveRequest& rq) {
 }
 
 // --- lookups -----------------------------------------------------------------
+
+std::string SqlCallingList::unmapped_zone_condition(const std::vector<std::string>& known) const {
+  std::string cond = zone_expr_ + " IS NULL";
+  if (known.empty()) return "1 = 1";
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ",") + zone_literal(k, !opt_.zone_column.empty());
+  return "(" + cond + " OR " + zone_expr_ + " NOT IN (" + list + "))";
+}
 
 std::vector<RowError> SqlCallingList::mark_unknown_zones(const std::vector<std::string>& known) {
   std::string cond = zone_expr_ + " IS NULL";

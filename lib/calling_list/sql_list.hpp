@@ -63,6 +63,7 @@ class SqlCallingList final : public CallingList {
 
   // --- reads (sql_list.cpp)
   std::string base_condition(const RetrieveRequest& rq) const;
+  std::string unmapped_zone_condition(const std::vector<std::string>& known) const;  // zone NULL or not configured
   std::vector<TextRow> fetch_due_rows(const RetrieveRequest& rq);
   // The index key a stream is read in: two columns and their positions in a row.
   struct StreamKey {

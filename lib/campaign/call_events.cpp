@@ -116,7 +116,7 @@ void Campaign::Impl::list_opt_out(const ActiveCall& c) {
     return;
   }
   try {
-    dnc->add_phone(r.contact_info, "opted out during the call");
+    dnc->add_phone(number_as_e164(*c.chain->list, r), "opted out during the call");
   } catch (const std::exception& ex) {
     emit(CampaignEvent::Kind::error, std::string("cannot list an opt-out: ") + ex.what(), r.record_id);
   }

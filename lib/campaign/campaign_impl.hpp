@@ -251,6 +251,13 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // The gate for chain.next: attempt cap, do-not-call, calling window.
   Gate check_record(ChainWork& chain, std::optional<std::uint64_t>& phone_key);
   std::string customer_id_of(const Record& r) const;
+  const PhoneNormalizer& number_normalizer() const;  // the DNC list's, else the fallback
+  std::string number_region(const CallingList& list, const Record& r) const;  // region of its national-format number
+  std::string number_as_e164(const CallingList& list, const Record& r) const;  // read in its region; as written when unreadable
+  void defer_closed_chain(ChainWork& chain, std::optional<std::uint64_t> key);  // window closed: wait in the list
+  bool sync_dnc();                 // other engines' DNC changes; false: the list is stale, do not dial
+  void report_dnc_load_errors();   // one error event per unreadable DNC row
+  std::uint64_t dnc_generation_reported = 0;
   void finalize_dnc(ChainWork& chain, Record& r);
   void finalize_record_error(ChainWork& chain, Record& r, const std::string& reason);
 

@@ -242,7 +242,7 @@ void Campaign::Impl::apply_to_record(DeskEntry& e, std::size_t index, const Desk
 
 void Campaign::Impl::add_to_dnc(ChainWork& chain, Record& r, const std::string& message) {
   try {
-    dnc->add_phone(r.contact_info, message);
+    dnc->add_phone(number_as_e164(*chain.list, r), message);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::invalid_argument) {
       emit(CampaignEvent::Kind::record_error, e.what(), r.record_id);  // no number to list; the record still ends
@@ -303,6 +303,10 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
   if (!pushed && cfg.mode != DialMode::preview && cfg.mode != DialMode::push_preview)
     throw Error(ErrorCode::invalid_state, "preview record requests need a preview dialing mode; " + cfg.name + " is " +
                                               std::string(to_string(cfg.mode)));
+  if (!pushed && !sync_dnc()) {
+    emit_desktop(CampaignEvent::Kind::preview_record_empty, agent, 0, nullptr, "do-not-call list not up to date");
+    return std::nullopt;
+  }
   for (;;) {
     if (buffer.empty()) refill();
     if (buffer.empty()) {
@@ -319,7 +323,7 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
     }
     if (g == Gate::window_closed) {
       ++st.window_deferred;
-      release_chain(*chain);
+      defer_closed_chain(*chain, key);
       continue;
     }
     if (g != Gate::dial || chain->records[chain->next].record_status != RecordStatus::retrieved) {
@@ -536,7 +540,7 @@ std::int64_t Campaign::add_record(const std::string& agent_id, Record record) {
   if (im.lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + im.cfg.name + " has no calling list");
   if (record.record_id <= 0) throw Error(ErrorCode::invalid_argument, "a new record needs a positive record_id");
   if (record.contact_info.empty()) throw Error(ErrorCode::invalid_argument, "a new record needs a phone number");
-  if (im.dnc) im.dnc->normalizer().to_e164(record.contact_info);
+  im.number_normalizer().to_e164(record.contact_info, im.number_region(*im.lists.front().list, record));
   if (record.daily_from < 0 || record.daily_from > 86400 || record.daily_till < 0 || record.daily_till > 86400)
     throw Error(ErrorCode::invalid_argument, "daily_from and daily_till must lie in 0..86400");
   if (!record.chain_id) record.chain_id = static_cast<int>(record.record_id);

@@ -72,7 +72,8 @@ void Campaign::Impl::load() {
     std::size_t n = e.list->recover(now_s());
     if (n) emit(CampaignEvent::Kind::info, std::to_string(n) + " records left retrieved by an earlier run returned to ready in " + e.list->options().table);
     for (const auto& err : e.list->mark_malformed()) record_error(err.record_id, err.reason);
-    if (windows.enabled())
+    // Without zones from numbers, a record whose zone is not configured can never be checked.
+    if (windows.enabled() && !windows.zones_from_numbers())
       for (const auto& err : e.list->mark_unknown_zones(windows.zones().keys())) record_error(err.record_id, err.reason);
   }
   infer_agents = !driver->capabilities().reports_agent_states;

@@ -108,6 +108,10 @@ void Campaign::Impl::refill() {
     rq.max_records = cfg.chunk_size;
     rq.check_windows = windows.enabled();
     if (rq.check_windows) rq.zones = windows.zones_open_now(now);
+    if (windows.zones_from_numbers()) {
+      rq.include_unmapped_zones = true;
+      rq.mapped_zone_keys = windows.zones().keys();
+    }
     RetrieveResult got;
     if (!guarded_db("retrieve records", [&] { got = e->list->retrieve(rq); })) {
       // The database is away: ask again soon (it reconnects), not after the empty-list wait.

@@ -99,6 +99,9 @@ TEST_CASE("scenario JSON: each malformed scenario names the offending key") {
       {R"({"changes": [{"network": {"busy": 0.2}}]})", ErrorCode::invalid_argument, "changes[0].at_h"},
       {R"({"changes": [{"at_h": 3}, {"at_h": 1}]})", ErrorCode::invalid_argument, "time order"},
       {R"({"list": {"tz_map": {"x": "America/New_York"}}})", ErrorCode::invalid_argument, "integer tz_dbid"},
+      {R"({"list": {"tz_map": {"1abc": "America/New_York"}}})", ErrorCode::invalid_argument, "\"list.tz_map.1abc\": keys are integer"},
+      {R"({"list": {"tz_map": {"1": "America/New_York", "01": "Europe/London"}}})", ErrorCode::invalid_argument, "tz_dbid 1 is given twice"},
+      {R"({"list": {"tz_map": {"99999999999": "America/New_York"}}})", ErrorCode::invalid_argument, "integer tz_dbid"},
       {R"({"abandon_cap": {"rate": 2}})", ErrorCode::invalid_argument, "abandon_cap.rate"},
       {R"({"auto_complete": "yes"})", ErrorCode::invalid_argument, "true or false"},
   };

@@ -32,7 +32,7 @@ from ._native import library_file as _library_file
 from .call_log import CallLog, CallLogEntry
 from .calling_list import CallingList, CsvOptions, CsvRowError, ImportReport, ListOptions
 from .campaign import Campaign, CampaignEvent, CampaignOptions, CampaignStats, DesktopRecord
-from .dnc import DncList, to_e164
+from .dnc import DncList, DncLoadError, to_e164
 from .driver import DialRequest, Driver, DriverCapabilities, EventSink
 from .engine import Engine, from_ms, to_epoch_s, to_ms
 from .enums import (AgentState, AmdMode, AnswerClass, CallAction, CallbackKind, CallEventKind, CallResult,
@@ -78,7 +78,8 @@ _check_version()
 
 __all__ = [
     "Engine", "Campaign", "CampaignOptions", "CampaignStats", "CampaignEvent", "DesktopRecord", "CallingList",
-    "CsvOptions", "CsvRowError", "ImportReport", "ListOptions", "CallLog", "CallLogEntry", "DncList", "to_e164", "Driver",
+    "CsvOptions", "CsvRowError", "ImportReport", "ListOptions", "CallLog", "CallLogEntry", "DncList", "DncLoadError",
+    "to_e164", "Driver",
     "DriverCapabilities", "DialRequest", "EventSink", "Record", "Treatment", "validate_treatments", "SimNetwork", "SimDriver",
     "SimTServer", "SimCpd", "SimGvp", "NetworkModel", "AgentModel", "Distribution", "SimDriverStats", "GvpSession",
     "OutboundError", "InvalidArgumentError", "NotFoundError", "InvalidStateError", "BusyError", "ComplianceError",

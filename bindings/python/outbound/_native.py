@@ -225,6 +225,7 @@ class ListOptions(_Struct):
         ("engine_id", c_char_p), ("lease_s", c_int64), ("zone_column", c_char_p), ("create_if_missing", c_int),
         ("create_indexes", c_int),
         ("record_type_priority_count", c_size_t), ("record_type_priorities", POINTER(RecordTypePriority)),  # version 2
+        ("phone_region", c_char_p), ("region_column", c_char_p), ("list_dbid", c_int),  # version 3
     ]
 
 
@@ -233,6 +234,7 @@ class CsvOptions(_Struct):
         ("version", c_uint), ("delimiter", c_char), ("batch_size", c_size_t), ("default_daily_from", c_int),
         ("default_daily_till", c_int), ("default_tz_dbid", c_int), ("default_campaign_id", c_int), ("crlf", c_int),
         ("column_count", c_size_t), ("columns", c_char_p_p),
+        ("zone_count", c_size_t), ("zones", c_void_p),  # version 2: ob_zone*
     ]
 
 
@@ -251,6 +253,14 @@ class DncOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("connection", c_char_p), ("table", c_char_p), ("default_region", c_char_p),
         ("create_if_missing", c_int),
+        ("tenant_dbid", c_int), ("sync_interval_ms", c_int64), ("reload_interval_ms", c_int64),  # version 2
+    ]
+
+
+class DncEntry(Structure):
+    _fields_ = [
+        ("version", c_uint), ("phone", c_char_p), ("customer_id", c_char_p), ("message", c_char_p),
+        ("tenant_dbid", c_int), ("campaign_dbid", c_int), ("list_dbid", c_int), ("expires_at_ms", c_int64),
     ]
 
 
@@ -417,7 +427,7 @@ STRUCTS = {
     "ob_engine_options": EngineOptions, "ob_record": CRecord, "ob_record_type_priority": RecordTypePriority,
     "ob_list_options": ListOptions,
     "ob_csv_options": CsvOptions, "ob_csv_row_error": CsvRowError, "ob_import_report": ImportReport,
-    "ob_dnc_options": DncOptions, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
+    "ob_dnc_options": DncOptions, "ob_dnc_entry": DncEntry, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
     "ob_treatment": CTreatment, "ob_driver_capabilities": DriverCapabilities,
     "ob_dial_request": DialRequest, "ob_call_event": CallEvent, "ob_agent_event": AgentEvent,
     "ob_driver_class": DriverClass, "ob_distribution": Distribution, "ob_sim_network_options": SimNetworkOptions,
@@ -432,9 +442,12 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
 CAMPAIGN_OPTIONS_VERSION = 3  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive
-LIST_OPTIONS_VERSION = 2  # 2: record type priorities
+LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
+CSV_OPTIONS_VERSION = 2  # 2: zones
+DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
+DNC_ENTRY_VERSION = 1
 # ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
 
 # --- callbacks -------------------------------------------------------------------------
@@ -514,6 +527,14 @@ PROTOTYPES = {
     "ob_dnc_customer_count": (_i, [_P(_sz), _v]),
     "ob_dnc_reload": (_i, [_P(_sz), _v]),
     "ob_phone_to_e164": (_i, [_P(_v), _s, _s]),
+    "ob_dnc_entry_init": (_i, [_P(DncEntry), _u]),
+    "ob_dnc_add_entry": (_i, [_v, _P(DncEntry)]),
+    "ob_dnc_remove_phone": (_i, [_P(_sz), _v, _s]),
+    "ob_dnc_remove_customer": (_i, [_P(_sz), _v, _s]),
+    "ob_dnc_check_scoped": (_i, [_P(_i), _v, _s, _s, _i, _i]),
+    "ob_dnc_sync": (_i, [_P(_sz), _v]),
+    "ob_dnc_load_error_count": (_i, [_P(_sz), _v]),
+    "ob_dnc_load_error": (_i, [_P(_v), _P(_v), _P(_v), _v, _sz]),
     # call log
     "ob_call_log_options_init": (_i, [_P(CallLogOptions), _u]),
     "ob_call_log_new": (_i, [_P(_v), _P(CallLogOptions)]),
