@@ -2,6 +2,8 @@
 // error names the path of the key ("network.ring_s.mean").
 #include "scenario.hpp"
 
+#include <cctype>
+#include <climits>
 #include <nlohmann/json.hpp>
 
 #include "json_reader.hpp"
@@ -69,11 +71,20 @@ void parse_list(const json& obj, Scenario& s) {
     if (!m.is_object()) bad("list.tz_map", "expected an object of tz_dbid: \"Zone/Name\"");
     for (const auto& [k, v] : m.items()) {
       if (!v.is_string()) bad("list.tz_map." + k, "expected a zone name");
+      // The whole key is the tz_dbid: "1abc" is refused, and "01" is tz_dbid 1,
+      // which may not be given twice.
+      std::size_t used = 0;
+      long long id = 0;
       try {
-        s.list.tz_map[std::stoi(k)] = v.get<std::string>();
+        id = std::stoll(k, &used);
       } catch (const std::logic_error&) {
-        bad("list.tz_map." + k, "keys are integer tz_dbid values");
+        used = 0;
       }
+      if (used == 0 || used != k.size() || !std::isdigit(static_cast<unsigned char>(k.back())) || id < INT_MIN || id > INT_MAX ||
+          k.find_first_of(" \t") != std::string::npos)
+        bad("list.tz_map." + k, "keys are integer tz_dbid values");
+      if (!s.list.tz_map.emplace(static_cast<int>(id), v.get<std::string>()).second)
+        bad("list.tz_map." + k, "tz_dbid " + std::to_string(id) + " is given twice");
     }
   }
 }
@@ -105,7 +116,8 @@ void parse_changes(const json& obj, Scenario& s) {
 Scenario parse_scenario_json(const json& j) {
   Scenario s;
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
-                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock"});
+                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock",
+                    "baseline_guard"});
   s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
   s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
   s.agents = static_cast<int>(number(j, "agents", "", s.agents, 0, 100000));
@@ -142,6 +154,10 @@ Scenario parse_scenario_json(const json& j) {
   std::string clock = text(j, "clock", "", "manual");
   if (clock != "manual" && clock != "real") bad("clock", "expected \"manual\" or \"real\"");
   s.real_clock = clock == "real";
+  if (j.contains("baseline_guard")) {
+    if (!j.at("baseline_guard").is_boolean()) bad("baseline_guard", "expected true or false");
+    s.baseline_guard = j.at("baseline_guard").get<bool>();
+  }
   return s;
 }
 

@@ -63,6 +63,7 @@ struct Scenario {
   bool auto_complete = false;       ///< end the run early once every record is final
   std::string engine_id = "engine-1";  ///< lease owner name (engines sharing a PostgreSQL list differ)
   bool real_clock = false;          ///< "clock": "real" runs on wall time (outage tests), not the manual clock
+  bool baseline_guard = false;      ///< a baseline pacer dials behind the abandon guard, as on a real campaign
   std::optional<TreatmentSet> treatments;  ///< list.treatments; default: the simulator's (busy, no answer, machine retries)
   // Set by rehearsals of a config file's campaign (outbound sim --config), not by scenario keys:
   std::vector<ScenarioList> more_lists;    ///< the campaign's further lists

@@ -15,7 +15,23 @@
 namespace outbound::cli {
 namespace {
 
+constexpr const char* kSimUsage =
+    "usage: outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]\n"
+    "       outbound sim --config CONFIG.json --campaign NAME [--in-place] [--hours H] [--seed S] [--start-utc T]\n"
+    "Runs the campaign SCENARIO.json describes on the simulated network, under a simulated clock,\n"
+    "and prints one JSON report on stdout (progress on stderr). Every scenario key is optional:\n"
+    "{} is an 8-hour predictive day with 50 agents (docs/simulation.md lists the keys).\n"
+    "\n"
+    "  --plot FILE.svg   also draw dials per minute, the abandon rate against its cap, and occupancy\n"
+    "  --journal FILE    append every dial, result and write-back to FILE as it happens\n"
+    "  --quiet           no progress lines\n"
+    "  --help            this text\n"
+    "The --config form rehearses a campaign of an `outbound serve` config file on a copy of its list\n"
+    "(--in-place: on the list itself; docs/serve.md).\n"
+    "Exit code 0, or 1 when records were left retrieved.\n";
+
 struct SimArgs {
+  bool help = false;
   std::string scenario_path, plot_path, config_path, campaign;
   serve::RehearsalOptions rehearsal;
   RunOptions run;
@@ -37,7 +53,8 @@ SimArgs parse_sim_args(const std::vector<std::string>& args) {
       }
       throw Error(ErrorCode::invalid_argument, flag + " needs a positive number, not \"" + v + "\"");
     };
-    if (args[i] == "--plot") a.plot_path = value();
+    if (args[i] == "--help" || args[i] == "-h") a.help = true;
+    else if (args[i] == "--plot") a.plot_path = value();
     else if (args[i] == "--quiet") a.run.progress = false;
     else if (args[i] == "--journal") a.run.journal = value();
     else if (args[i] == "--config") a.config_path = value();
@@ -55,13 +72,14 @@ SimArgs parse_sim_args(const std::vector<std::string>& args) {
     } else if (a.scenario_path.empty() && args[i].rfind("--", 0) != 0) a.scenario_path = args[i];
     else throw Error(ErrorCode::invalid_argument, "unexpected argument " + args[i]);
   }
+  if (a.help) return a;
   const bool rehearsal = !a.config_path.empty() || !a.campaign.empty();
   if (rehearsal && (a.config_path.empty() || a.campaign.empty() || !a.scenario_path.empty()))
     throw Error(ErrorCode::invalid_argument, "a rehearsal is `outbound sim --config CONFIG.json --campaign NAME [--in-place]`");
   if (!rehearsal && (a.rehearsal.in_place || a.rehearsal.hours || a.rehearsal.seed || a.rehearsal.start))
     throw Error(ErrorCode::invalid_argument, "--in-place, --hours, --seed and --start-utc go with --config (scenarios set them as keys)");
   if (!rehearsal && a.scenario_path.empty())
-    throw Error(ErrorCode::invalid_argument, "usage: outbound sim SCENARIO.json [--plot FILE.svg] | outbound sim --config CONFIG.json --campaign NAME");
+    throw Error(ErrorCode::invalid_argument, "no scenario given (usage: outbound sim SCENARIO.json | outbound sim --config CONFIG.json --campaign NAME; outbound sim --help)");
   return a;
 }
 
@@ -77,6 +95,10 @@ Scenario read_scenario(const std::string& path) {
 
 int run_sim(const std::vector<std::string>& args) {
   SimArgs a = parse_sim_args(args);
+  if (a.help) {
+    std::cout << kSimUsage;
+    return 0;
+  }
   Scenario s = a.config_path.empty() ? read_scenario(a.scenario_path)
                                      : serve::rehearsal_scenario(serve::load_config(a.config_path), a.campaign, a.rehearsal);
   SimResult r = run_scenario(s, a.run);

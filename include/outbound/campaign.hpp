@@ -29,7 +29,7 @@
 
 namespace outbound {
 
-/// Campaign group states (DOMAIN.md §8).
+/// Campaign group states (OCS numbering).
 enum class CampaignState : int {
   not_loaded = 0,          ///< nothing held
   waiting_unload = 1,      ///< unload asked; calls in flight are finishing
@@ -48,14 +48,18 @@ struct AbandonCap {
   double amd_false_positive = 0.0;             ///< UK: estimated share of machine detections that were people
 };
 
-/// How a campaign group dials.
+/// The most records one retrieval may ask for (CampaignConfig::chunk_size): a chunk is held in memory.
+inline constexpr std::size_t kMaxChunkSize = 100000;
+
+/// How a campaign group dials. Every duration lies in [0, kMaxDurationOption] (tick and
+/// flush_interval at least 1 ms); the constructor refuses others with Error(invalid_argument).
 struct CampaignConfig {
   std::string name = "campaign";         ///< campaign group name
   int campaign_id = 1;                   ///< the campaign_id written on records it adds
   DialMode mode = DialMode::progressive; ///< dialing mode
   OptimizationGoal goal = OptimizationGoal::overdial_rate;  ///< predictive goal
   double target = 0.03;                  ///< the goal's target
-  std::string pacer = "outbound";        ///< pacer name: ours, or a baseline (see make_pacer)
+  std::string pacer = "outbound";        ///< pacer name: ours, or a baseline (see make_pacer), which dials behind the abandon guard
   double ratio = 1.0;                    ///< lines per ready agent (progressive)
   int ports = 0;                         ///< GVP ports / channel limit (0: the driver's)
   std::size_t chunk_size = 100;          ///< records per retrieval
@@ -209,10 +213,14 @@ class OB_API Campaign {
   void set_mode(DialMode mode, OptimizationGoal goal = OptimizationGoal::none, double target = 0.0);
   /// Replaces the treatments; calls under way keep the rules they started with.
   void set_treatments(TreatmentSet treatments);
+  /// Simulation only (the pacing comparison): a baseline pacer dials as published, without
+  /// the abandon guard. Error(invalid_state) unless the engine's clock is manual: a campaign on
+  /// a real clock always dials within the guard. Takes effect at the next load or set_mode.
+  void run_baseline_unguarded();
   /// Sets an agent's state (hosts whose driver does not report agents).
   void set_agent_state(const std::string& agent_id, AgentState state);
 
-  // --- desktop requests (DOMAIN.md §7): each is validated; an invalid one throws
+  // --- desktop requests (OCS desktop protocol): each is validated; an invalid one throws
   // Error (not_found, invalid_argument, invalid_state, compliance_blocked) and changes nothing.
 
   /// Preview modes: the next dialable record for `agent_id`, or nullopt (and a preview_record_empty event).
@@ -252,7 +260,7 @@ class OB_API Campaign {
 
   /// The current state.
   CampaignState state() const;
-  /// The configuration.
+  /// The configuration, with the mode, goal, target and treatments in force now.
   const CampaignConfig& config() const;
   /// Counters so far.
   CampaignStats stats() const;
