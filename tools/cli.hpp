@@ -10,8 +10,10 @@ namespace outbound::cli {
 
 /// `outbound demo [--list FILE] [--out DIR] [--records N] [--agents N] [--hours H] [--seed S] [--mode M] [--fresh]`.
 int run_demo(const std::vector<std::string>& args);
-/// `outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]`.
+/// `outbound sim SCENARIO.json [--plot FILE.svg] [--journal FILE] [--quiet]`, or `outbound sim --config CONFIG.json --campaign NAME [--in-place]`.
 int run_sim(const std::vector<std::string>& args);
+/// `outbound serve CONFIG.json [--check] [--listen HOST:PORT] [--report FILE]`.
+int run_serve(const std::vector<std::string>& args);
 /// `outbound amd FILE.wav [--settings JSON] [--details]`: one JSON line; exit 2 for a bad file or settings.
 int run_amd(const std::vector<std::string>& args);
 

@@ -155,6 +155,7 @@ Scenario demo_scenario(const DemoOptions& o, EpochSeconds start) {
   s.list.connection = "sqlite3://" + o.list_path;
   s.list.dnc_table = "gsw_donotcall_list";
   s.list.call_log_table = "ob_call_log";  // the proof of every call, and the abandon window across runs
+  s.list.in_place = true;  // the demo goes on with the same list run after run
   for (const auto& [id, name] : kDemoZones) s.list.tz_map[id] = name;
   s.list.start_utc = iso_utc(start);
   return s;

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "outbound/campaign.hpp"
+#include "list_copy.hpp"
 #include "scenario.hpp"
 
 namespace outbound::cli {
@@ -41,6 +43,7 @@ struct SimResult {
   std::vector<MinuteSample> minutes;  ///< the run minute by minute
   std::vector<HourSample> hours;      ///< and hour by hour
   std::map<std::string, long> records_by_status;  ///< the list at the end, by record_status name
+  std::optional<TableCopy> list_copy;  ///< where the run's copy of the list is (not in place)
 
   /// The highest abandon rate of any hour (one hour only: the cap holds over its window).
   double max_hour_abandon_rate() const {

@@ -69,6 +69,22 @@ struct RetrieveResult {
   std::vector<RowError> errors;  ///< rows that failed validation
 };
 
+/// What a third-party request names (OCS cancel by phone or customer id).
+struct RecordMatch {
+  std::string phone_digits;    ///< rows whose contact_info holds these digits in this order (anything between)
+  std::string customer_field;  ///< a custom column holding the customer id ("": match by phone)
+  std::string customer_id;     ///< the customer id in that column
+};
+
+/// Ready records passing the list's filter that share a zone, a window and whether they are due.
+struct ReadyGroup {
+  std::string zone_key;          ///< tz_dbid (as decimal text) or the zone column's value
+  int daily_from = 0;            ///< the records' window start, s after local midnight
+  int daily_till = 86400;        ///< the records' window end
+  bool scheduled_later = false;  ///< true: dial_sched_time lies after the instant asked about
+  std::int64_t count = 0;        ///< records in the group
+};
+
 /// A calling list on one database connection. Not thread-safe: one owner.
 class OB_API CallingList {
  public:
@@ -151,6 +167,16 @@ class OB_API CallingList {
   virtual std::vector<Record> page(std::int64_t after_record_id, std::size_t limit) = 0;
   /// Which of `record_ids` are already in the table (ascending).
   virtual std::vector<std::int64_t> existing_ids(const std::vector<std::int64_t>& record_ids) = 0;
+
+  /// Ready records passing the filter that `match` names (phone digits are a
+  /// coarse filter: the caller compares numbers in E.164). Error(unsupported) by default.
+  virtual std::vector<Record> find_ready(const RecordMatch& match);
+  /// Cancels the records of `record_ids` that are still ready (record_status
+  /// cancelled, nothing else changes); returns those it changed. Error(unsupported) by default.
+  virtual std::vector<std::int64_t> cancel_ready(const std::vector<std::int64_t>& record_ids);
+  /// Ready records passing the filter, counted by zone, window and whether
+  /// their dial_sched_time lies after `now` (progress views). Error(unsupported) by default.
+  virtual std::vector<ReadyGroup> ready_groups(EpochSeconds now);
 };
 
 /// True when `name` is a plain SQL identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63 chars.

@@ -156,6 +156,27 @@ struct CampaignEvent {
 /// Name of a campaign event kind ("preview_record").
 OB_API std::string_view to_string(CampaignEvent::Kind k) noexcept;
 
+/// Calls the driver holds now, by where they are in their life.
+struct CallCounts {
+  int dialing = 0;    ///< placed; the far end neither rings nor answered yet
+  int ringing = 0;    ///< the far end rings
+  int waiting = 0;    ///< answered by a person, waiting for an agent
+  int connected = 0;  ///< joined to an agent (or an IVR application)
+  int other = 0;      ///< answered by a machine, fax or silence, or abandoned, not yet released
+};
+
+/// A third-party cancel (OCS): the records with this phone number, or of this customer.
+struct CancelRequest {
+  std::string phone;        ///< any format; compared in E.164 ("" when by customer id)
+  std::string customer_id;  ///< the value of the campaign's customer_id_field
+};
+
+/// What a cancel request did.
+struct CancelOutcome {
+  std::vector<std::int64_t> cancelled;    ///< records now cancelled (ready in a list, or buffered)
+  std::vector<std::int64_t> in_progress;  ///< records in a call, on a desktop or waiting for their agent: left as they are
+};
+
 /// A list dialed by a campaign group, with its share of the dials.
 struct ListShare {
   std::shared_ptr<CallingList> list;  ///< the list
@@ -230,6 +251,12 @@ class OB_API Campaign {
   void logout(const std::string& agent_id);
   /// Records an agent holds on its desktop.
   std::vector<DesktopRecord> desktop_records(const std::string& agent_id) const;
+  /// Third-party cancel: every record of the campaign's lists (passing their
+  /// filters) with this phone number or customer id that is ready or buffered
+  /// becomes cancelled; records in a call or on a desktop are reported, not
+  /// touched. Error(invalid_argument) for a number that is no phone number,
+  /// or a customer id when the campaign has no customer_id_field.
+  CancelOutcome cancel_records(const CancelRequest& request);
 
   /// The current state.
   CampaignState state() const;
@@ -241,6 +268,8 @@ class OB_API Campaign {
   const AgentPool& agents() const;
   /// Calls the driver holds now.
   std::size_t calls_in_flight() const;
+  /// Calls the driver holds now, by phase (dialing, ringing, waiting for an agent…).
+  CallCounts call_counts() const;
   /// Writes pending results back now.
   void flush();
   /// Subscribes to campaign events (called on the loop thread).

@@ -52,6 +52,11 @@ class SqlCallingList final : public CallingList {
   std::vector<Record> page(std::int64_t after_record_id, std::size_t limit) override;
   std::vector<std::int64_t> existing_ids(const std::vector<std::int64_t>& record_ids) override;
 
+  // --- third-party requests and progress views (sql_list_admin.cpp)
+  std::vector<Record> find_ready(const RecordMatch& match) override;
+  std::vector<std::int64_t> cancel_ready(const std::vector<std::int64_t>& record_ids) override;
+  std::vector<ReadyGroup> ready_groups(EpochSeconds now) override;
+
  private:
   // --- configuration (sql_list.cpp)
   void check_options();

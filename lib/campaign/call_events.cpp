@@ -17,7 +17,9 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
   const Time now = loop.now();
   switch (e.kind) {
     case CallEventKind::dialing:
+      break;
     case CallEventKind::ringing:
+      c.ringing = true;
       break;
     case CallEventKind::answered:
       on_answered(c, e, now);

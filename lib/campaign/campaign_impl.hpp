@@ -42,6 +42,7 @@ struct ActiveCall {
   Time dialed_at{};
   std::optional<Time> answered_at;
   std::optional<Time> connected_at;
+  bool ringing = false;
   bool live = false;
   bool connected = false;
   bool abandoned = false;
