@@ -128,10 +128,10 @@ void ob_call_log_entries_free(ob_call_log_entry* entries, size_t /*count*/) { ob
 
 int ob_campaign_set_call_log(ob_campaign* campaign, ob_call_log* log) {
   return obc::guard([&] {
-    auto& h = obc::get(campaign, "campaign");
+    auto core = obc::pin(campaign);
     auto& l = obc::log_of(log);
-    h.core->run([&] {
-      l.home.attach(h.core->shared_from_this(), "the call log");  // used on this engine's loop from now on
+    obc::on_live(core, campaign, [&](ob_campaign& h) {
+      l.home.attach(core, "the call log");  // used on this engine's loop from now on
       h.campaign->set_call_log(l.log);
     });
   });

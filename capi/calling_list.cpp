@@ -1,4 +1,6 @@
 // outbound C API — records, calling lists, CSV import and export.
+#include <cstddef>
+#include <cstring>
 #include <sstream>
 
 #include "outbound/csv.hpp"
@@ -31,7 +33,8 @@ ob_list& list_of(ob_list* l) { return get(l, "list"); }
 
 /// The size of version `version` of ob_list_options (check_version'ed).
 std::size_t list_options_size(unsigned int version) {
-  return version >= 2 ? sizeof(ob_list_options) : offsetof(ob_list_options, record_type_priority_count);
+  if (version >= 3) return sizeof(ob_list_options);
+  return version == 2 ? offsetof(ob_list_options, phone_region) : offsetof(ob_list_options, record_type_priority_count);
 }
 static_assert(sizeof(void*) != 8 || offsetof(ob_list_options, record_type_priority_count) == 64,
               "ob_list_options version 1 was 64 bytes on LP64; new fields go at the end");
@@ -51,11 +54,14 @@ outbound::ListOptions to_list_options(const ob_list_options& o) {
     fail(ErrorCode::invalid_argument, "record_type_priorities must not be NULL when record_type_priority_count > 0");
   for (std::size_t i = 0; i < o.record_type_priority_count; ++i) {
     const auto& p = o.record_type_priorities[i];
-    check_code(OB_ENUM_RECORD_TYPE, p.record_type, "record_type_priorities[i].record_type");
+    check_code(OB_ENUM_RECORD_TYPE, p.record_type, ("record_type_priorities[" + std::to_string(i) + "].record_type").c_str());
     if (!lo.record_type_priority.emplace(p.record_type, p.priority).second)
       fail(ErrorCode::invalid_argument, std::string("record_type_priorities names record type ") +
                                             ob_enum_name(OB_ENUM_RECORD_TYPE, p.record_type) + " twice");
   }
+  if (o.phone_region) lo.phone_region = o.phone_region;
+  if (o.region_column) lo.region_column = o.region_column;
+  lo.list_dbid = o.list_dbid;
   return lo;
 }
 
@@ -77,6 +83,14 @@ outbound::CsvOptions to_csv_options(const ob_csv_options* opts) {
   for (std::size_t i = 0; i < opts->column_count; ++i) {
     need(opts->columns[i], "columns[i]");
     o.columns.emplace_back(opts->columns[i]);
+  }
+  if (opts->version >= 2) {
+    if (opts->zone_count && !opts->zones) fail(ErrorCode::invalid_argument, "zones must not be NULL when zone_count > 0");
+    for (std::size_t i = 0; i < opts->zone_count; ++i) {
+      need(opts->zones[i].key, "zones[i].key");
+      need(opts->zones[i].iana, "zones[i].iana");
+      o.zones.add(opts->zones[i].key, opts->zones[i].iana);
+    }
   }
   return o;
 }
@@ -254,6 +268,9 @@ int ob_list_options_get(ob_list_options* out, ob_list* list) {
     o.create_indexes = lo.create_indexes ? 1 : 0;
     o.record_type_priority_count = l.priorities.size();
     o.record_type_priorities = l.priorities.empty() ? nullptr : l.priorities.data();
+    o.phone_region = lo.phone_region.empty() ? nullptr : lo.phone_region.c_str();
+    o.region_column = lo.region_column.empty() ? nullptr : lo.region_column.c_str();
+    o.list_dbid = lo.list_dbid;
     obc::copy_version_part(out, &o, obc::list_options_size(out->version));  // an older struct is shorter
   });
 }
@@ -352,7 +369,9 @@ int ob_csv_options_init(ob_csv_options* out, unsigned int version) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::check_version(version, OB_CSV_OPTIONS_VERSION, "ob_csv_options");
-    *out = ob_csv_options OB_CSV_OPTIONS_INIT;
+    const ob_csv_options defaults = OB_CSV_OPTIONS_INIT;
+    // A version-1 struct ends at columns: write no further.
+    std::memcpy(out, &defaults, version >= 2 ? sizeof defaults : offsetof(ob_csv_options, zone_count));
     out->version = version;
   });
 }

@@ -1,6 +1,7 @@
 // outbound C API — campaign groups: creation from options, control, agents,
 // statistics and the event callback.
 #include <thread>
+#include <unordered_map>
 
 #include "outbound/timezone.hpp"
 #include "shim.hpp"
@@ -8,6 +9,14 @@
 using outbound::ErrorCode;
 
 namespace obc {
+
+std::shared_ptr<EngineCore> pin(ob_campaign* campaign) {
+  auto lock = registry_lock();
+  if (!campaign || !is_tracked_locked(campaign, Kind::campaign)) bad_handle("campaign");
+  // A tracked handle is live (it is untracked before it is freed), and so is its engine, which
+  // frees its campaigns' handles before it can go.
+  return campaign->core->shared_from_this();
+}
 
 void Attachable::attach(const std::shared_ptr<EngineCore>& core, const char* what) {
   std::lock_guard lock(mu);
@@ -17,6 +26,10 @@ void Attachable::attach(const std::shared_ptr<EngineCore>& core, const char* wha
 }
 
 namespace {
+
+// The longest ob_campaign_finish waits: 36,500 days, the library's "forever". A timeout that
+// reached the end of engine time would take a manual clock there (or tick it for ever).
+constexpr std::int64_t kMaxFinishTimeoutMs = 36500LL * 24 * 3600 * 1000;
 
 /// The size of version `version` of ob_campaign_options (check_version'ed): each version ends
 /// where the first field of the next one begins.
@@ -30,6 +43,7 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, caller_id) == 
               "ob_campaign_options version 1 was 248 bytes on LP64; new fields go at the end");
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_ms) == 256,
               "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
+static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
 // The numbers, codes and durations of `c` (not its strings and arrays), as C.
 void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
@@ -70,8 +84,13 @@ ob_campaign_options default_options() {
   return o;
 }
 
+// A duration option in milliseconds: [0, OB_MAX_DURATION_MS] (36,500 days; beyond it time arithmetic overflows).
 outbound::Duration non_negative_ms(std::int64_t ms, const char* what) {
   if (ms < 0) fail(ErrorCode::invalid_argument, std::string(what) + " must not be negative");
+  if (ms > outbound::kMaxDurationOption.count())
+    fail(ErrorCode::invalid_argument, std::string(what) + " must be at most " +
+                                          std::to_string(outbound::kMaxDurationOption.count()) + " ms (36,500 days), not " +
+                                          std::to_string(ms));
   return outbound::Duration(ms);
 }
 
@@ -149,53 +168,131 @@ outbound::CallingWindows to_windows(const WindowSettings& w) {
 // A string option as C: NULL for "", as the defaults have it.
 const char* c_str_or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
 
-// The options a campaign runs with, as C: pointers into `view`, which the handle keeps.
-ob_campaign_options options_of(const ob_campaign& h, OptionsView& view) {
+// The ob_treatment version that was current with each version of ob_campaign_options: a caller
+// steps through the treatments it gets back at the size of its own ob_treatment.
+unsigned int treatment_version_of(unsigned int options_version) { return options_version >= 3 ? 2u : 1u; }
+
+// What one ob_campaign_options_get handed out: the strings and arrays the caller's struct points
+// into, the caller's until ob_campaign_options_free.
+struct OptionsView {
+  outbound::CampaignConfig config;
+  WindowSettings windows;
+  std::vector<unsigned char> treatments;  // at the caller's ob_treatment version
+  std::vector<std::pair<std::string, std::string>> zone_names;
+  std::vector<ob_zone> zones;
+  std::vector<const void*> keys;  // the pointers handed out, each of which finds this view
+};
+
+// Views handed out, by each pointer they handed out: ob_campaign_options_free finds its view
+// through any pointer of the struct the caller has not changed.
+std::mutex& views_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::unordered_map<const void*, std::shared_ptr<OptionsView>>& views() {
+  static std::unordered_map<const void*, std::shared_ptr<OptionsView>> v;
+  return v;
+}
+
+// The string and array pointers of `o` that its version has.
+std::vector<const void*> pointers_of(const ob_campaign_options& o, unsigned int version) {
+  std::vector<const void*> p{o.name, o.pacer, o.customer_id_field, o.voice_application, o.treatments, o.zones, o.zone_column};
+  if (version >= 2) p.push_back(o.caller_id);
+  return p;
+}
+
+void hand_out_view(std::shared_ptr<OptionsView> view, const ob_campaign_options& o) {
+  for (const void* p : pointers_of(o, o.version))
+    if (p) view->keys.push_back(p);
+  std::lock_guard lock(views_mutex());
+  for (const void* key : view->keys) views()[key] = view;
+}
+
+// The options in `view`, as C at version `version`: pointers into `view`.
+ob_campaign_options options_of(OptionsView& view, unsigned int version) {
   const auto& c = view.config;
+  const auto& windows = view.windows;
   ob_campaign_options o = default_options();
+  o.version = version;
   set_scalars(o, c);
   o.name = c.name.c_str();
   o.pacer = c.pacer.c_str();
   o.customer_id_field = c_str_or_null(c.customer_id_field);
   o.voice_application = c_str_or_null(c.voice_application);
   o.caller_id = c_str_or_null(c.caller_id);
-  for (const auto& t : c.treatments.rules()) view.treatments.push_back(from_treatment(t));
-  o.treatment_count = view.treatments.size();
-  o.treatments = view.treatments.empty() ? nullptr : view.treatments.data();
-  for (const auto& key : h.windows.zones.keys()) view.zone_names.emplace_back(key, h.windows.zones.zone_name(key));
+  view.treatments = from_treatments(c.treatments.rules(), treatment_version_of(version));
+  o.treatment_count = c.treatments.rules().size();
+  o.treatments = view.treatments.empty() ? nullptr : reinterpret_cast<const ob_treatment*>(view.treatments.data());
+  for (const auto& key : windows.zones.keys()) view.zone_names.emplace_back(key, windows.zones.zone_name(key));
   for (const auto& [key, iana] : view.zone_names) view.zones.push_back({key.c_str(), iana.c_str()});
   o.zone_count = view.zones.size();
   o.zones = view.zones.empty() ? nullptr : view.zones.data();
-  o.window_from_s = h.windows.from_s;
-  o.window_till_s = h.windows.till_s;
-  o.zone_column = c_str_or_null(h.windows.zone_column);
+  o.window_from_s = windows.from_s;
+  o.window_till_s = windows.till_s;
+  o.zone_column = c_str_or_null(windows.zone_column);
   return o;
 }
-
-ob_campaign& campaign_of(ob_campaign* c) { return get(c, "campaign"); }
 
 // Runs `fn(campaign)` serialised with the campaign's engine loop.
 template <typename Fn>
 auto on_campaign(ob_campaign* c, Fn&& fn) {
-  auto& h = campaign_of(c);
-  return h.core->run([&] { return fn(*h.campaign); });
+  return on_live(c, [&](ob_campaign& h) { return fn(*h.campaign); });
+}
+
+// Wakes the finishes waiting on `h` once its last call has ended (loop thread).
+void wake_if_drained(ob_campaign& h) {
+  if (h.finish_waits.empty() || h.campaign->calls_in_flight() != 0) return;
+  for (auto& w : h.finish_waits)
+    if (auto wait = w.lock()) wait->wake();
+  h.finish_waits.clear();
+}
+
+// Runs the loop on this thread, which holds the engine's lock, until the campaign has no call,
+// `deadline`, or a call from another thread wants in. Returns true when it should run again
+// (once that call is done): it then waits, without the lock, until the callers are in.
+bool run_loop_for_calls(EngineCore& core, ob_campaign& h, const FinishWait& wait, outbound::Time deadline,
+                        std::unique_lock<std::recursive_mutex>& lock) {
+  auto& loop = core.engine->loop();
+  auto done = [&] {  // `gone` first: the handle may be freed by a timer callback
+    return wait.gone || core.closing || core.blocked_callers > 0 || h.campaign->calls_in_flight() == 0;
+  };
+  core.finish_runs_loop = true;
+  if (!done()) loop.run_until(deadline, done);
+  core.finish_runs_loop = false;
+  if (wait.gone || core.closing || core.blocked_callers == 0 || loop.now() >= deadline) return false;
+  lock.unlock();
+  while (core.blocked_callers > 0) std::this_thread::yield();  // until they hold the lock
+  return true;
 }
 
 // Waits, at most until `deadline` on the engine's clock, for the campaign to have no call in
-// flight: by running the loop on this thread, or by watching the engine's own thread run it.
-void wait_for_calls(ob_campaign& h, outbound::Time deadline) {
-  auto& core = *h.core;
-  auto no_calls = [&] { return h.campaign->calls_in_flight() == 0; };
-  std::unique_lock lock(core.mu);
-  if (!core.thread_running) {
-    if (!no_calls()) core.engine->loop().run_until(deadline, no_calls);
-    return;
+// flight: by running the loop on this thread, or by sleeping until the engine's own thread ends
+// the last call (or stops, or the handle goes). Throws bad_handle once the campaign or its engine
+// is freed by another thread.
+void wait_for_calls(const std::shared_ptr<EngineCore>& core, ob_campaign* c, outbound::Time deadline) {
+  auto wait = std::make_shared<FinishWait>();
+  for (;;) {
+    const bool drained = on_live(core, c, [&](ob_campaign& h) {
+      if (h.campaign->calls_in_flight() == 0) return true;
+      FinishWait::add_to(h.finish_waits, wait);  // woken by the last call, or by the handle going
+      return false;
+    });
+    if (drained) return;
+    std::unique_lock lock(core->mu);  // not lock(): a finish does not make another yield to it
+    if (core->closing) bad_handle("campaign");
+    if (!core->thread_running) {
+      if (wait->gone) bad_handle("campaign");
+      if (!run_loop_for_calls(*core, *c, *wait, deadline, lock)) return;
+      continue;
+    }
+    FinishWait::add_to(core->thread_waits, wait);  // stop_thread() wakes us: the loop is then ours to run
+    lock.unlock();
+    if (!wait->sleep_until(*core->clock, deadline)) return;
   }
-  lock.unlock();
-  while (!core.run(no_calls) && core.clock->now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 void deliver_event(ob_campaign& h, const outbound::CampaignEvent& e) {
+  wake_if_drained(h);
   if (!h.event_cb) return;
   std::optional<RecordView> record;
   if (e.record) record.emplace(*e.record);
@@ -215,6 +312,15 @@ void deliver_event(ob_campaign& h, const outbound::CampaignEvent& e) {
 }  // namespace
 }  // namespace obc
 
+ob_campaign::~ob_campaign() {
+  for (auto& w : finish_waits) {
+    if (auto wait = w.lock()) {
+      wait->gone = true;
+      wait->wake();
+    }
+  }
+}
+
 extern "C" {
 
 int ob_campaign_options_init(ob_campaign_options* out, unsigned int version) {
@@ -231,7 +337,7 @@ int ob_campaign_new(ob_campaign** out, ob_engine* engine, const ob_campaign_opti
                     ob_dnc* dnc) {
   return obc::guard([&] {
     obc::need(out, "out");
-    auto core = obc::get(engine, "engine").core;
+    auto core = obc::pin(engine);
     auto& d = obc::get(driver, "driver");
     ob_dnc* n = dnc ? &obc::get(dnc, "dnc") : nullptr;
     ob_campaign_options o = obc::default_options();
@@ -266,8 +372,14 @@ void ob_campaign_free(ob_campaign* campaign) {
     if (!campaign || !obc::is_tracked(campaign, obc::Kind::campaign)) return;
     if (obc::t_callback_depth > 0)
       obc::fail(ErrorCode::invalid_state, "ob_campaign_free cannot be called from an event, log or driver callback");
-    campaign->core->run([&] {
-      if (!obc::is_tracked(campaign, obc::Kind::campaign)) return;  // freed meanwhile with its engine
+    std::shared_ptr<obc::EngineCore> core;
+    try {
+      core = obc::pin(campaign);
+    } catch (const outbound::Error&) {
+      return;  // freed meanwhile by another thread
+    }
+    core->run([&] {
+      if (!obc::is_tracked(campaign, obc::Kind::campaign)) return;  // freed meanwhile, or with its engine
       obc::untrack(campaign);
       auto doomed = std::unique_ptr<ob_campaign>(campaign);
       doomed->core->campaigns.erase(doomed->name);
@@ -279,32 +391,67 @@ void ob_campaign_free(ob_campaign* campaign) {
 int ob_campaign_options_get(ob_campaign_options* out, ob_campaign* campaign) {
   return obc::guard([&] {
     obc::need(out, "out");
-    obc::check_version(out->version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
-    auto& h = obc::campaign_of(campaign);
-    h.core->run([&] {
-      auto view = std::make_unique<obc::OptionsView>();
+    const unsigned int version = out->version;
+    obc::check_version(version, OB_CAMPAIGN_OPTIONS_VERSION, "ob_campaign_options");
+    auto view = std::make_shared<obc::OptionsView>();
+    // The copy of the settings is made on the loop; the rest of the view is ours alone.
+    obc::on_live(campaign, [&](ob_campaign& h) {
       view->config = h.campaign->config();
-      auto o = obc::options_of(h, *view);
-      o.version = out->version;
-      obc::copy_version_part(out, &o, obc::campaign_options_size(out->version));  // an older struct is shorter
-      h.options_view = std::move(view);
+      view->windows = h.windows;
     });
+    auto o = obc::options_of(*view, version);
+    obc::hand_out_view(view, o);
+    obc::copy_version_part(out, &o, obc::campaign_options_size(version));  // an older struct is shorter
   });
+}
+
+void ob_campaign_options_free(ob_campaign_options* options) {
+  if (!options) return;
+  std::shared_ptr<obc::OptionsView> view;
+  {
+    std::lock_guard lock(obc::views_mutex());
+    auto& views = obc::views();
+    for (const void* p : obc::pointers_of(*options, options->version)) {
+      auto it = p ? views.find(p) : views.end();
+      if (it == views.end()) continue;
+      view = it->second;
+      for (const void* key : view->keys) views.erase(key);
+      break;
+    }
+  }
+  if (!view) return;  // not from ob_campaign_options_get, or freed already
+  // What pointed into the view points nowhere now; the caller's own pointers stay.
+  auto forget = [&](auto& field) {
+    for (const void* key : view->keys)
+      if (static_cast<const void*>(field) == key) field = nullptr;
+  };
+  forget(options->name);
+  forget(options->pacer);
+  forget(options->customer_id_field);
+  forget(options->voice_application);
+  forget(options->zone_column);
+  forget(options->treatments);
+  if (!options->treatments) options->treatment_count = 0;
+  forget(options->zones);
+  if (!options->zones) options->zone_count = 0;
+  if (options->version >= 2) forget(options->caller_id);
 }
 
 int ob_campaign_name(const char** out, ob_campaign* campaign) {
   return obc::guard([&] {
     obc::need(out, "out");
-    *out = obc::campaign_of(campaign).name.c_str();
+    auto lock = obc::registry_lock();  // the name lives as long as the handle
+    if (!campaign || !obc::is_tracked_locked(campaign, obc::Kind::campaign)) obc::bad_handle("campaign");
+    *out = campaign->name.c_str();
   });
 }
 
 int ob_campaign_add_list(ob_campaign* campaign, ob_list* list, double share) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
+    auto core = obc::pin(campaign);
     auto& l = obc::get(list, "list");
-    h.core->run([&] {
-      l.home.attach(h.core->shared_from_this(), "the list");  // used on this engine's loop from now on
+    obc::on_live(core, campaign, [&](ob_campaign& h) {
+      l.home.attach(core, "the list");  // used on this engine's loop from now on
       h.campaign->add_list(l.list, share);
     });
   });
@@ -332,22 +479,25 @@ int ob_campaign_force_unload(ob_campaign* campaign) {
 
 int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
-    if (timeout_ms < 0) obc::fail(ErrorCode::invalid_argument, "timeout_ms must not be negative");
-    if (obc::t_callback_depth > 0 || h.core->engine->loop().in_loop_thread())
+    auto core = obc::pin(campaign);  // kept alive while we wait, whoever frees what meanwhile
+    if (timeout_ms < 0 || timeout_ms > obc::kMaxFinishTimeoutMs)
+      obc::fail(ErrorCode::invalid_argument, "timeout_ms must lie in [0, " + std::to_string(obc::kMaxFinishTimeoutMs) +
+                                                 "] (36,500 days), not " + std::to_string(timeout_ms));
+    if (obc::t_callback_depth > 0 || core->engine->loop().in_loop_thread())
       obc::fail(ErrorCode::invalid_state, "ob_campaign_finish cannot be called from a callback: it runs the engine's loop");
     std::size_t cut = 0;
-    const bool loaded = h.core->run([&] {
+    const bool loaded = obc::on_live(core, campaign, [](ob_campaign& h) {
       if (h.campaign->state() == outbound::CampaignState::not_loaded) return false;
       h.campaign->stop();
       return true;
     });
     if (loaded) {
-      const auto now = h.core->clock->now();
-      const auto room = outbound::Time::max() - now;  // a huge timeout means "until the calls end"
-      const auto deadline = outbound::Duration(timeout_ms) >= room ? outbound::Time::max() : now + outbound::Duration(timeout_ms);
-      obc::wait_for_calls(h, deadline);
-      cut = h.core->run([&] {
+      const auto now = core->clock->now();
+      const auto room = outbound::Time::max() - now;
+      const auto wait = outbound::Duration(timeout_ms);
+      obc::wait_for_calls(core, campaign, wait >= room ? outbound::Time::max() : now + wait);
+      if (core->closing) obc::bad_handle("campaign");
+      cut = obc::on_live(core, campaign, [](ob_campaign& h) {
         std::size_t left = h.campaign->calls_in_flight();
         if (left) h.campaign->force_unload();  // the timeout passed: cancel what is left
         else h.campaign->unload();
@@ -370,9 +520,9 @@ int ob_campaign_set_mode(ob_campaign* campaign, int mode, int goal, double targe
 
 int ob_campaign_set_treatments(ob_campaign* campaign, const ob_treatment* rules, size_t count) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
+    auto core = obc::pin(campaign);
     outbound::TreatmentSet set(obc::to_treatments(rules, count));
-    h.core->run([&] { h.campaign->set_treatments(std::move(set)); });
+    obc::on_live(core, campaign, [&](ob_campaign& h) { h.campaign->set_treatments(std::move(set)); });
   });
 }
 
@@ -458,8 +608,7 @@ int ob_campaign_flush(ob_campaign* campaign) {
 
 int ob_campaign_set_event_callback(ob_campaign* campaign, ob_campaign_event_cb cb, void* user_data) {
   return obc::guard([&] {
-    auto& h = obc::campaign_of(campaign);
-    h.core->run([&] {
+    obc::on_live(campaign, [&](ob_campaign& h) {
       h.event_cb = cb;
       h.event_user_data = user_data;
     });

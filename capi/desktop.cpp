@@ -1,4 +1,4 @@
-// outbound C API — agent desktop requests on a campaign group (DOMAIN.md §7).
+// outbound C API — agent desktop requests on a campaign group (docs/reference.md).
 #include "shim.hpp"
 
 using outbound::ErrorCode;
@@ -46,9 +46,8 @@ ob_desktop_record* hand_out_one(std::optional<outbound::DesktopRecord> record) {
 template <typename Fn>
 auto request(ob_campaign* campaign, const char* agent_id, Fn&& fn) {
   need(agent_id, "agent_id");
-  auto& h = get(campaign, "campaign");
   std::string agent(agent_id);
-  return h.core->run([&] { return fn(*h.campaign, agent); });
+  return on_live(campaign, [&](ob_campaign& h) { return fn(*h.campaign, agent); });
 }
 
 outbound::CallbackKind to_callback_kind(int kind) {
@@ -169,8 +168,7 @@ int ob_desktop_do_not_call(ob_campaign* campaign, const char* agent_id, int64_t 
 int ob_desktop_do_not_call_number(ob_campaign* campaign, const char* phone, const char* message) {
   return obc::guard([&] {
     obc::need(phone, "phone");
-    auto& h = obc::get(campaign, "campaign");
-    h.core->run([&] { h.campaign->do_not_call_number(phone, obc::str(message)); });
+    obc::on_live(campaign, [&](ob_campaign& h) { h.campaign->do_not_call_number(phone, obc::str(message)); });
   });
 }
 

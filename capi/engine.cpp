@@ -5,19 +5,66 @@ using outbound::ErrorCode;
 
 namespace obc {
 
+void FinishWait::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool FinishWait::sleep_until(const outbound::Clock& clock, outbound::Time deadline) {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (woken_) {
+      woken_ = false;
+      return true;
+    }
+    const auto now = clock.now();
+    if (now >= deadline) return false;
+    // In slices: the deadline is on the engine's clock, the wait on the steady clock.
+    cv_.wait_for(lock, std::min<outbound::Duration>(deadline - now, std::chrono::seconds(10)));
+  }
+}
+
+void FinishWait::add_to(std::vector<std::weak_ptr<FinishWait>>& waits, const std::shared_ptr<FinishWait>& wait) {
+  std::erase_if(waits, [](const std::weak_ptr<FinishWait>& w) { return w.expired(); });
+  for (const auto& w : waits)
+    if (w.lock() == wait) return;
+  waits.push_back(wait);
+}
+
+std::unique_lock<std::recursive_mutex> EngineCore::lock() {
+  std::unique_lock lock(mu, std::try_to_lock);
+  if (lock.owns_lock()) return lock;
+  ++blocked_callers;
+  if (finish_runs_loop) engine->loop().post([] {});  // the finish sees us at its next turn
+  lock.lock();
+  --blocked_callers;
+  return lock;
+}
+
 void EngineCore::stop_thread() {
-  std::lock_guard lock(mu);
+  auto lock_ = lock();
   if (!thread_running) return;
   engine->stop_thread();
   thread_running = false;
   // Work posted by callers waiting in run() after the thread's last turn runs
   // here; a run_until to "now" also consumes the stop request the thread left.
   engine->loop().run_until(engine->loop().now());
+  // Finishes waiting for the thread must now run the loop themselves.
+  for (auto& w : thread_waits)
+    if (auto wait = w.lock()) wait->wake();
+  thread_waits.clear();
+}
+
+std::shared_ptr<EngineCore> pin(ob_engine* engine) {
+  auto lock = registry_lock();
+  if (!engine || !is_tracked_locked(engine, Kind::engine)) bad_handle("engine");
+  return engine->core;  // the handle is live while it is tracked: it is untracked before it is freed
 }
 
 namespace {
-
-EngineCore& core_of(ob_engine* e) { return *get(e, "engine").core; }
 
 void refuse_inside_loop(EngineCore& core, const char* what) {
   if (core.engine->loop().in_loop_thread())
@@ -76,9 +123,10 @@ void ob_engine_free(ob_engine* engine) {
     if (obc::t_callback_depth > 0 || core->engine->loop().in_loop_thread())
       obc::fail(ErrorCode::invalid_state, "ob_engine_free cannot be called from the engine's own callbacks");
     obc::untrack(engine);
+    core->closing = true;  // a finish waiting on one of its campaigns gives up (OB_EHANDLE)
     core->stop_thread();
     {
-      std::lock_guard lock(core->mu);
+      auto lock = core->lock();
       core->engine->set_log_handler(nullptr);
       core->log_cb = nullptr;
       auto campaigns = std::move(core->campaigns);
@@ -99,20 +147,21 @@ void ob_engine_free(ob_engine* engine) {
 int ob_engine_now(int64_t* out, ob_engine* engine) {
   return obc::guard([&] {
     obc::need(out, "out");
-    *out = obc::to_ms(obc::core_of(engine).clock->now());
+    *out = obc::to_ms(obc::pin(engine)->clock->now());
   });
 }
 
 int ob_engine_is_manual(int* out, ob_engine* engine) {
   return obc::guard([&] {
     obc::need(out, "out");
-    *out = obc::core_of(engine).clock->is_manual() ? 1 : 0;
+    *out = obc::pin(engine)->clock->is_manual() ? 1 : 0;
   });
 }
 
 int ob_engine_advance_clock(ob_engine* engine, int64_t to_ms) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     if (!core.clock->is_manual()) obc::fail(ErrorCode::invalid_state, "only a manual clock can be advanced");
     core.run([&] { core.clock->advance_to(obc::from_ms(to_ms)); });
   });
@@ -120,7 +169,8 @@ int ob_engine_advance_clock(ob_engine* engine, int64_t to_ms) {
 
 int ob_engine_poll(size_t* out, ob_engine* engine) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     std::size_t ran = 0;
     obc::run_loop_here(core, [&] { ran = core.engine->poll(); });
     if (out) *out = ran;
@@ -129,7 +179,8 @@ int ob_engine_poll(size_t* out, ob_engine* engine) {
 
 int ob_engine_run_until(ob_engine* engine, int64_t deadline_ms, ob_done_cb done, void* user_data) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     obc::run_loop_here(core, [&] {
       if (!done) {
         core.engine->run_until(obc::from_ms(deadline_ms));
@@ -146,19 +197,21 @@ int ob_engine_run_until(ob_engine* engine, int64_t deadline_ms, ob_done_cb done,
 
 int ob_engine_run_for(ob_engine* engine, int64_t duration_ms) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     if (duration_ms < 0) obc::fail(ErrorCode::invalid_argument, "duration_ms must not be negative");
-    obc::run_loop_here(core, [&] { core.engine->run_until(core.clock->now() + outbound::Duration(duration_ms)); });
+    obc::run_loop_here(core, [&] { core.engine->run_until(outbound::add_saturating(core.clock->now(), outbound::Duration(duration_ms))); });
   });
 }
 
 int ob_engine_stop(ob_engine* engine) {
-  return obc::guard([&] { obc::core_of(engine).engine->loop().stop(); });
+  return obc::guard([&] { obc::pin(engine)->engine->loop().stop(); });
 }
 
 int ob_engine_start_thread(ob_engine* engine) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     obc::refuse_inside_loop(core, "ob_engine_start_thread");
     if (core.clock->is_manual())
       obc::fail(ErrorCode::invalid_state, "the engine thread needs a real clock; drive a manual clock with ob_engine_run_until");
@@ -171,7 +224,8 @@ int ob_engine_start_thread(ob_engine* engine) {
 
 int ob_engine_stop_thread(ob_engine* engine) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     obc::refuse_inside_loop(core, "ob_engine_stop_thread");
     core.stop_thread();
   });
@@ -179,7 +233,8 @@ int ob_engine_stop_thread(ob_engine* engine) {
 
 int ob_engine_set_log_callback(ob_engine* engine, ob_log_cb cb, void* user_data) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     core.run([&] {
       core.log_cb = cb;
       core.log_user_data = user_data;
@@ -196,7 +251,8 @@ int ob_engine_set_log_callback(ob_engine* engine, ob_log_cb cb, void* user_data)
 
 int ob_engine_post(ob_engine* engine, ob_task_cb cb, void* user_data) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     if (!cb) obc::fail(ErrorCode::invalid_argument, "cb must not be NULL");
     core.engine->loop().post([cb, user_data] {
       try {
@@ -209,7 +265,8 @@ int ob_engine_post(ob_engine* engine, ob_task_cb cb, void* user_data) {
 
 int ob_engine_schedule(uint64_t* out, ob_engine* engine, int64_t delay_ms, ob_task_cb cb, void* user_data) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     if (!cb) obc::fail(ErrorCode::invalid_argument, "cb must not be NULL");
     if (delay_ms < 0) obc::fail(ErrorCode::invalid_argument, "delay_ms must not be negative");
     auto id = core.run([&] {
@@ -226,7 +283,8 @@ int ob_engine_schedule(uint64_t* out, ob_engine* engine, int64_t delay_ms, ob_ta
 
 int ob_engine_cancel_timer(int* out, ob_engine* engine, uint64_t timer_id) {
   return obc::guard([&] {
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     bool was = core.run([&] { return core.engine->loop().cancel(timer_id); });
     if (out) *out = was ? 1 : 0;
   });
@@ -236,7 +294,8 @@ int ob_engine_campaign(ob_campaign** out, ob_engine* engine, const char* name) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::need(name, "name");
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     *out = core.run([&] {
       auto it = core.campaigns.find(name);
       if (it == core.campaigns.end()) obc::fail(ErrorCode::not_found, std::string("no campaign named \"") + name + "\"");
@@ -248,7 +307,8 @@ int ob_engine_campaign(ob_campaign** out, ob_engine* engine, const char* name) {
 int ob_engine_campaign_count(size_t* out, ob_engine* engine) {
   return obc::guard([&] {
     obc::need(out, "out");
-    auto& core = obc::core_of(engine);
+    auto pinned = obc::pin(engine);
+    auto& core = *pinned;
     *out = core.run([&] { return core.campaigns.size(); });
   });
 }

@@ -96,7 +96,7 @@ OB_EXTERN void ob_free(void* p);
 #define OB_NO_TIME INT64_MIN
 
 /* ====================================================================== */
-/* Codes (OCS numeric values, DOMAIN.md) and their names                  */
+/* Codes (OCS numeric values, docs/reference.md) and their names         */
 /* ====================================================================== */
 
 /** Call results (calling-list column call_result). */
@@ -339,7 +339,8 @@ OB_EXTERN int ob_engine_set_log_callback(ob_engine* engine, ob_log_cb cb, void* 
 /** Runs `cb(user_data)` on the loop thread at its next turn. Never blocks. */
 OB_EXTERN int ob_engine_post(ob_engine* engine, ob_task_cb cb, void* user_data);
 /** Runs `cb(user_data)` once on the loop thread after `delay_ms` of engine time; `out` (may be
- *  NULL) gets the timer id (never 0). Pending timers are dropped when the engine is freed. */
+ *  NULL) gets the timer id (never 0). Pending timers are dropped when the engine is freed. A delay
+ *  past the end of engine time (INT64_MAX) means never. */
 OB_EXTERN int ob_engine_schedule(uint64_t* out, ob_engine* engine, int64_t delay_ms, ob_task_cb cb, void* user_data);
 /** Cancels a pending timer; `out` (may be NULL) = 1 if it was pending, 0 if it ran or never existed. */
 OB_EXTERN int ob_engine_cancel_timer(int* out, ob_engine* engine, uint64_t timer_id);
@@ -423,11 +424,17 @@ typedef struct ob_list_options {
   size_t record_type_priority_count;
   /** Version 2: priorities of record types among due scheduled records (copied; NULL when count is 0). */
   const ob_record_type_priority* record_type_priorities;
+  /** Version 3: ISO 3166 region of national-format numbers (NULL: the DNC list's, else "US"). */
+  const char* phone_region;
+  /** Version 3: custom column holding each record's ISO 3166 region (NULL: none). */
+  const char* region_column;
+  /** Version 3: the list's id for DNC entries scoped by list_dbid (0: unknown, every such entry applies). */
+  int list_dbid;
 } ob_list_options;
-/** Current version of ob_list_options (2: record type priorities). */
-#define OB_LIST_OPTIONS_VERSION 2u
+/** Current version of ob_list_options (2: record type priorities; 3: phone_region, region_column, list_dbid). */
+#define OB_LIST_OPTIONS_VERSION 3u
 /** Defaults. */
-#define OB_LIST_OPTIONS_INIT {OB_LIST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 600, NULL, 0, 0, 0, NULL}
+#define OB_LIST_OPTIONS_INIT {OB_LIST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 600, NULL, 0, 0, 0, NULL, NULL, NULL, 0}
 
 /** CSV import and export settings. */
 typedef struct ob_csv_options {
@@ -441,11 +448,14 @@ typedef struct ob_csv_options {
   int crlf;                      /**< export: CRLF line ends (default 1) */
   size_t column_count;           /**< export: number of columns to write (0: all) */
   const char* const* columns;    /**< export: the columns, in order */
+  /* version 2 */
+  size_t zone_count;             /**< import: the campaign's tz_dbid zones, so numbers are read in their zone's country */
+  const struct ob_zone* zones;   /**< import: those zones */
 } ob_csv_options;
 /** Current version of ob_csv_options. */
-#define OB_CSV_OPTIONS_VERSION 1u
+#define OB_CSV_OPTIONS_VERSION 2u
 /** Defaults. */
-#define OB_CSV_OPTIONS_INIT {OB_CSV_OPTIONS_VERSION, ',', 1000, 0, 86400, 0, 0, 1, 0, NULL}
+#define OB_CSV_OPTIONS_INIT {OB_CSV_OPTIONS_VERSION, ',', 1000, 0, 86400, 0, 0, 1, 0, NULL, 0, NULL}
 
 /** A CSV row that was not imported. */
 typedef struct ob_csv_row_error {
@@ -518,11 +528,15 @@ typedef struct ob_dnc_options {
   const char* table;          /**< DNC table (default "gsw_donotcall_list") */
   const char* default_region; /**< region of numbers without a country code (default "US") */
   int create_if_missing;      /**< create the table when missing (default 1) */
+  /* version 2 */
+  int tenant_dbid;            /**< rows of other tenants are ignored (0: every row applies) */
+  int64_t sync_interval_ms;   /**< read other engines' changes at most this long after they commit (default 500) */
+  int64_t reload_interval_ms; /**< also re-read the whole table this often (0: never) */
 } ob_dnc_options;
 /** Current version of ob_dnc_options. */
-#define OB_DNC_OPTIONS_VERSION 1u
+#define OB_DNC_OPTIONS_VERSION 2u
 /** Defaults: in memory, US numbers. */
-#define OB_DNC_OPTIONS_INIT {OB_DNC_OPTIONS_VERSION, NULL, NULL, NULL, 1}
+#define OB_DNC_OPTIONS_INIT {OB_DNC_OPTIONS_VERSION, NULL, NULL, NULL, 1, 0, 500, 0}
 
 /** Fills `out` with the defaults of `version`. */
 OB_EXTERN int ob_dnc_options_init(ob_dnc_options* out, unsigned int version);
@@ -549,6 +563,45 @@ OB_EXTERN int ob_dnc_reload(size_t* out, ob_dnc* dnc);
 /** `phone` in E.164 ("+12125551234") for numbers written in `region`'s format (NULL: "US")
  *  (OWNED: free with ob_free); OB_EINVALID with the reason if it is no phone number. */
 OB_EXTERN int ob_phone_to_e164(char** out, const char* phone, const char* region);
+
+/** A do-not-call entry with a scope and an expiry, for ob_dnc_add_entry. */
+typedef struct ob_dnc_entry {
+  unsigned int version;     /**< OB_DNC_ENTRY_VERSION */
+  const char* phone;        /**< a phone number in any format, or NULL */
+  const char* customer_id;  /**< a customer id, or NULL (one of the two is needed) */
+  const char* message;      /**< why (dnc_message), or NULL */
+  int tenant_dbid;          /**< its tenant (0: the list's tenant_dbid) */
+  int campaign_dbid;        /**< only campaigns with this campaign_id (0: every campaign) */
+  int list_dbid;            /**< only calling lists with this list_dbid (0: every list) */
+  int64_t expires_at_ms;    /**< when it stops applying, UTC milliseconds (0: never; kept to the second, rounded up) */
+} ob_dnc_entry;
+/** Current version of ob_dnc_entry. */
+#define OB_DNC_ENTRY_VERSION 1u
+/** Defaults: no phone, no customer, everywhere, for good. */
+#define OB_DNC_ENTRY_INIT {OB_DNC_ENTRY_VERSION, NULL, NULL, NULL, 0, 0, 0, 0}
+
+/** Fills `out` with the defaults of `version`. */
+OB_EXTERN int ob_dnc_entry_init(ob_dnc_entry* out, unsigned int version);
+/** Adds an entry (persisted when backed; other engines learn it at their next sync);
+ *  OB_EINVALID for a bad phone, no phone nor customer, or an expiry on a table without expires_at. */
+OB_EXTERN int ob_dnc_add_entry(ob_dnc* dnc, const ob_dnc_entry* entry);
+/** Removes every entry of `phone` (any format, any scope); `out` (may be NULL) = table rows deleted. */
+OB_EXTERN int ob_dnc_remove_phone(size_t* out, ob_dnc* dnc, const char* phone);
+/** Removes every entry of `customer_id`; `out` (may be NULL) = table rows deleted. */
+OB_EXTERN int ob_dnc_remove_customer(size_t* out, ob_dnc* dnc, const char* customer_id);
+/** ob_dnc_check for campaign `campaign_dbid` dialing list `list_dbid`: entries scoped elsewhere do not
+ *  match (0: not known, every scoped entry matches). */
+OB_EXTERN int ob_dnc_check_scoped(int* out, ob_dnc* dnc, const char* phone, const char* customer_id, int campaign_dbid,
+                                  int list_dbid);
+/** Brings the list up to date now (system clock): drops expired entries and reads other engines'
+ *  changes when sync_interval_ms has passed; `out` (may be NULL) = entries changed. A campaign using
+ *  the list does this itself before each dial decision. */
+OB_EXTERN int ob_dnc_sync(size_t* out, ob_dnc* dnc);
+/** Number of table rows whose phone could not be read at the last load. */
+OB_EXTERN int ob_dnc_load_error_count(size_t* out, ob_dnc* dnc);
+/** Unreadable row `index`: its row key (SQLite rowid, PostgreSQL ctid), its phone text and the reason
+ *  (each OWNED: free with ob_free; any out may be NULL). Such a row still blocks by its digits. */
+OB_EXTERN int ob_dnc_load_error(char** out_row, char** out_phone, char** out_reason, ob_dnc* dnc, size_t index);
 
 /* ====================================================================== */
 /* Call log (docs/call_log.md)                                            */
@@ -625,10 +678,15 @@ typedef struct ob_treatment {
   int64_t date_time;        /**< 0.2: epoch s for the *_at_date actions, or OB_NO_TIME; use date_time_ms */
   int group_id;             /**< for assign_to_group */
   /** Version 2: for the *_at_date actions, UTC epoch ms (OB_NO_TIME: none). Set this or the older
-   *  date_time (epoch s), not both with different instants (OB_EINVALID). */
+   *  date_time (epoch s), not both with different instants (OB_EINVALID). Either lies in
+   *  0001-01-01..9999-12-31 UTC (else OB_EINVALID). */
   int64_t date_time_ms;
 } ob_treatment;
-/** Current version of ob_treatment (2: date_time_ms). Every rule of one array has the same version. */
+/** Current version of ob_treatment (2: date_time_ms). Every rule of one array has the same version,
+ *  and rule 0's version gives the size of every element: sizeof(ob_treatment) of the outbound.h
+ *  where that version was current (version 1: up to date_time_ms, 80 bytes on LP64; version 2: 88).
+ *  So an array declared with this header holds version-2 rules; version-1 rules need an array of
+ *  80-byte elements (or the 0.2 header). */
 #define OB_TREATMENT_VERSION 2u
 /** Defaults: busy, no treatment, sequence 1, one cycle. */
 #define OB_TREATMENT_INIT                                                                                       \
@@ -925,7 +983,12 @@ typedef struct ob_zone {
   const char* iana;  /**< "America/New_York" */
 } ob_zone;
 
-/** How a campaign group dials. Strings and arrays are copied. */
+/** The longest a duration option (any `*_ms` field of ob_campaign_options) may be: 36,500 days,
+ *  which also serves as "forever". Larger values are refused with OB_EINVALID. */
+#define OB_MAX_DURATION_MS INT64_C(3153600000000)
+
+/** How a campaign group dials. Strings and arrays are copied. Every `*_ms` field lies in
+ *  [0, OB_MAX_DURATION_MS] (tick_ms and flush_interval_ms at least 1); chunk_size in [1, 100000]. */
 typedef struct ob_campaign_options {
   unsigned int version;          /**< OB_CAMPAIGN_OPTIONS_VERSION */
   const char* name;              /**< unique name on the engine (default "campaign") */
@@ -1045,9 +1108,17 @@ OB_EXTERN int ob_campaign_new(ob_campaign** out, ob_engine* engine, const ob_cam
 OB_EXTERN void ob_campaign_free(ob_campaign* campaign);
 /** (0.3) The options the campaign runs with (`out->version` set by the caller; only that version's
  *  fields are written): defaults filled in, the current mode, goal, target and treatments, caller_id
- *  in E.164 once loaded. Strings and arrays are BORROWED: valid until the next ob_campaign_options_get
- *  on this campaign, or until it is freed. */
+ *  in E.164 once loaded. The strings and arrays `out` points to are OWNED by the caller, whatever
+ *  happens to the campaign: free them with ob_campaign_options_free. Any thread may call it at any
+ *  time. The treatments come at the ob_treatment version of that options version (1 and 2: rules
+ *  of version 1; 3: version 2), so a caller steps through them at its own sizeof(ob_treatment);
+ *  their instant is in date_time_ms from rule version 2 on (date_time is then OB_NO_TIME). */
 OB_EXTERN int ob_campaign_options_get(ob_campaign_options* out, ob_campaign* campaign);
+/** (0.3) Frees the strings and arrays ob_campaign_options_get put in `options` and sets those
+ *  pointers to NULL (their counts to 0); the struct itself is the caller's. It finds them through
+ *  any of those pointers left as they were: pointers the caller set are not touched. NULL, structs
+ *  that did not come from ob_campaign_options_get and structs freed already are fine. */
+OB_EXTERN void ob_campaign_options_free(ob_campaign_options* options);
 /** The campaign's name (BORROWED: valid while the handle lives). */
 OB_EXTERN int ob_campaign_name(const char** out, ob_campaign* campaign);
 /** Adds a list to dial with relative `share` (> 0), before load or while loaded. */
@@ -1066,10 +1137,13 @@ OB_EXTERN int ob_campaign_unload(ob_campaign* campaign);
 /** Unloads now: calls in flight are cancelled and their records updated. */
 OB_EXTERN int ob_campaign_force_unload(ob_campaign* campaign);
 /** (0.3) Ends the campaign in one call: stops dialing, lets the calls in flight end (at most
- *  `timeout_ms` of engine time), unloads, and returns once the campaign is not loaded. Calls still up
- *  at the timeout are cancelled (as ob_campaign_force_unload); `out` (may be NULL) = how many.
- *  Runs the engine's loop on this thread, or waits for the engine's own thread. A campaign that is
- *  not loaded is left as it is (OB_OK, 0). OB_ESTATE from a callback (the loop cannot run there). */
+ *  `timeout_ms` of engine time, in [0, 3153600000000]: 36,500 days), unloads, and returns once the
+ *  campaign is not loaded. Calls still up at the timeout are cancelled (as ob_campaign_force_unload);
+ *  `out` (may be NULL) = how many. Runs the engine's loop on this thread (calls from other threads
+ *  are carried out between its turns), or sleeps until the engine's own thread has ended the last
+ *  call; if that thread is stopped meanwhile, it runs the loop itself. A campaign that is not loaded
+ *  is left as it is (OB_OK, 0). OB_ESTATE from a callback (the loop cannot run there); OB_EHANDLE
+ *  when another thread frees the campaign or its engine meanwhile. */
 OB_EXTERN int ob_campaign_finish(size_t* out, ob_campaign* campaign, int64_t timeout_ms);
 /** Switches mode, goal and target; preview <-> autonomous modes need a stop first (OB_ESTATE). */
 OB_EXTERN int ob_campaign_set_mode(ob_campaign* campaign, int mode, int goal, double target);
@@ -1093,7 +1167,7 @@ OB_EXTERN int ob_campaign_flush(ob_campaign* campaign);
 OB_EXTERN int ob_campaign_set_event_callback(ob_campaign* campaign, ob_campaign_event_cb cb, void* user_data);
 
 /* ====================================================================== */
-/* Agent desktop requests (DOMAIN.md §7), on a campaign group             */
+/* Agent desktop requests (docs/reference.md), on a campaign group        */
 /* ====================================================================== */
 
 /** A record handed to an agent's desktop (OWNED: free with ob_desktop_record_free). */

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -141,6 +142,24 @@ T& get(T* h, const char* what) {
 
 // --- engines and what runs on their loop ---------------------------------------
 
+/// What an ob_campaign_finish waiting for calls to end is woken by: the campaign's last call
+/// ending, its handle being freed, or the engine's thread stopping. Shared by the waiter and
+/// those who wake it, so either may go first.
+struct FinishWait {
+  std::atomic<bool> gone{false};  // the campaign handle was freed
+  /// Wakes the waiter (it then looks again at the campaign).
+  void wake();
+  /// Sleeps until woken or until `deadline` on `clock` (a real clock); false at the deadline.
+  bool sleep_until(const outbound::Clock& clock, outbound::Time deadline);
+  /// Adds `wait` to `waits` unless it is there, dropping the waits gone meanwhile.
+  static void add_to(std::vector<std::weak_ptr<FinishWait>>& waits, const std::shared_ptr<FinishWait>& wait);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+};
+
 /// An engine and the lock that serialises calls on it.
 struct EngineCore : std::enable_shared_from_this<EngineCore> {
   std::shared_ptr<outbound::Clock> clock;
@@ -150,6 +169,15 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
   std::map<std::string, ob_campaign*> campaigns;  // handles by name (loop-serialised)
   ob_log_cb log_cb = nullptr;
   void* log_user_data = nullptr;
+  std::atomic<bool> closing{false};        // ob_engine_free has begun
+  std::atomic<int> blocked_callers{0};     // threads waiting in lock() for `mu`
+  std::atomic<bool> finish_runs_loop{false};  // an ob_campaign_finish runs the loop under `mu`
+  std::vector<std::weak_ptr<FinishWait>> thread_waits;  // finishes waiting for the engine's thread (under mu)
+
+  /// Locks `mu` for a call from outside the loop. While an ob_campaign_finish runs the loop on
+  /// another thread, it lets such calls in between its turns (it would otherwise hold `mu` until
+  /// its calls end): a blocked caller is counted and the loop woken.
+  std::unique_lock<std::recursive_mutex> lock();
 
   /// Runs `fn` serialised with the loop: at once on the loop thread; posted to
   /// the engine's own thread (waiting for it) when it runs one; else on this
@@ -159,7 +187,7 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
     using R = std::invoke_result_t<Fn&>;
     auto& loop = engine->loop();
     if (loop.in_loop_thread()) return fn();
-    std::unique_lock lock(mu);
+    auto lock_ = lock();
     if (!thread_running) return fn();
     std::promise<R> done;
     auto result = done.get_future();
@@ -175,11 +203,12 @@ struct EngineCore : std::enable_shared_from_this<EngineCore> {
         done.set_exception(std::current_exception());
       }
     });
-    lock.unlock();
+    lock_.unlock();
     return result.get();
   }
 
-  /// Stops and joins the engine's thread, then runs what was posted meanwhile.
+  /// Stops and joins the engine's thread, then runs what was posted meanwhile; wakes the
+  /// finishes that waited for the thread.
   void stop_thread();
 };
 
@@ -256,13 +285,21 @@ void fill_record_view(ob_record& out, const outbound::Record& source, std::vecto
 outbound::Record to_record(const ob_record& r);
 /// Records as an owned C array (empty: nullptr).
 ob_record* hand_out_records(std::vector<outbound::Record> records);
-/// The C++ rules of `count` C treatments; throws invalid_argument for bad codes. The array's
-/// elements are as large as the first rule's version says (an older caller's are shorter).
+/// The last epoch second of a treatment instant (9999-12-31T23:59:59Z: the last a calendar date,
+/// and a Python datetime, can hold; its milliseconds fit an int64 many times over).
+inline constexpr std::int64_t kMaxInstantS = 253402300799;
+/// The C++ rules of `count` C treatments; throws invalid_argument for bad codes and for instants
+/// past kMaxInstantS. The array's elements are as large as the first rule's version says (an older
+/// caller's are shorter).
 std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::size_t count);
 /// The size of version `version` of ob_treatment (check_version'ed).
 std::size_t treatment_size(unsigned int version);
-/// A C view of a C++ rule (its strings point into `t`, which must outlive it).
-ob_treatment from_treatment(const outbound::Treatment& t) noexcept;
+/// A C view of a C++ rule at ob_treatment version `version` (its strings point into `t`, which
+/// must outlive it). The instant is in date_time_ms from version 2 on (date_time: OB_NO_TIME).
+ob_treatment from_treatment(const outbound::Treatment& t, unsigned int version) noexcept;
+/// C views of `rules` at ob_treatment version `version`: an array whose elements are
+/// treatment_size(version) bytes, as a caller of that version steps through it.
+std::vector<unsigned char> from_treatments(const std::vector<outbound::Treatment>& rules, unsigned int version);
 /// Whole seconds of `ms` milliseconds, rounded down (toward the past for instants before 1970).
 inline std::int64_t floor_seconds(std::int64_t ms) noexcept { return ms / 1000 - (ms % 1000 < 0 ? 1 : 0); }
 /// ms since the epoch of an instant.
@@ -298,13 +335,6 @@ struct WindowSettings {
   int from_s = -1, till_s = -1;
   std::string zone_column;
 };
-/// What ob_campaign_options_get last handed out: the strings and arrays it points into.
-struct OptionsView {
-  outbound::CampaignConfig config;
-  std::vector<ob_treatment> treatments;
-  std::vector<std::pair<std::string, std::string>> zone_names;
-  std::vector<ob_zone> zones;
-};
 }  // namespace obc
 
 struct ob_campaign {
@@ -316,7 +346,13 @@ struct ob_campaign {
   ob_campaign_event_cb event_cb = nullptr;
   void* event_user_data = nullptr;
   obc::WindowSettings windows;
-  std::unique_ptr<obc::OptionsView> options_view;
+  std::vector<std::weak_ptr<obc::FinishWait>> finish_waits;  // finishes waiting for its calls (loop-serialised)
+
+  ob_campaign() = default;
+  ob_campaign(const ob_campaign&) = delete;
+  ob_campaign& operator=(const ob_campaign&) = delete;
+  /// Wakes the finishes still waiting on this campaign: it is gone.
+  ~ob_campaign();
 };
 
 struct ob_list {
@@ -375,4 +411,26 @@ struct ob_sim_network {
 namespace obc {
 /// Binds a custom driver to the clock of the engine whose campaign uses it.
 void bind_custom_driver(ob_driver& driver, const std::shared_ptr<EngineCore>& core);
+
+/// The engine of a live handle, kept alive for the caller (another thread may free the handle
+/// meanwhile); throws bad_handle for a NULL, freed or wrong-type handle.
+std::shared_ptr<EngineCore> pin(ob_engine* engine);
+/// The engine a live campaign handle is on, kept alive for the caller; throws bad_handle.
+std::shared_ptr<EngineCore> pin(ob_campaign* campaign);
+
+/// Runs `fn(handle)` serialised with the loop of `core` (which `campaign` is on), checking there
+/// first that the handle still lives: another thread may have freed it since it was pinned.
+template <typename Fn>
+auto on_live(const std::shared_ptr<EngineCore>& core, ob_campaign* campaign, Fn&& fn) {
+  return core->run([&] {
+    if (!is_tracked(campaign, Kind::campaign)) bad_handle("campaign");
+    return fn(*campaign);
+  });
+}
+
+/// on_live() on the engine `campaign` is on.
+template <typename Fn>
+auto on_live(ob_campaign* campaign, Fn&& fn) {
+  return on_live(pin(campaign), campaign, std::forward<Fn>(fn));
+}
 }  // namespace obc

@@ -31,7 +31,24 @@ std::optional<outbound::EpochSeconds> date_time_of(const ob_treatment& c, std::s
     fail(ErrorCode::invalid_argument, "treatment " + std::to_string(i) + " has date_time " + std::to_string(c.date_time) +
                                           " (epoch s) and date_time_ms " + std::to_string(c.date_time_ms) +
                                           ", two different instants: set one of them");
-  return from_ms ? from_ms : from_s;
+  const auto at = from_ms ? from_ms : from_s;
+  // Past it the engine's millisecond arithmetic would overflow; no calendar date lies there.
+  // (Before 1970 the treatment module refuses, naming the rule.)
+  if (at && *at > kMaxInstantS)
+    fail(ErrorCode::invalid_argument,
+         "treatment " + std::to_string(i) + " has " +
+             (from_ms ? "date_time_ms " + std::to_string(c.date_time_ms) : "date_time " + std::to_string(c.date_time) + " (epoch s)") +
+             ", past 9999-12-31T23:59:59Z (epoch s " + std::to_string(kMaxInstantS) + "): is it in the other unit?");
+  return at;
+}
+
+// The message for a rule whose version differs from rule 0's: most often an array of a newer
+// struct whose rules say an older version (so the library steps through it at the older size).
+std::string version_mismatch(std::size_t i, unsigned int version, unsigned int first) {
+  return "treatment " + std::to_string(i) + " has version " + std::to_string(version) + ", treatment 0 version " +
+         std::to_string(first) + ": the rules of one array share a version, and each element is as large as that " +
+         "version of ob_treatment (" + std::to_string(treatment_size(first)) + " bytes for version " + std::to_string(first) +
+         "; this library's sizeof(ob_treatment) is " + std::to_string(sizeof(ob_treatment)) + ")";
 }
 
 }  // namespace
@@ -46,10 +63,7 @@ std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::s
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     const ob_treatment c = rule_at(rules, i, stride);
-    if (c.version != rules[0].version)
-      fail(ErrorCode::invalid_argument, "treatment " + std::to_string(i) + " has version " + std::to_string(c.version) +
-                                            ", treatment 0 version " + std::to_string(rules[0].version) +
-                                            ": the rules of one array share a version");
+    if (c.version != rules[0].version) fail(ErrorCode::invalid_argument, version_mismatch(i, c.version, rules[0].version));
     check_code(OB_ENUM_CALL_RESULT, c.call_result, "treatment call_result");
     check_code(OB_ENUM_RECORD_ACTION, c.action, "treatment action");
     check_code(OB_ENUM_CALL_ACTION, c.call_action, "treatment call_action");
@@ -73,8 +87,9 @@ std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::s
   return out;
 }
 
-ob_treatment from_treatment(const outbound::Treatment& t) noexcept {
+ob_treatment from_treatment(const outbound::Treatment& t, unsigned int version) noexcept {
   ob_treatment c = OB_TREATMENT_INIT;
+  c.version = version;
   c.id = t.id;
   c.name = t.name.c_str();
   c.call_result = static_cast<int>(t.call_result);
@@ -85,10 +100,25 @@ ob_treatment from_treatment(const outbound::Treatment& t) noexcept {
   c.cycle_attempts = t.cycle_attempts;
   c.interval_ms = t.interval.count();
   c.increment_ms = t.increment.count();
-  c.date_time = t.date_time ? *t.date_time : OB_NO_TIME;
-  c.date_time_ms = t.date_time ? *t.date_time * 1000 : OB_NO_TIME;
   c.group_id = t.group_id;
+  // One field carries the instant, so a rule read back, changed and set again is not refused as
+  // two instants: date_time_ms from version 2 on, the 0.2 date_time (s) before it. Rules reach the
+  // engine through to_treatments, which bounds the instant, so * 1000 cannot overflow.
+  if (t.date_time && version >= 2)
+    c.date_time_ms = *t.date_time * 1000;
+  else if (t.date_time)
+    c.date_time = *t.date_time;
   return c;
+}
+
+std::vector<unsigned char> from_treatments(const std::vector<outbound::Treatment>& rules, unsigned int version) {
+  const std::size_t stride = treatment_size(version);
+  std::vector<unsigned char> out(rules.size() * stride);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const ob_treatment c = from_treatment(rules[i], version);
+    std::memcpy(out.data() + i * stride, &c, stride);
+  }
+  return out;
 }
 
 }  // namespace obc

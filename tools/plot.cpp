@@ -71,6 +71,14 @@ class Svg {
     out_ << "'/>\n";
   }
 
+  // A dotted vertical line from the top panel to the bottom one, labelled at the top.
+  void marker(const Panel& top, const Panel& bottom, double h, const std::string& label) {
+    const double xx = x(h);
+    out_ << "<line x1='" << xx << "' x2='" << xx << "' y1='" << top.top << "' y2='" << bottom.top + kPanelH
+         << "' stroke='#888' stroke-dasharray='2,3'/><text x='" << xx + 3 << "' y='" << top.top + 12
+         << "' font-size='10' fill='#555'>" << xml_escape(label) << "</text>\n";
+  }
+
   void legend(const Panel& p, double x0, const std::string& color, const std::string& label) {
     out_ << "<line x1='" << x0 << "' x2='" << x0 + 20 << "' y1='" << p.top - 10 << "' y2='" << p.top - 10 << "' stroke='"
          << color << "' stroke-width='2'/><text x='" << x0 + 24 << "' y='" << p.top - 6 << "'>" << xml_escape(label)
@@ -95,7 +103,8 @@ double nice_max(double v) {
 
 }  // namespace
 
-void write_plot_svg(const std::string& path, const Scenario& s, const SimResult& r, const std::string& title) {
+void write_plot_svg(const std::string& path, const Scenario& s, const SimResult& r, const std::string& title,
+                    const std::vector<PlotMarker>& markers) {
   const double hours = r.minutes.empty() ? s.duration_h : r.minutes.back().t_h;
   Svg svg(hours, 3);
   svg.title(title);
@@ -106,14 +115,12 @@ void write_plot_svg(const std::string& path, const Scenario& s, const SimResult&
     dials.push_back({m.t_h, static_cast<double>(m.dials)});
     peak = std::max(peak, m.dials);
     rate.push_back({m.t_h, m.window_rate});
-    double sum = 0;
-    std::size_t from = i >= 4 ? i - 4 : 0;
-    for (std::size_t k = from; k <= i; ++k) sum += r.minutes[k].occupancy;
-    occ.push_back({m.t_h, sum / static_cast<double>(i - from + 1)});
+    occ.push_back({m.t_h, occupancy_mean(r, i)});
   }
   cap = {{0.0, s.abandon_cap_rate}, {hours, s.abandon_cap_rate}};
   Panel p1{kTop + 20, nice_max(static_cast<double>(peak)), "dials per minute", ""};
-  Panel p2{p1.top + kPanelH + kGap, std::max(0.01, s.abandon_cap_rate * 2.0), "abandon rate over the cap window", "%"};
+  Panel p2{p1.top + kPanelH + kGap, std::max(0.01, s.abandon_cap_rate * 2.0),
+           "abandon rate over the cap window (" + window_words(s.abandon_window_h) + ")", "%"};
   Panel p3{p2.top + kPanelH + kGap, 1.0, "agent occupancy (5-minute mean)", "%"};
   svg.frame(p1, 4, false);
   svg.line(p1, dials, "#1f77b4");
@@ -124,6 +131,7 @@ void write_plot_svg(const std::string& path, const Scenario& s, const SimResult&
   svg.legend(p2, kWidth - 190, "#555", "cap " + fmt_pct(s.abandon_cap_rate));
   svg.frame(p3, 4, true);
   svg.line(p3, occ, "#2ca02c");
+  for (const auto& m : markers) svg.marker(p1, p3, m.t_h, m.label);
   std::ofstream f(path);
   if (!f) throw Error(ErrorCode::invalid_argument, "cannot write plot " + path);
   f << svg.finish();

@@ -2,85 +2,17 @@
 // error names the path of the key ("network.ring_s.mean").
 #include "scenario.hpp"
 
+#include <cctype>
+#include <climits>
 #include <nlohmann/json.hpp>
 
+#include "json_reader.hpp"
 #include "outbound/error.hpp"
 
 namespace outbound::cli {
 namespace {
 
 using nlohmann::json;
-
-[[noreturn]] void bad(const std::string& path, const std::string& what) {
-  throw Error(ErrorCode::invalid_argument, "scenario key \"" + path + "\": " + what);
-}
-
-void only_keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
-  if (!obj.is_object()) bad(path.empty() ? "(top level)" : path, "expected an object");
-  for (const auto& [key, value] : obj.items()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) bad(path.empty() ? key : path + "." + key, "unknown key");
-  }
-}
-
-double number(const json& obj, const char* key, const std::string& path, double fallback, double lo, double hi) {
-  if (!obj.contains(key)) return fallback;
-  const auto& v = obj.at(key);
-  std::string p = path.empty() ? key : path + "." + key;
-  if (!v.is_number()) bad(p, "expected a number");
-  double d = v.get<double>();
-  if (!(d >= lo && d <= hi)) bad(p, "must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return d;
-}
-
-std::string text(const json& obj, const char* key, const std::string& path, const std::string& fallback) {
-  if (!obj.contains(key)) return fallback;
-  if (!obj.at(key).is_string()) bad(path.empty() ? key : path + "." + key, "expected a string");
-  return obj.at(key).get<std::string>();
-}
-
-const char* kind_name(sim::Distribution::Kind k) {
-  switch (k) {
-    case sim::Distribution::Kind::constant: return "constant";
-    case sim::Distribution::Kind::exponential: return "exponential";
-    case sim::Distribution::Kind::lognormal: return "lognormal";
-    case sim::Distribution::Kind::uniform: return "uniform";
-  }
-  return "lognormal";
-}
-
-sim::Distribution distribution(const json& obj, const char* key, const std::string& path, sim::Distribution fallback) {
-  if (!obj.contains(key)) return fallback;
-  std::string p = path.empty() ? key : path + "." + key;
-  const auto& d = obj.at(key);
-  only_keys(d, p, {"dist", "mean", "sd"});
-  std::string kind = text(d, "dist", p, kind_name(fallback.kind));
-  double mean = number(d, "mean", p, fallback.mean, 0.0, 1e7);
-  double sd = number(d, "sd", p, fallback.sd, 0.0, 1e7);
-  try {
-    return sim::make_distribution(kind, mean, sd);
-  } catch (const Error& e) {
-    bad(p, e.what());
-  }
-}
-
-sim::NetworkModel network(const json& obj, const std::string& path, sim::NetworkModel m) {
-  only_keys(obj, path, {"live_answer", "busy", "no_answer", "machine", "sit", "fax", "silence", "ring_s",
-                        "no_answer_timeout_s", "patience_s", "amd_false_positive"});
-  m.live_answer = number(obj, "live_answer", path, m.live_answer, 0, 1);
-  m.busy = number(obj, "busy", path, m.busy, 0, 1);
-  m.no_answer = number(obj, "no_answer", path, m.no_answer, 0, 1);
-  m.machine = number(obj, "machine", path, m.machine, 0, 1);
-  m.sit = number(obj, "sit", path, m.sit, 0, 1);
-  m.fax = number(obj, "fax", path, m.fax, 0, 1);
-  m.silence = number(obj, "silence", path, m.silence, 0, 1);
-  m.ring = distribution(obj, "ring_s", path, m.ring);
-  m.no_answer_timeout_s = number(obj, "no_answer_timeout_s", path, m.no_answer_timeout_s, 15, 600);
-  m.patience_s = number(obj, "patience_s", path, m.patience_s, 0, 600);
-  m.amd_false_positive = number(obj, "amd_false_positive", path, m.amd_false_positive, 0, 1);
-  return m;
-}
 
 // A change's partial network: the shares it names replace those of the model
 // in force; if they no longer sum to 1, no_answer absorbs the difference.
@@ -120,7 +52,8 @@ void parse_goal(const json& obj, Scenario& s) {
 void parse_list(const json& obj, Scenario& s) {
   if (!obj.contains("list")) return;
   const auto& l = obj.at("list");
-  only_keys(l, "list", {"records", "connection", "table", "dnc_table", "call_log_table", "tz_map", "start_utc"});
+  only_keys(l, "list", {"records", "connection", "table", "dnc_table", "call_log_table", "tz_map", "start_utc", "in_place",
+                        "customer_id_field", "treatments"});
   s.list.records = static_cast<long>(number(l, "records", "list", static_cast<double>(s.list.records), 1, 1e8));
   s.list.records_given = l.contains("records");
   s.list.connection = text(l, "connection", "list", "");
@@ -128,16 +61,30 @@ void parse_list(const json& obj, Scenario& s) {
   s.list.dnc_table = text(l, "dnc_table", "list", "");
   s.list.call_log_table = text(l, "call_log_table", "list", "");
   s.list.start_utc = text(l, "start_utc", "list", "");
+  s.list.in_place = boolean(l, "in_place", "list", false);
+  s.list.customer_id_field = text(l, "customer_id_field", "list", "");
+  if (!s.list.customer_id_field.empty() && !is_safe_identifier(s.list.customer_id_field))
+    bad("list.customer_id_field", "expected a plain column name");
+  if (l.contains("treatments")) s.treatments = treatments(l.at("treatments"), "list.treatments");
   if (l.contains("tz_map")) {
     const auto& m = l.at("tz_map");
     if (!m.is_object()) bad("list.tz_map", "expected an object of tz_dbid: \"Zone/Name\"");
     for (const auto& [k, v] : m.items()) {
       if (!v.is_string()) bad("list.tz_map." + k, "expected a zone name");
+      // The whole key is the tz_dbid: "1abc" is refused, and "01" is tz_dbid 1,
+      // which may not be given twice.
+      std::size_t used = 0;
+      long long id = 0;
       try {
-        s.list.tz_map[std::stoi(k)] = v.get<std::string>();
+        id = std::stoll(k, &used);
       } catch (const std::logic_error&) {
-        bad("list.tz_map." + k, "keys are integer tz_dbid values");
+        used = 0;
       }
+      if (used == 0 || used != k.size() || !std::isdigit(static_cast<unsigned char>(k.back())) || id < INT_MIN || id > INT_MAX ||
+          k.find_first_of(" \t") != std::string::npos)
+        bad("list.tz_map." + k, "keys are integer tz_dbid values");
+      if (!s.list.tz_map.emplace(static_cast<int>(id), v.get<std::string>()).second)
+        bad("list.tz_map." + k, "tz_dbid " + std::to_string(id) + " is given twice");
     }
   }
 }
@@ -166,18 +113,11 @@ void parse_changes(const json& obj, Scenario& s) {
   }
 }
 
-}  // namespace
-
-Scenario parse_scenario(const std::string& json_text) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::exception& e) {  // parse errors, and numbers out of range
-    throw Error(ErrorCode::invalid_argument, std::string("scenario is not valid JSON: ") + e.what());
-  }
-  only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
-                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock"});
+Scenario parse_scenario_json(const json& j) {
   Scenario s;
+  only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
+                    "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock",
+                    "baseline_guard"});
   s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
   s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
   s.agents = static_cast<int>(number(j, "agents", "", s.agents, 0, 100000));
@@ -214,7 +154,27 @@ Scenario parse_scenario(const std::string& json_text) {
   std::string clock = text(j, "clock", "", "manual");
   if (clock != "manual" && clock != "real") bad("clock", "expected \"manual\" or \"real\"");
   s.real_clock = clock == "real";
+  if (j.contains("baseline_guard")) {
+    if (!j.at("baseline_guard").is_boolean()) bad("baseline_guard", "expected true or false");
+    s.baseline_guard = j.at("baseline_guard").get<bool>();
+  }
   return s;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& json_text) {
+  json j;
+  try {
+    j = json::parse(json_text);
+  } catch (const json::exception& e) {  // parse errors, and numbers out of range
+    throw Error(ErrorCode::invalid_argument, std::string("scenario is not valid JSON: ") + e.what());
+  }
+  try {
+    return parse_scenario_json(j);
+  } catch (const JsonPathError& e) {
+    throw Error(ErrorCode::invalid_argument, "scenario key \"" + e.path() + "\": " + e.what());
+  }
 }
 
 }  // namespace outbound::cli

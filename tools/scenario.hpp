@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "outbound/campaign.hpp"
 #include "outbound/pacing.hpp"
+#include "outbound/timezone.hpp"
+#include "outbound/treatment.hpp"
 #include "outbound/sim.hpp"
 
 namespace outbound::cli {
@@ -29,6 +32,14 @@ struct ScenarioList {
   std::map<int, std::string> tz_map;  ///< tz_dbid -> IANA zone; enables calling windows
   std::string start_utc;            ///< simulated start, ISO 8601 UTC ("2026-03-08T13:00:00Z")
   bool records_given = false;       ///< "records" was set (with a connection: create the table with that many)
+  bool in_place = false;            ///< dial the list itself; false: a copy (SQLite backup file, PostgreSQL table)
+  std::string customer_id_field;    ///< custom field holding the DNC customer id
+  // Set by rehearsals of a config file's campaign (outbound sim --config), not by scenario keys:
+  std::string filter;               ///< the list's SQL filter (checked by the list)
+  std::string order_by;             ///< its order for fresh records
+  std::string zone_column;          ///< a custom column of IANA zone names instead of tz_dbid
+  std::map<int, int> record_type_priority;  ///< record_type -> priority
+  double share = 1.0;               ///< its share of the campaign's dials
 };
 
 /// A whole scenario.
@@ -52,6 +63,16 @@ struct Scenario {
   bool auto_complete = false;       ///< end the run early once every record is final
   std::string engine_id = "engine-1";  ///< lease owner name (engines sharing a PostgreSQL list differ)
   bool real_clock = false;          ///< "clock": "real" runs on wall time (outage tests), not the manual clock
+  bool baseline_guard = false;      ///< a baseline pacer dials behind the abandon guard, as on a real campaign
+  std::optional<TreatmentSet> treatments;  ///< list.treatments; default: the simulator's (busy, no answer, machine retries)
+  // Set by rehearsals of a config file's campaign (outbound sim --config), not by scenario keys:
+  std::vector<ScenarioList> more_lists;    ///< the campaign's further lists
+  std::optional<CampaignConfig> campaign;  ///< the campaign as configured (name, caller id, windows' timing, lockout…)
+  std::optional<DailyWindow> campaign_window;  ///< default 08:00-21:00 when zones are mapped
+  std::string dnc_connection;              ///< the DNC table's database ("": the list's)
+  std::string dnc_region = "US";           ///< region of numbers written without a country code
+  std::string call_log_connection;         ///< the call log's database ("": the list's)
+  std::string agent_prefix = "agent";      ///< simulated agents' names: prefix1..prefixN
 };
 
 /// Parses a scenario; throws Error(invalid_argument) naming the offending key.

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "json_reader.hpp"
+#include "list_copy.hpp"
 #include "outbound/call_log.hpp"
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
@@ -26,15 +28,11 @@ namespace {
 const Time kDefaultStart = from_epoch_seconds(1773061200);  // 2026-03-09T13:00:00Z
 
 Time parse_utc(const std::string& iso) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  char z = 0;
-  std::chrono::year_month_day ymd{};
-  bool ok = std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &z) == 7 && z == 'Z' &&
-            h < 24 && mi < 60 && se < 60;
-  if (ok) ymd = std::chrono::year{y} / std::chrono::month{static_cast<unsigned>(mo)} / std::chrono::day{static_cast<unsigned>(d)};
-  if (!ok || !ymd.ok())
-    throw Error(ErrorCode::invalid_argument, "list.start_utc \"" + iso + "\" is not YYYY-MM-DDTHH:MM:SSZ");
-  return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{se};
+  try {
+    return from_epoch_seconds(parse_utc_text(iso, "list.start_utc"));
+  } catch (const JsonPathError& e) {
+    throw Error(ErrorCode::invalid_argument, e.path() + " " + e.what());
+  }
 }
 
 // A canonical NANP E.164 number: area code and exchange 200-999.
@@ -144,10 +142,10 @@ SimDriver make_sim_driver(const Scenario& sc, sim::Network& net) {
     sim::CpdOptions c;
     c.mode = sim::CpdMode::asm_mode;
     c.channels = std::max(2, 2 * most);
-    auto cpd = std::make_shared<sim::SimCpd>(net, sc.agent_model, sc.agents, c);
+    auto cpd = std::make_shared<sim::SimCpd>(net, sc.agent_model, sc.agents, c, sc.agent_prefix);
     return {cpd, [cpd](int n) { cpd->set_agent_count(n); }};
   }
-  auto ts = std::make_shared<sim::SimTServer>(net, sc.agent_model, sc.agents);
+  auto ts = std::make_shared<sim::SimTServer>(net, sc.agent_model, sc.agents, sc.agent_prefix);
   return {ts, [ts](int n) { ts->set_agent_count(n); }};
 }
 
@@ -165,11 +163,17 @@ TreatmentSet sim_treatments() {
                        retry(3, CallResult::answering_machine, 2, 120)});
 }
 
-CallingWindows windows_for(const Scenario& s) {
-  if (s.list.tz_map.empty()) return {};
+// Zones mapped by tz_dbid, or named by a zone column (each name the list
+// holds that the tz database knows maps to itself; the rest are unknown zones).
+CallingWindows windows_for(const Scenario& s, const std::vector<std::shared_ptr<CallingList>>& lists) {
+  if (s.list.tz_map.empty() && s.list.zone_column.empty()) return {};
   ZoneMap zones;
   for (const auto& [id, name] : s.list.tz_map) zones.add(id, name);
-  return CallingWindows(zones, DailyWindow{8 * 3600, 21 * 3600});
+  if (!s.list.zone_column.empty())
+    for (const auto& list : lists)
+      for (const auto& key : list->zone_keys())
+        if (ZoneMap::is_known_zone(key)) zones.add(key, key);
+  return CallingWindows(zones, s.campaign_window.value_or(DailyWindow{8 * 3600, 21 * 3600}), s.list.zone_column);
 }
 
 bool is_final(RecordStatus st) {
@@ -225,6 +229,99 @@ void fill_hours(SimResult& r) {
   }
 }
 
+
+// An existing connection with "records": create the list once, then reuse it.
+void create_list_once(const std::string& connection, const std::string& table, long records, std::uint64_t seed) {
+  try {
+    ListOptions probe;
+    probe.table = table;
+    CallingList::open(connection, probe);
+    return;
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::not_found) throw;
+  }
+  generate_records(connection, table, records, seed);
+}
+
+/// Where a run reads and writes: the lists, DNC table and call log, or their rehearsal copies.
+struct RunTables {
+  std::vector<ScenarioList> lists;                  ///< the first list, then the campaign's others
+  std::string dnc_connection, dnc_table;            ///< "" table: an in-memory DNC list
+  std::string call_log_connection, call_log_table;  ///< "" table: no call log
+  std::optional<TableCopy> list_copy;               ///< the first list's copy, when not in place
+};
+
+// Unless the scenario dials in place, every table the run writes is copied
+// first and the run works on the copies: the real list stays as it is.
+RunTables run_tables(const Scenario& sc, const std::string& connection, bool generated) {
+  RunTables t;
+  t.lists.push_back(sc.list);
+  t.lists.front().connection = connection;
+  t.lists.insert(t.lists.end(), sc.more_lists.begin(), sc.more_lists.end());
+  t.dnc_table = sc.list.dnc_table;
+  t.dnc_connection = sc.dnc_connection.empty() ? connection : sc.dnc_connection;
+  t.call_log_table = sc.list.call_log_table;
+  t.call_log_connection = sc.call_log_connection.empty() ? connection : sc.call_log_connection;
+  if (sc.list.in_place || generated) return t;
+  std::vector<std::pair<std::string, std::string>> wanted;
+  for (const auto& l : t.lists) wanted.emplace_back(l.connection, l.table);
+  if (!t.dnc_table.empty()) wanted.emplace_back(t.dnc_connection, t.dnc_table);
+  if (!t.call_log_table.empty()) wanted.emplace_back(t.call_log_connection, t.call_log_table);
+  const RehearsalCopies copies = RehearsalCopies::make(wanted);
+  for (auto& l : t.lists) {
+    TableCopy c = copies.of(l.connection, l.table);
+    l.connection = c.connection;
+    l.table = c.table;
+  }
+  t.list_copy = TableCopy{t.lists.front().connection, t.lists.front().table};
+  if (!t.dnc_table.empty()) {
+    TableCopy c = copies.of(t.dnc_connection, t.dnc_table);
+    t.dnc_connection = c.connection;
+    t.dnc_table = c.table;
+  }
+  if (!t.call_log_table.empty()) {
+    TableCopy c = copies.of(t.call_log_connection, t.call_log_table);
+    t.call_log_connection = c.connection;
+    t.call_log_table = c.table;
+  }
+  return t;
+}
+
+std::shared_ptr<CallingList> open_list(const ScenarioList& l, const std::string& engine_id) {
+  ListOptions lo;
+  lo.table = l.table;
+  lo.engine_id = engine_id;
+  lo.filter = l.filter;
+  lo.order_by = l.order_by;
+  lo.zone_column = l.zone_column;
+  lo.record_type_priority = l.record_type_priority;
+  return std::shared_ptr<CallingList>(CallingList::open(l.connection, lo));
+}
+
+// The campaign as configured (a rehearsal), or the simulator's defaults,
+// with the scenario's own settings on top.
+CampaignConfig campaign_config(const Scenario& sc) {
+  CampaignConfig cfg = sc.campaign.value_or(CampaignConfig{});
+  if (!sc.campaign) {
+    cfg.name = "sim";
+    cfg.chunk_size = 200;
+  }
+  cfg.mode = sc.mode;
+  cfg.goal = sc.goal;
+  cfg.target = sc.target;
+  cfg.pacer = sc.pacer;
+  cfg.ratio = sc.ratio;
+  cfg.ports = is_gvp(sc.mode) ? sc.ports : 0;
+  if (is_gvp(sc.mode) && cfg.voice_application.empty()) cfg.voice_application = "outbound-survey";
+  cfg.abandon_cap.rate = sc.abandon_cap_rate;
+  cfg.abandon_cap.window = from_seconds(sc.abandon_window_h * 3600.0);
+  cfg.treatments = sc.treatments.value_or(sim_treatments());
+  cfg.customer_id_field = sc.list.customer_id_field;
+  cfg.max_attempts = sc.max_attempts;
+  cfg.auto_complete = sc.auto_complete;
+  return cfg;
+}
+
 }  // namespace
 
 SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
@@ -236,30 +333,20 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
     generated = std::make_unique<GeneratedList>(sc);
     connection = generated->connection;
   } else if (sc.list.records_given) {
-    // An existing connection with "records": create the list once, then reuse it.
-    bool exists = true;
-    try {
-      ListOptions probe;
-      probe.table = sc.list.table;
-      CallingList::open(connection, probe);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::not_found) throw;
-      exists = false;
-    }
-    if (!exists) generate_records(connection, sc.list.table, sc.list.records, sc.seed);
+    create_list_once(connection, sc.list.table, sc.list.records, sc.seed);
   }
+  const RunTables tables = run_tables(sc, connection, generated != nullptr);
   Journal journal(options.journal);
-  ListOptions lo;
-  lo.table = sc.list.table;
-  lo.engine_id = sc.engine_id;
-  auto list = std::shared_ptr<CallingList>(CallingList::open(connection, lo));
+  std::vector<std::shared_ptr<CallingList>> lists;
+  for (const auto& l : tables.lists) lists.push_back(open_list(l, sc.engine_id));
   std::shared_ptr<DncList> dnc;
-  if (!sc.list.dnc_table.empty()) {
+  if (!tables.dnc_table.empty()) {
     DncOptions d;
-    d.table = sc.list.dnc_table;
-    dnc = DncList::open(connection, d);
+    d.table = tables.dnc_table;
+    d.default_region = sc.dnc_region;
+    dnc = DncList::open(tables.dnc_connection, d);
   } else {
-    dnc = std::make_shared<DncList>("US");
+    dnc = std::make_shared<DncList>(sc.dnc_region);
   }
 
   std::shared_ptr<Clock> clock;
@@ -273,26 +360,15 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   SimDriver sim_driver = make_sim_driver(sc, net);
   std::shared_ptr<Driver> driver = sim_driver.driver;
 
-  CampaignConfig cfg;
-  cfg.name = "sim";
-  cfg.mode = sc.mode;
-  cfg.goal = sc.goal;
-  cfg.target = sc.target;
-  cfg.pacer = sc.pacer;
-  cfg.ratio = sc.ratio;
-  cfg.ports = is_gvp(sc.mode) ? sc.ports : 0;
-  cfg.voice_application = is_gvp(sc.mode) ? "outbound-survey" : "";
-  cfg.abandon_cap = {sc.abandon_cap_rate, from_seconds(sc.abandon_window_h * 3600.0)};
-  cfg.chunk_size = 200;
-  cfg.treatments = sim_treatments();
-  cfg.max_attempts = sc.max_attempts;
-  cfg.auto_complete = sc.auto_complete;
-  Campaign& campaign = engine.add_campaign(cfg, driver, dnc, windows_for(sc));
+  Campaign& campaign = engine.add_campaign(campaign_config(sc), driver, dnc, windows_for(sc, lists));
+  // The pacing comparison runs the baselines as published; a real campaign (and
+  // a scenario with baseline_guard) holds them within the abandon guard.
+  if (!sc.baseline_guard && !sc.real_clock) campaign.run_baseline_unguarded();
   std::shared_ptr<CallLog> call_log;
-  if (!sc.list.call_log_table.empty()) {
+  if (!tables.call_log_table.empty()) {
     CallLogOptions co;
-    co.table = sc.list.call_log_table;
-    call_log = CallLog::open(connection, co);
+    co.table = tables.call_log_table;
+    call_log = CallLog::open(tables.call_log_connection, co);
     campaign.set_call_log(call_log);
   }
   SimResult r;
@@ -304,7 +380,7 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
     if (e.kind == CampaignEvent::Kind::database_error || e.kind == CampaignEvent::Kind::driver_error)
       std::cerr << "sim: " << e.message << "\n";
   });
-  campaign.add_list(list);
+  for (std::size_t i = 0; i < lists.size(); ++i) campaign.add_list(lists[i], tables.lists[i].share);
   campaign.load();
   campaign.start();
 
@@ -348,12 +424,14 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   r.agent_occupancy = day.agent_occupancy;
   r.agent_wait_mean_s = day.agent_wait_mean_s;
   r.distribution_time_mean_s = s.distribution_time_mean_s;
-  for (const auto& [status, n] : list->count_by_status()) {
-    r.records_by_status[std::string(to_string(status))] += n;
-    r.records_total += n;
-    if (is_final(status)) r.records_final += n;
-    if (status == RecordStatus::retrieved) r.records_retrieved_left += n;
-  }
+  for (const auto& list : lists)
+    for (const auto& [status, n] : list->count_by_status()) {
+      r.records_by_status[std::string(to_string(status))] += n;
+      r.records_total += n;
+      if (is_final(status)) r.records_final += n;
+      if (status == RecordStatus::retrieved) r.records_retrieved_left += n;
+    }
+  r.list_copy = tables.list_copy;
   r.sim_s = to_seconds(std::min(end, clock->now()) - start);
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   fill_hours(r);
@@ -385,6 +463,8 @@ std::string report_json(const Scenario& sc, const SimResult& r) {
   j["records_total"] = r.records_total;
   j["records_final"] = r.records_final;
   if (r.call_log_rows) j["call_log_rows"] = r.call_log_rows;
+  if (r.list_copy) j["list_copy"] = {{"connection", r.list_copy->connection}, {"table", r.list_copy->table}};
+  if (sc.campaign) j["campaign"] = sc.campaign->name;
   j["records_retrieved_left"] = r.records_retrieved_left;
   auto hours = nlohmann::ordered_json::array();
   for (const auto& h : r.hours) {
@@ -397,6 +477,8 @@ std::string report_json(const Scenario& sc, const SimResult& r) {
   j["hourly"] = hours;
   j["sim_s"] = r.sim_s;
   j["wall_s"] = r.wall_s;
+  // Whether a baseline dialed behind the abandon guard (false: as published, the comparison).
+  if (is_baseline_pacer(sc.pacer)) j["baseline_guard"] = sc.baseline_guard || sc.real_clock;
   return j.dump(2);
 }
 

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "outbound/campaign.hpp"
+#include "list_copy.hpp"
 #include "scenario.hpp"
 
 namespace outbound::cli {
@@ -41,8 +43,9 @@ struct SimResult {
   std::vector<MinuteSample> minutes;  ///< the run minute by minute
   std::vector<HourSample> hours;      ///< and hour by hour
   std::map<std::string, long> records_by_status;  ///< the list at the end, by record_status name
+  std::optional<TableCopy> list_copy;  ///< where the run's copy of the list is (not in place)
 
-  /// The highest abandon rate of any hour.
+  /// The highest abandon rate of any hour (one hour only: the cap holds over its window).
   double max_hour_abandon_rate() const {
     double m = 0;
     for (const auto& h : hours)
@@ -65,7 +68,23 @@ SimResult run_scenario(const Scenario& s, const RunOptions& options);
 /// The report as one JSON object (keys of the `./run sim` contract, plus hourly figures).
 std::string report_json(const Scenario& s, const SimResult& r);
 
-/// Writes an SVG of dials per minute, abandon rate against its cap, and occupancy.
-void write_plot_svg(const std::string& path, const Scenario& s, const SimResult& r, const std::string& title);
+/// Mean occupancy of minute `i` and the `span - 1` minutes before it (what the plot draws).
+inline double occupancy_mean(const SimResult& r, std::size_t i, std::size_t span = 5) {
+  const std::size_t from = i + 1 >= span ? i + 1 - span : 0;
+  double sum = 0;
+  for (std::size_t k = from; k <= i; ++k) sum += r.minutes[k].occupancy;
+  return sum / static_cast<double>(i - from + 1);
+}
+
+/// A moment to mark on a plot, with a short label ("Chicago opens").
+struct PlotMarker {
+  double t_h = 0;     ///< hours since the start
+  std::string label;  ///< written beside the mark
+};
+
+/// Writes an SVG of dials per minute, abandon rate against its cap, and occupancy,
+/// with `markers` as vertical lines across the panels.
+void write_plot_svg(const std::string& path, const Scenario& s, const SimResult& r, const std::string& title,
+                    const std::vector<PlotMarker>& markers = {});
 
 }  // namespace outbound::cli

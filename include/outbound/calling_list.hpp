@@ -1,10 +1,12 @@
 // outbound — calling lists: OCS-shaped SQL tables read and written through SOCI.
 //
-// A list is a table with the mandatory OCS columns (DOMAIN.md §1) and any
+// A list is a table with the mandatory OCS columns (docs/reference.md) and any
 // number of custom fields. Retrieval takes a chunk of dialable records and
-// marks them retrieved in one transaction, with a lease (engine id + expiry)
+// marks them retrieved in one transaction, with a lease (holder + expiry)
 // kept in a companion table `<table>_lease`, so engines sharing a PostgreSQL
 // list never hold the same record and a crashed engine's records come back.
+// The holder is the list object: two objects (campaigns, processes) never take
+// each other's live leases, whatever engine_id they share.
 // SQLite ("sqlite3://path") is the embedded default; PostgreSQL
 // ("postgresql://..." or "postgresql:key=value ...") serves several engines.
 #pragma once
@@ -24,14 +26,17 @@ namespace outbound {
 /// How a calling list is opened and read.
 struct ListOptions {
   std::string table = "calling_list";  ///< table name (a plain SQL identifier)
-  std::string filter;                   ///< extra SQL condition on the list's columns, or empty
+  std::string filter;                   ///< extra SQL condition on the list's columns (at most 4096 characters, 64 levels of parentheses), or empty
   std::string order_by;                 ///< ORDER BY for unscheduled records (default chain_id, chain_n)
-  std::string engine_id = "engine-1";   ///< this engine's name on the leases it takes
-  std::int64_t lease_s = 600;           ///< lease length; leases are renewed while held
+  std::string engine_id = "engine-1";   ///< a name for the engine on the leases it takes (a label: leases belong to the list object)
+  std::int64_t lease_s = 600;           ///< lease length, 1 s to 36,500 days; leases are renewed while held
   std::string zone_column;              ///< a custom column holding IANA zone names, instead of tz_dbid
   bool create_if_missing = false;       ///< create the table (OCS shape) when it does not exist
   bool create_indexes = false;          ///< add the retrieval indexes (changes the user's schema)
   std::map<int, int> record_type_priority;  ///< record_type code -> priority (lower dials first)
+  std::string phone_region;             ///< ISO 3166 region of national-format numbers ("GB"); empty: the DNC list's, else US
+  std::string region_column;            ///< a custom column holding each record's ISO 3166 region, or empty
+  int list_dbid = 0;                    ///< the list's id for DNC entries scoped by list_dbid (0: unknown, every such entry applies)
 };
 
 /// The local time of one zone at retrieval: records in that zone are dialable
@@ -47,6 +52,8 @@ struct RetrieveRequest {
   std::size_t max_records = 100;   ///< at most this many records (whole chains may add a few)
   bool check_windows = false;      ///< when true only records in `zones` with an open window
   std::vector<ZoneNow> zones;      ///< zones whose campaign window is open now
+  bool include_unmapped_zones = false;        ///< with check_windows, also records whose zone is NULL or not in `mapped_zone_keys` (zoned by their number at the gate)
+  std::vector<std::string> mapped_zone_keys;  ///< every configured zone key
 };
 
 /// A row that could not be used, with the reason; the row is marked as a
@@ -62,13 +69,30 @@ struct RetrieveResult {
   std::vector<RowError> errors;  ///< rows that failed validation
 };
 
+/// What a third-party request names (OCS cancel by phone or customer id).
+struct RecordMatch {
+  std::string phone_digits;    ///< rows whose contact_info holds these digits in this order (anything between)
+  std::string customer_field;  ///< a custom column holding the customer id ("": match by phone)
+  std::string customer_id;     ///< the customer id in that column
+};
+
+/// Ready records passing the list's filter that share a zone, a window and whether they are due.
+struct ReadyGroup {
+  std::string zone_key;          ///< tz_dbid (as decimal text) or the zone column's value
+  int daily_from = 0;            ///< the records' window start, s after local midnight
+  int daily_till = 86400;        ///< the records' window end
+  bool scheduled_later = false;  ///< true: dial_sched_time lies after the instant asked about
+  std::int64_t count = 0;        ///< records in the group
+};
+
 /// A calling list on one database connection. Not thread-safe: one owner.
 class OB_API CallingList {
  public:
   virtual ~CallingList();
 
   /// Opens `table` on `connection` and checks its columns (one error lists every
-  /// missing or mistyped column). Call recover() before dialing.
+  /// missing or mistyped column, or custom column names no quoting makes safe)
+  /// and the filter (run once with LIMIT 0). Call recover() before dialing.
   static std::unique_ptr<CallingList> open(const std::string& connection,
                                            const ListOptions& options = {});
   /// Creates a table in the OCS shape (mandatory columns plus `custom_columns`,
@@ -83,7 +107,8 @@ class OB_API CallingList {
   /// "sqlite3" or "postgresql".
   virtual std::string backend() const = 0;
 
-  /// Inserts records (record_id must be unique); all or none.
+  /// Inserts records (record_id must be unique); all or none. A record that retrieval
+  /// (or CSV import) would reject is refused with Error(invalid_argument) naming it.
   virtual void insert(const std::vector<Record>& records) = 0;
   /// Takes a chunk of dialable records, marks them retrieved, and leases them.
   virtual RetrieveResult retrieve(const RetrieveRequest& request) = 0;
@@ -107,13 +132,14 @@ class OB_API CallingList {
   virtual void release(const std::vector<std::int64_t>& record_ids) = 0;
   /// Extends this engine's leases to now + lease_s.
   virtual void renew_leases(EpochSeconds now) = 0;
-  /// Returns to ready every retrieved record whose lease is this engine's or
-  /// has expired by `now` (and, on the first call, every retrieved record with
-  /// no lease at all); returns how many. Engines sharing a list call it now and
-  /// then to take back a crashed engine's records.
+  /// Returns to ready every retrieved record of another holder whose lease has
+  /// expired by `now` or whose holder is gone (a list object closed in this
+  /// process, a process on this machine that exited), and, on the first call,
+  /// every retrieved record with no lease at all; returns how many. A live
+  /// holder's lease is never taken. Campaigns call it at load.
   virtual std::size_t recover(EpochSeconds now) = 0;
-  /// Returns to ready only the records whose lease another engine let expire
-  /// by `now` (a running engine's check for crashed peers; its own leases stay).
+  /// recover() without the scan for records with no lease: a running engine's
+  /// check for crashed peers (its own leases stay).
   virtual std::size_t recover_expired(EpochSeconds now) = 0;
   /// Moves a scheduled record that nobody holds (status ready) to `at`, with a
   /// new record_type and agent_id; false when it is not ready any more.
@@ -137,10 +163,20 @@ class OB_API CallingList {
   /// Records of one chain, in chain_n order.
   virtual std::vector<Record> chain(int chain_id) = 0;
   /// Up to `limit` records with record_id > `after_record_id`, by record_id
-  /// (INT64_MIN: from the first), for streaming a large list without holding it in memory.
+  /// (INT64_MIN: from the first; SIZE_MAX: all), for streaming a large list without holding it in memory.
   virtual std::vector<Record> page(std::int64_t after_record_id, std::size_t limit) = 0;
   /// Which of `record_ids` are already in the table (ascending).
   virtual std::vector<std::int64_t> existing_ids(const std::vector<std::int64_t>& record_ids) = 0;
+
+  /// Ready records passing the filter that `match` names (phone digits are a
+  /// coarse filter: the caller compares numbers in E.164). Error(unsupported) by default.
+  virtual std::vector<Record> find_ready(const RecordMatch& match);
+  /// Cancels the records of `record_ids` that are still ready (record_status
+  /// cancelled, nothing else changes); returns those it changed. Error(unsupported) by default.
+  virtual std::vector<std::int64_t> cancel_ready(const std::vector<std::int64_t>& record_ids);
+  /// Ready records passing the filter, counted by zone, window and whether
+  /// their dial_sched_time lies after `now` (progress views). Error(unsupported) by default.
+  virtual std::vector<ReadyGroup> ready_groups(EpochSeconds now);
 };
 
 /// True when `name` is a plain SQL identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63 chars.

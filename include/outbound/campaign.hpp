@@ -31,7 +31,7 @@ namespace outbound {
 
 class Driver;  // the dialer driver (include/outbound/driver/driver.hpp)
 
-/// Campaign group states (DOMAIN.md §8).
+/// Campaign group states (OCS numbering).
 enum class CampaignState : int {
   not_loaded = 0,          ///< nothing held
   waiting_unload = 1,      ///< unload asked; calls in flight are finishing
@@ -50,14 +50,18 @@ struct AbandonCap {
   double amd_false_positive = 0.0;             ///< UK: estimated share of machine detections that were people
 };
 
-/// How a campaign group dials.
+/// The most records one retrieval may ask for (CampaignConfig::chunk_size): a chunk is held in memory.
+inline constexpr std::size_t kMaxChunkSize = 100000;
+
+/// How a campaign group dials. Every duration lies in [0, kMaxDurationOption] (tick and
+/// flush_interval at least 1 ms); the constructor refuses others with Error(invalid_argument).
 struct CampaignConfig {
   std::string name = "campaign";         ///< campaign group name
   int campaign_id = 1;                   ///< the campaign_id written on records it adds
   DialMode mode = DialMode::progressive; ///< dialing mode
   OptimizationGoal goal = OptimizationGoal::overdial_rate;  ///< predictive goal
   double target = 0.03;                  ///< the goal's target
-  std::string pacer = "outbound";        ///< pacer name: ours, or a baseline (see make_pacer)
+  std::string pacer = "outbound";        ///< pacer name: ours, or a baseline (see make_pacer), which dials behind the abandon guard
   double ratio = 1.0;                    ///< lines per ready agent (progressive)
   int ports = 0;                         ///< GVP ports / channel limit (0: the driver's)
   std::size_t chunk_size = 100;          ///< records per retrieval
@@ -154,6 +158,27 @@ struct CampaignEvent {
 /// Name of a campaign event kind ("preview_record").
 OB_API std::string_view to_string(CampaignEvent::Kind k) noexcept;
 
+/// Calls the driver holds now, by where they are in their life.
+struct CallCounts {
+  int dialing = 0;    ///< placed; the far end neither rings nor answered yet
+  int ringing = 0;    ///< the far end rings
+  int waiting = 0;    ///< answered by a person, waiting for an agent
+  int connected = 0;  ///< joined to an agent (or an IVR application)
+  int other = 0;      ///< answered by a machine, fax or silence, or abandoned, not yet released
+};
+
+/// A third-party cancel (OCS): the records with this phone number, or of this customer.
+struct CancelRequest {
+  std::string phone;        ///< any format; compared in E.164 ("" when by customer id)
+  std::string customer_id;  ///< the value of the campaign's customer_id_field
+};
+
+/// What a cancel request did.
+struct CancelOutcome {
+  std::vector<std::int64_t> cancelled;    ///< records now cancelled (ready in a list, or buffered)
+  std::vector<std::int64_t> in_progress;  ///< records in a call, on a desktop or waiting for their agent: left as they are
+};
+
 /// A list dialed by a campaign group, with its share of the dials.
 struct ListShare {
   std::shared_ptr<CallingList> list;  ///< the list
@@ -190,10 +215,14 @@ class OB_API Campaign {
   void set_mode(DialMode mode, OptimizationGoal goal = OptimizationGoal::none, double target = 0.0);
   /// Replaces the treatments; calls under way keep the rules they started with.
   void set_treatments(TreatmentSet treatments);
+  /// Simulation only (the pacing comparison): a baseline pacer dials as published, without
+  /// the abandon guard. Error(invalid_state) unless the engine's clock is manual: a campaign on
+  /// a real clock always dials within the guard. Takes effect at the next load or set_mode.
+  void run_baseline_unguarded();
   /// Sets an agent's state (hosts whose driver does not report agents).
   void set_agent_state(const std::string& agent_id, AgentState state);
 
-  // --- desktop requests (DOMAIN.md §7): each is validated; an invalid one throws
+  // --- desktop requests (OCS desktop protocol): each is validated; an invalid one throws
   // Error (not_found, invalid_argument, invalid_state, compliance_blocked) and changes nothing.
 
   /// Preview modes: the next dialable record for `agent_id`, or nullopt (and a preview_record_empty event).
@@ -224,10 +253,16 @@ class OB_API Campaign {
   void logout(const std::string& agent_id);
   /// Records an agent holds on its desktop.
   std::vector<DesktopRecord> desktop_records(const std::string& agent_id) const;
+  /// Third-party cancel: every record of the campaign's lists (passing their
+  /// filters) with this phone number or customer id that is ready or buffered
+  /// becomes cancelled; records in a call or on a desktop are reported, not
+  /// touched. Error(invalid_argument) for a number that is no phone number,
+  /// or a customer id when the campaign has no customer_id_field.
+  CancelOutcome cancel_records(const CancelRequest& request);
 
   /// The current state.
   CampaignState state() const;
-  /// The configuration.
+  /// The configuration, with the mode, goal, target and treatments in force now.
   const CampaignConfig& config() const;
   /// Counters so far.
   CampaignStats stats() const;
@@ -235,6 +270,8 @@ class OB_API Campaign {
   const AgentPool& agents() const;
   /// Calls the driver holds now.
   std::size_t calls_in_flight() const;
+  /// Calls the driver holds now, by phase (dialing, ringing, waiting for an agent…).
+  CallCounts call_counts() const;
   /// Writes pending results back now.
   void flush();
   /// Subscribes to campaign events (called on the loop thread).

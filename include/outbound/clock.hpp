@@ -26,6 +26,17 @@ OB_API double to_seconds(Duration d) noexcept;
 /// A duration of fractional seconds, rounded to the millisecond.
 OB_API Duration from_seconds(double s) noexcept;
 
+/// The longest a duration option may be: 36,500 days (100 years), which also
+/// serves as "forever" (a redial lockout, a backoff). Options beyond it are refused.
+inline constexpr Duration kMaxDurationOption = std::chrono::hours(24 * 36500);
+
+/// `t + d`, held at the ends of Time's range instead of overflowing. Every
+/// duration added to an instant goes through it, so a huge value means "never",
+/// not a jump into the past.
+OB_API Time add_saturating(Time t, Duration d) noexcept;
+/// `a + b`, held at the ends of Duration's range instead of overflowing.
+OB_API Duration add_saturating(Duration a, Duration b) noexcept;
+
 /// A source of the current time; the engine's only way to learn it.
 class OB_API Clock {
  public:

@@ -7,7 +7,10 @@
 // attempt 0, calling window 0..86400, chain_id = record_id. A header naming a
 // column the list does not have fails the whole file; a bad row is reported
 // with its line number and reason and the good rows are imported. Nothing is
-// dropped silently: data_rows == imported + errors.size().
+// dropped silently: data_rows == imported + errors.size(). Phone numbers are
+// read as the campaign's gate reads them, in the region the record will use
+// (its region column, its zone's country, the list's phone_region, else US):
+// a number that will fail at dial time fails the row at import.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +21,7 @@
 
 #include "outbound/calling_list.hpp"
 #include "outbound/export.hpp"
+#include "outbound/timezone.hpp"
 
 namespace outbound {
 
@@ -31,6 +35,7 @@ struct CsvOptions {
   int default_campaign_id = 0;     ///< campaign_id of rows that do not give one
   bool crlf = true;                ///< export: end lines with CRLF (RFC 4180) rather than LF
   std::vector<std::string> columns;  ///< export: columns to write, in order (empty: all)
+  ZoneMap zones;                   ///< import: the campaign's tz_dbid zones, so a record is read in its zone's country
 };
 
 /// A data row that was not imported, and why.

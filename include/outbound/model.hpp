@@ -1,8 +1,9 @@
 // outbound — the calling-list record and the OCS codes it carries.
 //
-// Every numeric code of DOMAIN.md §1–2 is defined here and only here, so
-// existing OCS calling-list tables read as they are. The X-macro tables keep
-// each code's value and name on one line, easy to check against the docs.
+// Every numeric code of a calling list (docs/reference.md) is defined here
+// and only here, so existing OCS calling-list tables read as they are. The
+// X-macro tables keep each code's value and name on one line, easy to check
+// against the docs.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +54,7 @@ namespace outbound {
   X(email, 10)                   \
   X(instant_messaging, 11)
 
-/// Call results (calling-list column call_result), DOMAIN.md §2.
+/// Call results (calling-list column call_result).
 #define OB_CALL_RESULTS(X)         \
   X(ok, 0)                         \
   X(transferred, 1)                \

@@ -263,6 +263,14 @@ OB_API std::optional<PacingOutlook> pacing_outlook(const PacingSnapshot& s, int 
 /// a mode the named pacer cannot drive.
 OB_API std::unique_ptr<Pacer> make_pacer(DialMode mode, const std::string& name = "outbound");
 
+/// True when `name` names a comparison baseline (make_pacer), not ours.
+OB_API bool is_baseline_pacer(const std::string& name) noexcept;
+
+/// `inner` within the abandon guard: its answer, never more than
+/// abandon_guard(s).max_dials. Ours apply the guard themselves; a campaign
+/// puts a baseline behind it unless told otherwise in a simulation.
+OB_API std::unique_ptr<Pacer> guarded(std::unique_ptr<Pacer> inner);
+
 /// How fast the tracker forgets (half-lives in observations).
 struct PacingTrackerOptions {
   double outcome_half_life = 200;   ///< resolved calls, for the live-answer rate

@@ -5,8 +5,12 @@
 // mapped to an IANA zone by configuration, or a zone column naming the zone.
 // A campaign-wide window (e.g. 08:00–21:00) narrows every record's window.
 // Zones come from the OS tz database through Howard Hinnant's date/tz.
+// A record whose zone is missing or not mapped is zoned by its phone number
+// (libphonenumber's prefix map): where the number may be in several zones, a
+// call must fall inside the window in every one of them.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +33,14 @@ struct DailyWindow {
 
 /// True when local second `s` (0..86399) lies inside `w`.
 OB_API bool window_contains(const DailyWindow& w, int s) noexcept;
+
+/// The IANA zones a phone number may be in, from libphonenumber's published prefix map (built in;
+/// Apache-2.0): `e164_digits` is the E.164 number without "+". Empty when no prefix is known.
+OB_API std::vector<std::string> zones_of_number(std::uint64_t e164_digits);
+/// The ISO 3166 country of an IANA zone, from the tz database's zone.tab ("Europe/London" -> "GB"), or empty.
+OB_API std::string country_of_zone(const std::string& iana);
+/// A tz_dbid key in its one spelling ("01" and "+1" are "1"); Error(invalid_argument) when not an integer.
+OB_API std::string canonical_tz_dbid_key(const std::string& key);
 
 /// Maps zone keys (tz_dbid as decimal text, or a zone column's value) to IANA zones.
 class OB_API ZoneMap {
@@ -55,6 +67,8 @@ class OB_API ZoneMap {
   /// The first instant at or after `t` whose local second in the key's zone is
   /// inside `w` (searches two days ahead); nullopt for an unknown key or an empty window.
   std::optional<Time> next_open(const std::string& key, const DailyWindow& w, Time t) const;
+  /// The ISO 3166 country of the key's zone, or empty.
+  std::string country(const std::string& key) const;
   /// True when `iana` names a zone of the tz database.
   static bool is_known_zone(const std::string& iana);
 
@@ -63,13 +77,15 @@ class OB_API ZoneMap {
   std::unique_ptr<Impl> impl_;
 };
 
-/// The verdict on a record's window at one instant.
+/// The verdict on a record's window at one instant (unknown_zone: no mapped zone, and no zone from its number).
 enum class WindowVerdict { open, closed, unknown_zone };
 
 /// A campaign's calling-window policy: record windows, zones, campaign window.
 class OB_API CallingWindows {
  public:
-  /// A policy on `zones`; `zone_column` empty means records are zoned by tz_dbid.
+  /// A policy on `zones`; `zone_column` empty means records are zoned by tz_dbid, and then every key
+  /// must be an integer, read in one spelling ("01" is "1"): Error(invalid_argument) for "1abc", or for
+  /// two spellings of one tz_dbid mapped to different zones.
   CallingWindows(ZoneMap zones, std::optional<DailyWindow> campaign_window, std::string zone_column = {});
   /// No windows at all: every record is always open (lists without time zones).
   CallingWindows();
@@ -78,10 +94,27 @@ class OB_API CallingWindows {
   bool enabled() const { return enabled_; }
   /// The zone key of a record.
   std::string zone_key(const Record& r) const;
-  /// Open, closed, or unknown zone for `r` at `t`.
+  /// Open, closed, or unknown zone for `r` at `t` (a record without a mapped zone: unknown zone).
   WindowVerdict check(const Record& r, Time t) const;
+  /// check() where a record without a mapped zone is checked in every zone of its number
+  /// (`e164_digits`: the E.164 number without "+", 0 when unknown).
+  WindowVerdict check(const Record& r, Time t, std::uint64_t e164_digits) const;
   /// When `r`'s window (narrowed by the campaign window) next opens at or after `t`.
   std::optional<Time> next_open(const Record& r, Time t) const;
+  /// next_open() in every zone of the record (its mapped zone, else its number's zones); nullopt when
+  /// it has none, or when no instant in the next three days is open in all of them.
+  std::optional<Time> next_open(const Record& r, Time t, std::uint64_t e164_digits) const;
+  /// True when the record's zone key is mapped.
+  bool has_mapped_zone(const Record& r) const;
+  /// The IANA zones `r` is checked in: its mapped zone, else its number's zones (when enabled).
+  std::vector<std::string> zones_of(const Record& r, std::uint64_t e164_digits) const;
+  /// The ISO 3166 country of `r`'s mapped zone (where its national-format number is read), or empty.
+  std::string country_of(const Record& r) const;
+  /// Whether records with no mapped zone are zoned by their number (default true); when false they are
+  /// unknown_zone (record errors).
+  void set_zones_from_numbers(bool on) { zones_from_numbers_ = on; }
+  /// True when records with no mapped zone are zoned by their number.
+  bool zones_from_numbers() const { return enabled_ && zones_from_numbers_; }
   /// For retrieval: every mapped zone whose campaign window is open at `t`, with its local second.
   std::vector<ZoneNow> zones_open_now(Time t) const;
   /// The zone map.
@@ -90,6 +123,7 @@ class OB_API CallingWindows {
  private:
   std::vector<DailyWindow> effective_windows(const Record& r) const;
   bool enabled_ = false;
+  bool zones_from_numbers_ = true;
   ZoneMap zones_;
   std::optional<DailyWindow> campaign_window_;
   std::string zone_column_;

@@ -13,6 +13,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "outbound/dnc.hpp"
 #include "outbound/error.hpp"
 #include "row_codec.hpp"
 #include "schema.hpp"
@@ -208,7 +209,10 @@ detail::TextRow default_row(std::size_t ncols, const CsvOptions& o) {
 // the database's own reason reaches the report.
 class Importer {
  public:
-  Importer(CallingList& list, const CsvOptions& o) : list_(list), opt_(o) {}
+  Importer(CallingList& list, const CsvOptions& o) : list_(list), opt_(o) {
+    // tz_dbid keys in one spelling, as the campaign reads them ("01" is 1).
+    for (const auto& key : o.zones.keys()) zones_.add(canonical_tz_dbid_key(key), o.zones.zone_name(key));
+  }
 
   ImportReport run(std::istream& in) {
     CsvReader reader(in, opt_.delimiter);
@@ -256,11 +260,28 @@ class Importer {
     auto decoded = detail::decode_row(row, list_.custom_fields());
     std::int64_t id = detail::row_record_id(row);
     if (!decoded.error.empty()) return reject(rec.line, id, decoded.error);
+    if (auto why = phone_problem(decoded.record); !why.empty()) return reject(rec.line, id, why);
     auto [it, fresh] = first_line_.emplace(id, rec.line);
     if (!fresh)
       return reject(rec.line, id, "duplicate record_id " + std::to_string(id) + " (first on line " +
                                       std::to_string(it->second) + ")");
     batch_.push_back({rec.line, std::move(decoded.record)});
+  }
+
+  // What the campaign's gate would say of the number, in the region the
+  // record will use; empty when it will dial. E-mail and chat addresses are not numbers.
+  std::string phone_problem(const Record& r) const {
+    if (r.contact_info_type == ContactInfoType::email || r.contact_info_type == ContactInfoType::instant_messaging) return {};
+    const auto& o = list_.options();
+    std::string zone_country;
+    if (!o.zone_column.empty()) {
+      if (auto it = r.custom.find(o.zone_column); it != r.custom.end()) zone_country = country_of_zone(it->second);
+    } else {
+      zone_country = zones_.country(std::to_string(r.tz_dbid));
+    }
+    std::string why;
+    if (normalizer_.key(r.contact_info, record_phone_region(r, o.region_column, zone_country, o.phone_region, "US"), &why)) return {};
+    return "contact_info: " + why;
   }
 
   // An empty cell keeps the default (NULL for times and custom fields).
@@ -311,6 +332,8 @@ class Importer {
 
   CallingList& list_;
   const CsvOptions& opt_;
+  PhoneNormalizer normalizer_;
+  ZoneMap zones_;
   std::vector<std::size_t> targets_;
   std::size_t ncols_ = 0;
   detail::TextRow defaults_;

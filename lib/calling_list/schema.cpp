@@ -46,6 +46,12 @@ std::string column_definition(const std::string& column, Dialect dialect) {
 
 bool is_text_column(const std::string& column) { return text_columns().count(column) != 0; }
 
+std::string quoted_identifier(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 void create_list_table(Database& db, const std::string& table, const std::vector<std::string>& custom_columns) {
   if (!is_safe_identifier(table))
     throw Error(ErrorCode::invalid_argument, "table name \"" + table + "\" is not a plain SQL identifier");
@@ -94,12 +100,28 @@ std::set<std::string> list_index_names(Database& db, const std::string& table) {
   });
 }
 
+// holder names the list handle that took the lease (lease_holder.hpp); a
+// table made by an earlier version gains the column (its rows have none, and
+// are recovered once they expire).
 void create_lease_table(Database& db, const std::string& table) {
   // On SQLite an INTEGER PRIMARY KEY is the rowid: one b-tree, not two.
   const std::string key = db.dialect == Dialect::sqlite ? "INTEGER" : "BIGINT";
+  const std::string lt = table + "_lease";
   guarded("cannot create the lease table of " + table, [&] {
-    *db.sql << "CREATE TABLE IF NOT EXISTS " + table + "_lease (record_id " + key +
-                   " PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)";
+    *db.sql << "CREATE TABLE IF NOT EXISTS " + lt + " (record_id " + key +
+                   " PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL, holder VARCHAR(128))";
+    auto columns = table_columns(db, lt);
+    if (std::any_of(columns.begin(), columns.end(), [](const auto& c) { return c.first == "holder"; })) return;
+    if (db.dialect == Dialect::postgresql) {
+      *db.sql << "ALTER TABLE " + lt + " ADD COLUMN IF NOT EXISTS holder VARCHAR(128)";
+      return;
+    }
+    try {
+      *db.sql << "ALTER TABLE " + lt + " ADD COLUMN holder VARCHAR(128)";
+    } catch (const std::exception&) {
+      columns = table_columns(db, lt);  // another engine added it first
+      if (std::none_of(columns.begin(), columns.end(), [](const auto& c) { return c.first == "holder"; })) throw;
+    }
   });
 }
 
@@ -117,9 +139,30 @@ std::vector<std::string> check_list_columns(Database& db, const std::string& tab
     if (!ok)
       mistyped.push_back(name + " (" + it->second + ", expected " + (is_text_column(name) ? "text" : "integer") + ")");
   }
+  std::vector<std::string> unquotable;
   for (const auto& c : columns)
-    if (std::find(mandatory_columns().begin(), mandatory_columns().end(), c.first) == mandatory_columns().end())
-      custom.push_back(c.first);
+    if (std::find(mandatory_columns().begin(), mandatory_columns().end(), c.first) == mandatory_columns().end()) {
+      // Quoted, any name is one identifier, except one no quoting carries through
+      // every driver and database: control characters, or longer than PostgreSQL keeps.
+      bool control = std::any_of(c.first.begin(), c.first.end(), [](char ch) {
+        auto u = static_cast<unsigned char>(ch);
+        return u < 0x20 || u == 0x7f;
+      });
+      if (c.first.empty() || control || c.first.size() > 63)
+        unquotable.push_back(c.first);
+      else
+        custom.push_back(c.first);
+    }
+  if (!unquotable.empty()) {
+    std::string names;
+    for (const auto& n : unquotable) {
+      std::string shown;
+      for (char ch : n) shown += static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f ? '?' : ch;
+      names += (names.empty() ? "\"" : ", \"") + shown + "\"";
+    }
+    throw Error(ErrorCode::invalid_argument, "calling list table \"" + table + "\" has custom columns whose names cannot be " +
+                                                 "used safely in SQL (empty, a control character, or over 63 bytes): " + names);
+  }
   if (missing.empty() && mistyped.empty()) return custom;
   std::string msg = "calling list table \"" + table + "\" is not in the OCS shape:";
   auto join = [](const std::vector<std::string>& v) {

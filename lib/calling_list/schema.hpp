@@ -13,6 +13,11 @@ namespace outbound::detail {
 /// True for mandatory columns stored as text (contact_info, agent_id, …).
 bool is_text_column(const std::string& column);
 
+/// `name` as an SQL identifier both databases read as that column: in double
+/// quotes, a quote inside doubled ("first name", "say ""hi"""). Custom column
+/// names come from the user's table and are never written into SQL bare.
+std::string quoted_identifier(const std::string& name);
+
 /// Creates the list table with the mandatory columns, `custom_columns`
 /// ("name TYPE" each) and the retrieval indexes.
 void create_list_table(Database& db, const std::string& table, const std::vector<std::string>& custom_columns);

@@ -11,9 +11,13 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
+#include "outbound/dnc.hpp"
+#include "outbound/clock.hpp"
 #include "outbound/error.hpp"
 #include "row_codec.hpp"
 #include "schema.hpp"
@@ -51,20 +55,50 @@ std::string window_clause(const std::string& zone_expr, bool zone_is_text, const
          " < daily_till) OR (daily_from > daily_till AND (" + s + " >= daily_from OR " + s + " < daily_till))))";
 }
 
+// A LIMIT both databases take: they hold it in a signed 64-bit integer, so a
+// larger size_t (SIZE_MAX: "all") is held at INT64_MAX, not sent as a number they refuse.
+std::string sql_limit(std::size_t n) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return std::to_string(std::min(n, kMax));
+}
+
 long long cell_integer(const TextRow& row, std::size_t col) {
   return col < row.size() && row[col] ? parse_integer(*row[col]).value_or(0) : 0;
 }
 
-// Chains stay together in first-seen order; each chain in chain_n order.
+// Chains stay together in first-seen order; each chain in chain_n order, then record_id.
 std::vector<Record> group_chains(std::vector<Record> records) {
   std::unordered_map<int, std::size_t> first_seen;
   for (std::size_t i = 0; i < records.size(); ++i) first_seen.emplace(records[i].chain_id, i);
   std::stable_sort(records.begin(), records.end(), [&](const Record& a, const Record& b) {
     auto fa = first_seen[a.chain_id], fb = first_seen[b.chain_id];
     if (fa != fb) return fa < fb;
-    return a.chain_n < b.chain_n;
+    return std::tie(a.chain_n, a.record_id) < std::tie(b.chain_n, b.record_id);
   });
   return records;
+}
+
+// A chain is dialed in chain_n order and its treatments name the next record
+// by chain_n, so two open records of one chain with the same chain_n cannot
+// both take part: the lower record_id keeps its place, each other one is taken
+// out of `records` and returned as a record error naming both.
+std::vector<RowError> take_duplicate_chain_n(std::vector<Record>& records) {
+  std::map<std::pair<int, int>, std::int64_t> first;  // (chain_id, chain_n) -> lowest record_id
+  for (const auto& r : records) {
+    auto [it, fresh] = first.emplace(std::make_pair(r.chain_id, r.chain_n), r.record_id);
+    if (!fresh) it->second = std::min(it->second, r.record_id);
+  }
+  std::vector<RowError> errors;
+  auto dup = std::stable_partition(records.begin(), records.end(),
+                                   [&](const Record& r) { return first.at({r.chain_id, r.chain_n}) == r.record_id; });
+  for (auto it = dup; it != records.end(); ++it)
+    errors.push_back({it->record_id, "record " + std::to_string(it->record_id) + ": chain " + std::to_string(it->chain_id) +
+                                         " has chain_n " + std::to_string(it->chain_n) + " twice (records " +
+                                         std::to_string(first.at({it->chain_id, it->chain_n})) + " and " +
+                                         std::to_string(it->record_id) + "); chain_n must be unique within a chain, " +
+                                         "so this record is not dialed"});
+  records.erase(dup, records.end());
+  return errors;
 }
 
 }  // namespace
@@ -84,6 +118,26 @@ SqlCallingList::SqlCallingList(Database db, ListOptions options) : db_(std::move
   check_options();
   build_select_list();
   find_index_hints();
+  check_filter_runs();
+}
+
+// A filter can pass the safety check and still be one the database refuses
+// ("record_id = 1.2.3", "IN ()" on PostgreSQL, thousands of nested
+// parentheses): every retrieval would fail and nothing be dialed. Running the
+// retrieval's shape once with LIMIT 0 at open turns that into a clear error.
+void SqlCallingList::check_filter_runs() {
+  if (opt_.filter.empty() && opt_.order_by.empty()) return;
+  RetrieveRequest rq;
+  const std::string order = opt_.order_by.empty() ? "chain_id, chain_n" : opt_.order_by;
+  try {
+    fetch_text_rows(db_, "SELECT " + select_list_ + " FROM " + opt_.table + " WHERE " + base_condition(rq) + " ORDER BY " +
+                             order + " LIMIT 0",
+                    ncols_);
+  } catch (const std::exception& e) {
+    auto shown = [](const std::string& s) { return s.size() > 120 ? s.substr(0, 120) + "…" : s; };
+    throw Error(ErrorCode::invalid_argument, "the filter \"" + shown(opt_.filter) + "\" (order \"" + shown(order) +
+                                                 "\") is refused by the database: " + e.what());
+  }
 }
 
 void SqlCallingList::find_index_hints() {
@@ -100,7 +154,10 @@ void SqlCallingList::find_index_hints() {
 void SqlCallingList::check_options() {
   if (opt_.engine_id.empty() || opt_.engine_id.size() > 64)
     throw Error(ErrorCode::invalid_argument, "engine_id must be 1 to 64 characters");
-  if (opt_.lease_s <= 0) throw Error(ErrorCode::invalid_argument, "lease_s must be positive");
+  const std::int64_t max_lease_s = std::chrono::duration_cast<std::chrono::seconds>(kMaxDurationOption).count();
+  if (opt_.lease_s <= 0 || opt_.lease_s > max_lease_s)
+    throw Error(ErrorCode::invalid_argument, "lease_s must lie in [1, " + std::to_string(max_lease_s) + "] (36,500 days), not " +
+                                                 std::to_string(opt_.lease_s));
   std::vector<std::string> columns = mandatory_columns();
   columns.insert(columns.end(), custom_.begin(), custom_.end());
   if (!opt_.filter.empty()) check_safe_condition(opt_.filter, columns);
@@ -109,13 +166,21 @@ void SqlCallingList::check_options() {
     if (std::find(custom_.begin(), custom_.end(), opt_.zone_column) == custom_.end())
       throw Error(ErrorCode::invalid_argument,
                   "zone column \"" + opt_.zone_column + "\" is not a custom field of " + opt_.table);
-    zone_expr_ = opt_.zone_column;
+    zone_expr_ = quoted_identifier(opt_.zone_column);
   }
+  if (!opt_.region_column.empty() && std::find(custom_.begin(), custom_.end(), opt_.region_column) == custom_.end())
+    throw Error(ErrorCode::invalid_argument,
+                "region column \"" + opt_.region_column + "\" is not a custom field of " + opt_.table);
+  if (!opt_.phone_region.empty() && !is_phone_region(opt_.phone_region))
+    throw Error(ErrorCode::invalid_argument, "phone_region \"" + opt_.phone_region +
+                                                 "\" is not a region (expected an ISO 3166 code such as US or GB)");
   for (const auto& [type, prio] : opt_.record_type_priority)
     if (!is_valid_record_type(type))
       throw Error(ErrorCode::invalid_argument, "record_type_priority names unknown record type " + std::to_string(type));
 }
 
+// Every column is quoted: a custom column may be named anything the table
+// allows ("first name"), and its name is never run as SQL.
 // Output columns get their own names (ob0, ob1, …): on PostgreSQL an ORDER BY
 // name matches an output column before a table column, so an unnamed
 // CAST(chain_id AS TEXT) would make "ORDER BY chain_id" sort text, not numbers.
@@ -124,7 +189,7 @@ void SqlCallingList::build_select_list() {
   columns.insert(columns.end(), custom_.begin(), custom_.end());
   select_list_.clear();
   for (std::size_t k = 0; k < columns.size(); ++k)
-    select_list_ += (k ? ", " : "") + ("CAST(" + columns[k] + " AS TEXT) AS ob" + std::to_string(k));
+    select_list_ += (k ? ", " : "") + ("CAST(" + quoted_identifier(columns[k]) + " AS TEXT) AS ob" + std::to_string(k));
   ncols_ = columns.size();
 }
 
@@ -148,6 +213,8 @@ std::string SqlCallingList::base_condition(const RetrieveRequest& rq) const {
     std::string windows;
     for (const auto& z : rq.zones)
       windows += (windows.empty() ? "" : " OR ") + window_clause(zone_expr_, !opt_.zone_column.empty(), z);
+    // Records no zone key maps are zoned by their number, which SQL cannot read: the gate checks them.
+    if (rq.include_unmapped_zones) windows += (windows.empty() ? "" : " OR ") + unmapped_zone_condition(rq.mapped_zone_keys);
     cond += " AND (" + (windows.empty() ? std::string("1 = 0") : windows) + ")";
   }
   return cond;
@@ -197,7 +264,7 @@ std::vector<TextRow> SqlCallingList::fetch_due_rows(const RetrieveRequest& rq) {
     const std::size_t limit = rq.max_records - rows.size();
     auto fresh = opt_.order_by.empty()
                      ? read_stream("fresh", head, {"chain_id", "chain_n", kChainIdCol, kChainNCol}, limit)
-                     : fetch_text_rows(db_, head + " ORDER BY " + opt_.order_by + " LIMIT " + std::to_string(limit) +
+                     : fetch_text_rows(db_, head + " ORDER BY " + opt_.order_by + " LIMIT " + sql_limit(limit) +
                                                 (pg() ? " FOR UPDATE SKIP LOCKED" : ""),
                                        ncols_);
     std::move(fresh.begin(), fresh.end(), std::back_inserter(rows));
@@ -219,7 +286,7 @@ std::vector<TextRow> SqlCallingList::read_stream(const std::string& stream, cons
                                                  const StreamKey& key, std::size_t limit) {
   const std::string order = key.first + ", " + key.second;
   auto run = [&](const std::string& range, std::size_t n) {
-    return fetch_text_rows(db_, head + range + " ORDER BY " + order + " LIMIT " + std::to_string(n) +
+    return fetch_text_rows(db_, head + range + " ORDER BY " + order + " LIMIT " + sql_limit(n) +
                                     (pg() ? " FOR UPDATE SKIP LOCKED" : ""),
                            ncols_);
   };
@@ -323,26 +390,51 @@ RetrieveResult SqlCallingList::retrieve_locked(const RetrieveRequest& rq) {
 
   RetrieveResult result;
   std::vector<Record> records;
-  std::vector<long long> bad_ids, ids;
+  std::vector<long long> bad_ids;
+  std::vector<std::optional<std::string>> bad_keys;  // rows without a usable record_id: their raw value
   for (auto& row : rows) {
     auto decoded = decode_row(row, custom_);
     if (decoded.error.empty()) {
-      decoded.record.record_status = RecordStatus::retrieved;
-      ids.push_back(decoded.record.record_id);
       records.push_back(std::move(decoded.record));
       continue;
     }
-    std::int64_t id = row_record_id(row);
-    result.errors.push_back({id, "record " + std::to_string(id) + ": " + decoded.error});
-    if (id != 0) bad_ids.push_back(id);
+    const auto& key = row[0];
+    if (auto id = key ? parse_integer(*key) : std::nullopt) {
+      result.errors.push_back({*id, "record " + std::to_string(*id) + ": " + decoded.error});
+      bad_ids.push_back(*id);
+    } else {
+      // No id to mark it by: marked by its raw value, so it is not fetched (and
+      // reported) again on every retrieval.
+      result.errors.push_back({0, "a row with record_id " + (key ? "\"" + *key + "\"" : std::string("NULL")) + " (contact_info \"" +
+                                      row[1].value_or("") + "\"): " + decoded.error + "; marked as a record error"});
+      bad_keys.push_back(key);
+    }
+  }
+  for (auto& dup : take_duplicate_chain_n(records)) {
+    bad_ids.push_back(dup.record_id);
+    result.errors.push_back(std::move(dup));
+  }
+  std::vector<long long> ids;
+  for (auto& r : records) {
+    r.record_status = RecordStatus::retrieved;
+    ids.push_back(r.record_id);
   }
   mark_errors(bad_ids);
+  mark_errors_by_key(bad_keys);
   mark_retrieved(ids, rq.now + opt_.lease_s);
   result.records = group_chains(std::move(records));
   return result;
 }
 
 // --- lookups -----------------------------------------------------------------
+
+std::string SqlCallingList::unmapped_zone_condition(const std::vector<std::string>& known) const {
+  std::string cond = zone_expr_ + " IS NULL";
+  if (known.empty()) return "1 = 1";
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ",") + zone_literal(k, !opt_.zone_column.empty());
+  return "(" + cond + " OR " + zone_expr_ + " NOT IN (" + list + "))";
+}
 
 std::vector<RowError> SqlCallingList::mark_unknown_zones(const std::vector<std::string>& known) {
   std::string cond = zone_expr_ + " IS NULL";
@@ -428,7 +520,7 @@ std::vector<Record> SqlCallingList::chain(int chain_id) {
 std::vector<Record> SqlCallingList::page(std::int64_t after, std::size_t limit) {
   if (limit == 0) return {};
   std::string where = after == std::numeric_limits<std::int64_t>::min() ? "1 = 1" : "record_id > " + std::to_string(after);
-  return select_records(where, "record_id LIMIT " + std::to_string(limit));
+  return select_records(where, "record_id LIMIT " + sql_limit(limit));
 }
 
 std::vector<std::int64_t> SqlCallingList::existing_ids(const std::vector<std::int64_t>& record_ids) {

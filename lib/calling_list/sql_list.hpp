@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../storage/database.hpp"
+#include "lease_holder.hpp"
 #include "outbound/calling_list.hpp"
 
 namespace outbound::detail {
@@ -51,16 +52,23 @@ class SqlCallingList final : public CallingList {
   std::vector<Record> page(std::int64_t after_record_id, std::size_t limit) override;
   std::vector<std::int64_t> existing_ids(const std::vector<std::int64_t>& record_ids) override;
 
+  // --- third-party requests and progress views (sql_list_admin.cpp)
+  std::vector<Record> find_ready(const RecordMatch& match) override;
+  std::vector<std::int64_t> cancel_ready(const std::vector<std::int64_t>& record_ids) override;
+  std::vector<ReadyGroup> ready_groups(EpochSeconds now) override;
+
  private:
   // --- configuration (sql_list.cpp)
   void check_options();
   void build_select_list();
+  void check_filter_runs();
   void find_index_hints();
   std::string lease_table() const { return opt_.table + "_lease"; }
   bool pg() const { return db_.dialect == Dialect::postgresql; }
 
   // --- reads (sql_list.cpp)
   std::string base_condition(const RetrieveRequest& rq) const;
+  std::string unmapped_zone_condition(const std::vector<std::string>& known) const;  // zone NULL or not configured
   std::vector<TextRow> fetch_due_rows(const RetrieveRequest& rq);
   // The index key a stream is read in: two columns and their positions in a row.
   struct StreamKey {
@@ -78,6 +86,7 @@ class SqlCallingList final : public CallingList {
   // --- writes (sql_list_write.cpp)
   void mark_retrieved(const std::vector<long long>& ids, long long lease_expires);
   void mark_errors(const std::vector<long long>& ids);
+  void mark_errors_by_key(const std::vector<std::optional<std::string>>& keys);  // rows whose record_id is NULL or no integer
   std::vector<long long> owned_ids(const std::vector<long long>& ids);
   void delete_own_leases(const std::vector<long long>& ids);
   void write_records_sqlite(const std::vector<Record>& records, bool dialing, std::vector<std::int64_t>& lost);
@@ -112,8 +121,10 @@ class SqlCallingList final : public CallingList {
   std::map<std::string, std::pair<long long, long long>> cursors_;
   std::size_t retrievals_ = 0;
   static constexpr std::size_t kCursorRestartEvery = 64;  // retrievals between restarts from the front
-  std::size_t recover_leases(EpochSeconds now, bool include_own);
+  std::size_t recover_leases(EpochSeconds now, bool at_load);
+  std::vector<long long> recoverable_leases(EpochSeconds now);
   bool orphans_checked_ = false;  // recover() has looked for retrieved rows without a lease
+  LeaseHolder holder_;            // this handle, on every lease it takes
 };
 
 }  // namespace outbound::detail

@@ -77,18 +77,18 @@ std::vector<long long> SqlCallingList::query_ids(const std::string& sql, const s
   return out;
 }
 
-// Which of `ids` this engine holds a lease on. On PostgreSQL the lease rows are
+// Which of `ids` this handle holds a lease on. On PostgreSQL the lease rows are
 // locked until commit, so a concurrent recover() by another engine waits
 // instead of handing the records out while we write them.
 std::vector<long long> SqlCallingList::owned_ids(const std::vector<long long>& ids) {
-  return query_ids("SELECT CAST(record_id AS TEXT) FROM " + lease_table() + " WHERE engine_id = :e AND record_id {ids}" +
+  return query_ids("SELECT CAST(record_id AS TEXT) FROM " + lease_table() + " WHERE holder = :h AND record_id {ids}" +
                        (pg() ? " FOR UPDATE" : ""),
-                   ids, [&](soci::statement& st) { st.exchange(soci::use(opt_.engine_id, "e")); });
+                   ids, [&](soci::statement& st) { st.exchange(soci::use(holder_.token(), "h")); });
 }
 
 void SqlCallingList::delete_own_leases(const std::vector<long long>& ids) {
-  exec_for_ids("DELETE FROM " + lease_table() + " WHERE engine_id = :e AND record_id {ids}", ids,
-               [&](soci::statement& st) { st.exchange(soci::use(opt_.engine_id, "e")); });
+  exec_for_ids("DELETE FROM " + lease_table() + " WHERE holder = :h AND record_id {ids}", ids,
+               [&](soci::statement& st) { st.exchange(soci::use(holder_.token(), "h")); });
 }
 
 // --- retrieval's writes ---------------------------------------------------------
@@ -101,21 +101,23 @@ void SqlCallingList::mark_retrieved(const std::vector<long long>& ids, long long
     std::string arr = pg_int_array(ids);
     execute_count(db_,
                   "WITH held AS (UPDATE " + opt_.table + " SET record_status = 2 WHERE record_id = ANY(CAST(:ids AS bigint[])) "
-                  "RETURNING record_id) INSERT INTO " + lt + " (record_id, engine_id, expires_at) "
-                  "SELECT record_id, :e, :x FROM held "
-                  "ON CONFLICT (record_id) DO UPDATE SET engine_id = excluded.engine_id, expires_at = excluded.expires_at",
+                  "RETURNING record_id) INSERT INTO " + lt + " (record_id, engine_id, expires_at, holder) "
+                  "SELECT record_id, :e, :x, :h FROM held "
+                  "ON CONFLICT (record_id) DO UPDATE SET engine_id = excluded.engine_id, expires_at = excluded.expires_at, "
+                  "holder = excluded.holder",
                   [&](soci::statement& st) {
                     st.exchange(soci::use(arr, "ids"));
                     st.exchange(soci::use(opt_.engine_id, "e"));
                     st.exchange(soci::use(expires, "x"));
+                    st.exchange(soci::use(holder_.token(), "h"));
                   });
     return;
   }
   exec_for_ids("UPDATE " + opt_.table + " SET record_status = 2 WHERE record_id {ids}", ids);
   long long id = 0;
   soci::statement st = (db_.sql->prepare << "INSERT OR REPLACE INTO " + lt +
-                                                " (record_id, engine_id, expires_at) VALUES (:id, :e, :x)",
-                        soci::use(id), soci::use(opt_.engine_id), soci::use(expires));
+                                                " (record_id, engine_id, expires_at, holder) VALUES (:id, :e, :x, :h)",
+                        soci::use(id), soci::use(opt_.engine_id), soci::use(expires), soci::use(holder_.token()));
   for (long long v : ids) {
     id = v;
     st.execute(true);
@@ -124,6 +126,22 @@ void SqlCallingList::mark_retrieved(const std::vector<long long>& ids, long long
 
 void SqlCallingList::mark_errors(const std::vector<long long>& ids) {
   exec_for_ids("UPDATE " + opt_.table + " SET record_status = 3, call_result = 41 WHERE record_id {ids}", ids);
+}
+
+// A row whose record_id is NULL or not an integer (SQLite keeps text in an
+// integer column) cannot be named by id: it is marked by the value it has.
+void SqlCallingList::mark_errors_by_key(const std::vector<std::optional<std::string>>& keys) {
+  const std::string head = "UPDATE " + opt_.table + " SET record_status = 3, call_result = 41 WHERE record_status = 1 AND ";
+  bool null_done = false;
+  for (const auto& key : keys) {
+    if (!key) {
+      if (!null_done) execute_count(db_, head + "record_id IS NULL");
+      null_done = true;
+      continue;
+    }
+    std::string value = *key;
+    execute_count(db_, head + "CAST(record_id AS TEXT) = :v", [&](soci::statement& st) { st.exchange(soci::use(value, "v")); });
+  }
 }
 
 // --- write-back ------------------------------------------------------------------
@@ -239,7 +257,7 @@ void SqlCallingList::write_records_postgresql(const std::vector<Record>& records
               a_tr = pg_text_array(treatments);
   std::string a_done = pg_int_array(done);
   execute_count(db_,
-                "WITH gone AS (DELETE FROM " + lease_table() + " WHERE engine_id = :e AND record_id = ANY(CAST(:done AS bigint[]))) "
+                "WITH gone AS (DELETE FROM " + lease_table() + " WHERE holder = :h AND record_id = ANY(CAST(:done AS bigint[]))) "
                 "UPDATE " + t + " AS t SET record_type = u.rt, record_status = u.rs, call_result = u.cr, attempt = u.a, "
                 "dial_sched_time = u.ds, call_time = u.ct, agent_id = u.ag, group_id = u.g, treatments = u.tr "
                 "FROM unnest(CAST(:ids AS bigint[]), CAST(:rt AS int[]), CAST(:rs AS int[]), CAST(:cr AS int[]), "
@@ -257,7 +275,7 @@ void SqlCallingList::write_records_postgresql(const std::vector<Record>& records
                   st.exchange(soci::use(a_ag, "ag"));
                   st.exchange(soci::use(a_g, "g"));
                   st.exchange(soci::use(a_tr, "tr"));
-                  st.exchange(soci::use(opt_.engine_id, "e"));
+                  st.exchange(soci::use(holder_.token(), "h"));
                   st.exchange(soci::use(a_done, "done"));
                 });
 }
@@ -278,9 +296,9 @@ void SqlCallingList::release(const std::vector<std::int64_t>& record_ids) {
 void SqlCallingList::renew_leases(EpochSeconds now) {
   long long expires = now + opt_.lease_s;
   guarded("renew leases on " + opt_.table, [&] {
-    execute_count(db_, "UPDATE " + lease_table() + " SET expires_at = :x WHERE engine_id = :e", [&](soci::statement& st) {
+    execute_count(db_, "UPDATE " + lease_table() + " SET expires_at = :x WHERE holder = :h", [&](soci::statement& st) {
       st.exchange(soci::use(expires, "x"));
-      st.exchange(soci::use(opt_.engine_id, "e"));
+      st.exchange(soci::use(holder_.token(), "h"));
     });
   });
 }
@@ -290,33 +308,56 @@ void SqlCallingList::renew_leases(EpochSeconds now) {
 // left by a version that kept none, or imported as retrieved. Our own writes
 // never leave one, so later calls (an engine checking for others' expired
 // leases now and then) stay cheap.
+//
+// A lease is taken back only when it has expired or its holder is gone; never
+// while its holder lives, even one with our engine_id (another campaign on this
+// handle or another, another process with the default name): it may be in a call.
 std::size_t SqlCallingList::recover(EpochSeconds now) { return recover_leases(now, true); }
 
 std::size_t SqlCallingList::recover_expired(EpochSeconds now) { return recover_leases(now, false); }
 
-std::size_t SqlCallingList::recover_leases(EpochSeconds now, bool include_own) {
+// The leases of other holders that expired by `now` or whose holder is gone.
+std::vector<long long> SqlCallingList::recoverable_leases(EpochSeconds now) {
+  const std::string lt = lease_table();
+  const std::string lock = pg() ? " FOR UPDATE" : "";
+  std::vector<long long> ids;
+  auto collect = [&](const std::string& where, const Binder& bind) {
+    for (const auto& r : fetch_text_rows(db_, "SELECT CAST(record_id AS TEXT) FROM " + lt + " WHERE " + where + lock, 1, bind))
+      if (r[0])
+        if (auto v = parse_integer(*r[0])) ids.push_back(*v);
+  };
   long long now_ll = now;
+  collect("(holder IS NULL OR holder <> :h) AND expires_at <= :n", [&](soci::statement& st) {
+    st.exchange(soci::use(holder_.token(), "h"));
+    st.exchange(soci::use(now_ll, "n"));
+  });
+  std::vector<std::string> holders;
+  for (const auto& r : fetch_text_rows(db_, "SELECT DISTINCT holder FROM " + lt + " WHERE holder <> :h AND expires_at > :n", 1,
+                                       [&](soci::statement& st) {
+                                         st.exchange(soci::use(holder_.token(), "h"));
+                                         st.exchange(soci::use(now_ll, "n"));
+                                       }))
+    if (r[0] && !holder_may_be_alive(*r[0])) holders.push_back(*r[0]);
+  for (std::string& gone : holders)
+    collect("holder = :g AND expires_at > :n", [&](soci::statement& st) {
+      st.exchange(soci::use(gone, "g"));
+      st.exchange(soci::use(now_ll, "n"));
+    });
+  return ids;
+}
+
+std::size_t SqlCallingList::recover_leases(EpochSeconds now, bool at_load) {
   cursors_.clear();
   return in_transaction(db_, "recover retrieved records of " + opt_.table, [&] {
     const std::string& t = opt_.table;
     const std::string lt = lease_table();
-    std::vector<long long> expired;
-    for (const auto& r : fetch_text_rows(db_, "SELECT CAST(record_id AS TEXT) FROM " + lt +
-                                                  (include_own ? " WHERE engine_id = :e OR expires_at <= :n"
-                                                               : " WHERE engine_id <> :e AND expires_at <= :n") +
-                                                  (pg() ? " FOR UPDATE" : ""),
-                                         1, [&](soci::statement& st) {
-                                           st.exchange(soci::use(opt_.engine_id, "e"));
-                                           st.exchange(soci::use(now_ll, "n"));
-                                         }))
-      if (r[0])
-        if (auto v = parse_integer(*r[0])) expired.push_back(*v);
-    exec_for_ids("DELETE FROM " + lt + " WHERE record_id {ids}", expired);
-    long long n = exec_for_ids("UPDATE " + t + " SET record_status = 1 WHERE record_status = 2 AND record_id {ids}", expired);
-    if (include_own && !orphans_checked_)  // a scan of the whole list: once per open, where nothing else can have made one
+    std::vector<long long> ids = recoverable_leases(now);
+    exec_for_ids("DELETE FROM " + lt + " WHERE record_id {ids}", ids);
+    long long n = exec_for_ids("UPDATE " + t + " SET record_status = 1 WHERE record_status = 2 AND record_id {ids}", ids);
+    if (at_load && !orphans_checked_)  // a scan of the whole list: once per open, where nothing else can have made one
       n += execute_count(db_, "UPDATE " + t + " SET record_status = 1 WHERE record_status = 2 AND NOT EXISTS (SELECT 1 FROM " +
                                   lt + " WHERE " + lt + ".record_id = " + t + ".record_id)");
-    if (include_own) orphans_checked_ = true;
+    if (at_load) orphans_checked_ = true;
     return static_cast<std::size_t>(n);
   });
 }
@@ -346,6 +387,11 @@ bool SqlCallingList::reschedule(std::int64_t record_id, EpochSeconds at, RecordT
 
 void SqlCallingList::insert(const std::vector<Record>& records) {
   if (records.empty()) return;
+  // The rules every path in applies (CSV import, the C API, Python, desktops):
+  // a record retrieval would reject is not stored.
+  for (const auto& r : records)
+    if (auto decoded = decode_row(encode_row(r, custom_), custom_); !decoded.error.empty())
+      throw Error(ErrorCode::invalid_argument, "record " + std::to_string(r.record_id) + ": " + decoded.error + " (nothing inserted)");
   cursors_.clear();
   in_transaction(db_, "insert into " + opt_.table, [&] {
     if (pg())
@@ -358,7 +404,7 @@ void SqlCallingList::insert(const std::vector<Record>& records) {
 std::string SqlCallingList::insert_column_list() const {
   std::string cols;
   for (const auto& c : mandatory_columns()) cols += (cols.empty() ? "" : ", ") + c;
-  for (const auto& c : custom_) cols += ", " + c;
+  for (const auto& c : custom_) cols += ", " + quoted_identifier(c);
   return cols;
 }
 

@@ -34,9 +34,15 @@ bool is_filter_keyword(const std::string& word) {
   return std::any_of(kKeywords.begin(), kKeywords.end(), [&](const char* k) { return w == k; });
 }
 
+// Far beyond any real filter, and within what both databases parse: SQLite
+// refuses expressions deeper than 1000, PostgreSQL runs out of stack sooner or later.
+constexpr std::size_t kMaxFilterLength = 4096;
+constexpr int kMaxFilterDepth = 64;
+
 [[noreturn]] void reject(const std::string& what, const std::string& text, std::size_t pos) {
+  const std::string shown = text.size() > 200 ? text.substr(0, 200) + "…" : text;
   throw Error(ErrorCode::invalid_argument,
-              what + " at offset " + std::to_string(pos) + " in \"" + text + "\"");
+              what + " at offset " + std::to_string(pos) + " in \"" + shown + "\"");
 }
 
 std::size_t skip_string_literal(const std::string& s, std::size_t i) {
@@ -54,9 +60,17 @@ std::size_t skip_string_literal(const std::string& s, std::size_t i) {
   reject("unterminated string literal", s, start);
 }
 
+// Digits, then at most one decimal point and digits ("1.2.3" is no number).
 std::size_t skip_number(const std::string& s, std::size_t i) {
-  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-  if (i < s.size() && is_ident_char(s[i])) reject("malformed number", s, i);
+  auto digits = [&] {
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  };
+  digits();
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    digits();
+  }
+  if (i < s.size() && (is_ident_char(s[i]) || s[i] == '.')) reject("malformed number", s, i);
   return i;
 }
 
@@ -83,6 +97,8 @@ bool is_safe_identifier(const std::string& name) noexcept {
 }
 
 void check_safe_condition(const std::string& cond, const std::vector<std::string>& columns) {
+  if (cond.size() > kMaxFilterLength)
+    reject("a filter longer than " + std::to_string(kMaxFilterLength) + " characters", cond, kMaxFilterLength);
   int depth = 0;
   std::size_t i = 0;
   while (i < cond.size()) {
@@ -104,7 +120,10 @@ void check_safe_condition(const std::string& cond, const std::vector<std::string
     } else if (c == '\'') {
       i = skip_string_literal(cond, i);
     } else if (c == '(') {
-      ++depth;
+      if (++depth > kMaxFilterDepth) reject("parentheses nested deeper than " + std::to_string(kMaxFilterDepth), cond, i);
+      std::size_t j = i + 1;
+      while (j < cond.size() && std::isspace(static_cast<unsigned char>(cond[j]))) ++j;
+      if (j < cond.size() && cond[j] == ')') reject("empty parentheses (an empty IN list?)", cond, i);
       ++i;
     } else if (c == ')') {
       if (--depth < 0) reject("unbalanced ')'", cond, i);

@@ -19,7 +19,7 @@ class AbandonWindow {
   void add_machine(Time t) { push({t, Kind::machine}); }
   /// Forgets entries older than the window.
   void prune(Time now) {
-    while (!events_.empty() && events_.front().at + window_ <= now) {
+    while (!events_.empty() && add_saturating(events_.front().at, window_) <= now) {
       count(events_.front(), -1);
       events_.pop_front();
     }
@@ -32,7 +32,7 @@ class AbandonWindow {
   std::pair<long, long> expiring(Time now, Duration horizon) const {
     long live = 0, abandoned = 0;
     for (const auto& e : events_) {
-      if (e.at + window_ > now + horizon) break;
+      if (add_saturating(e.at, window_) > add_saturating(now, horizon)) break;
       if (e.kind != Kind::machine) ++live;
       if (e.kind == Kind::abandoned) ++abandoned;
     }

@@ -17,7 +17,10 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
   const Time now = loop.now();
   switch (e.kind) {
     case CallEventKind::dialing:
+      break;
     case CallEventKind::ringing:
+      c.ringing = true;
+      break;
     case CallEventKind::connect_failed:  // only after connect(), which the campaign does not call yet
       break;
     case CallEventKind::answered:
@@ -117,7 +120,7 @@ void Campaign::Impl::list_opt_out(const ActiveCall& c) {
     return;
   }
   try {
-    dnc->add_phone(r.contact_info, "opted out during the call");
+    dnc->add_phone(number_as_e164(*c.chain->list, r), "opted out during the call");
   } catch (const std::exception& ex) {
     emit(CampaignEvent::Kind::error, std::string("cannot list an opt-out: ") + ex.what(), r.record_id);
   }
@@ -179,7 +182,8 @@ TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t inde
   } catch (const std::exception& ex) {
     // A treatment that cannot be evaluated must not lose the record: it is final with its result.
     const Record& dialed = chain.records[index];
-    emit(CampaignEvent::Kind::error, std::string("treatment failed, record made final: ") + ex.what(), dialed.record_id);
+    emit(CampaignEvent::Kind::error, "record " + std::to_string(dialed.record_id) + " (chain " + std::to_string(dialed.chain_id) +
+                                         "): treatment failed, record made final: " + ex.what(), dialed.record_id);
     d = TreatmentDecision{};
     Record r = dialed;
     r.call_result = result;
@@ -218,9 +222,12 @@ void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) 
 std::optional<EpochSeconds> Campaign::Impl::lockout_end(const Record& r, std::optional<std::uint64_t> key) const {
   if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero() || is_seizing(cfg.mode)) return std::nullopt;
   const auto at = call_log->last_abandoned(canonical_phone(r, key));
-  if (!at || *at + cfg.abandoned_redial_lockout <= loop.now()) return std::nullopt;
+  if (!at) return std::nullopt;
+  // Saturating: a "forever" lockout ends at the end of time, not in the past.
+  const Time end = add_saturating(*at, cfg.abandoned_redial_lockout);
+  if (end <= loop.now()) return std::nullopt;
   // Rounded up: the record is due no sooner than the lockout's end.
-  return to_epoch_seconds(*at + cfg.abandoned_redial_lockout + std::chrono::milliseconds(999));
+  return to_epoch_seconds(add_saturating(end, std::chrono::milliseconds(999)));
 }
 
 // UK rule: a number whose call was abandoned is not called again within the
@@ -228,7 +235,7 @@ std::optional<EpochSeconds> Campaign::Impl::lockout_end(const Record& r, std::op
 void Campaign::Impl::hold_abandoned_number(TreatmentDecision& d, std::int64_t id) {
   if (cfg.abandoned_redial_lockout <= Duration::zero()) return;
   if (cfg.mode == DialMode::progressive_seize || cfg.mode == DialMode::predictive_seize || cfg.mode == DialMode::power_seize) return;
-  const EpochSeconds earliest = now_s() + std::chrono::duration_cast<std::chrono::seconds>(cfg.abandoned_redial_lockout).count();
+  const EpochSeconds earliest = to_epoch_seconds(add_saturating(from_epoch_seconds(now_s()), cfg.abandoned_redial_lockout));
   for (auto& u : d.updates)
     if (u.record_id == id && u.record_status == RecordStatus::ready && (!u.dial_sched_time || *u.dial_sched_time < earliest))
       u.dial_sched_time = earliest;

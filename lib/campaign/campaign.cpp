@@ -42,13 +42,41 @@ std::string_view to_string(CampaignEvent::Kind k) noexcept {
   return "invalid";
 }
 
+namespace {
+
+// A duration option in [least, kMaxDurationOption]: past the maximum, adding it
+// to a time could overflow (the loop's arithmetic saturates, but a setting that
+// large is a mistake to be told about, not a silent "never").
+void check_duration(const char* name, Duration d, Duration least = Duration::zero()) {
+  if (d >= least && d <= kMaxDurationOption) return;
+  throw Error(ErrorCode::invalid_argument, std::string(name) + " must lie in [" + std::to_string(least.count()) + " ms, " +
+                                               std::to_string(kMaxDurationOption.count()) + " ms (36,500 days)], not " +
+                                               std::to_string(d.count()) + " ms");
+}
+
+void check_durations(const CampaignConfig& c) {
+  check_duration("tick", c.tick, Duration(1));
+  check_duration("flush_interval", c.flush_interval, Duration(1));
+  check_duration("pace_interval", c.pace_interval);
+  check_duration("empty_list_backoff", c.empty_list_backoff);
+  check_duration("abandon_after", c.abandon_after);
+  check_duration("abandon_cap.window", c.abandon_cap.window);
+  check_duration("ring_timeout", c.ring_timeout);
+  check_duration("desktop_timeout", c.desktop_timeout);
+  check_duration("callback_wait", c.callback_wait);
+  check_duration("abandoned_redial_lockout", c.abandoned_redial_lockout);
+}
+
+}  // namespace
+
 Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Driver> driver, std::shared_ptr<DncList> dnc,
                    CallingWindows windows) {
   if (!driver) throw Error(ErrorCode::invalid_argument, "a campaign needs a driver");
   if (!(config.ratio > 0.0)) throw Error(ErrorCode::invalid_argument, "ratio must be positive");
-  if (config.chunk_size == 0) throw Error(ErrorCode::invalid_argument, "chunk_size must be positive");
-  if (config.tick <= Duration::zero() || config.flush_interval <= Duration::zero())
-    throw Error(ErrorCode::invalid_argument, "tick and flush_interval must be positive");
+  if (config.chunk_size == 0 || config.chunk_size > kMaxChunkSize)
+    throw Error(ErrorCode::invalid_argument, "chunk_size must lie in [1, " + std::to_string(kMaxChunkSize) + "], not " +
+                                                 std::to_string(config.chunk_size));
+  check_durations(config);
   if (!(config.abandon_cap.rate >= 0.0 && config.abandon_cap.rate <= 1.0))
     throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1]");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
@@ -76,8 +104,8 @@ void Campaign::set_call_log(std::shared_ptr<CallLog> log) {
   impl_->call_log = std::move(log);
 }
 
-void Campaign::load() { impl_->load(); }
-void Campaign::start() { impl_->start(); }
+void Campaign::load() { impl_->control(&Impl::load, false); }
+void Campaign::start() { impl_->control(&Impl::start, false); }
 void Campaign::stop() { impl_->control(&Impl::stop); }
 void Campaign::unload() { impl_->control(&Impl::unload); }
 void Campaign::force_unload() { impl_->control(&Impl::force_unload); }
@@ -88,7 +116,7 @@ void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   if (was_autonomous != will_be && (im.state == CampaignState::running || im.state == CampaignState::active))
     throw Error(ErrorCode::invalid_state, "campaign " + im.cfg.name + " is dialing: stop it before switching between " +
                                               "preview and autonomous modes");
-  auto pacer = will_be ? make_pacer(mode, im.cfg.pacer) : nullptr;
+  auto pacer = will_be ? im.new_pacer(mode) : nullptr;
   im.cfg.mode = mode;
   im.cfg.goal = goal;
   im.cfg.target = target;
@@ -97,7 +125,17 @@ void Campaign::set_mode(DialMode mode, OptimizationGoal goal, double target) {
   im.request_pace();
 }
 
-void Campaign::set_treatments(TreatmentSet treatments) { impl_->rules = std::make_shared<TreatmentSet>(std::move(treatments)); }
+void Campaign::run_baseline_unguarded() {
+  if (!impl_->loop.clock().is_manual())
+    throw Error(ErrorCode::invalid_state, "campaign " + impl_->cfg.name + ": a baseline pacer runs without the abandon guard "
+                                          "only in a simulation (a manual clock); a real campaign always dials within it");
+  impl_->unguarded_baseline = true;
+}
+
+void Campaign::set_treatments(TreatmentSet treatments) {
+  impl_->cfg.treatments = treatments;  // config() tells the rules in force
+  impl_->rules = std::make_shared<TreatmentSet>(std::move(treatments));
+}
 
 void Campaign::set_agent_state(const std::string& agent_id, AgentState state) {
   if (agent_id.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");

@@ -43,6 +43,7 @@ struct ActiveCall {
   Time dialed_at{};
   std::optional<Time> answered_at;
   std::optional<Time> connected_at;
+  bool ringing = false;
   bool live = false;
   bool connected = false;
   bool abandoned = false;
@@ -173,7 +174,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   bool driver_started = false;
   bool completing = false;       // auto-completion under way
   bool infer_agents = false;     // the driver reports no agent states: the engine infers them
-  int dispatching = 0;           // > 0 while event handlers run
+  bool unguarded_baseline = false;  // a simulation runs a baseline pacer as published (run_baseline_unguarded)
+  int dispatching = 0;           // > 0 while event handlers or driver methods run
+  int queued_controls = 0;       // control calls deferred and not yet run
   std::uint64_t session = 0;     // one a load; driver events of an unloaded session are dropped
   std::string last_db_error;     // the last database error reported, and when
   Time last_db_error_at{};
@@ -183,7 +186,19 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id = 0,
             CallResult result = CallResult::unknown);
   void notify(const CampaignEvent& e);
-  void control(void (Impl::*action)());  // runs an action now, or once the event handlers return
+  // Runs a control action now, or queues it until the handler or driver method
+  // under way returns (always for stop/unload/force_unload; for load/start only
+  // behind others already queued, so that order holds and otherwise their errors
+  // still reach the caller).
+  void control(void (Impl::*action)(), bool defer_while_dispatching = true);
+  // Raised while subscribers or the driver run: what they call back is deferred.
+  struct DispatchScope {
+    int& depth;
+    explicit DispatchScope(int& d) : depth(d) { ++depth; }
+    ~DispatchScope() { --depth; }
+    DispatchScope(const DispatchScope&) = delete;
+    DispatchScope& operator=(const DispatchScope&) = delete;
+  };
   void set_state(CampaignState s);
 
   EpochSeconds now_s() const { return to_epoch_seconds(loop.now()); }
@@ -238,10 +253,18 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // The gate for chain.next: attempt cap, do-not-call, calling window.
   Gate check_record(ChainWork& chain, std::optional<std::uint64_t>& phone_key);
   std::string customer_id_of(const Record& r) const;
+  const PhoneNormalizer& number_normalizer() const;  // the DNC list's, else the fallback
+  std::string number_region(const CallingList& list, const Record& r) const;  // region of its national-format number
+  std::string number_as_e164(const CallingList& list, const Record& r) const;  // read in its region; as written when unreadable
+  void defer_closed_chain(ChainWork& chain, std::optional<std::uint64_t> key);  // window closed: wait in the list
+  bool sync_dnc();                 // other engines' DNC changes; false: the list is stale, do not dial
+  void report_dnc_load_errors();   // one error event per unreadable DNC row
+  std::uint64_t dnc_generation_reported = 0;
   void finalize_dnc(ChainWork& chain, Record& r);
   void finalize_record_error(ChainWork& chain, Record& r, const std::string& reason);
 
   // --- pacing and dialing ---------------------------------------------------
+  std::unique_ptr<Pacer> new_pacer(DialMode mode) const;  // cfg.pacer for `mode`; a baseline behind the guard
   PacingSnapshot snapshot() const;  // what the pacer sees now
   void pace();  // one pacing decision: refill, callbacks, previews, then dials
 
@@ -254,11 +277,15 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::vector<Pending> collect_dialable(int n);  // up to n chains past the gate
   void dial_batch(std::vector<Pending> batch);  // records the attempts, then places the calls
   void place_call(Pending p);
+  void undo_dial(Pending p, const Record& before);  // a batch record not dialed after all
   void announce_dial(const ActiveCall& c);
 
   // Runs a driver call; a failure is reported as a driver error (its message in *error), not thrown.
+  // Control calls the driver makes from inside the call (force_unload from
+  // dial(), say) are deferred until it returns, as from event handlers.
   template <typename Fn>
   bool guarded_driver_call(const char* what, Fn&& fn, std::string* error = nullptr) {
+    DispatchScope scope(dispatching);
     try {
       fn();
       return true;

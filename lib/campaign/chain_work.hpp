@@ -62,6 +62,11 @@ class RecordBuffer {
   bool empty() const { return chains_.empty(); }
   std::size_t chains() const { return chains_.size(); }
   std::size_t records() const { return records_; }
+  /// Calls `f(ChainWork&)` on every buffered chain, oldest first.
+  template <typename F>
+  void for_each(F&& f) {
+    for (auto& c : chains_) f(*c);
+  }
 
  private:
   std::deque<std::unique_ptr<ChainWork>> chains_;

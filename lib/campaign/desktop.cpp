@@ -1,4 +1,4 @@
-// Desktop requests (DOMAIN.md §7) and personal callbacks.
+// Desktop requests (OCS desktop protocol) and personal callbacks.
 //
 // A record reaches a desktop by a handle: in preview modes when the agent asks
 // (or is pushed one), in autonomous modes when its call connects to the agent.
@@ -242,7 +242,7 @@ void Campaign::Impl::apply_to_record(DeskEntry& e, std::size_t index, const Desk
 
 void Campaign::Impl::add_to_dnc(ChainWork& chain, Record& r, const std::string& message) {
   try {
-    dnc->add_phone(r.contact_info, message);
+    dnc->add_phone(number_as_e164(*chain.list, r), message);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::invalid_argument) {
       emit(CampaignEvent::Kind::record_error, e.what(), r.record_id);  // no number to list; the record still ends
@@ -303,6 +303,10 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
   if (!pushed && cfg.mode != DialMode::preview && cfg.mode != DialMode::push_preview)
     throw Error(ErrorCode::invalid_state, "preview record requests need a preview dialing mode; " + cfg.name + " is " +
                                               std::string(to_string(cfg.mode)));
+  if (!pushed && !sync_dnc()) {
+    emit_desktop(CampaignEvent::Kind::preview_record_empty, agent, 0, nullptr, "do-not-call list not up to date");
+    return std::nullopt;
+  }
   for (;;) {
     if (buffer.empty()) refill();
     if (buffer.empty()) {
@@ -319,7 +323,7 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
     }
     if (g == Gate::window_closed) {
       ++st.window_deferred;
-      release_chain(*chain);
+      defer_closed_chain(*chain, key);
       continue;
     }
     if (g != Gate::dial || chain->records[chain->next].record_status != RecordStatus::retrieved) {
@@ -396,7 +400,7 @@ void Campaign::Impl::push_previews() {
 bool Campaign::Impl::take_personal_callback(std::unique_ptr<ChainWork>& chain) {
   const Record& r = chain->records[chain->next];
   if (!is_personal_type(r.record_type) || r.agent_id.empty()) return false;
-  waiting_callbacks.push_back({std::move(chain), loop.now() + cfg.callback_wait, false});
+  waiting_callbacks.push_back({std::move(chain), add_saturating(loop.now(), cfg.callback_wait), false});
   return true;
 }
 
@@ -536,7 +540,7 @@ std::int64_t Campaign::add_record(const std::string& agent_id, Record record) {
   if (im.lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + im.cfg.name + " has no calling list");
   if (record.record_id <= 0) throw Error(ErrorCode::invalid_argument, "a new record needs a positive record_id");
   if (record.contact_info.empty()) throw Error(ErrorCode::invalid_argument, "a new record needs a phone number");
-  if (im.dnc) im.dnc->normalizer().to_e164(record.contact_info);
+  im.number_normalizer().to_e164(record.contact_info, im.number_region(*im.lists.front().list, record));
   if (record.daily_from < 0 || record.daily_from > 86400 || record.daily_till < 0 || record.daily_till > 86400)
     throw Error(ErrorCode::invalid_argument, "daily_from and daily_till must lie in 0..86400");
   if (!record.chain_id) record.chain_id = static_cast<int>(record.record_id);
@@ -609,7 +613,7 @@ void Campaign::ready_time(const std::string& agent_id, Duration in) {
   auto& im = *impl_;
   if (!im.agents.find(agent_id)) throw Error(ErrorCode::not_found, "no agent " + agent_id + " in campaign " + im.cfg.name);
   if (in < Duration::zero()) throw Error(ErrorCode::invalid_argument, "ready time must not be negative");
-  im.agents.set_expected_ready(agent_id, im.loop.now() + in);
+  im.agents.set_expected_ready(agent_id, add_saturating(im.loop.now(), in));
 }
 
 void Campaign::logout(const std::string& agent_id) {

@@ -17,14 +17,17 @@ Campaign::Impl::Gate Campaign::Impl::check_record(ChainWork& chain, std::optiona
     queue_update(chain.list, r);
     return Gate::skip_record;
   }
+  // Every number is read, with or without a DNC list, in the record's own
+  // region: one that does not parse, an emergency number or a short code is a
+  // record error, never a dial.
+  phone_key = number_normalizer().key(r.contact_info, number_region(*chain.list, r), &why);
+  if (!phone_key) {
+    finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": " + why);
+    return Gate::skip_record;
+  }
   if (dnc) {
-    phone_key = dnc->normalizer().key(r.contact_info, &why);
-    if (!phone_key) {
-      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": " + why);
-      return Gate::skip_record;
-    }
     std::string customer = customer_id_of(r);
-    switch (dnc->check(phone_key, customer)) {
+    switch (dnc->check(phone_key, customer, DncContext{cfg.campaign_id, chain.list->options().list_dbid})) {
       case DncMatch::phone:
         finalize_dnc(chain, r);
         return Gate::skip_record;
@@ -36,16 +39,66 @@ Campaign::Impl::Gate Campaign::Impl::check_record(ChainWork& chain, std::optiona
         break;
     }
   }
-  switch (windows.check(r, loop.now())) {
+  const Time now = loop.now();
+  switch (windows.check(r, now, *phone_key)) {
     case WindowVerdict::open:
       return Gate::dial;
     case WindowVerdict::closed:
-      return Gate::window_closed;
+      // A record zoned by its number waits for the first instant open in all its zones.
+      if (windows.has_mapped_zone(r) || windows.next_open(r, now, *phone_key)) return Gate::window_closed;
+      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": no time in the next 3 days is inside its window in every zone of its number");
+      return Gate::skip_record;
     case WindowVerdict::unknown_zone:
-      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": zone \"" + windows.zone_key(r) + "\" is not configured");
+      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": zone \"" + windows.zone_key(r) + "\" is not configured" +
+                                          (windows.zones_from_numbers() ? " and no zone is known for its number" : ""));
       return Gate::skip_record;
   }
   return Gate::dial;
+}
+
+const PhoneNormalizer& Campaign::Impl::number_normalizer() const { return dnc ? dnc->normalizer() : fallback_normalizer; }
+
+// Where a national-format number is read: the record's region column, its
+// zone's country, the list's region, the DNC list's region, else US.
+std::string Campaign::Impl::number_region(const CallingList& list, const Record& r) const {
+  const auto& o = list.options();
+  return record_phone_region(r, o.region_column, windows.country_of(r), o.phone_region, number_normalizer().default_region());
+}
+
+std::string Campaign::Impl::number_as_e164(const CallingList& list, const Record& r) const {
+  auto key = number_normalizer().key(r.contact_info, number_region(list, r), nullptr);
+  return key ? "+" + std::to_string(*key) : r.contact_info;
+}
+
+// A chain the retrieval query zoned waits in the list for its window; one
+// zoned by its number (the query cannot read numbers) is rescheduled to the
+// first instant open in all its zones.
+void Campaign::Impl::defer_closed_chain(ChainWork& chain, std::optional<std::uint64_t> key) {
+  const Record& r = chain.records[chain.next];
+  auto next = windows.has_mapped_zone(r) || !key ? std::nullopt : windows.next_open(r, loop.now(), *key);
+  if (!next) return release_chain(chain);
+  schedule_chain(chain, to_epoch_seconds(*next + std::chrono::milliseconds(999)));
+}
+
+// Other engines' DNC changes and expiries, before any dial is decided. A list
+// that cannot be brought up to date may be missing an entry: no dial then.
+bool Campaign::Impl::sync_dnc() {
+  if (!dnc) return true;
+  try {
+    dnc->sync(loop.now());
+  } catch (const std::exception& e) {
+    emit(CampaignEvent::Kind::database_error, std::string("do-not-call list not up to date, dialing held: ") + e.what());
+    return false;
+  }
+  if (dnc->load_generation() != dnc_generation_reported) report_dnc_load_errors();
+  return true;
+}
+
+// Each unreadable DNC row, once per load of the list: it blocks by its digits.
+void Campaign::Impl::report_dnc_load_errors() {
+  dnc_generation_reported = dnc->load_generation();
+  for (const auto& e : dnc->load_errors())
+    emit(CampaignEvent::Kind::error, "do-not-call row " + e.row + " (phone \"" + e.phone + "\"): " + e.reason);
 }
 
 // The number as dialed: E.164 when the DNC list normalised it.
@@ -58,7 +111,7 @@ std::string Campaign::Impl::dialed_phone(const Record& r, std::optional<std::uin
 // number (the raw text only when it cannot be read as a phone number).
 std::string Campaign::Impl::canonical_phone(const Record& r, std::optional<std::uint64_t> key) const {
   if (key && *key) return "+" + std::to_string(*key);
-  if (auto k = (dnc ? dnc->normalizer() : fallback_normalizer).key(r.contact_info)) return "+" + std::to_string(*k);
+  if (auto k = number_normalizer().key(r.contact_info)) return "+" + std::to_string(*k);
   return r.contact_info;
 }
 
@@ -82,6 +135,15 @@ void Campaign::Impl::finalize_record_error(ChainWork& chain, Record& r, const st
   ++st.records_finalized;
   queue_update(chain.list, r);
   record_error(r.record_id, reason);
+}
+
+// Every pacer of a real campaign dials within the abandon guard: ours apply it
+// themselves; a baseline (fixed ratio abandoned 95 % of live answers at ratio
+// 3) is held by it, unless a simulation asks for it as published.
+std::unique_ptr<Pacer> Campaign::Impl::new_pacer(DialMode mode) const {
+  auto p = make_pacer(mode, cfg.pacer);
+  if (is_baseline_pacer(cfg.pacer) && !unguarded_baseline) p = guarded(std::move(p));
+  return p;
 }
 
 PacingSnapshot Campaign::Impl::snapshot() const {
@@ -129,11 +191,13 @@ PacingSnapshot Campaign::Impl::snapshot() const {
 
 void Campaign::Impl::pace() {
   if (state != CampaignState::running && state != CampaignState::active) return;
+  if (queued_controls > 0) return;  // a stop or unload is on its way: nothing new is dialed before it
   last_pace = loop.now();
   if (write_failed) {
     flush();  // retry; no call is placed whose result could not be recorded
     if (write_failed) return;
   }
+  if (!sync_dnc()) return;  // callbacks, pushed previews and dials all pass the gate below
   refill();
   serve_waiting_callbacks();
   push_previews();
@@ -173,7 +237,7 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
       out.push_back({std::move(chain), key.value_or(0), {}});
     } else if (g == Gate::window_closed) {
       ++st.window_deferred;
-      release_chain(*chain);
+      defer_closed_chain(*chain, key);
     } else {
       finish_chain(*chain);
     }
@@ -185,8 +249,10 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
   if (batch.empty()) return;
   const Time now = loop.now();
   std::map<CallingList*, std::vector<Record>> marks;
+  std::vector<Record> before;  // as each record was, should its dial not happen after all
   for (auto& p : batch) {
     Record& r = p.chain->records[p.chain->next];
+    before.push_back(r);
     r.attempt += 1;
     r.call_time = to_epoch_seconds(now);
     marks[p.chain->list].push_back(r);
@@ -207,8 +273,15 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
     }
     lost.insert(not_ours.begin(), not_ours.end());
   }
-  for (auto& p : batch) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Pending& p = batch[i];
     const std::int64_t id = p.chain->records[p.chain->next].record_id;
+    if (queued_controls > 0 || !state_accepts_dials()) {
+      // A stop or unload was asked meanwhile (by the driver or a subscriber):
+      // the rest of the batch is not dialed, and its attempts are taken back.
+      undo_dial(std::move(p), before[i]);
+      continue;
+    }
     if (lost.count(id)) {
       // Our lease expired and another engine holds the record: never dial it twice at once.
       emit(CampaignEvent::Kind::error, "lease lost: record " + std::to_string(id) + " not dialed (another engine holds it)", id);
@@ -218,6 +291,18 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
     }
     place_call(std::move(p));
   }
+}
+
+// A batch record whose attempt was written but whose call is not placed: the
+// attempt and call time are restored, and the record returns to ready.
+void Campaign::Impl::undo_dial(Pending p, const Record& before) {
+  Record& r = p.chain->records[p.chain->next];
+  r.attempt = before.attempt;
+  r.call_time = before.call_time;
+  r.record_status = RecordStatus::ready;
+  queue_update(p.chain->list, r);
+  release_chain(*p.chain);  // the rest of the chain
+  if (!p.agent.empty()) reserved_agents.erase(p.agent);
 }
 
 void Campaign::Impl::place_call(Pending p) {
@@ -251,7 +336,9 @@ void Campaign::Impl::place_call(Pending p) {
   announce_dial(it->second);
   std::string error;
   bool placed = guarded_driver_call("dial", [&] { driver->dial(rq); }, &error);
-  if (!placed) {
+  // Looked up again: nothing the driver did may have kept `it` valid.
+  it = calls.find(id);
+  if (!placed && it != calls.end()) {
     // The driver refused: the attempt stands (it was recorded) and the
     // record goes through the treatments as a dial error.
     ++st.driver_errors;

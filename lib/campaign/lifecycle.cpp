@@ -19,20 +19,26 @@ void Campaign::Impl::emit(CampaignEvent::Kind kind, std::string message, std::in
 
 // Handlers run with `dispatching` raised, so control calls they make are deferred.
 void Campaign::Impl::notify(const CampaignEvent& e) {
-  struct Depth {
-    int& d;
-    explicit Depth(int& x) : d(x) { ++d; }
-    ~Depth() { --d; }
-  } depth(dispatching);
+  DispatchScope scope(dispatching);
   for (auto& h : handlers) h(e);
 }
 
-// stop/unload/force_unload from inside a handler would pull the call or
-// chain being handled from under the engine: they run once it returns.
-void Campaign::Impl::control(void (Impl::*action)()) {
-  if (dispatching == 0) return (this->*action)();
+// stop/unload/force_unload from inside a handler or a driver method would pull
+// the call, chain or batch being handled from under the engine (a force unload
+// from dial() freed the call being placed): they run once it returns, in the
+// order they were made. A queued call that fails is reported as an error event.
+void Campaign::Impl::control(void (Impl::*action)(), bool defer_while_dispatching) {
+  if (queued_controls == 0 && (dispatching == 0 || !defer_while_dispatching)) return (this->*action)();
+  ++queued_controls;
   loop.post([w = weak_from_this(), action] {
-    if (auto im = w.lock()) (im.get()->*action)();
+    auto im = w.lock();
+    if (!im) return;
+    --im->queued_controls;
+    try {
+      (im.get()->*action)();
+    } catch (const std::exception& ex) {
+      im->emit(CampaignEvent::Kind::error, std::string("a deferred control call failed: ") + ex.what());
+    }
   });
 }
 
@@ -61,18 +67,22 @@ void Campaign::Impl::load() {
   if (write_failed)
     throw Error(ErrorCode::database, "campaign " + cfg.name + ": results of the last run cannot be written yet; load again when the database is back");
   if (call_log) seed_from_call_log();
-  pacer = is_autonomous(cfg.mode) ? make_pacer(cfg.mode, cfg.pacer) : nullptr;
+  pacer = is_autonomous(cfg.mode) ? new_pacer(cfg.mode) : nullptr;
   for (auto& e : lists) {
     std::size_t n = e.list->recover(now_s());
     if (n) emit(CampaignEvent::Kind::info, std::to_string(n) + " records left retrieved by an earlier run returned to ready in " + e.list->options().table);
     for (const auto& err : e.list->mark_malformed()) record_error(err.record_id, err.reason);
-    if (windows.enabled())
+    // Without zones from numbers, a record whose zone is not configured can never be checked.
+    if (windows.enabled() && !windows.zones_from_numbers())
       for (const auto& err : e.list->mark_unknown_zones(windows.zones().keys())) record_error(err.record_id, err.reason);
   }
   infer_agents = !driver->capabilities().reports_agent_states;
   completing = false;
   sink = std::make_unique<Sink>(weak_from_this(), loop, ++session);
-  driver->start(*sink);
+  {
+    DispatchScope scope(dispatching);  // control calls from start() wait until it returns
+    driver->start(*sink);
+  }
   driver_started = true;
   set_state(CampaignState::inactive);
   emit(CampaignEvent::Kind::loaded, "campaign loaded");
@@ -233,7 +243,7 @@ void Campaign::Impl::reload_abandoned_if_due() {
 void Campaign::Impl::request_pace() {
   if (pace_posted) return;
   pace_posted = true;
-  const Time due = last_pace + cfg.pace_interval;
+  const Time due = add_saturating(last_pace, cfg.pace_interval);
   auto run = [w = weak_from_this()] {
     if (auto im = w.lock()) {
       im->pace_posted = false;

@@ -108,14 +108,18 @@ void Campaign::Impl::refill() {
     rq.max_records = cfg.chunk_size;
     rq.check_windows = windows.enabled();
     if (rq.check_windows) rq.zones = windows.zones_open_now(now);
+    if (windows.zones_from_numbers()) {
+      rq.include_unmapped_zones = true;
+      rq.mapped_zone_keys = windows.zones().keys();
+    }
     RetrieveResult got;
     if (!guarded_db("retrieve records", [&] { got = e->list->retrieve(rq); })) {
       // The database is away: ask again soon (it reconnects), not after the empty-list wait.
-      e->empty_until = now + std::min<Duration>(cfg.empty_list_backoff, std::chrono::seconds(2));
+      e->empty_until = add_saturating(now, std::min<Duration>(cfg.empty_list_backoff, std::chrono::seconds(2)));
       continue;
     }
     for (const auto& err : got.errors) record_error(err.record_id, err.reason);
-    if (got.records.empty()) e->empty_until = now + cfg.empty_list_backoff;
+    if (got.records.empty()) e->empty_until = add_saturating(now, cfg.empty_list_backoff);
     add_chains(std::move(got.records), e->list.get());
   }
 }

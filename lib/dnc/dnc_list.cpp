@@ -1,37 +1,114 @@
-// The DNC list: phone and customer-id sets, optionally backed by a table in
-// the gsw_donotcall_list shape. Additions are written to the table before they
-// are added in memory, so an addition that cannot be persisted is reported and
-// not half-done.
-#include <ctime>
+// The DNC list: phone and customer-id entries, optionally backed by a table in
+// the gsw_donotcall_list shape (dnc_table.cpp). Rows whose phone cannot be
+// read are reported, never dropped in silence, and fail closed: the row's
+// digits still block, so "00442079460000" on a US list blocks +44 20 7946 0000.
+#include <algorithm>
+#include <map>
 
-#include "../storage/database.hpp"
-#include "outbound/calling_list.hpp"
+#include "dnc_table.hpp"
+#include "entry_set.hpp"
 #include "outbound/dnc.hpp"
 #include "outbound/error.hpp"
 
 namespace outbound {
+namespace {
+
+std::optional<long long> parse_integer_text(const std::string& s) {
+  try {
+    std::size_t used = 0;
+    long long v = std::stoll(s, &used);
+    if (used == s.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::string shortened(const std::string& s) {
+  return s.size() <= kMaxPhoneLength ? s : s.substr(0, 24) + "... (" + std::to_string(s.size()) + " characters)";
+}
+
+}  // namespace
 
 struct DncList::Impl {
   explicit Impl(std::string region) : normalizer(std::move(region)) {}
   PhoneNormalizer normalizer;
-  KeySet phones;
-  KeySet customers;
-  std::optional<detail::Database> db;
-  std::string table;
-  std::vector<std::string> load_errors;
-  std::size_t customers_count = 0;
+  detail::EntrySet phones;
+  detail::EntrySet customers;
+  std::unique_ptr<detail::DncTable> table;
+  DncOptions options;
+  std::vector<DncLoadError> load_errors;
+  std::uint64_t generation = 0;
+  long long seq = 0;  // the last change-log row applied
+  std::optional<Time> last_read, last_reload;
 
-  void persist(const std::string& phone, const std::string& customer, const std::string& message) {
-    if (!db) return;
-    long long now = static_cast<long long>(std::time(nullptr));
-    soci::indicator phone_ind = phone.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator cust_ind = customer.empty() ? soci::i_null : soci::i_ok;
-    detail::guarded("persist a do-not-call entry in " + table, [&] {
-      *db->sql << "INSERT INTO " + table + " (phone, customer_id, dnc_message, is_internal, time_stamp) VALUES (:p, :c, :m, 1, :t)",
-          soci::use(phone, phone_ind), soci::use(customer, cust_ind), soci::use(message), soci::use(now);
-    });
+  bool other_tenant(int tenant) const { return options.tenant_dbid != 0 && tenant != 0 && tenant != options.tenant_dbid; }
+
+  // The key a stored phone text blocks: its E.164 digits, or (unreadable) its raw digits.
+  std::optional<std::uint64_t> stored_key(const std::string& text) const {
+    if (auto k = normalizer.key(text)) return k;
+    return digits_only_key(text);
+  }
+
+  void apply(const detail::DncChange& c) {
+    using Op = detail::DncChange::Op;
+    switch (c.op) {
+      case Op::add:
+        if (other_tenant(c.tenant_dbid)) return;
+        if (c.phone_key) phones.add(*c.phone_key, c.scope, c.expires_at);
+        if (!c.customer.empty()) customers.add(customer_key(c.customer), c.scope, c.expires_at);
+        return;
+      case Op::remove_phone:
+        if (c.phone_key) phones.erase(*c.phone_key);
+        return;
+      case Op::remove_customer:
+        customers.erase(customer_key(c.customer));
+        return;
+    }
   }
 };
+
+// One load: the entries of a table, and what could not be read.
+struct DncLoad {
+  detail::EntrySet phones, customers;
+  std::vector<DncLoadError> errors;
+  std::vector<std::string> error_text;  // each error's phone as stored, to find its row key after the pass
+  std::size_t loaded = 0;
+};
+
+namespace {
+
+// Reads a scope or expiry column; an unreadable value is reported and ignored,
+// which widens the entry (every campaign, no expiry): the list fails closed.
+std::optional<long long> column_value(const std::optional<std::string>& v, const char* name, std::string& problems) {
+  if (!v || v->empty()) return std::nullopt;
+  auto x = parse_integer_text(*v);
+  if (!x) problems += std::string(problems.empty() ? "" : "; ") + name + " \"" + shortened(*v) + "\" is not an integer";
+  return x;
+}
+
+int scope_int(std::optional<long long> v) { return v && *v >= INT32_MIN && *v <= INT32_MAX ? static_cast<int>(*v) : 0; }
+
+}  // namespace
+
+namespace {
+
+// The row keys of the reported rows, found by their text after the pass (a
+// key read for every row would slow every load for the sake of a few rows).
+void name_error_rows(detail::DncTable& table, DncLoad& load) {
+  if (load.errors.empty()) return;
+  std::vector<std::string> texts(load.error_text);
+  std::sort(texts.begin(), texts.end());
+  texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+  auto keys = table.row_keys_of(texts);
+  std::map<std::string, std::size_t> used;
+  for (std::size_t i = 0; i < load.errors.size(); ++i) {
+    const auto& all = keys[load.error_text[i]];
+    std::size_t& next = used[load.error_text[i]];
+    load.errors[i].row = next < all.size() ? all[next++] : std::string("?");
+  }
+}
+
+}  // namespace
 
 DncList::DncList(std::string default_region) : impl_(std::make_unique<Impl>(std::move(default_region))) {}
 DncList::~DncList() = default;
@@ -39,107 +116,156 @@ DncList::DncList(DncList&&) noexcept = default;
 DncList& DncList::operator=(DncList&&) noexcept = default;
 
 std::unique_ptr<DncList> DncList::open(const std::string& connection, const DncOptions& options) {
-  if (!is_safe_identifier(options.table))
-    throw Error(ErrorCode::invalid_argument, "DNC table name \"" + options.table + "\" is not a plain SQL identifier");
+  if (options.sync_interval < Duration::zero() || options.reload_interval < Duration::zero())
+    throw Error(ErrorCode::invalid_argument, "DNC sync_interval and reload_interval must not be negative");
   auto list = std::make_unique<DncList>(options.default_region);
-  auto db = detail::connect_database(connection);
-  if (!detail::table_exists(db, options.table)) {
-    if (!options.create_if_missing) throw Error(ErrorCode::not_found, "DNC table \"" + options.table + "\" does not exist");
-    detail::guarded("create DNC table " + options.table, [&] {
-      *db.sql << "CREATE TABLE " + options.table +
-                     " (phone VARCHAR(64), customer_id VARCHAR(64), dnc_message VARCHAR(255), tenant_dbid INTEGER, "
-                     "campaign_dbid INTEGER, list_dbid INTEGER, is_internal INTEGER, time_stamp BIGINT)";
-    });
-  }
-  list->impl_->db = std::move(db);
-  list->impl_->table = options.table;
+  list->impl_->options = options;
+  list->impl_->table = std::make_unique<detail::DncTable>(connection, options);
   list->reload();
   return list;
 }
 
 std::size_t DncList::reload() {
   auto& im = *impl_;
-  if (!im.db) return 0;
-  return detail::guarded("load DNC table " + im.table, [&] {
-    long long count = 0;
-    *im.db->sql << "SELECT COUNT(*) FROM " + im.table, soci::into(count);
-    KeySet phones, customers;
-    phones.reserve(static_cast<std::size_t>(count));
-    std::vector<std::string> errors;
-    std::size_t loaded = 0, customer_count = 0;
-    constexpr std::size_t kBatch = 10000;
-    std::vector<std::string> phone(kBatch), cust(kBatch);
-    std::vector<soci::indicator> phone_ind(kBatch), cust_ind(kBatch);
-    soci::statement st = (im.db->sql->prepare << "SELECT phone, customer_id FROM " + im.table, soci::into(phone, phone_ind),
-                          soci::into(cust, cust_ind));
-    bool more = st.execute(true);
-    while (!phone.empty()) {
-      for (std::size_t i = 0; i < phone.size(); ++i) {
-        if (phone_ind[i] == soci::i_ok && !phone[i].empty()) {
-          std::string why;
-          if (auto key = im.normalizer.key(phone[i], &why)) {
-            phones.insert(*key);
-            ++loaded;
-          } else {
-            errors.push_back(why);
-          }
-        }
-        if (cust_ind[i] == soci::i_ok && !cust[i].empty()) {
-          if (customers.insert(customer_key(cust[i]))) ++customer_count;
-          ++loaded;
-        }
+  if (!im.table) return 0;
+  // Changes committed from here on are applied again by sync(): adds and removals are idempotent.
+  const long long seq = im.table->last_seq();
+  DncLoad load;
+  load.phones.reserve(im.table->row_count());
+  im.table->scan([&](detail::DncRow& r) {
+    std::string problems;
+    auto tenant = column_value(r.tenant, "tenant_dbid", problems);
+    if (im.other_tenant(scope_int(tenant))) return;
+    DncEntryScope scope{scope_int(tenant), scope_int(column_value(r.campaign, "campaign_dbid", problems)),
+                        scope_int(column_value(r.list, "list_dbid", problems))};
+    auto expires = column_value(r.expires, "expires_at", problems);
+    if (r.phone && !r.phone->empty()) {
+      std::string why;
+      if (auto key = im.normalizer.key(*r.phone, &why)) {
+        load.phones.add(*key, scope, expires);
+        ++load.loaded;
+      } else {
+        auto digits = digits_only_key(*r.phone);
+        if (digits) load.phones.add(*digits, scope, expires);
+        load.errors.push_back({{}, shortened(*r.phone), why + (digits ? "; blocked by its digits " + std::to_string(*digits) : "; no digits to block"), digits});
+        load.error_text.push_back(*r.phone);
       }
-      if (!more) break;
-      phone.resize(kBatch);
-      cust.resize(kBatch);
-      phone_ind.resize(kBatch);
-      cust_ind.resize(kBatch);
-      more = st.fetch();
-      if (!more && phone.empty()) break;
     }
-    im.phones = std::move(phones);
-    im.customers = std::move(customers);
-    im.customers_count = customer_count;
-    im.load_errors = std::move(errors);
-    return loaded;
+    if (r.customer && !r.customer->empty()) {
+      load.customers.add(customer_key(*r.customer), scope, expires);
+      ++load.loaded;
+    }
+    if (!problems.empty()) {
+      load.errors.push_back({{}, shortened(r.phone.value_or("")), problems + ": the entry applies as if the value were not set", std::nullopt});
+      load.error_text.push_back(r.phone.value_or(""));
+    }
   });
+  name_error_rows(*im.table, load);
+  im.phones = std::move(load.phones);
+  im.customers = std::move(load.customers);
+  im.load_errors = std::move(load.errors);
+  im.seq = seq;
+  ++im.generation;
+  return load.loaded;
 }
 
-void DncList::add_phone(const std::string& raw, const std::string& message) {
-  std::string e164 = impl_->normalizer.to_e164(raw);
-  auto key = impl_->normalizer.key(e164);
-  // Blocked in memory before the write: a failed write must not leave the number dialable.
-  impl_->phones.insert(*key);
-  impl_->persist(e164, {}, message);
+std::size_t DncList::sync(Time now) {
+  auto& im = *impl_;
+  const EpochSeconds s = to_epoch_seconds(now);
+  std::size_t changed = im.phones.expire(s) + im.customers.expire(s);
+  if (!im.table) return changed;
+  if (!im.last_reload) im.last_reload = now;
+  if (im.options.reload_interval > Duration::zero() && now - *im.last_reload >= im.options.reload_interval) {
+    im.last_reload = now;
+    changed += reload();
+  }
+  if (im.last_read && now >= *im.last_read && now - *im.last_read < im.options.sync_interval) return changed;
+  im.last_read = now;
+  for (const auto& c : im.table->changes_after(im.seq)) {
+    im.apply(c);
+    im.seq = c.seq;
+    ++changed;
+  }
+  return changed + im.phones.expire(s) + im.customers.expire(s);
 }
+
+void DncList::add(const DncEntry& entry) {
+  auto& im = *impl_;
+  if (entry.phone.empty() && entry.customer_id.empty())
+    throw Error(ErrorCode::invalid_argument, "a do-not-call entry needs a phone number or a customer id");
+  if (entry.expires_at && im.table && !im.table->has_expiry())
+    throw Error(ErrorCode::invalid_argument, "DNC table " + im.table->name() + " has no expires_at column for an entry's expiry (ALTER TABLE " +
+                                                 im.table->name() + " ADD COLUMN expires_at BIGINT)");
+  DncEntry e = entry;
+  if (e.scope.tenant_dbid == 0) e.scope.tenant_dbid = im.options.tenant_dbid;
+  std::optional<std::uint64_t> key;
+  if (!e.phone.empty()) {
+    e.phone = im.normalizer.to_e164(e.phone);
+    key = im.normalizer.key(e.phone);
+  }
+  // Blocked in memory before the write: a failed write must not leave the number dialable.
+  if (!im.other_tenant(e.scope.tenant_dbid)) {
+    if (key) im.phones.add(*key, e.scope, e.expires_at);
+    if (!e.customer_id.empty()) im.customers.add(customer_key(e.customer_id), e.scope, e.expires_at);
+  }
+  if (im.table) im.table->add(e, e.scope.tenant_dbid);
+}
+
+void DncList::add_phone(const std::string& raw, const std::string& message) { add({raw, {}, message, {}, std::nullopt}); }
 
 void DncList::add_customer(const std::string& customer_id, const std::string& message) {
   if (customer_id.empty()) throw Error(ErrorCode::invalid_argument, "a do-not-call customer id must not be empty");
-  if (impl_->customers.insert(customer_key(customer_id))) ++impl_->customers_count;
-  impl_->persist({}, customer_id, message);
+  add({{}, customer_id, message, {}, std::nullopt});
+}
+
+std::size_t DncList::remove_phone(const std::string& raw) {
+  auto& im = *impl_;
+  std::string why;
+  auto key = im.normalizer.key(raw, &why);
+  if (!key) key = digits_only_key(raw);  // an unreadable entry is removed by the digits that block it
+  if (!key) throw Error(ErrorCode::invalid_argument, why);
+  // The table first: a removal that could not be written leaves the number blocked.
+  std::size_t removed = 0;
+  if (im.table) removed = im.table->remove_phone(*key, [&](const std::string& text) { return im.stored_key(text) == key; });
+  bool had = im.phones.erase(*key);
+  return im.table ? removed : (had ? 1 : 0);
+}
+
+std::size_t DncList::remove_customer(const std::string& customer_id) {
+  auto& im = *impl_;
+  if (customer_id.empty()) throw Error(ErrorCode::invalid_argument, "a do-not-call customer id must not be empty");
+  std::size_t removed = im.table ? im.table->remove_customer(customer_id) : 0;
+  bool had = im.customers.erase(customer_key(customer_id));
+  return im.table ? removed : (had ? 1 : 0);
 }
 
 DncMatch DncList::check(std::optional<std::uint64_t> phone_key, const std::string& customer_id) const noexcept {
-  if (phone_key && impl_->phones.contains(*phone_key)) return DncMatch::phone;
-  if (!customer_id.empty() && impl_->customers.contains(customer_key(customer_id))) return DncMatch::customer_id;
+  if (phone_key && impl_->phones.matches(*phone_key, nullptr)) return DncMatch::phone;
+  if (!customer_id.empty() && impl_->customers.matches(customer_key(customer_id), nullptr)) return DncMatch::customer_id;
+  return DncMatch::none;
+}
+
+DncMatch DncList::check(std::optional<std::uint64_t> phone_key, const std::string& customer_id,
+                        const DncContext& context) const noexcept {
+  if (phone_key && impl_->phones.matches(*phone_key, &context)) return DncMatch::phone;
+  if (!customer_id.empty() && impl_->customers.matches(customer_key(customer_id), &context)) return DncMatch::customer_id;
   return DncMatch::none;
 }
 
 bool DncList::contains_phone(const std::string& raw) const {
   auto key = impl_->normalizer.key(raw);
-  return key && impl_->phones.contains(*key);
+  return key && impl_->phones.matches(*key, nullptr);
 }
 
 bool DncList::contains_customer(const std::string& customer_id) const noexcept {
-  return !customer_id.empty() && impl_->customers.contains(customer_key(customer_id));
+  return !customer_id.empty() && impl_->customers.matches(customer_key(customer_id), nullptr);
 }
 
 const PhoneNormalizer& DncList::normalizer() const { return impl_->normalizer; }
 std::size_t DncList::phone_count() const noexcept { return impl_->phones.size(); }
-std::size_t DncList::customer_count() const noexcept { return impl_->customers_count; }
-std::size_t DncList::memory_bytes() const noexcept {
-  return impl_->phones.memory_bytes() + impl_->customers.memory_bytes();
-}
-const std::vector<std::string>& DncList::load_errors() const noexcept { return impl_->load_errors; }
+std::size_t DncList::customer_count() const noexcept { return impl_->customers.size(); }
+std::size_t DncList::memory_bytes() const noexcept { return impl_->phones.memory_bytes() + impl_->customers.memory_bytes(); }
+const std::vector<DncLoadError>& DncList::load_errors() const noexcept { return impl_->load_errors; }
+std::uint64_t DncList::load_generation() const noexcept { return impl_->generation; }
 
 }  // namespace outbound

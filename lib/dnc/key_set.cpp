@@ -81,6 +81,55 @@ bool KeySet::insert(std::uint64_t key) {
   }
 }
 
+// Removal keeps the invariant lookups rely on: a key stored past its home
+// bucket found every bucket on the way full. Emptying a slot in a full bucket
+// may break that for keys further on, so the first such key is moved back into
+// the hole, which moves the hole to its bucket, until a bucket that was not
+// full ends the run (no key passed it). Buckets stay filled from the front.
+bool KeySet::erase(std::uint64_t key) noexcept {
+  if (buckets_.empty() || key == 0) return false;
+  const std::size_t n = buckets_.size();
+  auto next = [n](std::size_t b) { return b + 1 == n ? 0 : b + 1; };
+  std::size_t b = bucket_of(key), slot = kSlots;
+  for (;; b = next(b)) {
+    const auto& keys = buckets_[b].keys;
+    bool full = true;
+    for (std::size_t j = 0; j < kSlots && slot == kSlots; ++j) {
+      if (keys[j] == key) slot = j;
+      full &= keys[j] != 0;
+    }
+    if (slot < kSlots) break;
+    if (!full) return false;
+  }
+  auto take_out = [this](std::size_t bucket, std::size_t j) {
+    auto& keys = buckets_[bucket].keys;
+    std::size_t last = kSlots - 1;
+    while (keys[last] == 0) --last;
+    keys[j] = keys[last];
+    keys[last] = 0;
+  };
+  bool was_full = buckets_[b].keys[kSlots - 1] != 0;
+  take_out(b, slot);
+  --size_;
+  std::size_t hole = b;
+  for (std::size_t c = next(hole); was_full; c = next(c)) {
+    auto& keys = buckets_[c].keys;
+    const bool c_full = keys[kSlots - 1] != 0;
+    // A key whose home is not in (hole, c] walked through the hole to get here.
+    const std::size_t span = (c + n - hole) % n;
+    std::size_t mover = kSlots;
+    for (std::size_t j = 0; j < kSlots && keys[j] != 0 && mover == kSlots; ++j)
+      if ((c + n - bucket_of(keys[j])) % n >= span) mover = j;
+    if (mover < kSlots) {
+      buckets_[hole].keys[kSlots - 1] = keys[mover];
+      take_out(c, mover);
+      hole = c;
+    }
+    was_full = c_full;
+  }
+  return true;
+}
+
 void KeySet::reserve(std::size_t n) {
   auto needed = static_cast<std::size_t>(static_cast<double>(n) / kMaxLoad) + 1;
   if (needed > buckets_.size() * kSlots) rehash(needed);

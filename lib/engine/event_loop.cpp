@@ -33,7 +33,7 @@ TimerId EventLoop::schedule_at(Time at, std::function<void()> fn) {
 }
 
 TimerId EventLoop::schedule_after(Duration delay, std::function<void()> fn) {
-  return schedule_at(now() + delay, std::move(fn));
+  return schedule_at(add_saturating(now(), delay), std::move(fn));  // a huge delay: never, not at once
 }
 
 bool EventLoop::cancel(TimerId id) {

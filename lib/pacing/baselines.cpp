@@ -1,5 +1,5 @@
 // The comparison baselines, re-implemented from public descriptions of what
-// peer dialers do (DOMAIN.md §11, docs/pacing.md). They make the comparison
+// peer dialers do (docs/pacing.md). They make the comparison
 // honest: same simulator, same snapshots. They do not use our abandon guard —
 // each has its own drop-rate rule, as published.
 #include <algorithm>

@@ -25,6 +25,20 @@ class PreviewPacer final : public Pacer {
   std::string_view name() const override { return "preview"; }
 };
 
+/// Another pacer (a baseline) held within the abandon guard.
+class GuardedPacer final : public Pacer {
+ public:
+  explicit GuardedPacer(std::unique_ptr<Pacer> inner) : inner_(std::move(inner)) {}
+  int dials_now(const PacingSnapshot& s) override {
+    const int wanted = inner_->dials_now(s);  // first: a baseline keeps its own state from every snapshot
+    return std::clamp(wanted, 0, abandon_guard(s).max_dials);
+  }
+  std::string_view name() const override { return inner_->name(); }
+
+ private:
+  std::unique_ptr<Pacer> inner_;
+};
+
 /// Power: keep a fixed number of calls in progress — `ports` in power GVP (no
 /// agents), ratio x working agents otherwise — within the abandon guard.
 class PowerPacer final : public Pacer {
@@ -89,6 +103,13 @@ int ProgressivePacer::dials_now(const PacingSnapshot& s) {
   int n = lines(s.ratio, free_capacity(s)) - in_flight;
   if (s.ports > 0 && !is_gvp(s.mode)) n = std::min(n, s.ports - in_flight - s.calls_connected);
   return std::clamp(n, 0, abandon_guard(s).max_dials);
+}
+
+bool is_baseline_pacer(const std::string& name) noexcept { return detail::is_baseline(name); }
+
+std::unique_ptr<Pacer> guarded(std::unique_ptr<Pacer> inner) {
+  if (!inner) throw Error(ErrorCode::invalid_argument, "guarded() needs a pacer");
+  return std::make_unique<GuardedPacer>(std::move(inner));
 }
 
 std::unique_ptr<Pacer> make_pacer(DialMode mode, const std::string& name) {

@@ -165,13 +165,12 @@ TEST_CASE("a crash leaves nothing stuck: recovery on load returns retrieved reco
   CHECK(list->retrieve(due_at(1100, 100)).records.size() == 40);
 }
 
-TEST_CASE("a killed engine's live lease is kept from others; once expired its records come back") {
+TEST_CASE("a live engine's lease is kept from others; once expired its records come back") {
   LIST_DB(db);
-  {
-    auto a = db.open_engine("engine-a", 60);
-    a->insert(obtest::make_records(10));
-    REQUIRE(a->retrieve(due_at(1000, 10)).records.size() == 10);
-  }  // engine-a is killed: its connection is gone, its leases stay
+  // engine-a (on another machine, say) holds ten records and stops renewing.
+  auto a = db.open_engine("engine-a", 60);
+  a->insert(obtest::make_records(10));
+  REQUIRE(a->retrieve(due_at(1000, 10)).records.size() == 10);
   auto b = db.open_engine("engine-b");
   CHECK(b->recover(1030) == 0);  // engine-a's lease runs to 1060
   CHECK(b->retrieve(due_at(1030, 10)).records.empty());
@@ -179,6 +178,35 @@ TEST_CASE("a killed engine's live lease is kept from others; once expired its re
   auto got = b->retrieve(due_at(1060, 10)).records;
   CHECK(got.size() == 10);
   CHECK(db.scalar("SELECT COUNT(*) FROM {t}_lease WHERE engine_id = 'engine-b'") == 10);
+}
+
+TEST_CASE("recovery never takes a live holder's lease, whatever engine_id it shares") {
+  LIST_DB(db);
+  auto a = db.open();  // both with the default engine_id, as two campaigns (or processes) would be
+  a->insert(obtest::make_records(8));
+  REQUIRE(a->retrieve(due_at(1000, 5)).records.size() == 5);
+  auto b = db.open({}, false);
+  CHECK(b->recover(1001) == 0);
+  CHECK(b->recover_expired(1001) == 0);
+  CHECK(b->retrieve(due_at(1001, 10)).records.size() == 3);  // only the records a does not hold
+  a->renew_leases(1500);
+  CHECK(b->recover_expired(1700) == 0);  // renewed to 2100
+  a.reset();  // a's handle closes without releasing (its process crashed, say)
+  CHECK(b->recover(1701) == 5);  // gone: back at once, not after the lease
+  CHECK(db.scalar("SELECT COUNT(*) FROM {t} WHERE record_status = 1") == 5);
+}
+
+TEST_CASE("a lease table of an earlier version gains its holder column; its leases come back once expired") {
+  LIST_DB(db);
+  db.exec("CREATE TABLE {t}_lease (record_id BIGINT PRIMARY KEY, engine_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)");
+  auto list = db.open();
+  list->insert(obtest::make_records(3));
+  db.exec("UPDATE {t} SET record_status = 2 WHERE record_id = 1");
+  db.exec("INSERT INTO {t}_lease (record_id, engine_id, expires_at) VALUES (1, 'engine-1', 1600)");
+  CHECK(list->recover(1000) == 0);  // an earlier version's engine may still hold it
+  CHECK(list->recover_expired(1600) == 1);
+  CHECK(list->retrieve(due_at(1600, 10)).records.size() == 3);
+  CHECK(db.scalar("SELECT COUNT(*) FROM {t}_lease WHERE holder IS NOT NULL") == 3);
 }
 
 TEST_CASE("a running engine's check for crashed peers takes back expired leases, never its own") {
@@ -558,4 +586,72 @@ TEST_CASE("due records resume after the last chunk too; one due earlier than tha
   db.open_engine("engine-b")->insert({late});
   for (auto& r : a->retrieve(due_at(1000, 10)).records) second.push_back(r.record_id);
   CHECK(second == std::vector<std::int64_t>{3, 4, 5});
+}
+
+TEST_CASE("a filter the database would refuse is refused at open, with the reason") {
+  LIST_DB(db);
+  db.open()->insert(obtest::make_records(3));
+  std::string nested = std::string(100, '(') + "record_id = 1" + std::string(100, ')');
+  std::string deep = std::string(5000, '(') + "record_id = 1" + std::string(5000, ')');
+  std::string ands = "record_id > 0";
+  for (int i = 0; i < 3000; ++i) ands += " AND attempt < 9";
+  const std::pair<std::string, std::string> cases[] = {
+      {"record_id = 1.2.3", "malformed number"},
+      {"record_id IN ()", "empty parentheses"},
+      {"record_id IN ( )", "empty parentheses"},
+      {nested, "nested deeper than 64"},
+      {deep, "longer than 4096"},
+      {ands, "longer than 4096"},
+      {"record_id = 1 2", "refused by the database"},
+      {"contact_info LIKE", "refused by the database"},
+  };
+  for (const auto& [filter, reason] : cases) {
+    CAPTURE(filter.substr(0, 60));
+    ListOptions o;
+    o.filter = filter;
+    try {
+      db.open(o, false);
+      FAIL("opened with a filter every retrieval would fail on");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::invalid_argument);
+      CHECK_MESSAGE(std::string(e.what()).find(reason) != std::string::npos, "message was: " << e.what());
+    }
+  }
+  ListOptions good;
+  good.filter = "chain_n = 1 AND (record_id > 1 OR attempt > 0.5)";
+  CHECK(db.open(good, false)->retrieve(due_at(1000, 10)).records.size() == 2);
+}
+
+TEST_CASE("custom columns named with a space, a quote or SQL are read and written as names") {
+  LIST_DB(db);
+  listtest::create_ocs_table_by_hand(db);
+  db.exec("ALTER TABLE {t} ADD COLUMN \"first name\" VARCHAR(64)");
+  db.exec("ALTER TABLE {t} ADD COLUMN \"(select 1)\" VARCHAR(64)");
+  db.exec("ALTER TABLE {t} ADD COLUMN \"say \"\"hi\"\"\" VARCHAR(64)");
+  auto list = db.open({}, false);
+  auto records = obtest::make_records(2);
+  for (auto& r : records) {
+    r.custom["first name"] = "Ada";
+    r.custom["(select 1)"] = "not one";
+    r.custom["say \"hi\""] = "hi";
+  }
+  list->insert(records);
+  auto got = list->retrieve(due_at(1000, 10)).records;
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].custom.at("first name") == "Ada");
+  CHECK(got[0].custom.at("(select 1)") == "not one");
+  CHECK(got[1].custom.at("say \"hi\"") == "hi");
+}
+
+TEST_CASE("a custom column whose name no quoting carries safely is refused at open, named") {
+  LIST_DB(db);
+  listtest::create_ocs_table_by_hand(db);
+  db.exec("ALTER TABLE {t} ADD COLUMN \"tab\there\" VARCHAR(64)");
+  try {
+    db.open({}, false);
+    FAIL("opened");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+    CHECK(std::string(e.what()).find("\"tab?here\"") != std::string::npos);
+  }
 }

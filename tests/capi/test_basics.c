@@ -33,7 +33,7 @@ static void test_errors(void) {
   ob_free(NULL);
 }
 
-/* Every call result, as DOMAIN.md numbers and names it. */
+/* Every call result, as OCS numbers it (docs/reference.md). */
 static void test_call_result_names(void) {
   static const struct {
     int code;

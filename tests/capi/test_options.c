@@ -2,6 +2,12 @@
  *  - every ob_campaign_options field set to a value other than its default
  *    reaches the campaign (read back with ob_campaign_options_get), and so do
  *    the list options (ob_list_options_get), record type priorities included;
+ *  - what ob_campaign_options_get hands out is the caller's until
+ *    ob_campaign_options_free, which finds it through any pointer left as it
+ *    was (ASan's leak check sees what it would miss);
+ *  - treatment instants: read back in the one field of their version, so a
+ *    rule read, changed and set again is accepted; bounded to the years
+ *    1..9999 (an instant past them overflowed milliseconds);
  *  - older, shorter structs (version 2 campaign options, version 1 list
  *    options, arrays of version 1 treatment rules) are read and written only
  *    as far as their version reaches (allocated at that size: ASan checks);
@@ -100,7 +106,8 @@ static void test_campaign_options_round_trip(const char* dir) {
     CHECK(back.treatments[0].cycle_attempts == 3 && back.treatments[0].increment_ms == 60000);
     CHECK_STR(back.treatments[0].name, "busy again");
     CHECK(back.treatments[1].id == 12 && back.treatments[1].date_time_ms == TEST_START_MS + 86400000);
-    CHECK(back.treatments[1].date_time == (TEST_START_MS + 86400000) / 1000); /* the 0.2 field, in s */
+    CHECK(back.treatments[1].date_time == OB_NO_TIME); /* one field holds the instant */
+    CHECK(back.treatments[0].version == OB_TREATMENT_VERSION);
   }
   CHECK(back.zone_count == 2);
   if (back.zone_count == 2) {
@@ -115,10 +122,22 @@ static void test_campaign_options_round_trip(const char* dir) {
   CHECK_STR(back.caller_id, "(212) 555-0199"); /* as given until load normalises it */
   CHECK(back.pace_interval_ms == 500 && back.max_attempts == 4 && back.abandon_cap_amd_false_positive == 0.1);
 
-  /* The mode in use, not the one given. */
+  /* Read, changed and set again: accepted (the 0.2 date_time no longer contradicts it). */
+  if (back.treatment_count == 2) {
+    ob_treatment copy[2];
+    memcpy(copy, back.treatments, sizeof copy);
+    copy[1].date_time_ms += 3600000;
+    CHECK_OK(ob_campaign_set_treatments(c, copy, 2));
+  }
+  ob_campaign_options_free(&back);
+  CHECK(back.name == NULL && back.treatments == NULL && back.treatment_count == 0 && back.zones == NULL);
+
+  /* The mode in use, not the one given; the rules as set. */
   CHECK_OK(ob_campaign_set_mode(c, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_NONE, 0));
   CHECK_OK(ob_campaign_options_get(&back, c));
   CHECK(back.mode == OB_DIAL_MODE_PROGRESSIVE && back.goal == OB_GOAL_NONE);
+  CHECK(back.treatment_count == 2 && back.treatments[1].date_time_ms == TEST_START_MS + 86400000 + 3600000);
+  ob_campaign_options_free(&back);
 
   /* Out of range: a clear error naming the field, and no campaign. */
   {
@@ -169,10 +188,12 @@ static void test_campaign_options_version_2(void) {
   CHECK_OK(ob_campaign_options_get(p, c)); /* writes no byte past the version-2 end */
   memcpy(&tick, (char*)p + offsetof(ob_campaign_options, tick_ms), sizeof tick);
   CHECK(tick == 1000);
+  ob_campaign_options_free(p); /* reads no byte past it either */
   free(p);
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
   CHECK_OK(ob_campaign_options_get(&back, c));
   CHECK(back.pace_interval_ms == 250 && back.max_attempts == 0 && back.abandon_cap_amd_false_positive == 0.0);
+  ob_campaign_options_free(&back);
   ob_campaign_free(c);
   ob_driver_free(drv);
   ob_sim_network_free(net);
@@ -211,6 +232,7 @@ static void test_treatments_version_1(void) {
   if (back.treatment_count == 2)
     CHECK(back.treatments[1].id == 22 && back.treatments[1].interval_ms == 2000 &&
           back.treatments[1].call_result == OB_CALL_RESULT_NO_ANSWER);
+  ob_campaign_options_free(&back);
   free(array);
 
   /* One array, one version; and date_time (s) and date_time_ms must agree when both are set. */
@@ -229,8 +251,148 @@ static void test_treatments_version_1(void) {
     CHECK(strstr(ob_last_error(), "date_time") != NULL);
     two[1].date_time_ms = TEST_START_MS + 3600000;
     CHECK_OK(ob_treatments_validate(two, 2));
+    /* A 0.3 array whose rules say version 1: the message says why rule 1 reads as garbage. */
+    CHECK_OK(ob_treatment_init(&two[0], 1));
+    CHECK_OK(ob_treatment_init(&two[1], 1));
+    CHECK_RC(ob_treatments_validate(two, 2), OB_EINVALID);
+    {
+      char says[64];
+      snprintf(says, sizeof says, "%zu bytes for version 1", offsetof(ob_treatment, date_time_ms));
+      CHECK(strstr(ob_last_error(), says) != NULL);
+    }
   }
   ob_campaign_free(c);
+  ob_driver_free(drv);
+  ob_sim_network_free(net);
+  ob_engine_free(e);
+}
+
+/* A rule at `date_time_s` (0.2 field) or `date_time_ms`: is it valid? */
+static int rule_at(int64_t date_time_s, int64_t date_time_ms) {
+  ob_treatment t = OB_TREATMENT_INIT;
+  t.id = 1;
+  t.call_result = OB_CALL_RESULT_NO_ANSWER;
+  t.action = OB_ACTION_RETRY_AT_DATE;
+  t.date_time = date_time_s;
+  t.date_time_ms = date_time_ms;
+  return ob_treatments_validate(&t, 1);
+}
+
+#define LAST_S 253402300799LL /* 9999-12-31T23:59:59Z */
+
+/* Instants from 1970 to the end of 9999, in either field; beyond, OB_EINVALID (they overflowed ms). */
+static void test_treatment_instants(void) {
+  ob_engine* e = manual_engine();
+  ob_sim_network* net = NULL;
+  ob_driver* drv = sim_switch(e, &net, 1);
+  ob_campaign* c = NULL;
+  ob_campaign_options o = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_campaign_options back = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_treatment t = OB_TREATMENT_INIT;
+
+  CHECK_OK(rule_at(LAST_S, OB_NO_TIME));
+  CHECK_OK(rule_at(0, OB_NO_TIME));
+  CHECK_OK(rule_at(OB_NO_TIME, LAST_S * 1000 + 999));
+  CHECK_OK(rule_at(OB_NO_TIME, 0));
+  CHECK_RC(rule_at(LAST_S + 1, OB_NO_TIME), OB_EINVALID);
+  CHECK(strstr(ob_last_error(), "9999-12-31") != NULL);
+  CHECK_RC(rule_at(INT64_MAX / 100, OB_NO_TIME), OB_EINVALID);
+  CHECK_RC(rule_at(TEST_START_MS, OB_NO_TIME), OB_EINVALID); /* milliseconds in the seconds field */
+  CHECK_RC(rule_at(OB_NO_TIME, (LAST_S + 1) * 1000), OB_EINVALID);
+  CHECK_RC(rule_at(OB_NO_TIME, INT64_MAX), OB_EINVALID);
+  CHECK_RC(rule_at(-1, OB_NO_TIME), OB_EINVALID);
+  CHECK_RC(rule_at(OB_NO_TIME, INT64_MIN + 1), OB_EINVALID);
+
+  /* The last instant, set in seconds, comes back in ms (it overflowed to -80 before). */
+  t.id = 1;
+  t.call_result = OB_CALL_RESULT_NO_ANSWER;
+  t.action = OB_ACTION_RETRY_AT_DATE;
+  t.date_time = LAST_S;
+  o.name = "far";
+  o.treatments = &t;
+  o.treatment_count = 1;
+  CHECK_RC(ob_campaign_new(&c, e, &o, drv, NULL), OB_OK);
+  CHECK_OK(ob_campaign_options_get(&back, c));
+  CHECK(back.treatment_count == 1 && back.treatments[0].date_time_ms == LAST_S * 1000 &&
+        back.treatments[0].date_time == OB_NO_TIME);
+  CHECK_OK(ob_campaign_set_treatments(c, back.treatments, back.treatment_count)); /* round trip */
+  ob_campaign_options_free(&back);
+  t.date_time = INT64_MAX / 100;
+  CHECK_RC(ob_campaign_set_treatments(c, &t, 1), OB_EINVALID);
+
+  /* A version-2 options struct (0.2's) gets version-1 rules: 80-byte elements, the instant in s. */
+  {
+    const size_t v1 = offsetof(ob_treatment, date_time_ms);
+    ob_campaign_options* p = (ob_campaign_options*)malloc(V2_SIZE);
+    ob_treatment two[2] = {OB_TREATMENT_INIT, OB_TREATMENT_INIT};
+    const unsigned char* rules = NULL;
+    ob_treatment rule1;
+    size_t count = 0;
+    two[0].id = 1;
+    two[1].id = 2;
+    two[1].call_result = OB_CALL_RESULT_NO_ANSWER;
+    two[1].action = OB_ACTION_RETRY_AT_DATE;
+    two[1].date_time_ms = TEST_START_MS + 1500; /* the engine keeps whole seconds */
+    CHECK_OK(ob_campaign_set_treatments(c, two, 2));
+    if (p) {
+      CHECK_OK(ob_campaign_options_init(p, 2));
+      CHECK_OK(ob_campaign_options_get(p, c));
+      memcpy(&count, (char*)p + offsetof(ob_campaign_options, treatment_count), sizeof count);
+      memcpy(&rules, (char*)p + offsetof(ob_campaign_options, treatments), sizeof rules);
+      CHECK(count == 2 && rules != NULL);
+      if (count == 2 && rules) {
+        memset(&rule1, 0, sizeof rule1);
+        memcpy(&rule1, rules + v1, v1); /* element 1 starts 80 bytes in */
+        CHECK(rule1.version == 1 && rule1.id == 2 && rule1.date_time == (TEST_START_MS + 1500) / 1000);
+      }
+      ob_campaign_options_free(p);
+      free(p);
+    }
+  }
+
+  ob_campaign_free(c);
+  ob_driver_free(drv);
+  ob_sim_network_free(net);
+  ob_engine_free(e);
+}
+
+/* The result of ob_campaign_options_get is the caller's: it outlives the campaign, and
+ * ob_campaign_options_free finds it through any pointer the caller left as it was. */
+static void test_options_ownership(void) {
+  ob_engine* e = manual_engine();
+  ob_sim_network* net = NULL;
+  ob_driver* drv = sim_switch(e, &net, 1);
+  ob_campaign* c = NULL;
+  ob_campaign* clone = NULL;
+  ob_campaign_options o = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_campaign_options got = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_campaign_options copy;
+  ob_treatment t = OB_TREATMENT_INIT;
+
+  t.id = 5;
+  t.name = "a rule whose name is long enough not to fit in a short string";
+  o.name = "original, with a name long enough to be allocated";
+  o.treatments = &t;
+  o.treatment_count = 1;
+  CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL));
+  CHECK_OK(ob_campaign_options_get(&got, c));
+  ob_campaign_free(c);
+  CHECK_STR(got.name, "original, with a name long enough to be allocated"); /* still ours */
+  CHECK_STR(got.treatments[0].name, "a rule whose name is long enough not to fit in a short string");
+
+  /* Cloned under another name, then freed through the pointers left alone. */
+  got.name = "clone";
+  CHECK_OK(ob_campaign_new(&clone, e, &got, drv, NULL));
+  copy = got;
+  ob_campaign_options_free(&got);
+  CHECK_STR(got.name, "clone"); /* the caller's pointer is not touched */
+  CHECK(got.pacer == NULL && got.treatments == NULL && got.treatment_count == 0);
+  ob_campaign_options_free(&copy); /* freed already: nothing happens */
+  ob_campaign_options_free(&o);    /* never from ob_campaign_options_get: nothing happens */
+  CHECK_STR(o.name, "original, with a name long enough to be allocated");
+  ob_campaign_options_free(NULL);
+
+  ob_campaign_free(clone);
   ob_driver_free(drv);
   ob_sim_network_free(net);
   ob_engine_free(e);
@@ -272,6 +434,7 @@ static void test_list_options(const char* dir) {
   /* Bad priorities: an unknown type, a type twice. */
   prio[1].record_type = 99;
   CHECK_RC(ob_list_open(&list, conn, &o), OB_EINVALID);
+  CHECK(strstr(ob_last_error(), "record_type_priorities[1].record_type = 99") != NULL);
   prio[1].record_type = OB_RECORD_TYPE_PERSONAL_CALLBACK;
   CHECK_RC(ob_list_open(&list, conn, &o), OB_EINVALID);
   CHECK(strstr(ob_last_error(), "twice") != NULL);
@@ -339,6 +502,16 @@ static void test_finish_manual(const char* dir) {
   CHECK_OK(ob_campaign_calls_in_flight(&calls, c));
   CHECK(calls > 0);
   CHECK_RC(ob_campaign_finish(&cut, c, -1), OB_EINVALID);
+  {
+    /* A timeout past 36,500 days is refused: it took a manual clock towards the end of time. */
+    int64_t before = 0, after = 0;
+    CHECK_OK(ob_engine_now(&before, e));
+    CHECK_RC(ob_campaign_finish(&cut, c, INT64_MAX), OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "36,500 days") != NULL);
+    CHECK_RC(ob_campaign_finish(&cut, c, 36500LL * 86400 * 1000 + 1), OB_EINVALID);
+    CHECK_OK(ob_engine_now(&after, e));
+    CHECK(after == before);
+  }
   CHECK_OK(ob_campaign_finish(&cut, c, 3600 * 1000));
   CHECK(cut == 0);
   check_nothing_left(list, c);
@@ -403,6 +576,8 @@ int main(void) {
   test_campaign_options_round_trip(dir);
   test_campaign_options_version_2();
   test_treatments_version_1();
+  test_treatment_instants();
+  test_options_ownership();
   test_list_options(dir);
   test_finish_manual(dir);
   test_finish_own_thread(dir);

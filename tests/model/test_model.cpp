@@ -7,7 +7,7 @@
 
 using namespace outbound;
 
-TEST_CASE("call result codes match DOMAIN.md section 2") {
+TEST_CASE("call result codes match the OCS numbering") {
   CHECK(static_cast<int>(CallResult::ok) == 0);
   CHECK(static_cast<int>(CallResult::busy) == 6);
   CHECK(static_cast<int>(CallResult::no_answer) == 7);
@@ -35,7 +35,7 @@ TEST_CASE("every call result code 0..53 has a distinct name and round-trips") {
   CHECK_FALSE(call_result_from_string("nonsense").has_value());
 }
 
-TEST_CASE("record type, status and contact info codes match DOMAIN.md section 1") {
+TEST_CASE("record type, status and contact info codes match the OCS numbering") {
   CHECK(static_cast<int>(RecordType::general) == 2);
   CHECK(static_cast<int>(RecordType::personal_callback) == 5);
   CHECK(static_cast<int>(RecordType::no_call) == 7);

@@ -152,7 +152,8 @@ def main():
     scenario = {
         "seed": 3, "duration_h": 72, "agents": 20, "mode": "progressive", "max_attempts": MAX_ATTEMPTS,
         "auto_complete": True,
-        "list": {"connection": connection, "table": table, "records": records, "call_log_table": table + "_log"},
+        "list": {"connection": connection, "table": table, "records": records, "call_log_table": table + "_log",
+                 "in_place": True},
     }
     scenario_path = os.path.join(work, "scenario.json")
     with open(scenario_path, "w") as f:

@@ -54,7 +54,7 @@ def main():
         base = {"seed": 5, "agents": 10, "mode": "progressive", "max_attempts": crash_test.MAX_ATTEMPTS,
                 "talk_s": {"dist": "constant", "mean": 4}, "wrap_s": {"dist": "constant", "mean": 1},
                 "network": {"ring_s": {"dist": "constant", "mean": 2}, "no_answer_timeout_s": 15},
-                "list": {"connection": conn, "table": "outage", "records": records}}
+                "list": {"connection": conn, "table": "outage", "records": records, "in_place": True}}
         live = dict(base, clock="real", duration_h=50 / 3600)
         path = os.path.join(work, "live.json")
         json.dump(live, open(path, "w"))

@@ -2,9 +2,10 @@
 
 A thin, typed layer over the C API (liboutbound_c, loaded with ctypes: no
 compile step, any CPython 3.9+). The library is found through the
-OUTBOUND_LIBRARY environment variable, else next to this package, else in
-the meson build folders of the source tree the package sits in, else on the
-system's library path (docs/python.md).
+OUTBOUND_LIBRARY environment variable, else next to this package, else where
+meson installed it with this package, else in the meson build folders of the
+source tree the package sits in, else on the system's library path
+(docs/python.md).
 
     import outbound as ob
     from datetime import datetime, timezone
@@ -31,7 +32,7 @@ from ._native import library_file as _library_file
 from .call_log import CallLog, CallLogEntry
 from .calling_list import CallingList, CsvOptions, CsvRowError, ImportReport, ListOptions
 from .campaign import Campaign, CampaignEvent, CampaignOptions, CampaignStats, DesktopRecord
-from .dnc import DncList, to_e164
+from .dnc import DncList, DncLoadError, to_e164
 from .driver import DialRequest, Driver, DriverCapabilities, EventSink
 from .engine import Engine, from_ms, to_epoch_s, to_ms
 from .enums import (AgentState, AmdMode, AnswerClass, CallAction, CallbackKind, CallEventKind, CallResult,
@@ -77,7 +78,8 @@ _check_version()
 
 __all__ = [
     "Engine", "Campaign", "CampaignOptions", "CampaignStats", "CampaignEvent", "DesktopRecord", "CallingList",
-    "CsvOptions", "CsvRowError", "ImportReport", "ListOptions", "CallLog", "CallLogEntry", "DncList", "to_e164", "Driver",
+    "CsvOptions", "CsvRowError", "ImportReport", "ListOptions", "CallLog", "CallLogEntry", "DncList", "DncLoadError",
+    "to_e164", "Driver",
     "DriverCapabilities", "DialRequest", "EventSink", "Record", "Treatment", "validate_treatments", "SimNetwork", "SimDriver",
     "SimTServer", "SimCpd", "SimGvp", "NetworkModel", "AgentModel", "Distribution", "SimDriverStats", "GvpSession",
     "OutboundError", "InvalidArgumentError", "NotFoundError", "InvalidStateError", "BusyError", "ComplianceError",

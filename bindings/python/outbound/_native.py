@@ -50,6 +50,16 @@ def _build_tree_candidates(package_dir: Path) -> List[Path]:
     return found
 
 
+def _install_candidate(package_dir: Path) -> Optional[Path]:
+    """liboutbound_c in the libdir of the install this package came with (meson
+    writes _installed.py at install; a source tree has none)."""
+    try:
+        from . import _installed
+    except ImportError:
+        return None
+    return package_dir / _installed.LIBDIR_FROM_PACKAGE / _SONAME
+
+
 def candidates() -> Iterator[str]:
     """Where the library is looked for, in order (OUTBOUND_LIBRARY alone when it is set)."""
     env = os.environ.get(LIBRARY_ENV)
@@ -59,6 +69,9 @@ def candidates() -> Iterator[str]:
     here = Path(__file__).resolve().parent
     for p in sorted(here.glob("liboutbound_c.so*")):
         yield str(p)
+    installed = _install_candidate(here)
+    if installed is not None and installed.is_file():
+        yield str(installed)
     for p in _build_tree_candidates(here):
         yield str(p)
     found = ctypes.util.find_library("outbound_c")
@@ -136,18 +149,25 @@ def check_int(value: Any, ctype: Any, what: str) -> int:
 
 
 def fill(struct: Any, values: "Tuple[Any, ...]") -> None:
-    """Sets every field of `struct`, in order, from `values`, refusing integers that do not fit: the
-    same checks as assigning field by field, at a fraction of the cost (bulk record inserts)."""
+    """Sets every field of `struct`, in order, from `values`, refusing integers that do not fit, as
+    assigning field by field does; each integer is checked once, and the fields are then set past
+    _Struct.__setattr__ (which would check them again). For bulk record inserts."""
     cls = type(struct)
-    bounds = cls.__dict__.get("_fill_bounds")
-    if bounds is None:
-        bounds = [(i, f[0], f[1]) + _int_range(f[1]) for i, f in enumerate(cls._fields_) if _int_range(f[1])]
-        cls._fill_bounds = bounds
+    plan = cls.__dict__.get("_fill_plan")
+    if plan is None:
+        plan = ([f[0] for f in cls._fields_],
+                [(i, f[0], f[1]) + _int_range(f[1]) for i, f in enumerate(cls._fields_) if _int_range(f[1])])
+        cls._fill_plan = plan
+    names, bounds = plan
+    if len(values) != len(names):
+        raise TypeError(f"{_C_NAMES.get(cls, cls.__name__)} has {len(names)} fields, not {len(values)}")
     for i, name, ctype, lo, hi in bounds:
         value = values[i]
         if not (type(value) is int and lo <= value <= hi):
             check_int(value, ctype, f"{_C_NAMES.get(cls, cls.__name__)}.{name}")
-    Structure.__init__(struct, *values)
+    set_field = Structure.__setattr__  # the ctypes field itself, without _Struct's check
+    for name, value in zip(names, values):
+        set_field(struct, name, value)
 
 
 class _Struct(Structure):
@@ -205,6 +225,7 @@ class ListOptions(_Struct):
         ("engine_id", c_char_p), ("lease_s", c_int64), ("zone_column", c_char_p), ("create_if_missing", c_int),
         ("create_indexes", c_int),
         ("record_type_priority_count", c_size_t), ("record_type_priorities", POINTER(RecordTypePriority)),  # version 2
+        ("phone_region", c_char_p), ("region_column", c_char_p), ("list_dbid", c_int),  # version 3
     ]
 
 
@@ -213,6 +234,7 @@ class CsvOptions(_Struct):
         ("version", c_uint), ("delimiter", c_char), ("batch_size", c_size_t), ("default_daily_from", c_int),
         ("default_daily_till", c_int), ("default_tz_dbid", c_int), ("default_campaign_id", c_int), ("crlf", c_int),
         ("column_count", c_size_t), ("columns", c_char_p_p),
+        ("zone_count", c_size_t), ("zones", c_void_p),  # version 2: ob_zone*
     ]
 
 
@@ -231,6 +253,14 @@ class DncOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("connection", c_char_p), ("table", c_char_p), ("default_region", c_char_p),
         ("create_if_missing", c_int),
+        ("tenant_dbid", c_int), ("sync_interval_ms", c_int64), ("reload_interval_ms", c_int64),  # version 2
+    ]
+
+
+class DncEntry(Structure):
+    _fields_ = [
+        ("version", c_uint), ("phone", c_char_p), ("customer_id", c_char_p), ("message", c_char_p),
+        ("tenant_dbid", c_int), ("campaign_dbid", c_int), ("list_dbid", c_int), ("expires_at_ms", c_int64),
     ]
 
 
@@ -400,7 +430,7 @@ STRUCTS = {
     "ob_engine_options": EngineOptions, "ob_record": CRecord, "ob_record_type_priority": RecordTypePriority,
     "ob_list_options": ListOptions,
     "ob_csv_options": CsvOptions, "ob_csv_row_error": CsvRowError, "ob_import_report": ImportReport,
-    "ob_dnc_options": DncOptions, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
+    "ob_dnc_options": DncOptions, "ob_dnc_entry": DncEntry, "ob_call_log_options": CallLogOptions, "ob_call_log_entry": CallLogEntry,
     "ob_treatment": CTreatment, "ob_driver_capabilities": DriverCapabilities,
     "ob_dial_request": DialRequest, "ob_call_event": CallEvent, "ob_agent_event": AgentEvent,
     "ob_driver_class": DriverClass, "ob_distribution": Distribution, "ob_sim_network_options": SimNetworkOptions,
@@ -415,11 +445,14 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
 CAMPAIGN_OPTIONS_VERSION = 3  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive
-LIST_OPTIONS_VERSION = 2  # 2: record type priorities
+LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
 DRIVER_CLASS_VERSION = 2  # 2: connect
 DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
+CSV_OPTIONS_VERSION = 2  # 2: zones
+DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
+DNC_ENTRY_VERSION = 1
 # ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
 
 # --- callbacks -------------------------------------------------------------------------
@@ -499,6 +532,14 @@ PROTOTYPES = {
     "ob_dnc_customer_count": (_i, [_P(_sz), _v]),
     "ob_dnc_reload": (_i, [_P(_sz), _v]),
     "ob_phone_to_e164": (_i, [_P(_v), _s, _s]),
+    "ob_dnc_entry_init": (_i, [_P(DncEntry), _u]),
+    "ob_dnc_add_entry": (_i, [_v, _P(DncEntry)]),
+    "ob_dnc_remove_phone": (_i, [_P(_sz), _v, _s]),
+    "ob_dnc_remove_customer": (_i, [_P(_sz), _v, _s]),
+    "ob_dnc_check_scoped": (_i, [_P(_i), _v, _s, _s, _i, _i]),
+    "ob_dnc_sync": (_i, [_P(_sz), _v]),
+    "ob_dnc_load_error_count": (_i, [_P(_sz), _v]),
+    "ob_dnc_load_error": (_i, [_P(_v), _P(_v), _P(_v), _v, _sz]),
     # call log
     "ob_call_log_options_init": (_i, [_P(CallLogOptions), _u]),
     "ob_call_log_new": (_i, [_P(_v), _P(CallLogOptions)]),
@@ -539,6 +580,7 @@ PROTOTYPES = {
     "ob_campaign_new": (_i, [_P(_v), _v, _P(CampaignOptions), _v, _v]),
     "ob_campaign_free": (None, [_v]),
     "ob_campaign_options_get": (_i, [_P(CampaignOptions), _v]),
+    "ob_campaign_options_free": (None, [_P(CampaignOptions)]),
     "ob_campaign_name": (_i, [_P(_s), _v]),
     "ob_campaign_add_list": (_i, [_v, _v, _d]),
     "ob_campaign_set_call_log": (_i, [_v, _v]),

@@ -64,6 +64,12 @@ class ListOptions:
     record_type_priority: Dict[RecordType, int] = field(default_factory=dict)
     """Due scheduled records by record type: lower priority first, types not listed last (keys take a
     RecordType, its name or its number)."""
+    phone_region: Optional[str] = None
+    """ISO 3166 region of national-format numbers ("GB"; None: the DNC list's, else US)."""
+    region_column: Optional[str] = None
+    """A custom column holding each record's ISO 3166 region (None: none)."""
+    list_dbid: int = 0
+    """The list's id for DNC entries scoped by list_dbid (0: unknown, every such entry applies)."""
 
 
 @dataclass
@@ -86,11 +92,13 @@ class CsvOptions:
     """Export: end lines with CRLF (RFC 4180) rather than LF."""
     columns: Sequence[str] = ()
     """Export: the columns to write, in order (empty: all)."""
+    zones: Mapping[Union[int, str], str] = field(default_factory=dict)
+    """Import: the campaign's tz_dbid -> IANA zone map, so each number is read in its zone's country."""
 
     def to_c(self) -> "tuple[_native.CsvOptions, object]":
         """The C options and what must stay alive with them."""
         c = _native.CsvOptions()
-        check(_lib.ob_csv_options_init(ctypes.byref(c), _native.VERSION))
+        check(_lib.ob_csv_options_init(ctypes.byref(c), _native.CSV_OPTIONS_VERSION))
         if len(self.delimiter.encode()) != 1:
             raise ValueError("the CSV delimiter must be one byte")
         c.delimiter = self.delimiter.encode()
@@ -105,6 +113,12 @@ class CsvOptions:
             keep = (ctypes.c_char_p * len(self.columns))(*[_native.cstr(x) for x in self.columns])
             c.column_count = len(self.columns)
             c.columns = ctypes.cast(keep, _native.c_char_p_p)
+        if self.zones:
+            zones = (_native.Zone * len(self.zones))(*[_native.Zone(_native.cstr(str(k)), _native.cstr(v))
+                                                       for k, v in self.zones.items()])
+            c.zone_count = len(self.zones)
+            c.zones = ctypes.cast(zones, ctypes.c_void_p)
+            keep = (keep, zones)
         return c, keep
 
 
@@ -140,7 +154,9 @@ class CallingList(Handle):
                  order_by: Optional[str] = None, engine_id: Optional[str] = None,
                  lease_s: Union[int, timedelta] = 600, zone_column: Optional[str] = None,
                  create_if_missing: bool = False, create_indexes: bool = False,
-                 record_type_priority: Optional[Mapping[Union[RecordType, str, int], int]] = None) -> None:
+                 record_type_priority: Optional[Mapping[Union[RecordType, str, int], int]] = None,
+                 phone_region: Optional[str] = None, region_column: Optional[str] = None,
+                 list_dbid: int = 0) -> None:
         """Opens `table` on `connection` and checks its columns; the options are ListOptions'."""
         o = _native.ListOptions()
         check(_lib.ob_list_options_init(ctypes.byref(o), _native.LIST_OPTIONS_VERSION))
@@ -158,6 +174,9 @@ class CallingList(Handle):
             array = (_native.RecordTypePriority * len(priorities))(*priorities)
             o.record_type_priority_count = len(priorities)
             o.record_type_priorities = ctypes.cast(array, ctypes.POINTER(_native.RecordTypePriority))
+        o.phone_region = _native.cstr(phone_region)
+        o.region_column = _native.cstr(region_column)
+        o.list_dbid = list_dbid
         h = ctypes.c_void_p()
         check(_lib.ob_list_open(ctypes.byref(h), _native.cstr(connection), ctypes.byref(o)))
         super().__init__(h)
@@ -172,7 +191,8 @@ class CallingList(Handle):
                       for i in range(c.record_type_priority_count)}
         return ListOptions(_native.text(c.table), _native.text(c.filter) or None, _native.text(c.order_by) or None,
                            _native.text(c.engine_id), c.lease_s, _native.text(c.zone_column) or None,
-                           bool(c.create_if_missing), bool(c.create_indexes), priorities)
+                           bool(c.create_if_missing), bool(c.create_indexes), priorities,
+                           _native.text(c.phone_region) or None, _native.text(c.region_column) or None, c.list_dbid)
 
     @staticmethod
     def create_table(connection: str, table: str = "calling_list", custom_columns: Sequence[str] = ()) -> None:

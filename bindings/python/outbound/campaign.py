@@ -29,8 +29,9 @@ _lib = _native.lib
 class CampaignOptions:
     """How a campaign group dials (the C struct ob_campaign_options).
 
-    Enumerations take a member, its name as a string ("predictive") or its number. Durations (the
-    fields ending in _s) take seconds or a timedelta; Campaign.options gives them back as seconds."""
+    Give the fields by name: new ones are added at the end. Enumerations take a member, its name as a
+    string ("predictive") or its number. Durations (the fields ending in _s) take seconds or a
+    timedelta; Campaign.options gives them back as seconds."""
 
     name: str = "campaign"
     """Unique name of the campaign group on its engine."""
@@ -55,8 +56,6 @@ class CampaignOptions:
     """Retrieve again when fewer records than this are buffered (0: chunk_size / 2)."""
     tick_s: Span = 1.0
     """Pacing and housekeeping period, in seconds (or a timedelta)."""
-    pace_interval_s: Span = 0.25
-    """At most one pacing decision per this many seconds; events in between wait."""
     flush_interval_s: Span = 1.0
     """How often results are written back to the list, in seconds."""
     empty_list_backoff_s: Span = 30.0
@@ -67,8 +66,6 @@ class CampaignOptions:
     """The regulatory abandon cap: at most this share of live answers abandoned (0..1)."""
     abandon_cap_window_s: Span = 30 * 24 * 3600.0
     """The window the cap is measured over, in seconds (30 days in the US, 24 hours in the UK)."""
-    abandon_cap_amd_false_positive: float = 0.0
-    """Estimated share of machine detections that were people (0..1), counted as abandoned (UK)."""
     amd: AmdMode = AmdMode.DETECT_DROP
     """Answering machine handling (AmdMode or its name)."""
     ring_timeout_s: Span = 25.0
@@ -98,8 +95,13 @@ class CampaignOptions:
     """Stop and unload once no record is left to dial."""
     caller_id: str = ""
     """Number presented to the called party, as typed; E.164 once loaded ("": the network's default)."""
+    # Fields added after 0.2 go at the end, so positional construction keeps its meaning.
+    pace_interval_s: Span = 0.25
+    """At most one pacing decision per this many seconds; events in between wait."""
     max_attempts: int = 0
     """Never dial a record more often than this (0: no cap)."""
+    abandon_cap_amd_false_positive: float = 0.0
+    """Estimated share of machine detections that were people (0..1), counted as abandoned (UK)."""
 
     def __post_init__(self) -> None:
         self.mode = coerce(DialMode, self.mode, "mode")
@@ -346,7 +348,10 @@ class Campaign(Handle):
         treatments, caller_id in E.164 once loaded."""
         c = _native.CampaignOptions(version=_native.CAMPAIGN_OPTIONS_VERSION)
         check(_lib.ob_campaign_options_get(ctypes.byref(c), self._h))
-        return _options_from_c(c)
+        try:
+            return _options_from_c(c)  # ours alone until freed, whatever other threads do
+        finally:
+            _lib.ob_campaign_options_free(ctypes.byref(c))
 
     # --- events -----------------------------------------------------------------------
     def on_event(self, handler: Callable[[CampaignEvent], None]) -> None:
@@ -456,9 +461,11 @@ class Campaign(Handle):
 
     def finish(self, timeout: Span = 3600.0) -> int:
         """Ends the campaign: stops dialing, lets the calls in flight end (at most `timeout`, a timedelta
-        or seconds of engine time), unloads, and returns once it is not loaded. Calls still up at the
-        timeout are cancelled; returns how many. Runs the engine's loop on this thread, or waits for the
-        engine's own thread."""
+        or seconds of engine time, up to 36,500 days), unloads, and returns once it is not loaded. Calls
+        still up at the timeout are cancelled; returns how many. Runs the engine's loop on this thread
+        (on a real clock too: it blocks until the calls end, up to `timeout`), or waits for the engine's
+        own thread. Closing the campaign or the engine from another thread meanwhile makes it raise
+        BadHandleError."""
         out = ctypes.c_size_t()
         rc = _lib.ob_campaign_finish(ctypes.byref(out), self._h, span_ms(timeout, "timeout"))
         self.engine._raise_callback_error()

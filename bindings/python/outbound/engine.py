@@ -39,9 +39,11 @@ Instant = Union[datetime, int, float]  # a datetime (naive = UTC), or seconds si
 Span = Union[timedelta, int, float]    # a timedelta, or seconds
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# Seconds since 1970 of 9999-12-31T23:59:59Z: a larger "instant in seconds" is milliseconds
-# (the unit of 0.2), refused with a clear message rather than read as a date in year 58000.
-_MAX_EPOCH_S = 253402300799
+# The instants a datetime holds, 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z, in UTC ms: the
+# one range of to_ms() and from_ms(). A larger "instant in seconds" is milliseconds (the unit of
+# 0.2), refused with a clear message rather than read as a date in year 58000.
+_FIRST_MS = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
+_LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _number(value: Any, what: str) -> float:
@@ -51,34 +53,56 @@ def _number(value: Any, what: str) -> float:
     return float(value)
 
 
-def to_ms(t: Instant, what: str = "time") -> int:
-    """UTC milliseconds of an instant: a datetime (naive = UTC) or seconds since 1970-01-01 UTC."""
-    if isinstance(t, datetime):
-        if t.tzinfo is None:
-            t = t.replace(tzinfo=timezone.utc)
-        return (t - _EPOCH) // timedelta(milliseconds=1)
-    seconds = _number(t, what)
-    if abs(seconds) > _MAX_EPOCH_S:
-        raise InvalidArgumentError(f"{what} = {t!r} seconds since 1970 lies past the year 9999: instants are "
-                                   f"datetimes or seconds (0.2 took milliseconds here)")
+def _nearest_ms(d: timedelta) -> int:
+    """Milliseconds of `d`, to the nearest (halves to even, as round() takes numbers)."""
+    q, r = divmod(d // timedelta(microseconds=1), 1000)
+    return q + (1 if r > 500 or (r == 500 and q % 2) else 0)
+
+
+def _seconds_ms(value: Any, what: str) -> int:
+    """Milliseconds of a number of seconds, to the nearest."""
+    seconds = _number(value, what)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        raise InvalidArgumentError(f"{what} = {value!r} is no number of seconds")
     return round(seconds * 1000)
 
 
+def to_ms(t: Instant, what: str = "time") -> int:
+    """UTC milliseconds of an instant: a datetime (naive = UTC) or seconds since 1970-01-01 UTC, to the
+    nearest millisecond; InvalidArgumentError outside the years 1..9999 (what from_ms() can give back)."""
+    if isinstance(t, datetime):
+        ms = _nearest_ms((t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)) - _EPOCH)
+    else:
+        ms = _seconds_ms(t, what)
+    if _FIRST_MS <= ms <= _LAST_MS:
+        return ms
+    if isinstance(t, datetime):
+        raise InvalidArgumentError(f"{what} = {t!r} lies outside the years 1..9999 UTC")
+    if ms > _LAST_MS:
+        raise InvalidArgumentError(f"{what} = {t!r} seconds since 1970 lies past the year 9999: instants are "
+                                   f"datetimes or seconds (0.2 took milliseconds here)")
+    raise InvalidArgumentError(f"{what} = {t!r} seconds since 1970 lies before the year 1")
+
+
 def to_epoch_s(t: Instant, what: str = "time") -> int:
-    """Whole seconds since 1970-01-01 UTC of an instant (rounded down), as calling lists store them."""
+    """Whole seconds since 1970-01-01 UTC of an instant (its milliseconds rounded down), as calling
+    lists store them."""
     return to_ms(t, what) // 1000
 
 
 def from_ms(ms: int) -> datetime:
-    """The aware UTC datetime of milliseconds since the epoch."""
+    """The aware UTC datetime of milliseconds since the epoch; InvalidArgumentError outside the years
+    1..9999 (to_ms()'s range: a datetime cannot hold more)."""
+    if not _FIRST_MS <= ms <= _LAST_MS:
+        raise InvalidArgumentError(f"{ms} ms since 1970 lies outside the years 1..9999 UTC that a datetime holds")
     return _EPOCH + timedelta(milliseconds=ms)
 
 
 def span_ms(d: Span, what: str = "duration") -> int:
-    """Milliseconds of a timedelta or of seconds."""
+    """Milliseconds of a timedelta or of seconds, to the nearest (the rule of to_ms())."""
     if isinstance(d, timedelta):
-        return d // timedelta(milliseconds=1)
-    return round(_number(d, what) * 1000)
+        return _nearest_ms(d)
+    return _seconds_ms(d, what)
 
 
 def span_s(d: Span, what: str = "duration") -> float:

@@ -30,7 +30,7 @@ class Status(IntEnum):
 
 
 class CallResult(IntEnum):
-    """Call results (calling-list column call_result), DOMAIN.md §2."""
+    """Call results (calling-list column call_result; docs/reference.md lists them)."""
     OK = 0
     TRANSFERRED = 1
     CONFERENCED = 2

@@ -117,7 +117,7 @@ class CRecords:
             names = (ctypes.c_char_p * len(r.custom))(*[_native.cstr(k) for k in r.custom])
             values = (ctypes.c_char_p * len(r.custom))(*[_native.cstr(v) for v in r.custom.values()])
             self._keep += [names, values]
-        # In the field order of ob_record; _native.fill checks every integer at once.
+        # In the field order of ob_record; _native.fill checks each integer once.
         _native.fill(c, (
             _native.VERSION, r.record_id, _native.cstr(r.contact_info),
             int(coerce(ContactInfoType, r.contact_info_type, "contact_info_type")),

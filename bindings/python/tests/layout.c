@@ -56,6 +56,9 @@ int main(void) {
   F(ob_list_options, create_indexes);
   F(ob_list_options, record_type_priority_count);
   F(ob_list_options, record_type_priorities);
+  F(ob_list_options, phone_region);
+  F(ob_list_options, region_column);
+  F(ob_list_options, list_dbid);
   S(ob_csv_options);
   F(ob_csv_options, version);
   F(ob_csv_options, delimiter);
@@ -67,6 +70,8 @@ int main(void) {
   F(ob_csv_options, crlf);
   F(ob_csv_options, column_count);
   F(ob_csv_options, columns);
+  F(ob_csv_options, zone_count);
+  F(ob_csv_options, zones);
   S(ob_csv_row_error);
   F(ob_csv_row_error, line);
   F(ob_csv_row_error, record_id);
@@ -84,6 +89,18 @@ int main(void) {
   F(ob_dnc_options, table);
   F(ob_dnc_options, default_region);
   F(ob_dnc_options, create_if_missing);
+  F(ob_dnc_options, tenant_dbid);
+  F(ob_dnc_options, sync_interval_ms);
+  F(ob_dnc_options, reload_interval_ms);
+  S(ob_dnc_entry);
+  F(ob_dnc_entry, version);
+  F(ob_dnc_entry, phone);
+  F(ob_dnc_entry, customer_id);
+  F(ob_dnc_entry, message);
+  F(ob_dnc_entry, tenant_dbid);
+  F(ob_dnc_entry, campaign_dbid);
+  F(ob_dnc_entry, list_dbid);
+  F(ob_dnc_entry, expires_at_ms);
   S(ob_call_log_options);
   F(ob_call_log_options, version);
   F(ob_call_log_options, connection);

@@ -5,6 +5,7 @@ themselves, and text that is not UTF-8."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sqlite3
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -14,6 +15,9 @@ import pytest
 
 import outbound as ob
 from conftest import START, START_MS, make_records
+from outbound import _native
+from outbound.engine import span_ms
+from outbound.records import CRecords
 
 PACKAGE = Path(ob.__file__).resolve().parent
 
@@ -75,6 +79,70 @@ def test_one_rule_for_time(engine: ob.Engine, calling_list: ob.CallingList) -> N
     assert calling_list.get(1).dial_sched_time == START_MS // 1000 + 7200
     rule = ob.Treatment(1, "no_answer", "retry_at_date", date_time=START_MS // 1000 + 3600)
     assert ob.CampaignOptions(treatments=[rule]).treatments[0].date_time == START_MS // 1000 + 3600
+
+
+def test_one_rounding_and_one_range_for_time() -> None:
+    # Numbers, timedeltas and datetimes all go to the nearest millisecond, halves to even.
+    assert ob.to_ms(0.0015) == ob.to_ms(datetime(1970, 1, 1, 0, 0, 0, 1500)) == 2
+    assert ob.to_ms(0.0025) == ob.to_ms(datetime(1970, 1, 1, 0, 0, 0, 2500)) == 2
+    assert ob.to_ms(4.35) == 4350  # 4.35 * 1000 is 4349.99…: rounded, not floored
+    assert ob.to_ms(datetime(1970, 1, 1, 0, 0, 0, 2600)) == 3
+    assert ob.to_ms(datetime(1969, 12, 31, 23, 59, 59, 998600)) == -1
+    assert span_ms(timedelta(microseconds=1500)) == span_ms(0.0015) == 2
+    assert span_ms(timedelta(microseconds=2600)) == span_ms(0.0026) == 3
+    assert span_ms(timedelta(microseconds=-1500)) == span_ms(-0.0015) == -2
+    # One range both ways: what to_ms takes, from_ms gives back.
+    first, last = datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+    for t in (first, last, START):
+        assert ob.from_ms(ob.to_ms(t)) == t
+    assert ob.from_ms(ob.to_ms(ob.to_ms(first) / 1000)) == first  # as epoch seconds
+    with pytest.raises(ob.InvalidArgumentError, match="before the year 1"):
+        ob.to_ms(-253402300799)  # accepted before, though no datetime can hold it
+    with pytest.raises(ob.InvalidArgumentError, match="years 1..9999"):
+        ob.from_ms(ob.to_ms(first) - 1)
+    with pytest.raises(ob.InvalidArgumentError, match="years 1..9999"):
+        ob.from_ms(ob.to_ms(last) + 1)
+    with pytest.raises(ob.InvalidArgumentError, match="years 1..9999"):
+        ob.to_ms(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))))  # 0000-12-31 in UTC
+    with pytest.raises(ob.InvalidArgumentError, match="no number of seconds"):
+        span_ms(float("inf"))
+
+
+def test_finish_timeout_is_bounded(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    campaign = engine.add_campaign(name="bounded", driver=ob.SimTServer(ob.SimNetwork(engine), 1))
+    campaign.add_list(calling_list)
+    campaign.load()
+    before = engine.now
+    with pytest.raises(ob.InvalidArgumentError, match="36,500 days"):
+        campaign.finish(timeout=timedelta(days=36501))
+    assert engine.now == before and campaign.state is not ob.CampaignState.NOT_LOADED
+    assert campaign.finish(timeout=timedelta(days=36500)) == 0 and campaign.state is ob.CampaignState.NOT_LOADED
+
+
+def test_records_are_checked_once_on_their_way_to_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: "list[str]" = []
+    real = _native.check_int
+    monkeypatch.setattr(_native, "check_int", lambda v, t, what: checked.append(what) or real(v, t, what))
+
+    class Id(int):
+        """An int subclass: past the common-case test, so fully checked."""
+
+    CRecords([ob.Record(record_id=Id(7), contact_info="+12125550100")])
+    assert checked.count("ob_record.record_id") == 1  # fill checked it, and set it without a second check
+    with pytest.raises(TypeError, match="ob_record has 27 fields, not 2"):
+        _native.fill(_native.CRecord(), (1, 2))
+
+
+def test_campaign_options_keep_the_positions_of_0_2() -> None:
+    # The fields of 0.2, in its order: construction by position must mean what it meant.
+    v02 = ["name", "campaign_id", "mode", "goal", "target", "pacer", "ratio", "ports", "chunk_size", "low_water",
+           "tick_s", "flush_interval_s", "empty_list_backoff_s", "abandon_after_s", "abandon_cap_rate",
+           "abandon_cap_window_s", "amd", "ring_timeout_s", "customer_id_field", "voice_application", "treatments",
+           "zones", "window", "zone_column", "wait_for_desktop", "desktop_timeout_s", "callback_wait_s",
+           "abandoned_redial_lockout_s", "auto_complete", "caller_id"]
+    assert [f.name for f in dataclasses.fields(ob.CampaignOptions)][:len(v02)] == v02
+    o = ob.CampaignOptions("positional", 7, "predictive", "overdial_rate", 0.03, None, 1.0, 0, 100, 0, 1.0, 2.5)
+    assert o.flush_interval_s == 2.5 and o.pace_interval_s == 0.25
 
 
 def test_the_engine_owns_its_campaigns(engine: ob.Engine) -> None:

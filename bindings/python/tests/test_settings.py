@@ -51,11 +51,15 @@ LIST: Dict[str, Tuple[str, str]] = {
     "zone_column": ("zone_column", "zone_column"), "create_if_missing": ("create_if_missing", "create_if_missing"),
     "create_indexes": ("create_indexes", "create_indexes"),
     "record_type_priority": ("record_type_priorities", "record_type_priority"),
+    "phone_region": ("phone_region", "phone_region"), "region_column": ("region_column", "region_column"),
+    "list_dbid": ("list_dbid", "list_dbid"),
 }
 
 DNC: Dict[str, Tuple[str, str]] = {
     "table": ("table", "table"), "default_region": ("default_region", "region"),
     "create_if_missing": ("create_if_missing", "create_if_missing"),
+    "tenant_dbid": ("tenant_dbid", "tenant_dbid"), "sync_interval": ("sync_interval_ms", "sync_interval"),
+    "reload_interval": ("reload_interval_ms", "reload_interval"),
 }
 
 
@@ -146,14 +150,16 @@ def test_campaign_options_reach_the_engine(engine: ob.Engine) -> None:
 
 def test_list_options_reach_the_list(tmp_path: Path) -> None:
     db = f"sqlite3://{tmp_path / 'opts.db'}"
-    ob.CallingList.create_table(db, "opts", ["zone VARCHAR(64)"])
+    ob.CallingList.create_table(db, "opts", ["zone VARCHAR(64)", "region VARCHAR(8)"])
     with ob.CallingList(db, "opts", filter="campaign_id = 1", order_by="record_id DESC", engine_id="engine-7",
                         lease_s=timedelta(minutes=2), zone_column="zone", create_if_missing=True,
                         create_indexes=True,
-                        record_type_priority={"personal_callback": 0, ob.RecordType.CAMPAIGN_CALLBACK: 1}) as cl:
+                        record_type_priority={"personal_callback": 0, ob.RecordType.CAMPAIGN_CALLBACK: 1},
+                        phone_region="GB", region_column="region", list_dbid=12) as cl:
         o = cl.options
         assert (o.table, o.filter, o.order_by, o.engine_id, o.lease_s, o.zone_column) == (
             "opts", "campaign_id = 1", "record_id DESC", "engine-7", 120, "zone")
+        assert (o.phone_region, o.region_column, o.list_dbid) == ("GB", "region", 12)
         assert o.create_if_missing and o.create_indexes
         assert o.record_type_priority == {ob.RecordType.PERSONAL_CALLBACK: 0, ob.RecordType.CAMPAIGN_CALLBACK: 1}
         assert {f.name for f in fields(ob.ListOptions)} == {py for _, py in LIST.values()}
@@ -171,5 +177,10 @@ def test_dnc_options_reach_the_list(tmp_path: Path) -> None:
         assert dnc.contains_phone("+442079460018")
     rows = sqlite3.connect(tmp_path / "dnc.db").execute("SELECT count(*) FROM my_dnc").fetchone()[0]
     assert rows == 1
+    with sqlite3.connect(tmp_path / "dnc.db") as con:
+        con.execute("INSERT INTO my_dnc (phone, tenant_dbid) VALUES ('+12125550100', 4)")
+    with ob.DncList(db, table="my_dnc", tenant_dbid=3, sync_interval=0, reload_interval=3600) as dnc:
+        assert "+12125550100" not in dnc  # another tenant's row
+        assert "+442079460018" in dnc
     with pytest.raises(ob.NotFoundError):
         ob.DncList(db, table="absent", create_if_missing=False)

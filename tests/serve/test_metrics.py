@@ -1,0 +1,60 @@
+"""/metrics in the Prometheus text format, read with the parser of Debian's
+python3-prometheus-client: every family parses, counters only grow, and at
+the end of a run (the simulated clock stands still) each figure is the API's."""
+import http.client
+import os
+
+import pytest
+
+from conftest import base_config
+
+parser = pytest.importorskip("prometheus_client.parser")
+
+
+def scrape(s):
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+    conn.request("GET", "/metrics")
+    r = conn.getresponse()
+    text = r.read().decode()
+    assert r.status == 200 and r.getheader("Content-Type").startswith("text/plain; version=0.0.4")
+    samples = {}
+    types = {}
+    for family in parser.text_string_to_metric_families(text):
+        types[family.name] = family.type
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples, types
+
+
+def value(samples, name, **labels):
+    return samples[(name, tuple(sorted(labels.items())))]
+
+
+def test_metrics_parse_grow_and_match_the_api(workdir, serve_factory):
+    config = base_config(os.path.join(workdir, "l.db"), agents=10, records=2000, speed=600)
+    config["clock"]["run_h"] = 0.5  # 3 s of wall time
+    s = serve_factory(config)
+    first, types = scrape(s)
+    assert types["outbound_dials"] == "counter" and types["outbound_agents"] == "gauge"
+    for family in ("outbound_answers", "outbound_abandons", "outbound_call_results", "outbound_dnc_blocked"):
+        assert types[family] == "counter", family
+    for family in ("outbound_calls_in_flight", "outbound_window_abandon_rate", "outbound_occupancy", "outbound_abandon_cap"):
+        assert types[family] == "gauge", family
+    s.wait_for(lambda: s.get("/api/v1/status")[1]["clock"]["run_finished"], what="the end of the run")
+    last, _ = scrape(s)
+    assert value(last, "outbound_dials_total", campaign="spring") >= value(first, "outbound_dials_total", campaign="spring")
+
+    api = s.status()
+    assert value(last, "outbound_dials_total", campaign="spring") == api["counts"]["dials"] > 0
+    assert value(last, "outbound_answers_total", campaign="spring") == api["counts"]["live_answers"]
+    assert value(last, "outbound_abandons_total", campaign="spring") == api["counts"]["abandoned"]
+    assert value(last, "outbound_window_abandon_rate", campaign="spring") == pytest.approx(api["abandon"]["window_rate"], rel=1e-5)
+    assert value(last, "outbound_occupancy", campaign="spring") == pytest.approx(api["occupancy"]["run"], rel=1e-5)
+    for state, n in api["agents"]["by_state"].items():
+        assert value(last, "outbound_agents", campaign="spring", state=state) == n
+    for result, n in api["results"].items():
+        assert value(last, "outbound_call_results_total", campaign="spring", result=result) == n
+    # The run drained: every call placed has finished with a result.
+    assert sum(v for (name, _), v in last.items() if name == "outbound_call_results_total") == api["counts"]["dials"]
+    assert sum(v for (name, _), v in last.items() if name == "outbound_calls_in_flight") == 0
+    s.stop()
