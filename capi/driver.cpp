@@ -1,6 +1,8 @@
 // outbound C API — custom drivers: a C struct of function pointers adapted to
 // outbound::Driver, and the event sink handle such drivers report through.
 #include <chrono>
+#include <cstddef>
+#include <cstring>
 
 #include "shim.hpp"
 
@@ -53,11 +55,26 @@ class CDriver final : public outbound::Driver {
     caps_.detects_machines = c.detects_machines != 0;
     caps_.supports_engaging = c.supports_engaging != 0;
     caps_.runs_voice_applications = c.runs_voice_applications != 0;
+    caps_.connects_on_request = c.connects_on_request != 0;
+    if (caps_.connects_on_request && !cls_.connect)
+      fail(ErrorCode::invalid_argument, name_ + ": connects_on_request needs the class's connect (version 2)");
   }
 
-  void bind_clock(std::shared_ptr<outbound::Clock> clock) {
-    std::lock_guard lock(sink_->mu);
-    sink_->clock = std::move(clock);
+  /// Binds the driver to the engine whose campaign uses it: its clock stamps events,
+  /// its loop runs ob_driver_connect.
+  void bind_engine(const std::shared_ptr<EngineCore>& core) {
+    {
+      std::lock_guard lock(sink_->mu);
+      sink_->clock = core->clock;
+    }
+    std::lock_guard lock(engine_mu_);
+    engine_ = core;
+  }
+
+  /// The engine bound by bind_engine, if it is still alive.
+  std::shared_ptr<EngineCore> engine() const {
+    std::lock_guard lock(engine_mu_);
+    return engine_.lock();
   }
 
   outbound::DriverCapabilities capabilities() const override { return caps_; }
@@ -98,6 +115,11 @@ class CDriver final : public outbound::Driver {
 
   void cancel(outbound::CallId id) override {
     call("cancel", [&] { return cls_.cancel(user_data_, id); });
+  }
+
+  void connect(outbound::CallId id, const std::string& agent_id) override {
+    if (!cls_.connect) return outbound::Driver::connect(id, agent_id);
+    call("connect", [&] { return cls_.connect(user_data_, id, agent_id.c_str()); });
   }
 
   void release_abandoned(outbound::CallId id) override {
@@ -143,18 +165,25 @@ class CDriver final : public outbound::Driver {
     throw outbound::Error(error_code_of(rc), message);
   }
 
-  ob_driver_class cls_;
+  ob_driver_class cls_;  // zero beyond what the caller's version holds
   void* user_data_;
   std::string name_;
   outbound::DriverCapabilities caps_;
   ob_event_sink* sink_ = nullptr;
+  mutable std::mutex engine_mu_;  // guards engine_
+  std::weak_ptr<EngineCore> engine_;
 };
 
 void bind_custom_driver(ob_driver& driver, const std::shared_ptr<EngineCore>& core) {
-  if (driver.custom) driver.custom->bind_clock(core->clock);
+  if (driver.custom) driver.custom->bind_engine(core);
 }
 
 namespace {
+
+/// Bytes of an ob_driver_class of `version`: a version-1 struct ends before connect.
+std::size_t driver_class_size(unsigned int version) {
+  return version >= 2 ? sizeof(ob_driver_class) : offsetof(ob_driver_class, connect);
+}
 
 // Runs `fn` on a live, started sink; the registry lock pins the sink while its own lock is taken.
 template <typename Fn>
@@ -191,7 +220,11 @@ int ob_driver_new(ob_driver** out, const ob_driver_class* cls, void* user_data) 
     obc::check_version(cls->version, OB_DRIVER_CLASS_VERSION, "ob_driver_class");
     if (!cls->start || !cls->dial || !cls->cancel || !cls->stop)
       obc::fail(ErrorCode::invalid_argument, "a driver class needs start, dial, cancel and stop");
-    auto driver = std::make_shared<obc::CDriver>(*cls, user_data);
+    // An older caller's struct is shorter: read only what its version holds.
+    ob_driver_class copy;
+    std::memset(&copy, 0, sizeof copy);
+    std::memcpy(&copy, cls, obc::driver_class_size(cls->version));
+    auto driver = std::make_shared<obc::CDriver>(copy, user_data);
     handed_over = true;  // from here the CDriver calls destroy when it goes
     driver->load_capabilities();
     auto handle = std::make_unique<ob_driver>();
@@ -241,6 +274,21 @@ int ob_driver_capabilities_get(ob_driver_capabilities* out, ob_driver* driver) {
     out->detects_machines = c.detects_machines;
     out->supports_engaging = c.supports_engaging;
     out->runs_voice_applications = c.runs_voice_applications;
+    if (out->version >= 2) out->connects_on_request = c.connects_on_request;
+  });
+}
+
+int ob_driver_connect(ob_driver* driver, uint64_t call_id, const char* agent_id) {
+  return obc::guard([&] {
+    obc::need(agent_id, "agent_id");
+    auto& d = obc::get(driver, "driver");
+    auto engine = d.network ? d.network->engine : d.custom ? d.custom->engine() : nullptr;
+    auto target = d.driver;  // kept alive through the call, whoever frees the handle meanwhile
+    const std::string agent = agent_id;
+    if (engine)
+      obc::run_on(engine, [&] { target->connect(call_id, agent); });
+    else
+      target->connect(call_id, agent);
   });
 }
 

@@ -176,7 +176,8 @@ typedef enum ob_agent_state {
 /** Steps of a call, as drivers report them (ob_call_event.kind). */
 typedef enum ob_call_event_kind {
   OB_CALL_EVENT_DIALING = 0, OB_CALL_EVENT_RINGING = 1, OB_CALL_EVENT_ANSWERED = 2, OB_CALL_EVENT_CONNECTED = 3,
-  OB_CALL_EVENT_ABANDONED = 4, OB_CALL_EVENT_RELEASED = 5
+  OB_CALL_EVENT_ABANDONED = 4, OB_CALL_EVENT_RELEASED = 5,
+  OB_CALL_EVENT_CONNECT_FAILED = 6 /**< connect could not reach the agent; the call still waits for one */
 } ob_call_event_kind;
 /* The 0.2 names of the call event kinds, kept as aliases (OB_CALL_ABANDONED, a call event, read
  * too much like OB_CALL_RESULT_ABANDONED, a call result). */
@@ -712,11 +713,14 @@ typedef struct ob_driver_capabilities {
   int detects_machines;        /**< answering machine detection */
   int supports_engaging;       /**< can engage an agent before dialing */
   int runs_voice_applications; /**< GVP */
+  /** Version 2: the engine routes live answers and asks the driver to `connect` each to an agent
+   *  (the class's `connect` must be set). Read and written only when `version` >= 2. */
+  int connects_on_request;
 } ob_driver_capabilities;
-/** Current version of ob_driver_capabilities. */
-#define OB_DRIVER_CAPABILITIES_VERSION 1u
+/** Current version of ob_driver_capabilities (2: connects_on_request). */
+#define OB_DRIVER_CAPABILITIES_VERSION 2u
 /** Defaults: a custom driver with no fixed limit and no agents of its own. */
-#define OB_DRIVER_CAPABILITIES_INIT {OB_DRIVER_CAPABILITIES_VERSION, OB_DRIVER_CUSTOM, 0, 0, 0, 0, 0, 0}
+#define OB_DRIVER_CAPABILITIES_INIT {OB_DRIVER_CAPABILITIES_VERSION, OB_DRIVER_CUSTOM, 0, 0, 0, 0, 0, 0, 0}
 
 /** A request to place one call (BORROWED by the driver for the duration of `dial`: copy what you keep). */
 typedef struct ob_dial_request {
@@ -748,7 +752,7 @@ typedef struct ob_call_event {
   uint64_t call_id;      /**< which call */
   int64_t at_ms;         /**< when (UTC ms); 0 = the engine clock's now */
   int answer;            /**< an ob_answer_class, for answered */
-  const char* agent_id;  /**< for connected (NULL = "") */
+  const char* agent_id;  /**< for connected and connect_failed (NULL = "") */
   int result;            /**< an ob_call_result, for released */
   const char* detail;    /**< free text for logs (NULL = "") */
 } ob_call_event;
@@ -795,9 +799,15 @@ typedef struct ob_driver_class {
   int (*release_abandoned)(void* user_data, uint64_t call_id);
   /** Stops: calls in flight are released; the sink refuses events once it returns. Required. */
   int (*stop)(void* user_data);
+  /** Version 2: joins answered call `call_id`, waiting for an agent, to agent `agent_id`'s line
+   *  (BORROWED string); report OB_CALL_EVENT_CONNECTED or OB_CALL_EVENT_CONNECT_FAILED through the sink. Return
+   *  OB_ESTATE for a call not waiting, OB_ENOTFOUND for an agent you cannot reach. May be NULL
+   *  (and is not read from a version-1 class): connect is then OB_EUNSUPPORTED. */
+  int (*connect)(void* user_data, uint64_t call_id, const char* agent_id);
 } ob_driver_class;
-/** Current version of ob_driver_class. */
-#define OB_DRIVER_CLASS_VERSION 1u
+/** Current version of ob_driver_class (2: connect). A version-1 class (a program built against
+ *  an older outbound.h) is read only as far as version 1 reaches. */
+#define OB_DRIVER_CLASS_VERSION 2u
 
 /** Makes a driver from `cls` and `user_data` (OWNED: free with ob_driver_free). `user_data` passes to
  *  the driver at once: `cls->destroy(user_data)` is called exactly once, even if this fails. */
@@ -808,6 +818,11 @@ OB_EXTERN void ob_driver_free(ob_driver* driver);
 OB_EXTERN int ob_driver_name(const char** out, ob_driver* driver);
 /** What the driver can do (`out->version` set by the caller, e.g. OB_DRIVER_CAPABILITIES_INIT). */
 OB_EXTERN int ob_driver_capabilities_get(ob_driver_capabilities* out, ob_driver* driver);
+/** Asks `driver` to join answered call `call_id` to agent `agent_id`'s line (drivers whose capabilities
+ *  say connects_on_request; the engine does this for live answers once it routes them). Runs on the loop
+ *  thread of the engine whose campaign holds the driver, else on the caller's. OB_EUNSUPPORTED when the
+ *  driver cannot; its own codes otherwise. */
+OB_EXTERN int ob_driver_connect(ob_driver* driver, uint64_t call_id, const char* agent_id);
 /** Reports a call event. Any thread, between the driver's start and the return of its stop;
  *  OB_ESTATE otherwise. The event is copied and handled on the loop thread. */
 OB_EXTERN int ob_event_sink_call_event(ob_event_sink* sink, const ob_call_event* event);

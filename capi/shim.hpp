@@ -28,10 +28,10 @@
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/dnc.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/engine.hpp"
 #include "outbound/error.hpp"
 #include "outbound/model.hpp"
-#include "outbound/sim.hpp"
 #include "outbound/treatment.hpp"
 
 namespace obc {

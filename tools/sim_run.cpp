@@ -17,6 +17,7 @@
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/dnc.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/engine.hpp"
 #include "outbound/error.hpp"
 #include "outbound/timezone.hpp"

@@ -27,8 +27,8 @@
 
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/engine.hpp"
-#include "outbound/sim.hpp"
 
 using namespace outbound;
 namespace fs = std::filesystem;

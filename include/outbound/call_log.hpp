@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "outbound/call.hpp"
 #include "outbound/clock.hpp"
-#include "outbound/driver/driver.hpp"
 #include "outbound/export.hpp"
 #include "outbound/model.hpp"
 

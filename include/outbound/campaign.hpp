@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "outbound/agents.hpp"
+#include "outbound/call.hpp"
 #include "outbound/call_log.hpp"
 #include "outbound/calling_list.hpp"
 #include "outbound/clock.hpp"
 #include "outbound/dnc.hpp"
-#include "outbound/driver/driver.hpp"
 #include "outbound/event_loop.hpp"
 #include "outbound/export.hpp"
 #include "outbound/pacing.hpp"
@@ -28,6 +28,8 @@
 #include "outbound/treatment.hpp"
 
 namespace outbound {
+
+class Driver;  // the dialer driver (include/outbound/driver/driver.hpp)
 
 /// Campaign group states (OCS numbering).
 enum class CampaignState : int {

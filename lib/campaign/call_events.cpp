@@ -21,6 +21,8 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
     case CallEventKind::ringing:
       c.ringing = true;
       break;
+    case CallEventKind::connect_failed:  // only after connect(), which the campaign does not call yet
+      break;
     case CallEventKind::answered:
       on_answered(c, e, now);
       break;

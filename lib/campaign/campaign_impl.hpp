@@ -16,6 +16,7 @@
 
 #include "abandon_window.hpp"
 #include "chain_work.hpp"
+#include "outbound/driver/driver.hpp"
 #include "outbound/error.hpp"
 
 namespace outbound {

@@ -1,9 +1,24 @@
 #include "outbound/driver/driver.hpp"
 
+#include "outbound/error.hpp"
+
 namespace outbound {
 
 EventSink::~EventSink() = default;
 Driver::~Driver() = default;
+
+DriverCapabilities Driver::capabilities() const { return {}; }
+
+void Driver::connect(CallId call_id, const std::string& agent_id) {
+  throw Error(ErrorCode::unsupported, name() + " cannot connect call " + std::to_string(call_id) + " to agent " +
+                                          agent_id + " on request: its network routes answers itself");
+}
+
+// Without a message to play, ending the call is all a driver can do; the
+// engine records it as abandoned whatever result the release carries.
+void Driver::release_abandoned(CallId call_id) { cancel(call_id); }
+
+std::string Driver::name() const { return "custom"; }
 
 std::string_view to_string(CallEventKind k) noexcept {
   switch (k) {
@@ -13,6 +28,7 @@ std::string_view to_string(CallEventKind k) noexcept {
     case CallEventKind::connected: return "connected";
     case CallEventKind::abandoned: return "abandoned";
     case CallEventKind::released: return "released";
+    case CallEventKind::connect_failed: return "connect_failed";
   }
   return "invalid";
 }

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "outbound/sim.hpp"
+#include "outbound/driver/sim.hpp"
 
 namespace outbound::sim::detail {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "outbound/sim.hpp"
+#include "outbound/driver/sim.hpp"
 
 namespace outbound::sim::detail {
 

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "call_center.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/error.hpp"
-#include "outbound/sim.hpp"
 
 namespace outbound::sim {
 namespace {

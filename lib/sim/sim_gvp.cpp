@@ -1,8 +1,8 @@
 // A simulated GVP (outbound IVR): ports instead of agents; each answered call
 // starts the voice application named in the request with the record's data,
 // runs for a drawn time, and ends with result answer.
+#include "outbound/driver/sim.hpp"
 #include "outbound/error.hpp"
-#include "outbound/sim.hpp"
 #include "sim_core.hpp"
 
 namespace outbound::sim {

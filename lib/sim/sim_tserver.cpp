@@ -2,7 +2,7 @@
 // live answers for the longest-ready agent, and reports agent states, as a
 // Genesys T-Server does for OCS. No channel limit: trunks are the switch's.
 #include "call_center.hpp"
-#include "outbound/sim.hpp"
+#include "outbound/driver/sim.hpp"
 
 namespace outbound::sim {
 

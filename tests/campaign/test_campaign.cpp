@@ -12,9 +12,9 @@
 #include "../support/test_support.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/dnc.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/engine.hpp"
 #include "outbound/error.hpp"
-#include "outbound/sim.hpp"
 
 using namespace outbound;
 using namespace std::chrono_literals;

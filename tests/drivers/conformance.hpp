@@ -22,9 +22,9 @@
 
 #include "../../samples/cpp/custom_driver/threaded_driver.hpp"
 #include "outbound/driver/driver.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/error.hpp"
 #include "outbound/event_loop.hpp"
-#include "outbound/sim.hpp"
 
 namespace conformance {
 
@@ -48,13 +48,15 @@ class RecordingSink final : public EventSink {
   explicit RecordingSink(EventLoop& loop) : loop_(loop) {}
 
   void on_call_event(const CallEvent& e) override {
-    std::function<void(const CallEvent&)> react;
+    std::function<void(const CallEvent&)> react, route;
     {
       std::lock_guard lock(mutex_);
       if (closed_) ++late_;
       calls_.push_back(e);
       react = react_;
+      route = route_;
     }
+    if (route) loop_.post([route, e] { route(e); });
     if (react) loop_.post([react, e] { react(e); });
   }
   void on_agent_event(const AgentEvent& e) override {
@@ -77,6 +79,12 @@ class RecordingSink final : public EventSink {
   void on_event(std::function<void(const CallEvent&)> fn) {
     std::lock_guard lock(mutex_);
     react_ = std::move(fn);
+  }
+  /// Runs `fn` on the loop after each call event, before on_event's: the engine's part a driver
+  /// with connects_on_request needs (routing live answers to agents), kept by its context.
+  void on_route(std::function<void(const CallEvent&)> fn) {
+    std::lock_guard lock(mutex_);
+    route_ = std::move(fn);
   }
 
   int late() const {
@@ -111,7 +119,7 @@ class RecordingSink final : public EventSink {
   mutable std::mutex mutex_;
   std::vector<CallEvent> calls_;
   std::vector<AgentEvent> agents_;
-  std::function<void(const CallEvent&)> react_;
+  std::function<void(const CallEvent&)> react_, route_;
   bool closed_ = false;
   int late_ = 0;
 };
@@ -125,6 +133,7 @@ struct Rig {
   std::shared_ptr<Driver> driver;
   bool threaded = false;                  // events come from the driver's own thread
   std::function<std::size_t()> in_progress;  // calls the driver holds, when it can tell
+  std::vector<std::shared_ptr<void>> far_ends;  // what a context's driver calls (phones, folders)
 
   ~Rig() {
     if (driver) driver->stop();  // before the network and loop go
@@ -236,6 +245,7 @@ struct TServerContext {
   static constexpr const char* name = "sim-tserver";
   static constexpr int capacity = 0;  // a switch has no channel limit here
   static constexpr bool can_wait_live = true;
+  static constexpr bool seeded = true;
   static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
     auto rig = sim_rig(s, seed);
     auto d = std::make_shared<sim::SimTServer>(*rig->network, agent_model_for(s), agents_for(s));
@@ -249,6 +259,7 @@ struct CpdTransferContext {
   static constexpr const char* name = "sim-cpd (transfer)";
   static constexpr int capacity = 10;
   static constexpr bool can_wait_live = true;
+  static constexpr bool seeded = true;
   static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
     auto rig = sim_rig(s, seed);
     sim::CpdOptions o;
@@ -264,6 +275,7 @@ struct CpdAsmContext {
   static constexpr const char* name = "sim-cpd (ASM)";
   static constexpr int capacity = 10;  // 20 channels, two a call
   static constexpr bool can_wait_live = false;  // a callee is bridged or hears the message at once
+  static constexpr bool seeded = true;
   static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
     auto rig = sim_rig(s, seed);
     sim::CpdOptions o;
@@ -281,6 +293,7 @@ struct GvpContext {
   static constexpr const char* name = "sim-gvp";
   static constexpr int capacity = 10;
   static constexpr bool can_wait_live = false;  // the application starts on the answer
+  static constexpr bool seeded = true;
   static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
     auto rig = sim_rig(s, seed);
     sim::GvpOptions o;
@@ -298,6 +311,7 @@ struct ThreadedContext {
   static constexpr const char* name = "sample-threaded";
   static constexpr int capacity = 10;
   static constexpr bool can_wait_live = true;
+  static constexpr bool seeded = false;  // its fates come from the phone numbers, not a seed
   static std::unique_ptr<Rig> make(Scenario s, std::uint64_t /*seed: its fates come from the phone numbers*/) {
     auto rig = std::make_unique<Rig>();
     rig->threaded = true;
@@ -346,16 +360,18 @@ inline int rank(CallEventKind k) {
     case CallEventKind::dialing: return 0;
     case CallEventKind::ringing: return 1;
     case CallEventKind::answered: return 2;
+    case CallEventKind::connect_failed: return 3;
     case CallEventKind::connected:
-    case CallEventKind::abandoned: return 3;
-    case CallEventKind::released: return 4;
+    case CallEventKind::abandoned: return 4;
+    case CallEventKind::released: return 5;
   }
   return -1;
 }
 
 /// Why one call's events break the lifecycle, or empty when they keep it:
-/// dialing → [ringing] → [answered → [connected | abandoned]] → released,
-/// each at most once, exactly one released and last, times non-decreasing.
+/// dialing → [ringing] → [answered → [connect_failed]* → [connected | abandoned]] → released,
+/// each at most once (connect_failed once per agent tried), exactly one released and last,
+/// times non-decreasing.
 inline std::string lifecycle_error(const std::vector<CallEvent>& events) {
   if (events.empty()) return "no events";
   if (events.front().kind != CallEventKind::dialing) return "first event is " + std::string(to_string(events.front().kind));
@@ -364,12 +380,14 @@ inline std::string lifecycle_error(const std::vector<CallEvent>& events) {
   Time last_at = events.front().at;
   for (const auto& e : events) {
     const std::string what = std::string(to_string(e.kind));
-    if (++seen[e.kind] > 1) return what + " twice";
+    if (++seen[e.kind] > 1 && e.kind != CallEventKind::connect_failed) return what + " twice";
     if (rank(e.kind) < last_rank) return what + " out of order";
-    if (rank(e.kind) == last_rank && rank(e.kind) == 3) return "both connected and abandoned";
+    if (rank(e.kind) == last_rank && rank(e.kind) == 4) return "both connected and abandoned";
     if (e.at < last_at) return what + " goes back in time";
-    if ((e.kind == CallEventKind::connected || e.kind == CallEventKind::abandoned) && !seen.count(CallEventKind::answered))
-      return what + " without answered";
+    const bool needs_answer = e.kind == CallEventKind::connected || e.kind == CallEventKind::abandoned ||
+                              e.kind == CallEventKind::connect_failed;
+    if (needs_answer && !seen.count(CallEventKind::answered)) return what + " without answered";
+    if (e.kind == CallEventKind::connect_failed && e.agent_id.empty()) return "connect_failed names no agent";
     last_rank = rank(e.kind);
     last_at = e.at;
   }

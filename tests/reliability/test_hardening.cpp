@@ -21,6 +21,7 @@
 #include "outbound/engine.hpp"
 #include "outbound/error.hpp"
 #include "outbound/sim.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/timezone.hpp"
 
 using namespace outbound;

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "outbound/error.hpp"
+#include "outbound/driver/sim.hpp"
 #include "outbound/sim.hpp"
 #include "sample_list.hpp"
 #include "time_text.hpp"

@@ -291,6 +291,7 @@ class DriverCapabilities(_Struct):
         ("version", c_uint), ("kind", c_int), ("max_concurrent_calls", c_int), ("reports_agent_states", c_int),
         ("routes_to_agents", c_int), ("detects_machines", c_int), ("supports_engaging", c_int),
         ("runs_voice_applications", c_int),
+        ("connects_on_request", c_int),  # version 2
     ]
 
 
@@ -320,6 +321,7 @@ CAPABILITIES_FN = CFUNCTYPE(c_int, c_void_p, POINTER(DriverCapabilities))
 START_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
 DIAL_FN = CFUNCTYPE(c_int, c_void_p, POINTER(DialRequest))
 CALL_FN = CFUNCTYPE(c_int, c_void_p, c_uint64)
+CONNECT_FN = CFUNCTYPE(c_int, c_void_p, c_uint64, c_char_p)
 STOP_FN = CFUNCTYPE(c_int, c_void_p)
 
 
@@ -328,6 +330,7 @@ class DriverClass(_Struct):
         ("version", c_uint), ("destroy", DESTROY_FN), ("name", c_char_p), ("capabilities", CAPABILITIES_FN),
         ("start", START_FN), ("dial", DIAL_FN), ("cancel", CALL_FN), ("release_abandoned", CALL_FN),
         ("stop", STOP_FN),
+        ("connect", CONNECT_FN),  # version 2
     ]
 
 
@@ -445,6 +448,8 @@ CAMPAIGN_OPTIONS_VERSION = 3  # 2: caller_id; 3: pace_interval_ms, max_attempts,
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
+DRIVER_CLASS_VERSION = 2  # 2: connect
+DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
 CSV_OPTIONS_VERSION = 2  # 2: zones
 DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
 DNC_ENTRY_VERSION = 1
@@ -551,6 +556,7 @@ PROTOTYPES = {
     "ob_driver_free": (None, [_v]),
     "ob_driver_name": (_i, [_P(_s), _v]),
     "ob_driver_capabilities_get": (_i, [_P(DriverCapabilities), _v]),
+    "ob_driver_connect": (_i, [_v, c_uint64, c_char_p]),
     "ob_event_sink_call_event": (_i, [_v, _P(CallEvent)]),
     "ob_event_sink_agent_event": (_i, [_v, _P(AgentEvent)]),
     # simulation

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, Optional
 from . import _native
 from .engine import Instant, to_ms
 from .enums import AgentState, AmdMode, AnswerClass, CallEventKind, CallResult, DriverKind, Status
-from .errors import OutboundError, check
+from .errors import OutboundError, UnsupportedError, check
 
 _lib = _native.lib
 
@@ -34,13 +34,14 @@ class DriverCapabilities:
     detects_machines: bool = False
     supports_engaging: bool = False
     runs_voice_applications: bool = False
+    connects_on_request: bool = False  # the engine picks the agent and calls connect(call_id, agent_id)
 
     @staticmethod
     def from_c(c: _native.DriverCapabilities) -> "DriverCapabilities":
-        """A copy of C capabilities."""
+        """A copy of C capabilities (a version-1 struct has no connects_on_request)."""
         return DriverCapabilities(DriverKind(c.kind), c.max_concurrent_calls, bool(c.reports_agent_states),
                                   bool(c.routes_to_agents), bool(c.detects_machines), bool(c.supports_engaging),
-                                  bool(c.runs_voice_applications))
+                                  bool(c.runs_voice_applications), c.version >= 2 and bool(c.connects_on_request))
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class EventSink:
         """The call was joined to an agent."""
         self.call_event(CallEventKind.CONNECTED, call_id, agent_id=agent_id)
 
+    def connect_failed(self, call_id: int, agent_id: str, detail: Optional[str] = None) -> None:
+        """connect() could not reach `agent_id` (rejected, no answer in time); the call still waits for an agent."""
+        self.call_event(CallEventKind.CONNECT_FAILED, call_id, agent_id=agent_id, detail=detail)
+
     def abandoned(self, call_id: int) -> None:
         """A live answer no agent took."""
         self.call_event(CallEventKind.ABANDONED, call_id)
@@ -139,6 +144,14 @@ class Driver:
     def cancel(self, call_id: int) -> None:
         """Cancels a call not yet connected; report it released. Unknown ids are ignored."""
         raise NotImplementedError("Driver.cancel")
+
+    def connect(self, call_id: int, agent_id: str) -> None:
+        """Joins answered call `call_id`, waiting for an agent, to `agent_id`'s line (drivers whose
+        capabilities say connects_on_request); report connected or connect_failed through the sink.
+
+        Raise InvalidStateError for a call not waiting, NotFoundError for an agent you cannot reach.
+        The default raises UnsupportedError."""
+        raise UnsupportedError(f"{self.name} cannot connect call {call_id} to agent {agent_id} on request")
 
     def release_abandoned(self, call_id: int) -> None:
         """Plays the abandonment message to a live call no agent took, then releases it (result abandoned)."""
@@ -196,6 +209,8 @@ def _capabilities(user_data: Optional[int], out: Any) -> int:
         o.detects_machines = int(c.detects_machines)
         o.supports_engaging = int(c.supports_engaging)
         o.runs_voice_applications = int(c.runs_voice_applications)
+        if o.version >= 2:
+            o.connects_on_request = int(c.connects_on_request)
     return _call(user_data, fill)
 
 
@@ -207,6 +222,7 @@ _TRAMPOLINES = dict(
     cancel=_native.CALL_FN(lambda ud, call_id: _call(ud, lambda d: d.cancel(call_id))),
     release_abandoned=_native.CALL_FN(lambda ud, call_id: _call(ud, lambda d: d.release_abandoned(call_id))),
     stop=_native.STOP_FN(lambda ud: _call(ud, lambda d: d.stop())),
+    connect=_native.CONNECT_FN(lambda ud, call_id, agent: _call(ud, lambda d: d.connect(call_id, _native.text(agent)))),
 )
 
 
@@ -215,7 +231,7 @@ def new_c_driver(driver: Driver) -> ctypes.c_void_p:
     key = next(_keys)
     with _lock:
         _drivers[key] = driver
-    cls = _native.DriverClass(version=_native.VERSION, name=_native.cstr(driver.name), **_TRAMPOLINES)
+    cls = _native.DriverClass(version=_native.DRIVER_CLASS_VERSION, name=_native.cstr(driver.name), **_TRAMPOLINES)
     h = ctypes.c_void_p()
     check(_lib.ob_driver_new(ctypes.byref(h), ctypes.byref(cls), key))  # on failure destroy already ran
     return h

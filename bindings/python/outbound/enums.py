@@ -182,6 +182,7 @@ class CallEventKind(IntEnum):
     CONNECTED = 3
     ABANDONED = 4
     RELEASED = 5
+    CONNECT_FAILED = 6  # connect() could not reach the agent; the call still waits for one
 
 
 class AnswerClass(IntEnum):

@@ -146,6 +146,7 @@ int main(void) {
   F(ob_driver_capabilities, detects_machines);
   F(ob_driver_capabilities, supports_engaging);
   F(ob_driver_capabilities, runs_voice_applications);
+  F(ob_driver_capabilities, connects_on_request);
   S(ob_dial_request);
   F(ob_dial_request, version);
   F(ob_dial_request, call_id);
@@ -185,6 +186,7 @@ int main(void) {
   F(ob_driver_class, cancel);
   F(ob_driver_class, release_abandoned);
   F(ob_driver_class, stop);
+  F(ob_driver_class, connect);
   S(ob_distribution);
   F(ob_distribution, kind);
   F(ob_distribution, mean);

@@ -4,8 +4,8 @@
 // reports what happens to them as CallEvents, plus agent states where the
 // network knows them. Drivers never touch the database.
 //
-// Threads: the engine calls start/dial/cancel/release_abandoned/stop on its
-// own loop thread, one at a time. A driver may call the EventSink from any
+// Threads: the engine calls start/dial/cancel/connect/release_abandoned/stop
+// on its own loop thread, one at a time. A driver may call the EventSink from any
 // thread, at any time between start() and the return of stop(); the sink
 // queues the event to the loop thread and never blocks for long.
 #pragma once
@@ -16,27 +16,15 @@
 #include <string_view>
 
 #include "outbound/agents.hpp"
+#include "outbound/call.hpp"
 #include "outbound/clock.hpp"
 #include "outbound/export.hpp"
 #include "outbound/model.hpp"
 
 namespace outbound {
 
-/// Identifies one call placed by the engine; unique per engine, never 0.
-using CallId = std::uint64_t;
-
 /// The network a driver reaches.
 enum class DriverKind : int { tserver = 0, cpd = 1, gvp = 2, custom = 3 };
-
-/// How answering machines are handled.
-enum class AmdMode : int {
-  none = 0,            ///< no detection: every answer is treated as live
-  detect_drop = 1,     ///< detect machines and release them (result answering_machine)
-  detect_connect = 2,  ///< detect machines and connect them (e.g. to leave a message)
-};
-
-/// How an answer was classified; only live (or unknown) starts the 2 s abandon clock.
-enum class AnswerClass : int { live = 0, machine = 1, fax = 2, silence = 3, unknown = 4 };
 
 /// A request to place one call.
 struct DialRequest {
@@ -53,15 +41,19 @@ struct DialRequest {
   std::string caller_id;                        ///< number to present (E.164), "" for the network's default
 };
 
-/// Steps in a call's life, in order (answered/connected/abandoned are optional).
+/// Steps in a call's life, in order (answered/connect_failed/connected/abandoned are optional).
 enum class CallEventKind : int {
-  dialing = 0,    ///< the network accepted the call
-  ringing = 1,    ///< the far end rings
-  answered = 2,   ///< the far end answered; see answer class
-  connected = 3,  ///< joined to an agent (or the IVR application started)
-  abandoned = 4,  ///< answered live but no agent came in time
-  released = 5,   ///< the call is over; result says how it ended
+  dialing = 0,         ///< the network accepted the call
+  ringing = 1,         ///< the far end rings
+  answered = 2,        ///< the far end answered; see answer class
+  connected = 3,       ///< joined to an agent (or the IVR application started)
+  abandoned = 4,       ///< answered live but no agent came in time
+  released = 5,        ///< the call is over; result says how it ended
+  connect_failed = 6,  ///< connect(call, agent) could not reach agent_id (rejected, no answer in time,
+                       ///< unreachable): the call still waits for an agent; the agent is not ready
 };
+/// Number of call event kinds.
+inline constexpr int kCallEventKindCount = 7;
 
 /// Name of a call event kind ("ringing").
 OB_API std::string_view to_string(CallEventKind k) noexcept;
@@ -72,7 +64,7 @@ struct CallEvent {
   CallId call_id = 0;                           ///< which call
   Time at{};                                    ///< when (driver's clock; the engine may restamp)
   AnswerClass answer = AnswerClass::unknown;    ///< for answered
-  std::string agent_id;                         ///< for connected
+  std::string agent_id;                         ///< for connected and connect_failed
   CallResult result = CallResult::unknown;      ///< for released: the call result
   std::string detail;                           ///< free text for logs
 };
@@ -93,6 +85,8 @@ struct DriverCapabilities {
   bool detects_machines = false;         ///< call progress detection of answering machines
   bool supports_engaging = false;        ///< ASM/seizing: holds ready agents on the line (reported reserved) and bridges answers at once
   bool runs_voice_applications = false;  ///< GVP: runs an IVR application on answer
+  bool connects_on_request = false;      ///< the engine routes live answers: it picks the agent and calls
+                                         ///< connect(call, agent), and the driver joins the agent's line
 };
 
 /// Where a driver sends events; implemented by the engine; thread-safe.
@@ -105,26 +99,33 @@ class OB_API EventSink {
   virtual void on_agent_event(const AgentEvent& event) = 0;
 };
 
-/// A dialer driver.
+/// A dialer driver. start, dial, cancel and stop are required; the rest have
+/// defaults a driver overrides when its network can do more.
 class OB_API Driver {
  public:
   virtual ~Driver();
-  /// What this driver can do.
-  virtual DriverCapabilities capabilities() const = 0;
+  /// What this driver can do (default: a custom driver with no limits and no agents of its own).
+  virtual DriverCapabilities capabilities() const;
   /// Starts the driver; events go to `sink` until stop() returns.
   virtual void start(EventSink& sink) = 0;
   /// Places a call; throws Error (busy, invalid_argument, invalid_state…) when it cannot.
   virtual void dial(const DialRequest& request) = 0;
   /// Cancels a call not yet connected; a released event follows. Unknown ids are ignored.
   virtual void cancel(CallId call_id) = 0;
+  /// Joins an answered call waiting for an agent to `agent_id`'s line (drivers with
+  /// connects_on_request). Either connected (with the agent) or connect_failed follows; throws
+  /// Error(invalid_state) for a call not waiting for an agent, Error(not_found) for an agent the
+  /// driver cannot reach. Default: throws Error(unsupported).
+  virtual void connect(CallId call_id, const std::string& agent_id);
   /// Plays the abandonment message to a live call no agent took, then releases it
   /// (a released event with result abandoned follows, or do_not_call when the
   /// callee pressed the opt-out digit: the engine then lists the number).
-  virtual void release_abandoned(CallId call_id) = 0;
+  /// Default: cancel(call_id) (no message; the engine records the call as abandoned).
+  virtual void release_abandoned(CallId call_id);
   /// Stops the driver: calls in flight are released; no event is sent after it returns.
   virtual void stop() = 0;
-  /// Short name for logs ("sim-tserver").
-  virtual std::string name() const = 0;
+  /// Short name for logs ("sim-tserver"; default "custom").
+  virtual std::string name() const;
 };
 
 }  // namespace outbound

@@ -1,0 +1,178 @@
+// The SIP driver's insides (private to lib/sip): the engine-facing state
+// (guarded by a mutex, used from the engine's thread) and the calls and legs
+// that live on the reactor's thread, where every sofia-sip callback runs.
+#pragma once
+
+#include <sofia-sip/nua.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "dial_gate.hpp"
+#include "outbound/driver/sip.hpp"
+#include "reactor.hpp"
+#include "rtp.hpp"
+#include "sip_config.hpp"
+
+namespace outbound::sip {
+
+/// Which side of a call a SIP dialog reaches.
+enum class Role { customer, agent, stray };
+
+/// Where one INVITE dialog stands.
+enum class LegState {
+  inviting,   ///< INVITE sent, nothing heard
+  early,      ///< a provisional response came
+  confirmed,  ///< answered (2xx, ACKed)
+  ending,     ///< CANCEL or BYE sent
+  done,       ///< over (final failure, BYE received): nothing more to send
+};
+
+/// One INVITE dialog (a nua handle); owned by the driver until sofia says it terminated.
+struct Leg {
+  Leg() = default;
+  Leg(const Leg&) = delete;
+  Leg& operator=(const Leg&) = delete;
+  CallId call = 0;
+  Role role = Role::stray;
+  nua_handle_t* nh = nullptr;
+  LegState state = LegState::inviting;
+  bool auth_tried = false;    ///< credentials already sent once
+  bool probing = false;       ///< an OPTIONS probe is out
+  bool bye_sent = false;      ///< we hung up an answered dialog
+  bool final_seen = false;    ///< the INVITE got its final response
+  Timer linger;               ///< frees a dialog whose INVITE is still open (see forget_leg)
+};
+
+/// Where a call stands, as far as the engine can tell.
+enum class Stage {
+  queued,      ///< waiting for the dial gate
+  dialing,     ///< INVITE sent to the customer
+  ringing,     ///< 180/183 came
+  waiting,     ///< answered; waits for connect()
+  connecting,  ///< agent's phone INVITEd
+  bridging,    ///< agent answered; the customer is re-INVITEd with the agent's media
+  connected,   ///< customer and agent talk
+};
+
+/// One call of the engine's.
+struct Call {
+  DialRequest request;
+  Stage stage = Stage::queued;
+  Leg* customer = nullptr;  // owned by Impl::legs_
+  Leg* agent = nullptr;
+  std::string agent_id;
+  std::string customer_sdp, agent_sdp;  // as each party last described its media
+  std::unique_ptr<RtpPort> rtp;
+  Timer ring_timer, agent_timer, max_timer, check_timer, retry_timer;
+  std::uint64_t session_id = 0;          // our SDP origin toward either party
+  std::uint64_t customer_version = 1, agent_version = 0;
+  bool agent_gone = false;               // the agent hung up while the customer was being re-INVITEd
+  std::chrono::steady_clock::time_point answered_at{};
+};
+
+}  // namespace outbound::sip
+
+namespace outbound {
+
+class SipDriver::Impl {
+ public:
+  Impl(SipConfig config, std::shared_ptr<Clock> clock);
+  ~Impl();
+
+  // --- the engine's side (sip_driver.cpp) ---
+  void start(EventSink& sink);
+  void dial(const DialRequest& request);
+  void cancel(CallId id);
+  void connect(CallId id, const std::string& agent_id);
+  void release_abandoned(CallId id);
+  void stop();
+  SipDriverStats stats() const;
+  void on_audio(std::function<void(const SipAudioFrame&)> observer) { audio_observer_ = std::move(observer); }
+  void play(CallId id, std::span<const std::uint8_t> g711);
+  const SipConfig& config() const { return cfg_; }
+
+  // --- the reactor's side (call_flow.cpp) ---
+  static void on_nua(nua_event_t event, int status, const char* phrase, nua_t* nua, nua_magic_t* magic,
+                     nua_handle_t* nh, nua_hmagic_t* hmagic, const sip_t* sip, tagi_t tags[]);
+
+ private:
+  using Leg = sip::Leg;
+  using Call = sip::Call;
+  using Stage = sip::Stage;
+
+  // Engine side helpers.
+  void emit(CallEventKind kind, CallId id, AnswerClass answer = AnswerClass::unknown, const std::string& agent = {},
+            CallResult result = CallResult::unknown, const std::string& detail = {});
+  void join_previous();
+
+  // Stack life (reactor thread).
+  void create_stack();
+  void destroy_stack();
+  void begin_shutdown();
+
+  // Call flow (reactor thread).
+  void on_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Leg* leg, const sip_t* sip,
+                tagi_t tags[]);
+  void take_call(const DialRequest& rq);
+  void pump();
+  void send_invite(Call& c);
+  void on_customer_response(Leg& leg, Call* c, int status, const char* phrase, const sip_t* sip);
+  void on_agent_response(Leg& leg, Call* c, int status, const char* phrase, const sip_t* sip);
+  void answered(Call& c, const sip_t* sip);
+  void failed(Call& c, int status, const char* phrase, const sip_t* sip);
+  void start_connect(Call& c, const std::string& agent_id);
+  void agent_answered(Call& c, const sip_t* sip);
+  void agent_failed(Call& c, const std::string& why);
+  void bridged(Call& c);
+  void on_bye(Leg& leg);
+  void on_incoming_invite(nua_handle_t* nh, Leg* leg);
+  void on_probe(Leg& leg, int status, const sip_t* sip);
+  void probe_legs(CallId id);
+  void ring_out(CallId id);
+  void release(Call& c, CallResult result, const std::string& detail);
+  void abandon(Call& c, const std::string& detail);
+  void hang_up(Leg* leg);
+  bool authenticate(Leg& leg, const sip_t* sip);
+  Leg* new_leg(CallId id, sip::Role role, const std::string& to);
+  void forget_leg(Leg& leg);
+  void drop_leg(Leg* leg);
+  Call* find(CallId id);
+  std::string from_header(const DialRequest& rq) const;
+
+  const SipConfig cfg_;
+  const std::shared_ptr<Clock> clock_;
+  const sip::HostPort listen_;
+  std::string media_address_;
+  std::string trunk_host_;
+
+  // Engine-facing state, guarded by mu_ (the sink is called under it: it only queues).
+  mutable std::mutex mu_;
+  EventSink* sink_ = nullptr;
+  bool started_ = false;
+  std::set<CallId> active_;  // accepted and not yet released
+  SipDriverStats stats_;
+
+  std::function<void(const SipAudioFrame&)> audio_observer_;
+  std::unique_ptr<sip::Reactor> reactor_;  // the running or draining thread
+
+  // Reactor-thread state.
+  nua_t* nua_ = nullptr;
+  std::map<CallId, std::unique_ptr<Call>> calls_;
+  std::map<Leg*, std::unique_ptr<Leg>> legs_;
+  std::deque<CallId> queue_;
+  sip::DialGate gate_;
+  sip::Timer gate_timer_;
+  sip::RtpCounters rtp_counters_;
+  std::atomic<long> open_dialogs_{0};  // legs_.size(), readable from any thread
+  int rtp_cursor_ = 0;
+  std::uint64_t next_session_ = 0;
+};
+
+}  // namespace outbound

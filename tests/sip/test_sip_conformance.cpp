@@ -1,0 +1,119 @@
+// The driver conformance suite (tests/drivers/conformance_cases.hpp) run
+// against the SIP driver, with baresip as the far end: every number the
+// suite dials is an account of one baresip instance, behaving as the
+// scenario asks, and the engine's part (routing live answers to agents'
+// phones with connect) is played by the context's router.
+#include <set>
+
+#include "../drivers/conformance.hpp"
+#include "outbound/driver/sip.hpp"
+#include "sip_fixture.hpp"
+
+namespace conformance {
+
+/// The numbers the suite's cases dial (request(id) for these ids).
+inline std::set<std::string> suite_numbers() {
+  std::set<std::string> out;
+  auto add = [&](CallId id) { out.insert(request(id).phone); };
+  for (CallId id = 1; id <= 200; ++id) add(id);
+  for (CallId id : {500, 1000, 1001, 1002}) add(id);
+  for (CallId id = 2001; id <= 2030; ++id) add(id);
+  return out;
+}
+
+/// Hands live answers to free agents' phones, as the engine will: the next free agent on each
+/// answer, another on connect_failed, the agent free again when its call is released.
+class Router {
+ public:
+  Router(std::shared_ptr<Driver> driver, std::vector<std::string> agents)
+      : driver_(std::move(driver)), free_(std::move(agents)) {}
+
+  void operator()(const CallEvent& e) {
+    switch (e.kind) {
+      case CallEventKind::answered:
+      case CallEventKind::connect_failed:
+        if (e.kind == CallEventKind::connect_failed) busy_.erase(e.call_id);  // that agent is not ready now
+        try_connect(e.call_id);
+        break;
+      case CallEventKind::released:
+        if (auto it = busy_.find(e.call_id); it != busy_.end()) {
+          free_.push_back(it->second);
+          busy_.erase(it);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+ private:
+  void try_connect(CallId id) {
+    if (free_.empty()) return;  // the call waits; release_abandoned is the test's to call
+    const std::string agent = free_.front();
+    free_.erase(free_.begin());
+    try {
+      driver_->connect(id, agent);
+      busy_[id] = agent;
+    } catch (const Error&) {
+      free_.push_back(agent);  // the call ended meanwhile
+    }
+  }
+
+  std::shared_ptr<Driver> driver_;
+  std::vector<std::string> free_;
+  std::map<CallId, std::string> busy_;
+};
+
+/// The SIP driver against baresip on 127.0.0.1.
+struct SipContext {
+  static constexpr const char* name = "sip (baresip)";
+  static constexpr int capacity = 20;
+  static constexpr bool can_wait_live = true;
+  static constexpr bool seeded = false;  // the far end decides by number
+
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t) {
+    auto rig = std::make_unique<Rig>();
+    rig->threaded = true;
+    auto voices = std::make_shared<siptest::Voices>();
+    std::vector<rig::Account> accounts;
+    for (const auto& number : suite_numbers()) {
+      switch (s) {
+        case Scenario::mixed:
+          // Three in ten numbers are not assigned (404); the rest answer, talk a moment, hang up.
+          if (std::hash<std::string>{}(number) % 10 >= 3) accounts.emplace_back(number, "auto", voices->brief.string());
+          break;
+        case Scenario::rings:
+          accounts.emplace_back(number, "manual");
+          break;
+        case Scenario::waits_live:
+        case Scenario::connects:
+          accounts.emplace_back(number, "auto");  // the long line: stays until hung up
+          break;
+      }
+    }
+    std::vector<std::string> agent_ids;
+    if (s == Scenario::mixed || s == Scenario::connects)
+      for (int i = 1; i <= capacity; ++i) agent_ids.push_back("agent" + std::to_string(i));
+    for (const auto& a : agent_ids) accounts.emplace_back(a, "auto");
+    auto phone = std::make_shared<rig::Baresip>(accounts, voices->long_line);
+    SipConfig cfg = siptest::config_for(phone->customer_template());
+    cfg.max_concurrent_calls = capacity;
+    const int rtp = rig::free_ports(100);
+    cfg.rtp_port_min = rtp;
+    cfg.rtp_port_max = rtp + 99;
+    for (const auto& a : agent_ids) cfg.agents[a] = phone->uri(a);
+    auto driver = std::make_shared<SipDriver>(cfg, rig->clock);
+    rig->driver = driver;
+    rig->far_ends = {voices, phone};
+    if (!agent_ids.empty()) {
+      auto router = std::make_shared<Router>(driver, agent_ids);
+      rig->sink.on_route([router](const CallEvent& e) { (*router)(e); });
+    }
+    return rig;
+  }
+};
+
+}  // namespace conformance
+
+#define OB_CONFORMANCE_CONTEXTS conformance::SipContext
+#include "../drivers/conformance_cases.hpp"
