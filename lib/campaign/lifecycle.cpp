@@ -200,6 +200,7 @@ void Campaign::Impl::on_tick() {
   abandon_window.prune(loop.now());
   renew_leases_if_due();
   pace();
+  check_idle();
 }
 
 // Runs from the tick and from the flush timer, so leases stay ours while
