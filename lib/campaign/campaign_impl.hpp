@@ -187,7 +187,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::size_t records_requested = 0;  // retrievals under way, in records asked for
   bool flush_in_flight = false;       // one flush at a time keeps each record's writes in order
   bool flush_again = false;           // asked for while one was under way
-  bool dials_in_flight = false;       // a batch's attempts are being written: no new dial decision
+  int dials_in_flight = 0;            // batches whose attempts are being written: no new dial decision
   bool renewing = false;              // a lease renewal is under way
   // Last member: destroyed first, so its thread finishes its jobs while the lists still exist.
   detail::ListWorker storage{loop, !loop.clock().is_manual()};

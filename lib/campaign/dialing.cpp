@@ -203,7 +203,7 @@ void Campaign::Impl::pace() {
   push_previews();
   if (cfg.auto_complete && check_complete()) return;
   if (!pacer) return;
-  if (dials_in_flight) return;  // the last batch's attempts are still being written
+  if (dials_in_flight > 0) return;  // the last batch's attempts are still being written
   abandon_window.prune(loop.now());
   int n = pacer->dials_now(snapshot());
   set_state(n > 0 || !calls.empty() ? CampaignState::running : CampaignState::active);
@@ -269,7 +269,7 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
   }
   m->lists.assign(std::make_move_iterator(marks.begin()), std::make_move_iterator(marks.end()));
   m->batch = std::move(batch);
-  dials_in_flight = true;
+  ++dials_in_flight;
   // The attempt is durable before the call exists: a crash after the dial still counts it.
   storage.submit(
       [m] {
@@ -281,7 +281,7 @@ void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
         }
       },
       [this, m] {
-        dials_in_flight = false;
+        --dials_in_flight;
         place_batch(m->batch, m->before, m->lost, m->error);
         if (storage.threaded()) request_pace();
       });
