@@ -134,3 +134,65 @@ TEST_CASE("a locked list database does not stop the loop, and loses nothing") {
   MESSAGE("dials " << dials.size() << ", worst loop delay during the lock " << worst_during_lock_ms << " ms");
   engine.remove_campaign("list-io");
 }
+
+// A stop asked while the list is locked and a batch's attempts or a retrieval
+// are with the list worker: stop() returns once they are done, the records
+// not dialed go back to ready, and the attempts in the list match the dials.
+TEST_CASE("a stop while the list is locked waits for the work under way and returns every record") {
+  TempDir dir;
+  const std::string db = (dir.path / "list.db").string();
+  ListOptions lo;
+  lo.table = "list_io_stop";
+  lo.create_if_missing = true;
+  auto list = std::shared_ptr<CallingList>(CallingList::open("sqlite3://" + db, lo));
+  list->insert(make_records(500));
+
+  Engine engine(std::make_shared<SystemClock>());
+  sim::Network network(engine.loop(), quick_network(), 5);
+  sim::AgentModel agents{sim::make_distribution("lognormal", 0.3, 0.1), sim::make_distribution("constant", 0.1)};
+  auto tserver = std::make_shared<sim::SimTServer>(network, agents, 10, "agent");
+  CampaignConfig cfg;
+  cfg.name = "list-io-stop";
+  cfg.mode = DialMode::progressive;
+  cfg.ratio = 1.5;
+  cfg.chunk_size = 20;  // small chunks: retrievals go on all the time
+  Campaign& campaign = engine.add_campaign(cfg, tserver);
+  campaign.add_list(list);
+  std::map<std::int64_t, int> dials;
+  campaign.on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::dialing) ++dials[e.record_id];
+  });
+  campaign.load();
+  campaign.start();
+
+  std::atomic<bool> locked{false};
+  std::thread holder([&] {
+    soci::session s("sqlite3", "db=" + db + " timeout=30");
+    std::this_thread::sleep_for(500ms);
+    s << "BEGIN EXCLUSIVE";
+    locked.store(true);
+    std::this_thread::sleep_for(1500ms);
+    s << "COMMIT";
+  });
+  const Time t0 = engine.clock().now();
+  engine.loop().run_until(t0 + 10s, [&] { return locked.load(); });
+  engine.run_until(engine.clock().now() + 800ms);  // agents free up and ask for dials meanwhile
+  campaign.stop();  // waits for the lock to go
+  holder.join();
+  engine.loop().run_until(engine.clock().now() + 20s, [&] { return campaign.calls_in_flight() == 0; });
+  campaign.unload();
+
+  CHECK(!dials.empty());
+  auto counts = list->count_by_status();
+  CHECK(counts[RecordStatus::retrieved] == 0);
+  long attempts = 0;
+  for (const auto& r : list->all()) {
+    attempts += r.attempt;
+    auto it = dials.find(r.record_id);
+    CHECK_MESSAGE(r.attempt == (it == dials.end() ? 0 : it->second), "record " << r.record_id);
+  }
+  long dialed = 0;
+  for (const auto& [id, n] : dials) dialed += n;
+  CHECK(attempts == dialed);
+  engine.remove_campaign("list-io-stop");
+}
