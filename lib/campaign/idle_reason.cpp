@@ -128,7 +128,8 @@ std::string Campaign::Impl::idle_list_reason() {
   const Time now = loop.now();
   std::int64_t total = 0, ready = 0, dialable = 0, deferred = 0, later = 0;
   std::optional<Time> opens;
-  bool read = guarded_db("count the lists' records", [&] {
+  // On the list worker's terms: the lists are its while jobs run (one database user at a time).
+  bool read = guarded_db("count the lists' records", [&] { storage.run_now([&] {
     for (auto& e : lists) {
       ListProgress p = list_progress(*e.list, windows, now);
       for (const auto& [status, n] : p.by_status) total += n;
@@ -139,7 +140,7 @@ std::string Campaign::Impl::idle_list_reason() {
       if (p.window_deferred > 0)
         if (auto t = next_window_open(*e.list, windows, now); t && (!opens || *t < *opens)) opens = t;
     }
-  });
+  }); });
   if (!read) return "database: the lists' records cannot be counted (see the database_error event)";
   if (total == 0) return "list_empty: the calling lists hold no record";
   if (ready == 0)
