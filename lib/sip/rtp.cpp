@@ -113,7 +113,7 @@ void RtpPort::read_all() {
     const ssize_t n = recv(fd_, buf, sizeof buf, 0);
     if (n < 0) return;
     auto p = parse_rtp({buf, static_cast<std::size_t>(n)});
-    if (!p || (p->payload_type != 0 && p->payload_type != 8) || p->payload.empty()) {
+    if (!p || (p->payload_type != 0 && p->payload_type != 8 && p->payload_type != event_pt_) || p->payload.empty()) {
       ++counters_.rejected;
       continue;
     }

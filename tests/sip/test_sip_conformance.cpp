@@ -87,7 +87,7 @@ struct SipContext {
           break;
         case Scenario::waits_live:
         case Scenario::connects:
-          accounts.emplace_back(number, "auto");  // the long line: stays until hung up
+          accounts.emplace_back(number, "auto", voices->hello.string());  // a person who stays until hung up
           break;
       }
     }
