@@ -130,9 +130,8 @@ void SipDriver::Impl::leave_message(Call& c) {
   play_prompt(c, message);
   c.stage = Stage::messaging;
   const CallId id = c.request.call_id;
-  const Duration length{static_cast<long>(message.size()) * 1000 / media::kSampleRate};
   c.audio = nullptr;  // nothing more to listen for
-  c.audio_timer.set(reactor_->root(), length + kPlayOut, [this, id, start_ms] {
+  after_prompt(c, [this, id, start_ms] {
     Call* done = find(id);
     if (!done) return;
     {
@@ -141,6 +140,19 @@ void SipDriver::Impl::leave_message(Call& c) {
     }
     release(*done, CallResult::answering_machine,
             "answering machine; message left " + std::to_string(start_ms) + " ms after the answer");
+  });
+}
+
+void SipDriver::Impl::after_prompt(Call& c, std::function<void()> then) {
+  // The pacer may fall behind on a loaded host: wait for the last frame to leave, not for the clock.
+  const CallId id = c.request.call_id;
+  const std::size_t queued = c.rtp ? c.rtp->queued() : 0;
+  const Duration wait = queued ? Duration{static_cast<long>(queued) / 8 + 20} : kPlayOut;
+  c.audio_timer.set(reactor_->root(), wait, [this, id, queued, then = std::move(then)]() mutable {
+    Call* again = find(id);
+    if (!again) return;
+    if (queued) return after_prompt(*again, std::move(then));
+    then();
   });
 }
 
@@ -157,8 +169,7 @@ void SipDriver::Impl::play_abandon_message(Call& c, const std::string& detail) {
   c.stage = Stage::abandoning;
   play_prompt(c, message);
   const CallId id = c.request.call_id;
-  const Duration length{static_cast<long>(message.size()) * 1000 / media::kSampleRate};
-  c.audio_timer.set(reactor_->root(), length + kPlayOut, [this, id, detail] {
+  after_prompt(c, [this, id, detail] {
     Call* done = find(id);
     if (!done || done->stage != Stage::abandoning) return;
     {

@@ -159,6 +159,7 @@ class SipDriver::Impl {
   void leave_message(Call& c);
   void play_abandon_message(Call& c, const std::string& detail);
   void play_prompt(Call& c, const std::vector<std::int16_t>& prompt);
+  void after_prompt(Call& c, std::function<void()> then);  // once the prompt's last frame left, and 300 ms more
   void customer_gone_while_listening(Call& c);
   void abandon(Call& c, const std::string& detail);
   void hang_up(Leg* leg);
