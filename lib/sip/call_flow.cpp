@@ -182,8 +182,15 @@ void SipDriver::Impl::take_call(const DialRequest& rq) {
   const CallId id = rq.call_id;
   c.audio = std::make_unique<sip::CallAudio>(rq.amd, audio_for(rq.campaign).settings.amd);
   c.rtp->on_packet([this, id](const sip::RtpPacket& p) {
-    on_rtp(id, p);
-    if (!audio_observer_ || p.payload_type > 8) return;
+    if (audio_observer_ && p.payload_type <= 8) observe(id, p);
+    on_rtp(id, p);  // last: it may end the call
+  });
+  queue_.push_back(id);
+  pump();
+}
+
+void SipDriver::Impl::observe(CallId id, const sip::RtpPacket& p) {
+  {
     SipAudioFrame f;
     f.call_id = id;
     f.payload_type = p.payload_type;
@@ -191,9 +198,7 @@ void SipDriver::Impl::take_call(const DialRequest& rq) {
     f.timestamp = p.timestamp;
     f.payload = p.payload;
     audio_observer_(f);
-  });
-  queue_.push_back(id);
-  pump();
+  }
 }
 
 void SipDriver::Impl::pump() {

@@ -98,6 +98,7 @@ RtpPort::RtpPort(Reactor& reactor, int fd, int port, RtpCounters& counters)
 }
 
 RtpPort::~RtpPort() {
+  *alive_ = false;
   if (registration_ >= 0) su_root_deregister(reactor_.root(), registration_);
   close(fd_);
 }
@@ -118,7 +119,13 @@ void RtpPort::read_all() {
       continue;
     }
     ++counters_.packets;
-    if (on_packet_) on_packet_(*p);
+    if (!on_packet_) continue;
+    // The callback may end the call, and this port with it: it runs from a copy, and nothing
+    // of the port is touched once it says so.
+    const auto alive = alive_;
+    const auto fn = on_packet_;
+    fn(*p);
+    if (!*alive) return;
   }
 }
 

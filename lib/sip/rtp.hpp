@@ -87,6 +87,7 @@ class RtpPort {
   std::uint32_t ts_ = 0;
   std::uint32_t ssrc_ = 0;
   bool first_ = true;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed (see read_all)
 };
 
 }  // namespace outbound::sip

@@ -154,6 +154,7 @@ class SipDriver::Impl {
   void load_audio();
   const CampaignAudio& audio_for(const std::string& campaign) const;
   void on_rtp(CallId id, const sip::RtpPacket& p);
+  void observe(CallId id, const sip::RtpPacket& p);  // hands a G.711 frame to the on_audio observer
   void start_classifying(Call& c);
   void classified(Call& c, const media::AmdDecision& d);
   void leave_message(Call& c);
