@@ -16,6 +16,7 @@
 
 #include "abandon_window.hpp"
 #include "chain_work.hpp"
+#include "../gate/gate.hpp"
 #include "outbound/driver/driver.hpp"
 #include "outbound/error.hpp"
 
@@ -248,10 +249,16 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   static std::size_t first_record_to_dial(const ChainWork& chain);  // where a resumed chain goes on
 
   // --- the compliance gate --------------------------------------------------
-  enum class Gate { dial, skip_record, chain_done, window_closed };
+  // What the caller does with the chain after the gate.
+  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out };
+  enum class Lockout { applies, ignored };  // ignored: an agent's desktop dials it
 
-  // The gate for chain.next: attempt cap, do-not-call, calling window.
-  Gate check_record(ChainWork& chain, std::optional<std::uint64_t>& phone_key);
+  // The gate for chain.next (lib/gate decides): a blocked record is made
+  // final and queued; a locked-out one's due time goes to *locked_until.
+  Gate gate_and_close_blocked(ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout,
+                              EpochSeconds* locked_until = nullptr);
+  gate::Facts gate_facts(const ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout) const;
+  Gate close_blocked(ChainWork& chain, const gate::Verdict& v);
   std::string customer_id_of(const Record& r) const;
   const PhoneNormalizer& number_normalizer() const;  // the DNC list's, else the fallback
   std::string number_region(const CallingList& list, const Record& r) const;  // region of its national-format number
