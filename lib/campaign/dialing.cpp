@@ -37,6 +37,19 @@ gate::Facts Campaign::Impl::gate_facts(const ChainWork& chain, std::optional<std
   return f;
 }
 
+// The number's lockout after an abandoned call, for any record that has it
+// (other chains, other lists, other campaigns on the same log).
+std::optional<EpochSeconds> Campaign::Impl::lockout_end(const Record& r, std::optional<std::uint64_t> key) const {
+  if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero() || is_seizing(cfg.mode)) return std::nullopt;
+  const auto at = call_log->last_abandoned(canonical_phone(r, key));
+  if (!at) return std::nullopt;
+  // Saturating: a "forever" lockout ends at the end of time, not in the past.
+  const Time end = add_saturating(*at, cfg.abandoned_redial_lockout);
+  if (end <= loop.now()) return std::nullopt;
+  // Rounded up: the record is due no sooner than the lockout's end.
+  return to_epoch_seconds(add_saturating(end, std::chrono::milliseconds(999)));
+}
+
 // Carries out a blocking verdict: the blocked records are made final and
 // queued for write-back. What happens to the chain is the caller's.
 Campaign::Impl::Gate Campaign::Impl::close_blocked(ChainWork& chain, const gate::Verdict& v) {
@@ -208,8 +221,12 @@ PacingSnapshot Campaign::Impl::snapshot() const {
   return s;
 }
 
-void Campaign::Impl::pace() {
-  if (state != CampaignState::running && state != CampaignState::active) return;
+// One turn of the campaign's dialing work, in this order: failed writes
+// retried, the DNC list brought up to date, the buffer refilled, due personal
+// callbacks served, previews pushed, the campaign completed when every record
+// is final, and last the dials the pacer asks for.
+void Campaign::Impl::dialing_turn() {
+  if (!state_accepts_dials()) return;
   if (queued_controls > 0) return;  // a stop or unload is on its way: nothing new is dialed before it
   last_pace = loop.now();
   if (write_failed) {
@@ -220,7 +237,12 @@ void Campaign::Impl::pace() {
   refill();
   serve_waiting_callbacks();
   push_previews();
-  if (cfg.auto_complete && check_complete()) return;
+  if (cfg.auto_complete && complete_if_all_final()) return;
+  dial_as_paced();
+}
+
+// The pacer's decision, and that many chains past the gate dialed.
+void Campaign::Impl::dial_as_paced() {
   if (!pacer) return;
   abandon_window.prune(loop.now());
   int n = pacer->dials_now(snapshot());
