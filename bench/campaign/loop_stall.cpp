@@ -12,7 +12,8 @@
 //   loop_stall [--pg postgresql:CONN] [--stall-ms 2000] [--seconds 12] [--agents 50]
 //
 // Prints one JSON line: probe lateness (median, p99, max) overall and during
-// the stalls, and the campaign's counters.
+// the stalls, the campaign's counters, and the longest time without a dial
+// (dial_gap_ms_max): how long dial decisions waited for the database.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -135,6 +136,10 @@ int main(int argc, char** argv) try {
   cfg.ratio = 2.0;
   Campaign& campaign = engine.add_campaign(cfg, tserver);
   campaign.add_list(list);
+  std::vector<Time> dialed;  // when each dial went out (loop thread)
+  campaign.on_event([&](const CampaignEvent& e) {
+    if (e.kind == CampaignEvent::Kind::dialing) dialed.push_back(engine.clock().now());
+  });
   campaign.load();
   campaign.start();
 
@@ -166,14 +171,18 @@ int main(int argc, char** argv) try {
       if (due >= from && due <= to + std::chrono::seconds(1)) during.push_back(ms);
   }
 
+  double dial_gap_ms = 0;
+  for (std::size_t i = 1; i < dialed.size(); ++i)
+    dial_gap_ms = std::max(dial_gap_ms, std::chrono::duration<double, std::milli>(dialed[i] - dialed[i - 1]).count());
+
   std::printf(
       "{\"db\": \"%s\", \"stall_ms\": %d, \"probe_late_ms\": {\"median\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
       "\"probe_late_ms_during_stall\": {\"median\": %.1f, \"max\": %.1f}, \"dials\": %ld, \"live_answers\": %ld, "
-      "\"abandoned\": %ld}\n",
+      "\"abandoned\": %ld, \"dial_gap_ms_max\": %.1f}\n",
       o.pg.empty() ? "sqlite" : "postgresql", o.stall_ms, percentile(all, 0.5), percentile(all, 0.99),
       all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()), percentile(during, 0.5),
       during.empty() ? 0.0 : *std::max_element(during.begin(), during.end()), s.dials, s.live_answers,
-      s.abandoned);
+      s.abandoned, dial_gap_ms);
   fs::remove_all(dir);
   return 0;
 } catch (const std::exception& e) {

@@ -147,7 +147,7 @@ const CampaignConfig& Campaign::config() const { return impl_->cfg; }
 CampaignStats Campaign::stats() const { return impl_->stats(); }
 const AgentPool& Campaign::agents() const { return impl_->agents; }
 std::size_t Campaign::calls_in_flight() const { return impl_->calls.size(); }
-void Campaign::flush() { impl_->flush(); }
+void Campaign::flush() { impl_->flush_now(); }
 void Campaign::on_event(std::function<void(const CampaignEvent&)> handler) { impl_->handlers.push_back(std::move(handler)); }
 
 }  // namespace outbound

@@ -17,6 +17,7 @@
 #include "abandon_window.hpp"
 #include "chain_work.hpp"
 #include "../gate/gate.hpp"
+#include "list_worker.hpp"
 #include "outbound/driver/driver.hpp"
 #include "outbound/error.hpp"
 
@@ -86,6 +87,7 @@ struct ListEntry {
   double share = 1.0;
   double credit = 0.0;         // share-weighted turn keeping (smooth weighted round robin)
   Time empty_until{};          // backoff after an empty retrieval
+  bool retrieving = false;     // a retrieval is with the list worker
 };
 
 }  // namespace campaign_detail
@@ -182,6 +184,14 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::string last_db_error;     // the last database error reported, and when
   Time last_db_error_at{};
   long db_errors_suppressed = 0;
+  // List I/O with the worker (only ever true between a submit and its completion on a real clock).
+  std::size_t records_requested = 0;  // retrievals under way, in records asked for
+  bool flush_in_flight = false;       // one flush at a time keeps each record's writes in order
+  bool flush_again = false;           // asked for while one was under way
+  int dials_in_flight = 0;            // batches whose attempts are being written: no new dial decision
+  bool renewing = false;              // a lease renewal is under way
+  // Last member: destroyed first, so its thread finishes its jobs while the lists still exist.
+  detail::ListWorker storage{loop, !loop.clock().is_manual()};
 
   // --- events to subscribers ------------------------------------------------
   void emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id = 0,
@@ -233,6 +243,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   void report_db_error(std::string message);  // a repeated message is reported once per 10 s
   void flush();  // writes queued results and releases; what fails stays queued (write_failed)
+  void flush_now();  // flush() and wait for it: every write under way done (stop, unload, load)
+  void settle_storage();  // waits for the list worker; writes what its completions queued
+  bool has_pending_writes() const { return !pending_updates.empty() || !pending_releases.empty() || !pending_log.empty(); }
 
   void queue_update(CallingList* list, const Record& r) { pending_updates[list].push_back(r); }
 
@@ -244,7 +257,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::size_t low_water() const { return cfg.low_water ? cfg.low_water : std::max<std::size_t>(1, cfg.chunk_size / 2); }
 
   ListEntry* next_list(Time now);  // whose turn it is (smooth weighted round robin), or none
-  void refill();
+  void refill();  // asks the lists for records (off the loop thread on a real clock)
+  void refill_from(std::size_t list_index, Time now);
+  void on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now);
   void add_chains(std::vector<Record> records, CallingList* list);
   static std::size_t first_record_to_dial(const ChainWork& chain);  // where a resumed chain goes on
 
@@ -284,6 +299,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   std::vector<Pending> collect_dialable(int n);  // up to n chains past the gate
   void dial_batch(std::vector<Pending> batch);  // records the attempts, then places the calls
+  // The attempts are written (or not: `error`): place the batch's calls.
+  void place_batch(std::vector<Pending>& batch, const std::vector<Record>& before, const std::set<std::int64_t>& lost,
+                   const std::string& error);
   void place_call(Pending p);
   void undo_dial(Pending p, const Record& before);  // a batch record not dialed after all
   void announce_dial(const ActiveCall& c);

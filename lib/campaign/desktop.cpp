@@ -308,7 +308,10 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
     return std::nullopt;
   }
   for (;;) {
-    if (buffer.empty()) refill();
+    if (buffer.empty()) {
+      refill();
+      storage.wait_idle();  // an agent asking for a preview waits for the records
+    }
     if (buffer.empty()) {
       emit_desktop(CampaignEvent::Kind::preview_record_empty, agent, 0, nullptr, "no record to preview");
       return std::nullopt;
@@ -467,7 +470,8 @@ void Campaign::Impl::fail_callback(std::unique_ptr<ChainWork> chain) {
 void Campaign::Impl::reschedule_stored(const std::string& agent, std::int64_t record_id, EpochSeconds at, CallbackKind kind) {
   if (agent.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");
   for (auto& e : lists) {
-    auto r = e.list->get(record_id);
+    // On the loop thread, after any list job under way: a desktop request waits for the answer.
+    auto r = storage.run_now([&] { return e.list->get(record_id); });
     if (!r) continue;
     if (r->campaign_id != cfg.campaign_id)
       throw Error(ErrorCode::invalid_argument, "record " + std::to_string(record_id) + " belongs to campaign " +
@@ -481,7 +485,7 @@ void Campaign::Impl::reschedule_stored(const std::string& agent, std::int64_t re
       throw Error(ErrorCode::compliance_blocked, "cannot reschedule record " + std::to_string(record_id) + " outside its calling window");
     const bool personal = kind == CallbackKind::personal;
     const RecordType type = callback_type(r->record_type, kind);
-    if (!e.list->reschedule(record_id, at, type, personal ? agent : std::string()))
+    if (!storage.run_now([&] { return e.list->reschedule(record_id, at, type, personal ? agent : std::string()); }))
       throw Error(ErrorCode::invalid_state, "record " + std::to_string(record_id) + " was retrieved meanwhile; try again");
     return;
   }

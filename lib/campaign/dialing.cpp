@@ -244,6 +244,7 @@ void Campaign::Impl::dialing_turn() {
 // The pacer's decision, and that many chains past the gate dialed.
 void Campaign::Impl::dial_as_paced() {
   if (!pacer) return;
+  if (dials_in_flight > 0) return;  // the last batch's attempts are still being written
   abandon_window.prune(loop.now());
   int n = pacer->dials_now(snapshot());
   set_state(n > 0 || !calls.empty() ? CampaignState::running : CampaignState::active);
@@ -285,33 +286,59 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
   return out;
 }
 
+// The attempts are written by the list worker; the calls are placed when it
+// is done (at once under a manual clock). Meanwhile no other dial is decided.
 void Campaign::Impl::dial_batch(std::vector<Pending> batch) {
   if (batch.empty()) return;
   const Time now = loop.now();
+  struct Marks {
+    std::vector<std::pair<CallingList*, std::vector<Record>>> lists;
+    std::vector<Pending> batch;
+    std::vector<Record> before;  // as each record was, should its dial not happen after all
+    std::set<std::int64_t> lost;
+    std::string error;
+  };
+  auto m = std::make_shared<Marks>();
   std::map<CallingList*, std::vector<Record>> marks;
-  std::vector<Record> before;  // as each record was, should its dial not happen after all
   for (auto& p : batch) {
     Record& r = p.chain->records[p.chain->next];
-    before.push_back(r);
+    m->before.push_back(r);
     r.attempt += 1;
     r.call_time = to_epoch_seconds(now);
     marks[p.chain->list].push_back(r);
   }
+  m->lists.assign(std::make_move_iterator(marks.begin()), std::make_move_iterator(marks.end()));
+  m->batch = std::move(batch);
+  ++dials_in_flight;
   // The attempt is durable before the call exists: a crash after the dial still counts it.
-  std::set<std::int64_t> lost;
-  for (auto& [list, records] : marks) {
-    std::vector<std::int64_t> not_ours;
-    if (!guarded_db("record dial attempts", [&, l = list, &r = records] { not_ours = l->mark_dialing_owned(r); })) {
-      for (auto& p : batch) {
-        Record& r = p.chain->records[p.chain->next];
-        r.attempt -= 1;
-        release_chain(*p.chain);
-        if (!p.agent.empty()) reserved_agents.erase(p.agent);
-      }
-      write_failed = true;
-      return;
+  storage.submit(
+      [m] {
+        for (auto& [list, records] : m->lists) {
+          std::vector<std::int64_t> not_ours;
+          if (!detail::run_db("record dial attempts", m->error, [&, l = list, &r = records] { not_ours = l->mark_dialing_owned(r); }))
+            return;
+          m->lost.insert(not_ours.begin(), not_ours.end());
+        }
+      },
+      [this, m] {
+        --dials_in_flight;
+        place_batch(m->batch, m->before, m->lost, m->error);
+        if (storage.threaded()) request_pace();
+      });
+}
+
+void Campaign::Impl::place_batch(std::vector<Pending>& batch, const std::vector<Record>& before,
+                                 const std::set<std::int64_t>& lost, const std::string& error) {
+  if (!error.empty()) {
+    report_db_error(error);
+    for (auto& p : batch) {
+      Record& r = p.chain->records[p.chain->next];
+      r.attempt -= 1;
+      release_chain(*p.chain);
+      if (!p.agent.empty()) reserved_agents.erase(p.agent);
     }
-    lost.insert(not_ours.begin(), not_ours.end());
+    write_failed = true;
+    return;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Pending& p = batch[i];

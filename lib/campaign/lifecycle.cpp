@@ -63,7 +63,7 @@ void Campaign::Impl::load() {
   }
   // Results of the last run not yet written go first: recovery would
   // otherwise return their records to ready and dial them again.
-  flush();
+  flush_now();
   if (write_failed)
     throw Error(ErrorCode::database, "campaign " + cfg.name + ": results of the last run cannot be written yet; load again when the database is back");
   if (call_log) seed_from_call_log();
@@ -140,7 +140,7 @@ void Campaign::Impl::stop() {
   for (auto& w : waiting_callbacks) release_chain(*w.chain);
   waiting_callbacks.clear();
   set_state(CampaignState::inactive);
-  flush();
+  flush_now();  // a stop returns with every write under way done
   emit(CampaignEvent::Kind::stopped, "dialing stopped; " + std::to_string(calls.size()) + " calls in flight will finish");
 }
 
@@ -168,9 +168,10 @@ void Campaign::Impl::force_unload() {
 
 void Campaign::Impl::finish_unload() {
   set_state(CampaignState::unload_in_progress);
+  settle_storage();  // a batch or retrieval under way comes back first
   release_buffer();
   release_desk();
-  flush();
+  flush_now();
   if (driver_started) {
     sink->close();
     guarded_driver_call("stop", [&] { driver->stop(); });
@@ -189,7 +190,7 @@ void Campaign::Impl::finish_unload() {
   }
   calls.clear();
   handles.clear();
-  flush();
+  flush_now();
   ++session;  // events still queued from this session find no campaign to reach
   set_state(CampaignState::not_loaded);
   emit(CampaignEvent::Kind::unloaded, "campaign unloaded");
@@ -208,16 +209,39 @@ void Campaign::Impl::on_tick() {
 void Campaign::Impl::renew_leases_and_recover_expired() {
   const Time now = loop.now();
   Duration renew_every = std::chrono::seconds(std::max<std::int64_t>(1, lists.empty() ? 60 : lists.front().list->options().lease_s / 3));
-  if (now - last_lease_renewal >= renew_every) {
-    last_lease_renewal = now;
-    for (auto& e : lists)
-      guarded_db("renew leases", [&] {
-        e.list->renew_leases(to_epoch_seconds(now));
-        // Engines sharing a list: records of an engine that died come back once its leases expire.
-        if (std::size_t n = e.list->recover_expired(to_epoch_seconds(now)))
-          emit(CampaignEvent::Kind::info, std::to_string(n) + " records of an expired lease returned to ready");
+  if (renewing || now - last_lease_renewal < renew_every) return;
+  last_lease_renewal = now;
+  struct Outcome {
+    std::vector<std::size_t> recovered;
+    std::vector<std::string> errors;
+  };
+  auto out = std::make_shared<Outcome>();
+  std::vector<std::shared_ptr<CallingList>> targets;
+  for (auto& e : lists) targets.push_back(e.list);
+  renewing = true;
+  storage.submit(
+      [out, targets, at = to_epoch_seconds(now)] {
+        for (const auto& list : targets) {
+          std::string error;
+          std::size_t n = 0;
+          detail::run_db("renew leases", error, [&] {
+            list->renew_leases(at);
+            // Engines sharing a list: records of an engine that died come back once its leases expire.
+            n = list->recover_expired(at);
+          });
+          out->recovered.push_back(n);
+          out->errors.push_back(std::move(error));
+        }
+      },
+      [this, out] {
+        renewing = false;
+        for (std::size_t i = 0; i < out->errors.size(); ++i) {
+          if (!out->errors[i].empty())
+            report_db_error(out->errors[i]);
+          else if (out->recovered[i])
+            emit(CampaignEvent::Kind::info, std::to_string(out->recovered[i]) + " records of an expired lease returned to ready");
+        }
       });
-  }
 }
 
 void Campaign::Impl::on_flush_timer() {

@@ -22,39 +22,118 @@ void Campaign::Impl::report_db_error(std::string message) {
   emit(CampaignEvent::Kind::database_error, std::move(message));
 }
 
+namespace {
+
+using detail::run_db;
+
+// One list's writes of a flush, with what the worker found.
+template <typename Item>
+struct ListWrites {
+  CallingList* list = nullptr;
+  std::vector<Item> items;
+  std::vector<std::int64_t> lost;  // update_owned: records another engine holds
+  std::string error;               // empty: written
+};
+
+template <typename Item>
+std::vector<ListWrites<Item>> take_writes(std::map<CallingList*, std::vector<Item>>& pending) {
+  std::vector<ListWrites<Item>> out;
+  for (auto& [list, items] : pending) out.push_back({list, std::move(items), {}, {}});
+  pending.clear();
+  return out;
+}
+
+// What failed goes back in front of anything queued since, so each record's writes keep their order.
+template <typename Item>
+void requeue(std::map<CallingList*, std::vector<Item>>& pending, ListWrites<Item>& w) {
+  auto& q = pending[w.list];
+  q.insert(q.begin(), std::make_move_iterator(w.items.begin()), std::make_move_iterator(w.items.end()));
+}
+
+}  // namespace
+
+// Results, then the call log, then releases. The list writes go to the list
+// worker (one flush at a time); the call log is written here, on the loop.
 void Campaign::Impl::flush() {
-  bool ok = true;
-  for (auto it = pending_updates.begin(); it != pending_updates.end();) {
-    std::vector<std::int64_t> lost;
-    if (guarded_db("write results", [&] { lost = it->first->update_owned(it->second); })) {
-      std::set<std::int64_t> not_ours(lost.begin(), lost.end());
-      for (const auto& r : it->second) {
-        if (not_ours.count(r.record_id)) {
-          // Another engine took the record after our lease expired: its row is theirs now.
-          emit(CampaignEvent::Kind::error, "lease lost: the result of record " + std::to_string(r.record_id) +
-                                               " was not written (another engine holds it)", r.record_id, r.call_result);
-          continue;
+  if (flush_in_flight) {
+    flush_again = true;
+    return;
+  }
+  struct Outcome {
+    std::vector<ListWrites<Record>> updates;
+    std::vector<ListWrites<std::int64_t>> releases;
+    bool ok = true;
+  };
+  auto out = std::make_shared<Outcome>();
+  out->updates = take_writes(pending_updates);
+  flush_in_flight = true;
+  storage.submit(
+      [out] {
+        for (auto& w : out->updates) run_db("write results", w.error, [&] { w.lost = w.list->update_owned(w.items); });
+      },
+      [this, out] {
+        for (auto& w : out->updates) {
+          if (!w.error.empty()) {
+            report_db_error(w.error);
+            requeue(pending_updates, w);
+            out->ok = false;
+            continue;
+          }
+          std::set<std::int64_t> not_ours(w.lost.begin(), w.lost.end());
+          for (const auto& r : w.items) {
+            if (not_ours.count(r.record_id)) {
+              // Another engine took the record after our lease expired: its row is theirs now.
+              emit(CampaignEvent::Kind::error, "lease lost: the result of record " + std::to_string(r.record_id) +
+                                                   " was not written (another engine holds it)", r.record_id, r.call_result);
+              continue;
+            }
+            // Durable now: journals and audits may rely on it.
+            emit(CampaignEvent::Kind::written,
+                 "record " + std::to_string(r.record_id) + " written: " + std::string(to_string(r.record_status)) + ", " +
+                     std::string(to_string(r.call_result)),
+                 r.record_id, r.call_result);
+          }
         }
-        // Durable now: journals and audits may rely on it.
-        emit(CampaignEvent::Kind::written,
-             "record " + std::to_string(r.record_id) + " written: " + std::string(to_string(r.record_status)) + ", " +
-                 std::string(to_string(r.call_result)),
-             r.record_id, r.call_result);
-      }
-      it = pending_updates.erase(it);
-    } else {
-      ok = false, ++it;
-    }
-  }
+      });
   // No call goes out whose record of proof cannot be kept (write_failed stops the pacing).
-  if (!flush_call_log()) ok = false;
-  for (auto it = pending_releases.begin(); it != pending_releases.end();) {
-    if (guarded_db("release records", [&] { it->first->release(it->second); }))
-      it = pending_releases.erase(it);
-    else
-      ok = false, ++it;
+  if (!flush_call_log()) out->ok = false;
+  out->releases = take_writes(pending_releases);
+  storage.submit(
+      [out] {
+        for (auto& w : out->releases) run_db("release records", w.error, [&] { w.list->release(w.items); });
+      },
+      [this, out] {
+        for (auto& w : out->releases)
+          if (!w.error.empty()) {
+            report_db_error(w.error);
+            requeue(pending_releases, w);
+            out->ok = false;
+          }
+        write_failed = !out->ok;
+        flush_in_flight = false;
+        if (flush_again) {
+          flush_again = false;
+          flush();
+        } else if (storage.threaded() && !write_failed) {
+          request_pace();  // a pace held by write_failed may go on
+        }
+      });
+}
+
+void Campaign::Impl::flush_now() {
+  flush();
+  settle_storage();
+}
+
+// Every job with the worker done and its completion run; what those queued
+// (a batch not dialed after all returns its records) is written too.
+void Campaign::Impl::settle_storage() {
+  if (!storage.threaded()) return;
+  for (int round = 0;; ++round) {
+    storage.wait_idle();
+    if (!has_pending_writes() || (round > 0 && write_failed) || round > 3) return;
+    flush();
   }
-  write_failed = !ok;
 }
 
 bool Campaign::Impl::flush_call_log() {
@@ -89,7 +168,7 @@ ListEntry* Campaign::Impl::next_list(Time now) {
   ListEntry* best = nullptr;
   double total = 0;
   for (auto& e : lists)
-    if (e.empty_until <= now) {
+    if (e.empty_until <= now && !e.retrieving) {
       e.credit += e.share;
       total += e.share;
       if (!best || e.credit > best->credit) best = &e;
@@ -98,30 +177,56 @@ ListEntry* Campaign::Impl::next_list(Time now) {
   return best;
 }
 
+// Lists are asked in share-weighted turns until the asked-for records would
+// reach the low-water mark; each list has at most one retrieval under way.
 void Campaign::Impl::refill() {
-  Time now = loop.now();
-  for (std::size_t tries = 0; buffer.records() < low_water() && tries < lists.size(); ++tries) {
+  const Time now = loop.now();
+  for (std::size_t tries = 0; buffer.records() + records_requested < low_water() && tries < lists.size(); ++tries) {
     ListEntry* e = next_list(now);
     if (!e) return;
-    RetrieveRequest rq;
-    rq.now = to_epoch_seconds(now);
-    rq.max_records = cfg.chunk_size;
-    rq.check_windows = windows.enabled();
-    if (rq.check_windows) rq.zones = windows.zones_open_now(now);
-    if (windows.zones_from_numbers()) {
-      rq.include_unmapped_zones = true;
-      rq.mapped_zone_keys = windows.zones().keys();
-    }
-    RetrieveResult got;
-    if (!guarded_db("retrieve records", [&] { got = e->list->retrieve(rq); })) {
-      // The database is away: ask again soon (it reconnects), not after the empty-list wait.
-      e->empty_until = add_saturating(now, std::min<Duration>(cfg.empty_list_backoff, std::chrono::seconds(2)));
-      continue;
-    }
-    for (const auto& err : got.errors) record_error(err.record_id, err.reason);
-    if (got.records.empty()) e->empty_until = add_saturating(now, cfg.empty_list_backoff);
-    add_chains(std::move(got.records), e->list.get());
+    refill_from(static_cast<std::size_t>(e - lists.data()), now);
   }
+}
+
+void Campaign::Impl::refill_from(std::size_t list_index, Time now) {
+  ListEntry& e = lists[list_index];
+  RetrieveRequest rq;
+  rq.now = to_epoch_seconds(now);
+  rq.max_records = cfg.chunk_size;
+  rq.check_windows = windows.enabled();
+  if (rq.check_windows) rq.zones = windows.zones_open_now(now);
+  if (windows.zones_from_numbers()) {
+    rq.include_unmapped_zones = true;
+    rq.mapped_zone_keys = windows.zones().keys();
+  }
+  struct Outcome {
+    RetrieveResult got;
+    std::string error;
+  };
+  auto out = std::make_shared<Outcome>();
+  e.retrieving = true;
+  records_requested += cfg.chunk_size;
+  storage.submit([out, list = e.list, rq] { run_db("retrieve records", out->error, [&] { out->got = list->retrieve(rq); }); },
+                 [this, out, list_index, now] { on_retrieved(list_index, std::move(out->got), out->error, now); });
+}
+
+void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now) {
+  ListEntry& e = lists[list_index];
+  e.retrieving = false;
+  records_requested -= cfg.chunk_size;
+  if (!error.empty()) {
+    report_db_error(error);
+    // The database is away: ask again soon (it reconnects), not after the empty-list wait.
+    e.empty_until = add_saturating(now, std::min<Duration>(cfg.empty_list_backoff, std::chrono::seconds(2)));
+    return;
+  }
+  for (const auto& err : got.errors) record_error(err.record_id, err.reason);
+  const bool found = !got.records.empty();
+  if (!found) e.empty_until = add_saturating(now, cfg.empty_list_backoff);
+  add_chains(std::move(got.records), e.list.get());
+  if (!storage.threaded()) return;
+  if (!state_accepts_dials()) return release_buffer();  // stopped while they were on their way: back to ready
+  if (found) request_pace();
 }
 
 void Campaign::Impl::add_chains(std::vector<Record> records, CallingList* list) {

@@ -69,12 +69,12 @@ CancelOutcome Campaign::cancel_records(const CancelRequest& request) {
   // Ready rows: found coarsely in SQL, compared exactly here, cancelled if still ready.
   for (auto& entry : im.lists) {
     std::vector<std::int64_t> ids;
-    for (const auto& r : entry.list->find_ready(rows))
+    for (const auto& r : im.storage.run_now([&] { return entry.list->find_ready(rows); }))
       if (match(r)) ids.push_back(r.record_id);
-    auto done = entry.list->cancel_ready(ids);
+    auto done = im.storage.run_now([&] { return entry.list->cancel_ready(ids); });
     out.cancelled.insert(out.cancelled.end(), done.begin(), done.end());
   }
-  im.flush();  // the buffered ones too, now
+  im.flush_now();  // the buffered ones too, now
   return out;
 }
 
