@@ -121,6 +121,17 @@ class OB_API TreatmentSet {
 OB_API TreatmentDecision apply_treatment(const std::vector<Record>& chain, std::size_t dialed, CallResult result,
                                          const TreatmentSet& rules, EpochSeconds now);
 
+/// What the treatment must respect beside its rules.
+struct TreatmentLimits {
+  /// The dialed number may not be dialed again before this time (the redial
+  /// lockout after an abandoned call); the dialed record's next dial is held until then.
+  std::optional<EpochSeconds> number_locked_until;
+};
+
+/// apply_treatment() within `limits`. Pure: reads nothing but its arguments.
+OB_API TreatmentDecision apply_treatment(const std::vector<Record>& chain, std::size_t dialed, CallResult result,
+                                         const TreatmentSet& rules, EpochSeconds now, const TreatmentLimits& limits);
+
 /// Results that mean the intended party was reached; they never get a
 /// treatment (the agent or desktop finishes the record).
 OB_API bool is_successful_result(CallResult result) noexcept;

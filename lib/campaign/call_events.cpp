@@ -178,7 +178,7 @@ void Campaign::Impl::finish_call(ActiveCall& c, CallResult result) {
 TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& set) {
   TreatmentDecision d;
   try {
-    d = apply_treatment(chain.records, index, result, set, now_s());
+    d = apply_treatment(chain.records, index, result, set, now_s(), treatment_limits(result));
   } catch (const std::exception& ex) {
     // A treatment that cannot be evaluated must not lose the record: it is final with its result.
     const Record& dialed = chain.records[index];
@@ -191,7 +191,6 @@ TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t inde
     d.updates.push_back(r);
     d.chain_finished = true;
   }
-  if (result == CallResult::abandoned) hold_abandoned_number(d, chain.records[index].record_id);
   return d;
 }
 
@@ -217,31 +216,14 @@ void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) 
   pending_log.push_back(std::move(e));
 }
 
-// The number's lockout after an abandoned call, for any record that has it
-// (other chains, other lists, other campaigns on the same log).
-std::optional<EpochSeconds> Campaign::Impl::lockout_end(const Record& r, std::optional<std::uint64_t> key) const {
-  if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero() || is_seizing(cfg.mode)) return std::nullopt;
-  const auto at = call_log->last_abandoned(canonical_phone(r, key));
-  if (!at) return std::nullopt;
-  // Saturating: a "forever" lockout ends at the end of time, not in the past.
-  const Time end = add_saturating(*at, cfg.abandoned_redial_lockout);
-  if (end <= loop.now()) return std::nullopt;
-  // Rounded up: the record is due no sooner than the lockout's end.
-  return to_epoch_seconds(add_saturating(end, std::chrono::milliseconds(999)));
-}
-
 // UK rule: a number whose call was abandoned is not called again within the
-// lockout (72 h) unless an agent is guaranteed (seizing modes).
-void Campaign::Impl::hold_abandoned_number(TreatmentDecision& d, std::int64_t id) {
-  if (cfg.abandoned_redial_lockout <= Duration::zero()) return;
-  if (cfg.mode == DialMode::progressive_seize || cfg.mode == DialMode::predictive_seize || cfg.mode == DialMode::power_seize) return;
-  const EpochSeconds earliest = to_epoch_seconds(add_saturating(from_epoch_seconds(now_s()), cfg.abandoned_redial_lockout));
-  for (auto& u : d.updates)
-    if (u.record_id == id && u.record_status == RecordStatus::ready && (!u.dial_sched_time || *u.dial_sched_time < earliest))
-      u.dial_sched_time = earliest;
-  if (d.dial_next_chain_n && d.updates.size() && (!d.dial_at || *d.dial_at < earliest))
-    for (const auto& u : d.updates)
-      if (u.record_id == id && u.chain_n == *d.dial_next_chain_n) d.dial_at = earliest;
+// lockout (72 h) unless an agent is guaranteed (seizing modes). The treatment
+// decides with it, so its golden files cover it.
+TreatmentLimits Campaign::Impl::treatment_limits(CallResult result) const {
+  TreatmentLimits limits;
+  if (result != CallResult::abandoned || cfg.abandoned_redial_lockout <= Duration::zero() || is_seizing(cfg.mode)) return limits;
+  limits.number_locked_until = to_epoch_seconds(add_saturating(from_epoch_seconds(now_s()), cfg.abandoned_redial_lockout));
+  return limits;
 }
 
 // Turns a treatment decision into the engine's moves. The decision
@@ -285,7 +267,7 @@ void Campaign::Impl::count_outcome(const Record& r) {
 
 // Auto-completion: nothing buffered, in flight, on a desktop or waiting,
 // and no list has a ready record left (scheduled ones included).
-bool Campaign::Impl::check_complete() {
+bool Campaign::Impl::complete_if_all_final() {
   if (completing) return true;
   if (!buffer.empty() || !calls.empty() || !desk.empty() || !waiting_callbacks.empty()) return false;
   if (storage.in_flight() > 0) return false;  // records or writes still with the list worker

@@ -2,8 +2,8 @@
 // behaviour — buffer, compliance gate, pacing, call tracking, treatments and
 // write-back — all on the engine's loop thread. The logic lives in topic
 // files: lifecycle.cpp (load to unload, timers), storage_io.cpp (the calling
-// lists: writes, releases, refill), dialing.cpp (compliance gate, pacing,
-// placing calls), call_events.cpp (driver events, treatments, statistics)
+// lists: writes, releases, refill), dialing.cpp (the compliance gate's facts
+// and verdict — lib/gate decides —, the dialing turn, pacing, placing calls), call_events.cpp (driver events, treatments, statistics)
 // and desktop.cpp (desktop requests and personal callbacks).
 #pragma once
 
@@ -16,6 +16,7 @@
 
 #include "abandon_window.hpp"
 #include "chain_work.hpp"
+#include "../gate/gate.hpp"
 #include "list_worker.hpp"
 #include "outbound/driver/driver.hpp"
 #include "outbound/error.hpp"
@@ -240,9 +241,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   // --- timers ---------------------------------------------------------------
   void on_tick();
-  void renew_leases_if_due();
+  void renew_leases_and_recover_expired();  // when due: our leases renewed, expired ones of other engines recovered
   void on_flush_timer();
-  void request_pace();   // a pacing decision soon, at most one per pace_interval
+  void request_pace();   // a dialing turn soon, at most one per pace_interval
 
   // --- database -------------------------------------------------------------
   // Runs a database call; a failure is reported (report_db_error), not thrown.
@@ -280,10 +281,16 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   static std::size_t first_record_to_dial(const ChainWork& chain);  // where a resumed chain goes on
 
   // --- the compliance gate --------------------------------------------------
-  enum class Gate { dial, skip_record, chain_done, window_closed };
+  // What the caller does with the chain after the gate.
+  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out };
+  enum class Lockout { applies, ignored };  // ignored: an agent's desktop dials it
 
-  // The gate for chain.next: attempt cap, do-not-call, calling window.
-  Gate check_record(ChainWork& chain, std::optional<std::uint64_t>& phone_key);
+  // The gate for chain.next (lib/gate decides): a blocked record is made
+  // final and queued; a locked-out one's due time goes to *locked_until.
+  Gate gate_and_close_blocked(ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout,
+                              EpochSeconds* locked_until = nullptr);
+  gate::Facts gate_facts(const ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout) const;
+  Gate close_blocked(ChainWork& chain, const gate::Verdict& v);
   std::string customer_id_of(const Record& r) const;
   const PhoneNormalizer& number_normalizer() const;  // the DNC list's, else the fallback
   std::string number_region(const CallingList& list, const Record& r) const;  // region of its national-format number
@@ -298,7 +305,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // --- pacing and dialing ---------------------------------------------------
   std::unique_ptr<Pacer> new_pacer(DialMode mode) const;  // cfg.pacer for `mode`; a baseline behind the guard
   PacingSnapshot snapshot() const;  // what the pacer sees now
-  void pace();  // one pacing decision: refill, callbacks, previews, then dials
+  void dialing_turn();   // refill, callbacks, previews, auto-completion, then dial_as_paced
+  void dial_as_paced();  // the pacer's decision, and that many chains dialed
 
   struct Pending {
     std::unique_ptr<ChainWork> chain;
@@ -346,7 +354,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void finish_call(ActiveCall& c, CallResult result);
   // The treatments' decision; a record whose treatment fails is made final.
   TreatmentDecision treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& set);
-  void hold_abandoned_number(TreatmentDecision& d, std::int64_t id);  // UK abandoned-call redial lockout, this record
+  TreatmentLimits treatment_limits(CallResult result) const;  // the UK abandoned-call redial lockout, for the treatment
   void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row (once)
   bool flush_call_log();                                              // write the queued rows; false on failure
   void seed_from_call_log();                                          // abandon window and lockout at load
@@ -357,7 +365,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // Moves the chain on as the decision says: dialed again now, scheduled, or finished.
   void apply_decision(std::unique_ptr<ChainWork> chain, const TreatmentDecision& d, std::int64_t dialed_id);
   void count_outcome(const Record& r);  // the dialed record: rescheduled or finalized
-  bool check_complete();  // auto-completion: true once every record is final
+  bool complete_if_all_final();  // auto-completion: true (and the unload posted) once every record is final
 
   bool state_accepts_dials() const { return state == CampaignState::running || state == CampaignState::active; }
 

@@ -321,7 +321,7 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
     std::optional<std::uint64_t> key;
     Gate g = Gate::skip_record;
     while (chain->seek_open()) {
-      g = check_record(*chain, key);
+      g = gate_and_close_blocked(*chain, key, Lockout::ignored);
       if (g != Gate::skip_record) break;
     }
     if (g == Gate::window_closed) {
@@ -378,12 +378,12 @@ std::optional<DesktopRecord> Campaign::Impl::chained(const std::string& agent, s
   return std::nullopt;
 }
 
-// check_record on another record of a held chain (the chain's cursor is kept).
+// The gate (no lockout: the agent dials it) on another record of a held chain (the chain's cursor is kept).
 Campaign::Impl::Gate Campaign::Impl::gate_chained(ChainWork& chain, std::size_t index) {
   const std::size_t saved = chain.next;
   chain.next = index;
   std::optional<std::uint64_t> key;
-  Gate g = check_record(chain, key);
+  Gate g = gate_and_close_blocked(chain, key, Lockout::ignored);
   chain.next = saved;
   return g;
 }
@@ -420,18 +420,14 @@ void Campaign::Impl::serve_waiting_callbacks() {
     bool agent_free = a && a->state == AgentState::ready && !reserved_agents.count(r.agent_id);
     if (agent_free && state_accepts_dials()) {
       std::optional<std::uint64_t> key;
-      Gate g = check_record(*it->chain, key);
+      EpochSeconds locked_until = 0;
       // A reserved agent can still be gone when the callee answers (the call
       // can be abandoned): the lockout after an abandon holds callbacks too.
-      if (g == Gate::dial) {
-        if (auto until = lockout_end(r, key)) {
-          ++st.lockout_deferred;
-          schedule_chain(*it->chain, *until);
-          it = waiting_callbacks.erase(it);
-          continue;
-        }
-      }
-      if (g == Gate::dial) {
+      Gate g = gate_and_close_blocked(*it->chain, key, Lockout::applies, &locked_until);
+      if (g == Gate::locked_out) {
+        ++st.lockout_deferred;
+        schedule_chain(*it->chain, locked_until);
+      } else if (g == Gate::dial) {
         reserved_agents.insert(r.agent_id);
         ready_to_dial.push_back({std::move(it->chain), key.value_or(0), r.agent_id});
       } else if (g == Gate::window_closed) {

@@ -1,57 +1,89 @@
-// From a buffered chain to a placed call: the compliance gate (attempt cap,
-// do-not-call, calling windows), the pacing snapshot and decision, and the
+// From a buffered chain to a placed call: the compliance gate's facts and
+// its verdict carried out (lib/gate decides), the pacing snapshot and decision, and the
 // dial itself — the attempt is made durable before the driver is asked.
 #include "campaign_impl.hpp"
 
 namespace outbound {
 
-Campaign::Impl::Gate Campaign::Impl::check_record(ChainWork& chain, std::optional<std::uint64_t>& phone_key) {
-  Record& r = chain.records[chain.next];
-  std::string why;
+// The facts the gate needs about chain.next, looked up in the gate's order:
+// one that cannot change the verdict (the window of a blocked record) is not
+// looked up, so no number is parsed or list consulted needlessly.
+gate::Facts Campaign::Impl::gate_facts(const ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout) const {
+  const Record& r = chain.records[chain.next];
+  gate::Facts f;
+  f.record_id = r.record_id;
   phone_key.reset();
-  if (cfg.max_attempts > 0 && r.attempt >= cfg.max_attempts) {
-    // A hard cap beside the treatments: a record whose result was lost in a
-    // crash is redialed, but never beyond this.
+  f.attempts_exhausted = cfg.max_attempts > 0 && r.attempt >= cfg.max_attempts;
+  if (f.attempts_exhausted) return f;
+  // Every number is read, with or without a DNC list, in the record's own region.
+  std::string why;
+  phone_key = number_normalizer().key(r.contact_info, number_region(*chain.list, r), &why);
+  if (!phone_key) {
+    f.number_problem = why;
+    return f;
+  }
+  if (dnc) f.dnc = dnc->check(phone_key, customer_id_of(r), DncContext{cfg.campaign_id, chain.list->options().list_dbid});
+  if (f.dnc != DncMatch::none) return f;
+  const Time now = loop.now();
+  f.window = windows.check(r, now, *phone_key);
+  if (f.window == WindowVerdict::closed)
+    // A record zoned by its number waits for the first instant open in all its zones.
+    f.window_reopens = windows.has_mapped_zone(r) || windows.next_open(r, now, *phone_key).has_value();
+  if (f.window == WindowVerdict::unknown_zone) {
+    f.zone = windows.zone_key(r);
+    f.zones_from_numbers = windows.zones_from_numbers();
+  }
+  if (f.window == WindowVerdict::open && lockout == Lockout::applies) f.locked_out_until = lockout_end(r, phone_key);
+  return f;
+}
+
+// The number's lockout after an abandoned call, for any record that has it
+// (other chains, other lists, other campaigns on the same log).
+std::optional<EpochSeconds> Campaign::Impl::lockout_end(const Record& r, std::optional<std::uint64_t> key) const {
+  if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero() || is_seizing(cfg.mode)) return std::nullopt;
+  const auto at = call_log->last_abandoned(canonical_phone(r, key));
+  if (!at) return std::nullopt;
+  // Saturating: a "forever" lockout ends at the end of time, not in the past.
+  const Time end = add_saturating(*at, cfg.abandoned_redial_lockout);
+  if (end <= loop.now()) return std::nullopt;
+  // Rounded up: the record is due no sooner than the lockout's end.
+  return to_epoch_seconds(add_saturating(end, std::chrono::milliseconds(999)));
+}
+
+// Carries out a blocking verdict: the blocked records are made final and
+// queued for write-back. What happens to the chain is the caller's.
+Campaign::Impl::Gate Campaign::Impl::close_blocked(ChainWork& chain, const gate::Verdict& v) {
+  Record& r = chain.records[chain.next];
+  if (v.scope == gate::Verdict::Scope::chain) {
+    for (auto& other : chain.records)
+      if (other.record_status == RecordStatus::retrieved) finalize_dnc(chain, other);
+    return Gate::chain_done;
+  }
+  if (!v.result) {
     r.record_status = RecordStatus::updated;
     ++st.records_finalized;
     queue_update(chain.list, r);
-    return Gate::skip_record;
+  } else if (*v.result == CallResult::do_not_call) {
+    finalize_dnc(chain, r);
+  } else {
+    finalize_record_error(chain, r, v.reason);
   }
-  // Every number is read, with or without a DNC list, in the record's own
-  // region: one that does not parse, an emergency number or a short code is a
-  // record error, never a dial.
-  phone_key = number_normalizer().key(r.contact_info, number_region(*chain.list, r), &why);
-  if (!phone_key) {
-    finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": " + why);
-    return Gate::skip_record;
-  }
-  if (dnc) {
-    std::string customer = customer_id_of(r);
-    switch (dnc->check(phone_key, customer, DncContext{cfg.campaign_id, chain.list->options().list_dbid})) {
-      case DncMatch::phone:
-        finalize_dnc(chain, r);
-        return Gate::skip_record;
-      case DncMatch::customer_id:
-        for (auto& other : chain.records)
-          if (other.record_status == RecordStatus::retrieved) finalize_dnc(chain, other);
-        return Gate::chain_done;
-      case DncMatch::none:
-        break;
-    }
-  }
-  const Time now = loop.now();
-  switch (windows.check(r, now, *phone_key)) {
-    case WindowVerdict::open:
+  return Gate::skip_record;
+}
+
+Campaign::Impl::Gate Campaign::Impl::gate_and_close_blocked(ChainWork& chain, std::optional<std::uint64_t>& phone_key,
+                                                            Lockout lockout, EpochSeconds* locked_until) {
+  const gate::Verdict v = gate::decide(gate_facts(chain, phone_key, lockout));
+  switch (v.kind) {
+    case gate::Verdict::Kind::dial:
       return Gate::dial;
-    case WindowVerdict::closed:
-      // A record zoned by its number waits for the first instant open in all its zones.
-      if (windows.has_mapped_zone(r) || windows.next_open(r, now, *phone_key)) return Gate::window_closed;
-      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": no time in the next 3 days is inside its window in every zone of its number");
-      return Gate::skip_record;
-    case WindowVerdict::unknown_zone:
-      finalize_record_error(chain, r, "record " + std::to_string(r.record_id) + ": zone \"" + windows.zone_key(r) + "\" is not configured" +
-                                          (windows.zones_from_numbers() ? " and no zone is known for its number" : ""));
-      return Gate::skip_record;
+    case gate::Verdict::Kind::block:
+      return close_blocked(chain, v);
+    case gate::Verdict::Kind::defer_window:
+      return Gate::window_closed;
+    case gate::Verdict::Kind::defer_until:
+      if (locked_until) *locked_until = v.until;
+      return Gate::locked_out;
   }
   return Gate::dial;
 }
@@ -189,8 +221,12 @@ PacingSnapshot Campaign::Impl::snapshot() const {
   return s;
 }
 
-void Campaign::Impl::pace() {
-  if (state != CampaignState::running && state != CampaignState::active) return;
+// One turn of the campaign's dialing work, in this order: failed writes
+// retried, the DNC list brought up to date, the buffer refilled, due personal
+// callbacks served, previews pushed, the campaign completed when every record
+// is final, and last the dials the pacer asks for.
+void Campaign::Impl::dialing_turn() {
+  if (!state_accepts_dials()) return;
   if (queued_controls > 0) return;  // a stop or unload is on its way: nothing new is dialed before it
   last_pace = loop.now();
   if (write_failed) {
@@ -201,7 +237,12 @@ void Campaign::Impl::pace() {
   refill();
   serve_waiting_callbacks();
   push_previews();
-  if (cfg.auto_complete && check_complete()) return;
+  if (cfg.auto_complete && complete_if_all_final()) return;
+  dial_as_paced();
+}
+
+// The pacer's decision, and that many chains past the gate dialed.
+void Campaign::Impl::dial_as_paced() {
   if (!pacer) return;
   if (dials_in_flight > 0) return;  // the last batch's attempts are still being written
   abandon_window.prune(loop.now());
@@ -223,18 +264,17 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
     if (chain->seek_open() && take_personal_callback(chain)) continue;
     std::optional<std::uint64_t> key;
     Gate g = Gate::skip_record;
+    EpochSeconds locked_until = 0;
+    // Previews and chained records on a desktop are dialed by their agent,
+    // which the lockout allows; personal callbacks are held in serve_waiting_callbacks.
     while (chain->seek_open()) {
-      g = check_record(*chain, key);
+      g = gate_and_close_blocked(*chain, key, Lockout::applies, &locked_until);
       if (g != Gate::skip_record) break;
     }
-    if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
-      // Previews and chained records on a desktop are dialed by their agent,
-      // which the lockout allows; personal callbacks are held in serve_waiting_callbacks.
-      if (auto until = lockout_end(chain->records[chain->next], key)) {
-        ++st.lockout_deferred;
-        schedule_chain(*chain, *until);
-        continue;
-      }
+    if (g == Gate::locked_out) {
+      ++st.lockout_deferred;
+      schedule_chain(*chain, locked_until);
+    } else if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
       out.push_back({std::move(chain), key.value_or(0), {}});
     } else if (g == Gate::window_closed) {
       ++st.window_deferred;

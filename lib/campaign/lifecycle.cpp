@@ -199,14 +199,15 @@ void Campaign::Impl::finish_unload() {
 void Campaign::Impl::on_tick() {
   tick_timer = loop.schedule_after(cfg.tick, [this] { on_tick(); });
   abandon_window.prune(loop.now());
-  renew_leases_if_due();
-  pace();
+  renew_leases_and_recover_expired();
+  dialing_turn();
   check_idle();
 }
 
 // Runs from the tick and from the flush timer, so leases stay ours while
-// loaded, dialing or not (records on desktops and in calls included).
-void Campaign::Impl::renew_leases_if_due() {
+// loaded, dialing or not (records on desktops and in calls included); at most
+// once a third of the lease, it also returns other engines' expired records to ready.
+void Campaign::Impl::renew_leases_and_recover_expired() {
   const Time now = loop.now();
   Duration renew_every = std::chrono::seconds(std::max<std::int64_t>(1, lists.empty() ? 60 : lists.front().list->options().lease_s / 3));
   if (renewing || now - last_lease_renewal < renew_every) return;
@@ -247,7 +248,7 @@ void Campaign::Impl::renew_leases_if_due() {
 void Campaign::Impl::on_flush_timer() {
   flush_timer = loop.schedule_after(cfg.flush_interval, [this] { on_flush_timer(); });
   flush();
-  renew_leases_if_due();
+  renew_leases_and_recover_expired();
   reload_abandoned_if_due();
 }
 
@@ -272,7 +273,7 @@ void Campaign::Impl::request_pace() {
   auto run = [w = weak_from_this()] {
     if (auto im = w.lock()) {
       im->pace_posted = false;
-      im->pace();
+      im->dialing_turn();
     }
   };
   if (due <= loop.now())

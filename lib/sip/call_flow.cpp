@@ -180,8 +180,17 @@ void SipDriver::Impl::take_call(const DialRequest& rq) {
   if (!c.rtp) return release(c, CallResult::no_free_port, "no free RTP port in " + std::to_string(cfg_.rtp_port_min) +
                                                               ".." + std::to_string(cfg_.rtp_port_max));
   const CallId id = rq.call_id;
+  c.audio = std::make_unique<sip::CallAudio>(rq.amd, audio_for(rq.campaign).settings.amd);
   c.rtp->on_packet([this, id](const sip::RtpPacket& p) {
-    if (!audio_observer_) return;
+    if (audio_observer_ && p.payload_type <= 8) observe(id, p);
+    on_rtp(id, p);  // last: it may end the call
+  });
+  queue_.push_back(id);
+  pump();
+}
+
+void SipDriver::Impl::observe(CallId id, const sip::RtpPacket& p) {
+  {
     SipAudioFrame f;
     f.call_id = id;
     f.payload_type = p.payload_type;
@@ -189,9 +198,7 @@ void SipDriver::Impl::take_call(const DialRequest& rq) {
     f.timestamp = p.timestamp;
     f.payload = p.payload;
     audio_observer_(f);
-  });
-  queue_.push_back(id);
-  pump();
+  }
 }
 
 void SipDriver::Impl::pump() {
@@ -306,7 +313,11 @@ void SipDriver::Impl::answered(Call& c, const sip_t* sip) {
   c.stage = Stage::waiting;
   c.customer_sdp = body_of(sip);
   c.answered_at = std::chrono::steady_clock::now();
-  if (auto a = sip::audio_stream(c.customer_sdp); a && c.rtp) c.rtp->set_peer(a->address, a->port, chosen_payload_type(*a));
+  if (auto a = sip::audio_stream(c.customer_sdp); a && c.rtp) {
+    c.payload_type = chosen_payload_type(*a);
+    c.rtp->set_peer(a->address, a->port, c.payload_type);
+    if (a->telephone_event >= 0) c.rtp->set_event_payload_type(a->telephone_event);
+  }
   gate_.healthy();
   {
     std::lock_guard lock(mu_);
@@ -319,9 +330,10 @@ void SipDriver::Impl::answered(Call& c, const sip_t* sip) {
     if (over->stage == Stage::connected) return release(*over, CallResult::answer, "the maximum call duration passed");
     abandon(*over, "the maximum call duration passed with no agent");
   });
-  // Until call progress analysis listens to the audio, only a call placed without AMD is known live.
-  const AnswerClass cls = c.request.amd == AmdMode::none ? AnswerClass::live : AnswerClass::unknown;
-  emit(CallEventKind::answered, id, cls);
+  // With AMD the engine hears of the answer once the detector has its class.
+  if (c.request.amd != AmdMode::none) return start_classifying(c);
+  c.audio->answered();  // DTMF is still listened for (the opt-out digit)
+  emit(CallEventKind::answered, id, AnswerClass::live);
 }
 
 void SipDriver::Impl::failed(Call& c, int status, const char* phrase, const sip_t* sip) {
@@ -467,6 +479,8 @@ void SipDriver::Impl::on_bye(Leg& leg) {
     if (c->stage == Stage::connected) return release(*c, CallResult::answer, "the customer hung up");
     if (c->stage == Stage::waiting || c->stage == Stage::connecting || c->stage == Stage::bridging)
       return abandon(*c, "the customer hung up before an agent was joined");
+    if (c->stage == Stage::classifying || c->stage == Stage::messaging || c->stage == Stage::abandoning)
+      return customer_gone_while_listening(*c);
     return release(*c, CallResult::remote_release, "the far end ended the call before answering (BYE)");
   }
   if (leg.role == Role::agent && c->agent == &leg) {
@@ -514,6 +528,11 @@ void SipDriver::Impl::release(Call& c, CallResult result, const std::string& det
   const CallId id = c.request.call_id;
   hang_up(c.customer);
   hang_up(c.agent);
+  if (c.audio) {
+    std::lock_guard lock(mu_);
+    stats_.rtp_lost += c.audio->counts().lost;
+    stats_.rtp_late += c.audio->counts().late;
+  }
   auto it = calls_.find(id);
   std::unique_ptr<Call> gone = std::move(it->second);  // its timers and RTP port go with it
   calls_.erase(it);

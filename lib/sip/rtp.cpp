@@ -98,6 +98,7 @@ RtpPort::RtpPort(Reactor& reactor, int fd, int port, RtpCounters& counters)
 }
 
 RtpPort::~RtpPort() {
+  *alive_ = false;
   if (registration_ >= 0) su_root_deregister(reactor_.root(), registration_);
   close(fd_);
 }
@@ -113,12 +114,18 @@ void RtpPort::read_all() {
     const ssize_t n = recv(fd_, buf, sizeof buf, 0);
     if (n < 0) return;
     auto p = parse_rtp({buf, static_cast<std::size_t>(n)});
-    if (!p || (p->payload_type != 0 && p->payload_type != 8) || p->payload.empty()) {
+    if (!p || (p->payload_type != 0 && p->payload_type != 8 && p->payload_type != event_pt_) || p->payload.empty()) {
       ++counters_.rejected;
       continue;
     }
     ++counters_.packets;
-    if (on_packet_) on_packet_(*p);
+    if (!on_packet_) continue;
+    // The callback may end the call, and this port with it: it runs from a copy, and nothing
+    // of the port is touched once it says so.
+    const auto alive = alive_;
+    const auto fn = on_packet_;
+    fn(*p);
+    if (!*alive) return;
   }
 }
 

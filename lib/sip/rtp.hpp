@@ -53,8 +53,12 @@ class RtpPort {
 
   /// The bound port.
   int port() const noexcept { return port_; }
-  /// Calls `fn` with every G.711 packet (payload types 0 and 8) that arrives.
+  /// Calls `fn` with every G.711 packet (payload types 0 and 8) and telephone-event packet that arrives.
   void on_packet(std::function<void(const RtpPacket&)> fn) { on_packet_ = std::move(fn); }
+  /// The payload type telephone events (RFC 4733) come in (the offer's, until the answer names its own).
+  void set_event_payload_type(int pt) noexcept { event_pt_ = pt; }
+  /// True for a telephone-event packet.
+  bool is_event(const RtpPacket& p) const noexcept { return p.payload_type == event_pt_; }
   /// Where play() sends: the customer's RTP address from its answer.
   void set_peer(const std::string& address, int port, int payload_type);
   /// Queues G.711 bytes to send in 160-byte (20 ms) frames, one every 20 ms.
@@ -76,12 +80,14 @@ class RtpPort {
   std::function<void(const RtpPacket&)> on_packet_;
   std::vector<std::uint8_t> peer_;  // a sockaddr_storage's bytes, empty until set
   int peer_pt_ = 0;
+  int event_pt_ = 101;
   std::deque<std::uint8_t> out_;
   Timer pacer_;
   std::uint16_t seq_ = 0;
   std::uint32_t ts_ = 0;
   std::uint32_t ssrc_ = 0;
   bool first_ = true;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed (see read_all)
 };
 
 }  // namespace outbound::sip

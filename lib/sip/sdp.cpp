@@ -47,9 +47,11 @@ std::string make_offer(const std::string& address, int port, std::uint64_t sessi
          "s=outbound\r\n"
          "c=IN " + ip + address + "\r\n"
          "t=0 0\r\n"
-         "m=audio " + std::to_string(port) + " RTP/AVP 0 8\r\n"
+         "m=audio " + std::to_string(port) + " RTP/AVP 0 8 " + std::to_string(kTelephoneEventPt) + "\r\n"
          "a=rtpmap:0 PCMU/8000\r\n"
          "a=rtpmap:8 PCMA/8000\r\n"
+         "a=rtpmap:" + std::to_string(kTelephoneEventPt) + " telephone-event/8000\r\n"
+         "a=fmtp:" + std::to_string(kTelephoneEventPt) + " 0-16\r\n"
          "a=ptime:20\r\n"
          "a=sendrecv\r\n";
 }
@@ -78,7 +80,11 @@ std::optional<AudioStream> audio_stream(std::string_view sdp) {
   const sdp_connection_t* c = m->m_connections ? m->m_connections : p.session()->sdp_connection;
   if (c && c->c_address) a.address = c->c_address;
   a.port = m->m_rejected ? 0 : static_cast<int>(m->m_port);
-  for (const sdp_rtpmap_t* r = m->m_rtpmaps; r; r = r->rm_next) a.payload_types.push_back(static_cast<int>(r->rm_pt));
+  for (const sdp_rtpmap_t* r = m->m_rtpmaps; r; r = r->rm_next) {
+    a.payload_types.push_back(static_cast<int>(r->rm_pt));
+    if (r->rm_encoding && std::string_view(r->rm_encoding) == "telephone-event" && a.telephone_event < 0)
+      a.telephone_event = static_cast<int>(r->rm_pt);
+  }
   return a;
 }
 

@@ -15,9 +15,13 @@ struct AudioStream {
   std::string address;             ///< connection address (media level, else session level)
   int port = 0;                    ///< RTP port (0: rejected)
   std::vector<int> payload_types;  ///< formats in the order offered
+  int telephone_event = -1;        ///< payload type of RFC 4733 telephone events (-1: none)
 };
 
-/// The driver's own offer: G.711 µ-law and A-law at `address`:`port`, 20 ms frames, sendrecv.
+/// The payload type the driver offers for RFC 4733 telephone events (DTMF).
+inline constexpr int kTelephoneEventPt = 101;
+
+/// The driver's own offer: G.711 µ-law and A-law, and telephone events, at `address`:`port`, 20 ms frames, sendrecv.
 std::string make_offer(const std::string& address, int port, std::uint64_t session_id, std::uint64_t version);
 
 /// `sdp` as the driver passes it on to another party: the media as they are, under the driver's own

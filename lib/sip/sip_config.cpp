@@ -83,6 +83,17 @@ std::string uri_host(const std::string& uri) {
   return u && u->url_host ? std::string(u->url_host) : std::string();
 }
 
+void check_audio(const SipCampaignAudio& a, const std::string& field) {
+  try {
+    a.amd.validate();
+  } catch (const Error& e) {
+    bad(field + ".amd", e.what());
+  }
+  const std::string digits = "0123456789*#";
+  if (a.opt_out_digit != 0 && digits.find(a.opt_out_digit) == std::string::npos)
+    bad(field + ".opt_out_digit", "must be one of 0-9, * and # (or 0 for none)");
+}
+
 }  // namespace outbound::sip
 
 namespace outbound {
@@ -115,6 +126,8 @@ void validate(const SipConfig& c) {
     bad("rtp_address", "\"" + c.rtp_address + "\" is not an address");
   if (c.rtp_port_min < 1024 || c.rtp_port_max > 65534 || c.rtp_port_min > c.rtp_port_max - 1)
     bad("rtp_port_min/rtp_port_max", "need 1024 <= min < max <= 65534");
+  sip::check_audio(c.audio, "audio");
+  for (const auto& [campaign, audio] : c.campaign_audio) sip::check_audio(audio, "campaign_audio." + campaign);
 }
 
 }  // namespace outbound

@@ -27,6 +27,10 @@ void check_sip_uri(const std::string& uri, const std::string& field);
 /// The customer's Request-URI: the template with {number} replaced by `number`.
 std::string customer_uri(const std::string& templ, const std::string& number);
 
+/// Throws Error(invalid_argument) naming `field` when a campaign's AMD settings or opt-out digit are bad
+/// (the message files are read when the driver is made).
+void check_audio(const SipCampaignAudio& audio, const std::string& field);
+
 /// The host part of a SIP URI ("" when it has none).
 std::string uri_host(const std::string& uri);
 

@@ -44,6 +44,7 @@ SipDriver::Impl::Impl(SipConfig config, std::shared_ptr<Clock> clock)
   std::random_device rd;
   next_session_ = (static_cast<std::uint64_t>(rd()) << 20) + 1;  // unique origins across restarts
   rtp_cursor_ = cfg_.rtp_port_min;
+  load_audio();
 }
 
 SipDriver::Impl::~Impl() {
@@ -133,7 +134,7 @@ void SipDriver::Impl::release_abandoned(CallId id) {
   }
   reactor_->call([&] {
     Call* c = find(id);
-    if (c && (c->stage == Stage::waiting || c->stage == Stage::connecting)) abandon(*c, "no agent in time");
+    if (c && (c->stage == Stage::waiting || c->stage == Stage::connecting)) play_abandon_message(*c, "no agent in time");
   });
 }
 

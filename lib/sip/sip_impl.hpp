@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 
+#include "call_audio.hpp"
 #include "dial_gate.hpp"
 #include "outbound/driver/sip.hpp"
 #include "reactor.hpp"
@@ -55,7 +56,10 @@ enum class Stage {
   queued,      ///< waiting for the dial gate
   dialing,     ///< INVITE sent to the customer
   ringing,     ///< 180/183 came
+  classifying, ///< answered; AMD listens (the answered event waits for its verdict)
+  messaging,   ///< a machine under detect_connect: waiting for the beep, then leaving the message
   waiting,     ///< answered; waits for connect()
+  abandoning,  ///< no agent came: the abandon message plays (the opt-out digit listened for)
   connecting,  ///< agent's phone INVITEd
   bridging,    ///< agent answered; the customer is re-INVITEd with the agent's media
   connected,   ///< customer and agent talk
@@ -70,6 +74,9 @@ struct Call {
   std::string agent_id;
   std::string customer_sdp, agent_sdp;  // as each party last described its media
   std::unique_ptr<RtpPort> rtp;
+  std::unique_ptr<CallAudio> audio;      // what the customer's side says, analysed
+  int payload_type = 0;                  // the G.711 law the customer's answer chose
+  Timer audio_timer;                     // bounds AMD, the wait for the beep and the messages
   Timer ring_timer, agent_timer, max_timer, check_timer, retry_timer;
   std::uint64_t session_id = 0;          // our SDP origin toward either party
   std::uint64_t customer_version = 1, agent_version = 0;
@@ -107,6 +114,12 @@ class SipDriver::Impl {
   using Call = sip::Call;
   using Stage = sip::Stage;
 
+  /// A campaign's audio settings with its messages read and resampled to 8 kHz.
+  struct CampaignAudio {
+    SipCampaignAudio settings;
+    std::vector<std::int16_t> abandon_message, machine_message;
+  };
+
   // Engine side helpers.
   void emit(CallEventKind kind, CallId id, AnswerClass answer = AnswerClass::unknown, const std::string& agent = {},
             CallResult result = CallResult::unknown, const std::string& detail = {});
@@ -137,6 +150,18 @@ class SipDriver::Impl {
   void probe_legs(CallId id);
   void ring_out(CallId id);
   void release(Call& c, CallResult result, const std::string& detail);
+  // Audio (call_audio_flow.cpp).
+  void load_audio();
+  const CampaignAudio& audio_for(const std::string& campaign) const;
+  void on_rtp(CallId id, const sip::RtpPacket& p);
+  void observe(CallId id, const sip::RtpPacket& p);  // hands a G.711 frame to the on_audio observer
+  void start_classifying(Call& c);
+  void classified(Call& c, const media::AmdDecision& d);
+  void leave_message(Call& c);
+  void play_abandon_message(Call& c, const std::string& detail);
+  void play_prompt(Call& c, const std::vector<std::int16_t>& prompt);
+  void after_prompt(Call& c, std::function<void()> then);  // once the prompt's last frame left, and 300 ms more
+  void customer_gone_while_listening(Call& c);
   void abandon(Call& c, const std::string& detail);
   void hang_up(Leg* leg);
   bool authenticate(Leg& leg, const sip_t* sip);
@@ -160,6 +185,8 @@ class SipDriver::Impl {
   SipDriverStats stats_;
 
   std::function<void(const SipAudioFrame&)> audio_observer_;
+  CampaignAudio default_audio_;
+  std::map<std::string, CampaignAudio> campaign_audio_;
   std::unique_ptr<sip::Reactor> reactor_;  // the running or draining thread
 
   // Reactor-thread state.

@@ -313,7 +313,25 @@ TreatmentDecision decide(const Context& c, const TreatmentSet& rules, Rows& rows
   return d;
 }
 
+// The dialed number's lockout: its record is not due before the lockout
+// ends, whether the rule redials it or the chain comes back to it.
+void hold_locked_number(TreatmentDecision& d, std::int64_t dialed_id, EpochSeconds until) {
+  for (auto& u : d.updates)
+    if (u.record_id == dialed_id && u.record_status == RecordStatus::ready && (!u.dial_sched_time || *u.dial_sched_time < until))
+      u.dial_sched_time = until;
+  if (d.dial_next_chain_n && (!d.dial_at || *d.dial_at < until))
+    for (const auto& u : d.updates)
+      if (u.record_id == dialed_id && u.chain_n == *d.dial_next_chain_n) d.dial_at = until;
+}
+
 }  // namespace
+
+TreatmentDecision apply_treatment(const std::vector<Record>& chain, std::size_t dialed, CallResult result,
+                                  const TreatmentSet& rules, EpochSeconds now, const TreatmentLimits& limits) {
+  TreatmentDecision d = apply_treatment(chain, dialed, result, rules, now);
+  if (limits.number_locked_until) hold_locked_number(d, chain[dialed].record_id, *limits.number_locked_until);
+  return d;
+}
 
 TreatmentDecision apply_treatment(const std::vector<Record>& chain, std::size_t dialed, CallResult result,
                                   const TreatmentSet& rules, EpochSeconds now) {

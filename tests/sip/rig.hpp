@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -114,6 +115,60 @@ inline void write_tone(const fs::path& path, double seconds, double hz, double a
   u32(n * 2);
   for (std::uint32_t i = 0; i < n; ++i)
     u16(static_cast<std::uint16_t>(static_cast<std::int16_t>(32767 * amplitude * std::sin(2 * M_PI * hz * i / 8000.0))));
+}
+
+/// Runs a shell command; throws with the command when it fails.
+inline void run(const std::string& command) {
+  if (std::system((command + " >/dev/null 2>&1").c_str()) != 0) throw std::runtime_error("failed: " + command);
+}
+
+/// Speaks `text` (espeak-ng) into an 8 kHz mono 16-bit WAV, after `before` s and followed by `after` s of silence.
+inline void say(const fs::path& path, const std::string& text, double before, double after, const std::string& voice = "en-us") {
+  const fs::path raw = path.string() + ".raw.wav";
+  run("espeak-ng -v " + voice + " -w '" + raw.string() + "' '" + text + "'");
+  run("sox '" + raw.string() + "' -r 8000 -c 1 -b 16 '" + path.string() + "' pad " + std::to_string(before) + " " +
+      std::to_string(after));
+  fs::remove(raw);
+}
+
+/// Joins WAVs (8 kHz mono 16-bit) into one (sox).
+inline void join(const fs::path& out, const std::vector<fs::path>& parts) {
+  std::string cmd = "sox";
+  for (const auto& p : parts) cmd += " '" + p.string() + "'";
+  run(cmd + " '" + out.string() + "'");
+}
+
+/// Reads the samples of a 16-bit mono WAV (44-byte header, as sox and sndfile write it).
+inline std::vector<std::int16_t> samples(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::int16_t> out;
+  if (bytes.size() <= 44) return out;
+  out.resize((bytes.size() - 44) / 2);
+  std::memcpy(out.data(), bytes.data() + 44, out.size() * 2);
+  return out;
+}
+
+/// Where `needle` best matches inside `hay` (normalised cross-correlation, in 10-sample steps; the
+/// needle may run up to a fifth of its length past the end of `hay`, as a recording cut short does):
+/// the offset in samples and the correlation (1 = the same wave).
+inline std::pair<std::size_t, double> best_match(const std::vector<std::int16_t>& hay,
+                                                 const std::vector<std::int16_t>& needle) {
+  std::pair<std::size_t, double> best{0, 0.0};
+  const std::size_t min_overlap = needle.size() - needle.size() / 5;
+  if (needle.empty() || hay.size() < min_overlap) return best;
+  for (std::size_t at = 0; at + min_overlap <= hay.size(); at += 10) {
+    const std::size_t n = std::min(needle.size(), hay.size() - at);
+    double dot = 0, hay_energy = 0, needle_energy = 0;
+    for (std::size_t i = 0; i < n; i += 2) {
+      dot += double(hay[at + i]) * needle[i];
+      hay_energy += double(hay[at + i]) * hay[at + i];
+      needle_energy += double(needle[i]) * needle[i];
+    }
+    const double r = hay_energy > 0 && needle_energy > 0 ? dot / std::sqrt(hay_energy * needle_energy) : 0;
+    if (r > best.second) best = {at, r};
+  }
+  return best;
 }
 
 /// What a recording holds: its length, loudness and main frequency (by zero crossings).
@@ -257,6 +312,7 @@ struct PhoneEvent {
   std::string type;     ///< CALL_INCOMING, CALL_RINGING, CALL_ESTABLISHED, CALL_CLOSED, …
   std::string account;  ///< the account's AOR
   std::string param;    ///< e.g. the reason a call closed
+  std::chrono::steady_clock::time_point at{};  ///< when the rig read it
 };
 
 /// A baresip instance on 127.0.0.1 with its accounts, voice, recordings and control channel.
@@ -394,7 +450,7 @@ class Baresip {
   void on_message(const std::string& text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.contains("event") || !j.contains("type")) return;
-    PhoneEvent e{j.value("type", ""), j.value("accountaor", ""), j.value("param", "")};
+    PhoneEvent e{j.value("type", ""), j.value("accountaor", ""), j.value("param", ""), std::chrono::steady_clock::now()};
     {
       std::lock_guard lock(mu_);
       events_.push_back(e);

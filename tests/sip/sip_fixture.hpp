@@ -95,7 +95,11 @@ struct Voices {
   rig::fs::path agent = dir.path() / "agent.wav";        ///< 400 Hz for 6 s
   rig::fs::path brief = dir.path() / "brief.wav";        ///< 0.2 s: the callee hangs up at once
   rig::fs::path long_line = dir.path() / "long.wav";     ///< 30 s of silence: stays on the line
+  rig::fs::path hello = dir.path() / "hello.wav";        ///< a person: "Hello?", then 30 s of silence
+  rig::fs::path hello_brief = dir.path() / "hello_brief.wav";  ///< "Hello?", 3 s of silence, then the callee hangs up
   Voices() {
+    rig::say(hello, "Hello?", 0.3, 30);
+    rig::say(hello_brief, "Hello?", 0.3, 3);
     rig::write_tone(customer, 2.0, 1000);
     rig::write_tone(agent, 6.0, 400);
     rig::write_tone(brief, 0.2, 1000);

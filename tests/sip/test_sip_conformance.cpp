@@ -80,14 +80,14 @@ struct SipContext {
       switch (s) {
         case Scenario::mixed:
           // Three in ten numbers are not assigned (404); the rest answer, talk a moment, hang up.
-          if (std::hash<std::string>{}(number) % 10 >= 3) accounts.emplace_back(number, "auto", voices->brief.string());
+          if (std::hash<std::string>{}(number) % 10 >= 3) accounts.emplace_back(number, "auto", voices->hello_brief.string());
           break;
         case Scenario::rings:
           accounts.emplace_back(number, "manual");
           break;
         case Scenario::waits_live:
         case Scenario::connects:
-          accounts.emplace_back(number, "auto");  // the long line: stays until hung up
+          accounts.emplace_back(number, "auto", voices->hello.string());  // a person who stays until hung up
           break;
       }
     }

@@ -149,7 +149,7 @@ TEST_CASE("results from baresip: answer, early media, 180 rung out, 404, 486, re
   d.dial(request(2, "+12125551002"));  // no such account
   d.dial(request(3, "+12125551003"));
   d.dial(request(5, "+12125551005"));
-  d.dial(request(6, "+12125551006", AmdMode::detect_drop));
+  d.dial(request(6, "+12125551006"));
 
   // A live answer whose callee hangs up before an agent: abandoned.
   REQUIRE(log.wait(1, CallEventKind::released));
@@ -170,9 +170,9 @@ TEST_CASE("results from baresip: answer, early media, 180 rung out, 404, 486, re
   d.cancel(3);
   CHECK(log.result(3) == CallResult::cleared);  // released before cancel returns
   CHECK(rig::wait_for([&] { return phone.count("CALL_CLOSED", "+12125551003") == 1; }));
-  // With AMD asked and no detector yet, an answer is of unknown class; release_abandoned hangs up.
+  // Without AMD an answer is live at once; release_abandoned (no abandon message configured) hangs up.
   REQUIRE(log.wait(6, CallEventKind::answered));
-  CHECK(log.of(6).back().answer == AnswerClass::unknown);
+  CHECK(log.of(6).back().answer == AnswerClass::live);
   d.release_abandoned(6);
   CHECK(log.trace(6) == "dialing ringing answered abandoned released");
   CHECK(log.result(6) == CallResult::abandoned);

@@ -160,6 +160,8 @@ struct Scenario {
   std::vector<Treatment> rules;
   std::vector<Record> chain;
   std::vector<CallResult> results;  ///< one per dial, in order
+  /// The redial lockout after an abandoned call, in seconds (the campaign's abandoned_redial_lockout).
+  std::optional<EpochSeconds> lockout_s = std::nullopt;
 };
 
 constexpr EpochSeconds kCallSeconds = 30;  // a result comes this long after its dial
@@ -169,6 +171,7 @@ std::string run_scenario(const Scenario& s) {
   std::ostringstream out;
   out << "scenario " << s.name << "\n";
   for (const Treatment& t : rules.rules()) out << render_rule(t) << "\n";
+  if (s.lockout_s) out << "lockout after abandoned: " << *s.lockout_s << "s\n";
   for (const Record& r : s.chain) out << "start " << render_record(r) << "\n";
   std::vector<Record> chain = s.chain;
   EpochSeconds dial_time = kT0;
@@ -179,7 +182,9 @@ std::string run_scenario(const Scenario& s) {
     EpochSeconds now = dial_time + kCallSeconds;
     out << "step " << i + 1 << ": dial chain_n=" << next << " at " << render_time(dial_time) << ", "
         << to_string(s.results[i]) << " at " << render_time(now) << "\n";
-    TreatmentDecision d = apply_treatment(chain, dialed, s.results[i], rules, now);
+    TreatmentLimits limits;
+    if (s.lockout_s && s.results[i] == CallResult::abandoned) limits.number_locked_until = now + *s.lockout_s;
+    TreatmentDecision d = apply_treatment(chain, dialed, s.results[i], rules, now, limits);
     out << render_decision(d);
     store(chain, d);
     if (d.chain_finished || !d.dial_next_chain_n) {
@@ -249,6 +254,30 @@ std::vector<Scenario> golden_scenarios() {
   std::vector<Scenario> all;
 
   all.push_back({"no_rule_is_final", {}, make_chain(2), {R::busy}});
+
+  // The UK redial lockout after an abandoned call (72 h): the dialed number
+  // waits for it, whatever the rule's own wait; other numbers of the chain do not.
+  constexpr EpochSeconds kLockout = 72 * 3600;
+  all.push_back({"abandoned_lockout_holds_redial",
+                 {with_wait(make_rule(1, R::abandoned, A::retry_in, 1, 3), minutes(10))},
+                 make_chain(1),
+                 {R::abandoned, R::abandoned, R::busy},
+                 kLockout});
+  all.push_back({"abandoned_lockout_longer_wait_stands",
+                 {with_wait(make_rule(1, R::abandoned, A::retry_in, 1, 2), hours(96))},
+                 make_chain(1),
+                 {R::abandoned, R::abandoned},
+                 kLockout});
+  all.push_back({"abandoned_lockout_next_in_chain",
+                 {make_rule(1, R::abandoned, A::next_in_chain, 1, 2)},
+                 make_chain(2),
+                 {R::abandoned, R::abandoned, R::abandoned, R::abandoned},
+                 kLockout});
+  all.push_back({"abandoned_lockout_only_after_abandoned",
+                 {with_wait(make_rule(1, R::no_answer, A::retry_in, 1, 2), minutes(10))},
+                 make_chain(1),
+                 {R::no_answer, R::no_answer},
+                 kLockout});
 
   all.push_back(
       {"answer_finishes_chain", {make_rule(1, R::busy, A::next_in_chain)}, make_chain(3), {R::busy, R::answer}});

@@ -24,6 +24,7 @@
 #include "outbound/clock.hpp"
 #include "outbound/driver/driver.hpp"
 #include "outbound/export.hpp"
+#include "outbound/media.hpp"
 #include "outbound/model.hpp"
 
 namespace outbound {
@@ -33,6 +34,14 @@ struct SipCredentials {
   std::string username;  ///< "" = no credentials: a challenge ends the call (dial_error)
   std::string password;  ///< the password
   std::string realm;     ///< answer only this realm's challenges ("" = whatever realm the trunk names)
+};
+
+/// What a campaign's calls hear and how their answers are told apart (SipConfig::audio, campaign_audio).
+struct SipCampaignAudio {
+  media::AmdSettings amd;       ///< answering-machine detection, for requests that ask for it
+  std::string abandon_message;  ///< WAV (8/16 kHz mono 16-bit) release_abandoned plays before hanging up ("" = none)
+  std::string machine_message;  ///< WAV left on a machine after its beep under detect_connect ("" = none)
+  char opt_out_digit = 0;       ///< '0'-'9', '*', '#': pressed during the abandon message, the number goes on the DNC list (0 = none)
 };
 
 /// How the SIP driver reaches the trunk and the agents' phones. validate() says what is wrong.
@@ -57,6 +66,8 @@ struct SipConfig {
   std::string rtp_address;                ///< address RTP binds to and the SDP offers ("" = the listen host)
   int rtp_port_min = 16384;               ///< lowest RTP port (even ports only, one a call)
   int rtp_port_max = 32766;               ///< highest RTP port
+  SipCampaignAudio audio;                 ///< messages and AMD settings of campaigns not in campaign_audio
+  std::map<std::string, SipCampaignAudio> campaign_audio;  ///< by campaign group name (DialRequest::campaign)
 };
 
 /// Throws Error(invalid_argument), naming the field, when `config` is malformed: listen address, URIs,
@@ -81,6 +92,12 @@ struct SipDriverStats {
   long rtp_packets = 0;                 ///< RTP packets received on the driver's media ports
   long rtp_rejected = 0;                ///< datagrams on media ports that were not G.711 RTP
   long open_dialogs = 0;                ///< SIP dialogs (legs) the driver holds now, ended calls' included
+  long rtp_lost = 0;                    ///< 20 ms frames that never arrived (fed to the detectors as silence)
+  long rtp_late = 0;                    ///< packets that came after their turn (dropped)
+  std::map<std::string, std::map<AnswerClass, long>> answers;  ///< AMD verdicts by campaign, then class
+  long abandon_messages = 0;            ///< abandon messages played to the end or to an opt-out
+  long machine_messages = 0;            ///< messages left on machines
+  long opt_outs = 0;                    ///< callees who pressed the opt-out digit
 };
 
 /// One 20 ms frame of a call's audio as G.711 (160 bytes of µ-law or A-law).

@@ -1,0 +1,54 @@
+// Private: the compliance gate as a pure function. The caller looks up the
+// facts about one record (attempts, its number, the do-not-call list, the
+// calling window in every zone, the abandoned-call lockout) and applies the
+// verdict (finalising, deferring, dialing); the gate only decides, so each
+// rule and their order are tested without a database, a clock or a campaign.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "outbound/dnc.hpp"
+#include "outbound/model.hpp"
+#include "outbound/timezone.hpp"
+
+namespace outbound::gate {
+
+/// What the caller found out about the record to dial. A fact the gate will
+/// not read (the window of a record already blocked) need not be looked up.
+struct Facts {
+  std::int64_t record_id = 0;
+  bool attempts_exhausted = false;            ///< attempt >= the campaign's max_attempts
+  std::optional<std::string> number_problem;  ///< why its number cannot be dialed (unparseable, emergency, short code)
+  DncMatch dnc = DncMatch::none;              ///< the do-not-call list's answer
+  WindowVerdict window = WindowVerdict::open; ///< its calling window, in every zone it has
+  bool window_reopens = true;                 ///< closed: it opens again (in the list's query or within 3 days)
+  std::string zone;                           ///< unknown_zone: the zone key it named
+  bool zones_from_numbers = false;            ///< unknown_zone: zones are also read from numbers
+  std::optional<EpochSeconds> locked_out_until;  ///< abandoned-call lockout, when the caller applies it
+  // Contact limits, calendars and a pre-dial veto join here as further facts,
+  // each with its rule in decide() and its case in the gate's tests.
+};
+
+/// What to do with the record.
+struct Verdict {
+  enum class Kind {
+    dial,         ///< every rule passed
+    block,        ///< never dial it (or, with Scope::chain, any record of its chain)
+    defer_window, ///< outside its calling window: waits for it
+    defer_until,  ///< locked out: due again at `until`
+  };
+  /// Which records a block closes.
+  enum class Scope { record, chain };
+  Kind kind = Kind::dial;
+  Scope scope = Scope::record;
+  std::optional<CallResult> result;  ///< block: the result written (none: the record is closed with its own)
+  std::string reason;                ///< block as a record error: the message reported
+  EpochSeconds until = 0;            ///< defer_until: when
+};
+
+/// Decides one record: attempt cap, number, do-not-call, window, lockout, in that order.
+Verdict decide(const Facts& f);
+
+}  // namespace outbound::gate
