@@ -222,7 +222,8 @@ typedef enum ob_event_kind {
   OB_EVENT_PREVIEW_RECORD = 11, OB_EVENT_PREVIEW_RECORD_EMPTY = 12, OB_EVENT_CHAINED_RECORD = 13,
   OB_EVENT_RECORD_DELIVERED = 14, OB_EVENT_SCHEDULED_CALL = 15, OB_EVENT_COMPLETED = 16, OB_EVENT_ERROR = 17,
   OB_EVENT_DIALING = 18, /**< (0.3; INFO before) a record is about to be dialed */
-  OB_EVENT_WRITTEN = 19  /**< (0.3; INFO before) a record's result was written to its list */
+  OB_EVENT_WRITTEN = 19, /**< (0.3; INFO before) a record's result was written to its list */
+  OB_EVENT_IDLE = 20     /**< a started campaign has dialed nothing for 30 s; the message names why */
 } ob_event_kind;
 
 /** Log levels. */

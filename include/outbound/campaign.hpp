@@ -143,7 +143,7 @@ struct CampaignEvent {
     loaded, started, stopped, unloaded, mode_changed, state_changed,
     record_error, driver_error, database_error, call_finished, info,
     preview_record, preview_record_empty, chained_record, record_delivered, scheduled_call, completed, error,
-    dialing, written
+    dialing, written, idle
   };
   Kind kind = Kind::info;       ///< what happened
   std::string campaign;         ///< campaign group name

@@ -38,6 +38,7 @@ std::string_view to_string(CampaignEvent::Kind k) noexcept {
     case K::error: return "error";
     case K::dialing: return "dialing";
     case K::written: return "written";
+    case K::idle: return "idle";
   }
   return "invalid";
 }

@@ -193,6 +193,23 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // Last member: destroyed first, so its thread finishes its jobs while the lists still exist.
   detail::ListWorker storage{loop, !loop.clock().is_manual()};
 
+  // Why a started campaign dials nothing (idle_reason.cpp).
+  struct IdleWatch {
+    Time started{};            // the start this watch belongs to
+    long placed_seen = 0;      // dials the driver took, at the last check
+    Time since{};              // the last instant a dial was placed (or dialing started)
+    Time checked_at{};         // the last reason worked out
+    std::string reason;        // the reason last reported ("" none)
+    Time reported_at{};
+    long refusals = 0;         // dials the driver refused since `since`
+    Time last_refusal_at{};
+    std::string last_refusal;  // the driver's last refusal of a dial
+  } idle;
+  void check_idle();                          // from the tick: an idle event when due
+  void note_refusal(const std::string& error);  // the driver refused a dial
+  std::string idle_reason();   // "key: text" of what holds dialing now
+  std::string idle_list_reason();             // the lists' part, "" when records are dialable
+
   // --- events to subscribers ------------------------------------------------
   void emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id = 0,
             CallResult result = CallResult::unknown);

@@ -299,10 +299,10 @@ void Campaign::Impl::route_entry(std::int64_t key) {
 
 std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, bool pushed) {
   if (agent.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");
-  if (!state_accepts_dials()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is not dialing");
+  if (!state_accepts_dials()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is not dialing (start it first)");
   if (!pushed && cfg.mode != DialMode::preview && cfg.mode != DialMode::push_preview)
-    throw Error(ErrorCode::invalid_state, "preview record requests need a preview dialing mode; " + cfg.name + " is " +
-                                              std::string(to_string(cfg.mode)));
+    throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " dials in " + std::string(to_string(cfg.mode)) +
+                                              " mode: preview record requests need the preview or push_preview mode");
   if (!pushed && !sync_dnc()) {
     emit_desktop(CampaignEvent::Kind::preview_record_empty, agent, 0, nullptr, "do-not-call list not up to date");
     return std::nullopt;

@@ -409,6 +409,7 @@ void Campaign::Impl::place_call(Pending p) {
     // The driver refused: the attempt stands (it was recorded) and the
     // record goes through the treatments as a dial error.
     ++st.driver_errors;
+    note_refusal(error);
     if (it->second.personal) reserved_agents.erase(it->second.agent);
     log_call(it->second, CallResult::dial_error, loop.now());
     report_result(it->second, CallResult::dial_error);

@@ -201,6 +201,7 @@ void Campaign::Impl::on_tick() {
   abandon_window.prune(loop.now());
   renew_leases_and_recover_expired();
   dialing_turn();
+  check_idle();
 }
 
 // Runs from the tick and from the flush timer, so leases stay ours while

@@ -267,12 +267,61 @@ static void test_cpd_and_gvp(const char* dir) {
   ob_engine_free(e);
 }
 
+/* A started campaign with no agent logged in says so: one OB_EVENT_IDLE
+ * naming the reason after 30 s of no dial, its C name "idle". */
+typedef struct {
+  int idle;
+  char message[256];
+} idle_seen;
+
+static void on_idle(void* user_data, const ob_campaign_event* e) {
+  idle_seen* s = (idle_seen*)user_data;
+  if (e->kind != OB_EVENT_IDLE) return;
+  if (++s->idle == 1) {
+    strncpy(s->message, e->message, sizeof s->message - 1);
+    s->message[sizeof s->message - 1] = 0;
+  }
+}
+
+static void test_idle(const char* dir) {
+  ob_engine* e = manual_engine();
+  ob_sim_network* net = NULL;
+  ob_driver* drv = NULL;
+  ob_list* list = new_list(dir, "idle.db", 20);
+  ob_campaign* camp = NULL;
+  ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
+  idle_seen seen;
+  memset(&seen, 0, sizeof seen);
+
+  CHECK_STR(ob_enum_name(OB_ENUM_EVENT_KIND, OB_EVENT_IDLE), "idle");
+  CHECK_OK(ob_sim_network_new(&net, e, NULL));
+  CHECK_OK(ob_sim_tserver_new(&drv, net, 0, "agent", NULL)); /* a switch with no agent */
+  co.name = "idle";
+  CHECK_OK(ob_campaign_new(&camp, e, &co, drv, NULL));
+  CHECK_OK(ob_campaign_set_event_callback(camp, on_idle, &seen));
+  CHECK_OK(ob_campaign_add_list(camp, list, 1.0));
+  CHECK_OK(ob_campaign_load(camp));
+  CHECK_OK(ob_campaign_start(camp));
+  CHECK_OK(ob_engine_run_for(e, 20 * 1000));
+  CHECK(seen.idle == 0);
+  CHECK_OK(ob_engine_run_for(e, 20 * 1000));
+  CHECK(seen.idle == 1);
+  CHECK(strncmp(seen.message, "no_agents: no agent is logged in (nothing dialed for 30 s)", 200) == 0);
+  finish(e, camp);
+  ob_campaign_free(camp);
+  ob_driver_free(drv);
+  ob_sim_network_free(net);
+  ob_list_free(list);
+  ob_engine_free(e);
+}
+
 int main(void) {
   char dir[64];
   strcpy(dir, temp_dir());
   test_tserver(dir);
   test_options();
   test_cpd_and_gvp(dir);
+  test_idle(dir);
   remove_dir(dir);
   return check_report("capi_campaign");
 }

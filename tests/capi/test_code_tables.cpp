@@ -61,6 +61,7 @@ constexpr std::pair<Kind, int> kEventKinds[] = {
     {Kind::error, OB_EVENT_ERROR},
     {Kind::dialing, OB_EVENT_DIALING},
     {Kind::written, OB_EVENT_WRITTEN},
+    {Kind::idle, OB_EVENT_IDLE},
 };
 
 // Each C++ error code beside its C status.

@@ -254,6 +254,7 @@ class EventKind(IntEnum):
     ERROR = 17
     DIALING = 18
     WRITTEN = 19
+    IDLE = 20
 
 
 class LogLevel(IntEnum):

@@ -255,3 +255,14 @@ def test_errors_read_well(engine: ob.Engine) -> None:
     with pytest.raises(ob.InvalidArgumentError) as bad:
         engine.add_campaign(name="h", driver=switch)
     assert "h" in bad.value.message and "already" in bad.value.message
+    with pytest.raises(ob.InvalidStateError) as idle:
+        c.preview_record("alice")
+    assert idle.value.message == "campaign h is not dialing (start it first)"
+    c.add_list(ob.CallingList("sqlite3://:memory:", create_if_missing=True))
+    c.load()
+    c.start()
+    with pytest.raises(ob.InvalidStateError) as mode:
+        c.preview_record("alice")
+    assert mode.value.message == ("campaign h dials in progressive mode: "
+                                  "preview record requests need the preview or push_preview mode")
+    c.finish()

@@ -249,3 +249,28 @@ def test_events_from_python_threads_with_the_engine_thread(tmp_path) -> None:
         c.close()
     gc.collect()
     assert ob.driver.live_python_drivers() == 0
+
+
+def test_a_campaign_with_no_ready_agent_says_why(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    calling_list.insert(make_records(10))
+    driver = ScriptDriver(engine, ["a0"])
+    campaign = engine.add_campaign(name="idle", driver=driver)
+    idle = []
+    campaign.on_event(lambda e: idle.append(e) if e.kind is ob.EventKind.IDLE else None)
+    campaign.add_list(calling_list)
+    campaign.load()
+    campaign.set_agent_state("a0", "not_ready")
+    campaign.start()
+    engine.run_for(29)
+    assert idle == []
+    engine.run_for(31 + 300)  # the first after 30 s, then one reminder 5 minutes on
+    assert [e.message for e in idle] == [
+        "no_ready_agents: no agent is ready (1 logged in: 0 busy, 0 in wrap-up, 0 reserved, 1 not ready)"
+        " (nothing dialed for 30 s)",
+        "no_ready_agents: no agent is ready (1 logged in: 0 busy, 0 in wrap-up, 0 reserved, 1 not ready)"
+        " (nothing dialed for 330 s)"]
+    assert idle[0].kind.name == "IDLE" and idle[0].campaign == "idle" and driver.requests == []
+    campaign.set_agent_state("a0", "ready")
+    engine.run_for(20)
+    assert len(driver.requests) > 0 and len(idle) == 2
+    campaign.finish()

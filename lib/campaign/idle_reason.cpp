@@ -1,0 +1,156 @@
+// Why a started campaign dials nothing. A campaign that has placed no call
+// for kIdleAfter sends an `idle` event naming the first thing that holds it
+// (results that cannot be written, a driver refusing, lists with nothing
+// dialable, agents, ports, the abandon guard), once per change of reason and
+// again every kIdleRepeat while it lasts. The reason is worked out at most
+// every kIdleCheckEvery: it may read the lists' counts from the database.
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <optional>
+
+#include "campaign_impl.hpp"
+#include "outbound/list_progress.hpp"
+
+namespace outbound {
+namespace {
+
+constexpr Duration kIdleAfter = std::chrono::seconds(30);
+constexpr Duration kIdleRepeat = std::chrono::minutes(5);
+constexpr Duration kIdleCheckEvery = std::chrono::seconds(10);
+
+std::string utc_text(Time t) {
+  std::time_t s = static_cast<std::time_t>(to_epoch_seconds(t));
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%", fraction * 100.0);
+  return buf;
+}
+
+// The key of a "key: text" reason.
+std::string key_of(const std::string& reason) { return reason.substr(0, reason.find(':')); }
+
+// The first instant one of `list`'s due, window-deferred groups opens.
+std::optional<Time> next_window_open(CallingList& list, const CallingWindows& windows, Time now) {
+  std::optional<Time> first;
+  const std::string& zone_column = list.options().zone_column;
+  for (const auto& g : list.ready_groups(to_epoch_seconds(now))) {
+    if (g.scheduled_later) continue;
+    Record r;  // a record standing for the group, as list_progress reads it
+    if (zone_column.empty())
+      r.tz_dbid = static_cast<int>(std::strtol(g.zone_key.c_str(), nullptr, 10));
+    else
+      r.custom[zone_column] = g.zone_key;
+    r.daily_from = g.daily_from;
+    r.daily_till = g.daily_till;
+    if (windows.check(r, now) != WindowVerdict::closed) continue;
+    if (auto t = windows.next_open(r, now); t && (!first || *t < *first)) first = t;
+  }
+  return first;
+}
+
+}  // namespace
+
+void Campaign::Impl::check_idle() {
+  if ((state != CampaignState::running && state != CampaignState::active) || !is_autonomous(cfg.mode)) return;
+  const Time now = loop.now();
+  const long placed = st.dials - st.driver_errors;
+  if (idle.started != started_at || placed != idle.placed_seen) {
+    // A new start, or dialing went on: a later idle spell is reported afresh.
+    const bool new_start = idle.started != started_at;
+    idle.started = started_at;
+    idle.placed_seen = placed;
+    idle.since = new_start ? started_at : now;
+    idle.reason.clear();
+    if (!new_start) return;
+  }
+  if (now - idle.since < kIdleAfter || (!idle.reason.empty() && now - idle.checked_at < kIdleCheckEvery)) return;
+  idle.checked_at = now;
+  std::string reason = idle_reason();
+  const bool changed = key_of(reason) != key_of(idle.reason);
+  if (!changed && now - idle.reported_at < kIdleRepeat) return;
+  idle.reason = reason;
+  idle.reported_at = now;
+  const long quiet_s = static_cast<long>(to_seconds(now - idle.since));
+  emit(CampaignEvent::Kind::idle, reason + " (nothing dialed for " + std::to_string(quiet_s) + " s)");
+}
+
+void Campaign::Impl::note_refusal(const std::string& error) {
+  if (idle.last_refusal_at < idle.since) idle.refusals = 0;  // the first of this idle spell
+  ++idle.refusals;
+  idle.last_refusal_at = loop.now();
+  idle.last_refusal = error;
+}
+
+// The first of the reasons that holds dialing, most fundamental first.
+std::string Campaign::Impl::idle_reason() {
+  if (write_failed) return "results_not_written: results cannot be written to the list; dialing is held until they can";
+  if (long refused = idle.last_refusal_at >= idle.since ? idle.refusals : 0; refused > 0)
+    return "driver_refusing: the driver refused " + std::to_string(refused) + " dial" + (refused == 1 ? "" : "s") +
+           (idle.last_refusal.empty() ? std::string() : ", the last with: " + idle.last_refusal);
+  if (buffer.empty()) {
+    if (std::string r = idle_list_reason(); !r.empty()) return r;
+  }
+  const PacingSnapshot s = snapshot();
+  if (!is_gvp(cfg.mode)) {
+    if (s.agents_logged_in == 0) return "no_agents: no agent is logged in";
+    if (s.agents_ready == 0)
+      return "no_ready_agents: no agent is ready (" + std::to_string(s.agents_logged_in) + " logged in: " +
+             std::to_string(s.agents_busy) + " busy, " + std::to_string(s.agents_wrap) + " in wrap-up, " +
+             std::to_string(s.agents_reserved) + " reserved, " +
+             std::to_string(s.agents_logged_in - s.agents_busy - s.agents_wrap - s.agents_reserved) + " not ready)";
+  }
+  if (s.ports > 0 && static_cast<int>(calls.size()) >= s.ports)
+    return "ports_exhausted: every port is taken (" + std::to_string(calls.size()) + " calls in flight, limit " +
+           std::to_string(s.ports) + ")";
+  if (s.abandon.cap_rate > 0 && s.abandon.live_in_window > 0) {
+    const double rate = static_cast<double>(s.abandon.abandoned_in_window) / static_cast<double>(s.abandon.live_in_window);
+    if (rate >= s.abandon.cap_rate)
+      return "abandon_guard: the abandon guard holds dialing (" + percent(rate) + " of live answers abandoned in the window, cap " +
+             percent(s.abandon.cap_rate) + ")";
+  }
+  return "pacer: the " + std::string(to_string(cfg.mode)) + " pacer asks for no dial now (" + std::to_string(calls.size()) +
+         " calls in flight, " + std::to_string(s.agents_ready) + " agents ready, " + std::to_string(buffer.records()) +
+         " records buffered)";
+}
+
+// Nothing buffered: are the lists empty, used up, waiting for a window, or
+// scheduled later? "" when records are dialable (another engine may hold them).
+std::string Campaign::Impl::idle_list_reason() {
+  if (lists.empty()) return "list_empty: the campaign has no calling list";
+  const Time now = loop.now();
+  std::int64_t total = 0, ready = 0, dialable = 0, deferred = 0, later = 0;
+  std::optional<Time> opens;
+  // On the list worker's terms: the lists are its while jobs run (one database user at a time).
+  bool read = guarded_db("count the lists' records", [&] { storage.run_now([&] {
+    for (auto& e : lists) {
+      ListProgress p = list_progress(*e.list, windows, now);
+      for (const auto& [status, n] : p.by_status) total += n;
+      ready += p.ready;
+      dialable += p.dialable_now;
+      deferred += p.window_deferred;
+      later += p.scheduled_later;
+      if (p.window_deferred > 0)
+        if (auto t = next_window_open(*e.list, windows, now); t && (!opens || *t < *opens)) opens = t;
+    }
+  }); });
+  if (!read) return "database: the lists' records cannot be counted (see the database_error event)";
+  if (total == 0) return "list_empty: the calling lists hold no record";
+  if (ready == 0)
+    return "list_exhausted: no record is ready to dial (" + std::to_string(total) + " records, every one final, cancelled or in use)";
+  if (dialable > 0) return {};
+  if (deferred > 0)
+    return "outside_window: every ready record (" + std::to_string(deferred) + ") is outside its calling window; " +
+           (opens ? "the next window opens at " + utc_text(*opens) : std::string("no window opens in the next 3 days")) +
+           (later > 0 ? "; " + std::to_string(later) + " more are scheduled later" : std::string());
+  return "scheduled_later: every ready record (" + std::to_string(later) + ") is scheduled for later";
+}
+
+}  // namespace outbound
