@@ -133,7 +133,10 @@ void Campaign::Impl::list_opt_out(const ActiveCall& c) {
 void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
   if (c.abandoned || c.connected) return;
   c.abandoned = true;
-  router.forget(c.id);  // an agent being called for it is freed when the driver says so, or at its release
+  // An agent being called for it did nothing wrong: freed when the driver says so, or at the release.
+  router.forget(c.id);
+  loop.cancel(c.connect_timer);
+  c.connect_timer = 0;
   if (c.live) {
     ++st.abandoned;
     tracker.on_abandon(now);

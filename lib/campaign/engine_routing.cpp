@@ -71,6 +71,7 @@ void Campaign::Impl::on_connect_deadline(CallId id, const std::string& agent) {
   if (it == calls.end() || it->second.connecting_agent != agent) return;
   ActiveCall& c = it->second;
   c.connect_timer = 0;
+  if (c.abandoned || c.connected) return;  // given up meanwhile: the agent is freed at the release
   // The driver still holds the agent's leg, so no other agent can be asked: the call is given up.
   c.connecting_agent.clear();
   router.failed(id, agent);

@@ -267,6 +267,22 @@ TEST_CASE("engine routing: an agent the driver never answers for within agent_an
   CHECK(rig.row(1).call_result == CallResult::abandoned);
 }
 
+TEST_CASE("engine routing: a call abandoned while its agent's phone rings frees that agent, who stays ready") {
+  CampaignConfig cfg;
+  cfg.abandon_after = 1500ms;
+  cfg.agent_answer_timeout = 3s;
+  Rig rig(obtest::make_records(1), cfg);
+  rig.driver->behaviour["a"] = RoutingDriver::Agent::silent;
+  rig.ready_in_order({"a"});
+  rig.campaign->start();
+  rig.run_for(10s);  // answered at +1 s, abandoned at +2.5 s; the engine's own deadline would be +4 s
+  CHECK(agents_connected(*rig.driver) == std::vector<std::string>{"a"});
+  CHECK(rig.campaign->stats().abandoned == 1);
+  CHECK(rig.state_of("a") == AgentState::ready);
+  rig.finish();
+  CHECK(rig.row(1).call_result == CallResult::abandoned);
+}
+
 TEST_CASE("engine routing, predictive, many calls with random refusals: no agent ever has two calls, nothing is lost") {
   CampaignConfig cfg;
   cfg.mode = DialMode::predictive;
