@@ -70,7 +70,8 @@ class RoutingDriver final : public Driver {
     if (!timers_.count(id)) return;
     waiting.erase(id);
     send(CallEventKind::abandoned, id);
-    release(id, CallResult::abandoned);
+    if (abandon_message == Duration::zero()) return release(id, CallResult::abandoned);
+    later(id, abandon_message, [this, id] { release(id, CallResult::abandoned); });  // the message plays first
   }
   void stop() override {
     std::vector<CallId> ids;
@@ -92,6 +93,7 @@ class RoutingDriver final : public Driver {
   std::set<std::string> on_line;
   int double_booked = 0;  ///< an agent connected while already on a call
   Duration talk = 30s;
+  Duration abandon_message{0};  ///< how long release_abandoned plays a message before the release
 
  private:
   void send(CallEventKind kind, CallId id, AnswerClass answer = AnswerClass::unknown, const std::string& agent = {},
@@ -273,9 +275,10 @@ TEST_CASE("engine routing: a call abandoned while its agent's phone rings frees 
   cfg.agent_answer_timeout = 3s;
   Rig rig(obtest::make_records(1), cfg);
   rig.driver->behaviour["a"] = RoutingDriver::Agent::silent;
+  rig.driver->abandon_message = 5s;
   rig.ready_in_order({"a"});
   rig.campaign->start();
-  rig.run_for(10s);  // answered at +1 s, abandoned at +2.5 s; the engine's own deadline would be +4 s
+  rig.run_for(10s);  // answered at +1 s, abandoned at +2.5 s, released at +7.5 s; the engine's own deadline was +4 s
   CHECK(agents_connected(*rig.driver) == std::vector<std::string>{"a"});
   CHECK(rig.campaign->stats().abandoned == 1);
   CHECK(rig.state_of("a") == AgentState::ready);
