@@ -9,11 +9,14 @@ seconds, hangs up). It writes a calling list of those numbers, runs
 the list's progress every two seconds, prints the report's figures, and stops
 baresip (by pid).
 
-usage: sip_demo.py BUILD_DIR [CALLS]   (PYTHONPATH=bindings/python)
+usage: sip_demo.py BUILD_DIR [--calls N] [--agents N] [--talk S] [--wrap S] [--minutes M] [--mode MODE]
+                   [--report FILE]   (PYTHONPATH=bindings/python)
+The defaults make the short demo; the options make the sim-vs-SIP bench (bench/sip/results.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -29,7 +32,6 @@ from typing import List
 
 import outbound as ob
 
-AGENTS = [f"agent{i}" for i in range(1, 6)]
 
 
 def free_ports(count: int) -> int:
@@ -104,36 +106,38 @@ class Baresip:
             self.proc.wait()
 
 
-def say(folder: Path) -> None:
+def say(folder: Path, talk_s: float) -> None:
     def run(*args: str) -> None:
         subprocess.run(args, check=True, capture_output=True)
     run("espeak-ng", "-w", str(folder / "raw.wav"), "Hello?")
     run("sox", str(folder / "raw.wav"), "-r", "8000", "-c", "1", "-b", "16", str(folder / "hello.wav"), "pad", "0.3", "60")
-    run("sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(folder / "talk.wav"), "synth", "3", "sine", "400")
+    run("sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(folder / "talk.wav"), "synth", str(talk_s), "sine", "400")
 
 
-def demo(build: Path, calls: int, folder: Path) -> int:
-    say(folder)
+def demo(build: Path, a: argparse.Namespace, folder: Path) -> int:
+    calls = a.calls
+    agents = [f"agent{i}" for i in range(1, a.agents + 1)]
+    say(folder, a.talk)
     numbers = [f"+1212558{1000 + i}" for i in range(calls)]
     people = [n for i, n in enumerate(numbers) if i % 10 < 6]
     rejecting = [n for i, n in enumerate(numbers) if 6 <= i % 10 < 8]
     port = free_ports(30)  # callees: port..+3, agents: port+10..+13, the driver: port+20
     print(f"demo --sip: baresip callees on 127.0.0.1:{port} ({len(people)} people, {len(rejecting)} who reject, "
-          f"{calls - len(people) - len(rejecting)} numbers that do not exist), {len(AGENTS)} agents' phones on "
+          f"{calls - len(people) - len(rejecting)} numbers that do not exist), {len(agents)} agents' phones on "
           f"127.0.0.1:{port + 10}", flush=True)
     callees = Baresip(folder / "callees", port, people + rejecting, folder / "hello.wav", rejecting)
-    phones = Baresip(folder / "agents", port + 10, AGENTS, folder / "talk.wav", [])
+    phones = Baresip(folder / "agents", port + 10, agents, folder / "talk.wav", [])
     try:
         list_db = folder / "list.db"
         with ob.CallingList(f"sqlite3://{list_db}", create_if_missing=True) as calls_list:
             calls_list.insert(ob.Record(record_id=i + 1, contact_info=n, chain_id=i + 1, chain_n=1, campaign_id=1)
                               for i, n in enumerate(numbers))
         scenario = {
-            "clock": "real", "mode": "predictive", "duration_h": 0.1, "auto_complete": True,
-            "wrap_s": {"dist": "constant", "mean": 1.0, "sd": 0},
+            "clock": "real", "mode": a.mode, "duration_h": a.minutes / 60, "auto_complete": True,
+            "wrap_s": {"dist": "constant", "mean": a.wrap, "sd": 0},
             "list": {"connection": f"sqlite3://{list_db}", "in_place": True, "treatments": []},
             "sip": {"listen": f"127.0.0.1:{port + 20}", "customer_uri": f"sip:{{number}}@127.0.0.1:{port}",
-                    "agents": {a: f"sip:{a}@127.0.0.1:{port + 10}" for a in AGENTS}, "cps": 20,
+                    "agents": {g: f"sip:{g}@127.0.0.1:{port + 10}" for g in agents}, "cps": 20,
                     "agent_answer_timeout_ms": 1000},
         }
         (folder / "scenario.json").write_text(json.dumps(scenario, indent=2))
@@ -145,13 +149,15 @@ def demo(build: Path, calls: int, folder: Path) -> int:
                 time.sleep(2)
                 by = watch.count_by_status()
                 done = by[ob.RecordStatus.UPDATED] + by[ob.RecordStatus.CHAIN_UPDATED]
-                print(f"  {time.monotonic() - start:5.0f} s  final {done:3d}/{calls}  in calls "
-                      f"{by[ob.RecordStatus.RETRIEVED]:2d}", flush=True)
+                print(f"  {time.monotonic() - start:5.0f} s  final {done:4d}/{calls}  retrieved (buffered or in a call) "
+                      f"{by[ob.RecordStatus.RETRIEVED]:3d}", flush=True)
         out = sim.stdout.read() if sim.stdout else ""
         if sim.returncode != 0:
             print(f"demo --sip: outbound sim failed ({sim.returncode})", file=sys.stderr)
             return 1
         r = json.loads(out)
+        if a.report:
+            Path(a.report).write_text(out)
         print(f"summary: {r['dials']} calls over SIP in {r['wall_s']:.0f} s: {r['connected']} connected to agents, "
               f"{r['abandoned']} abandoned (rate {100 * r['abandon_rate']:.1f} %, cap {100 * r['abandon_cap']:.0f} %), "
               f"{r['busy']} busy, {r['sit']} not in service")
@@ -166,12 +172,18 @@ def demo(build: Path, calls: int, folder: Path) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    calls = int(sys.argv[2]) if len(sys.argv) > 2 else 60
+    p = argparse.ArgumentParser(description="A real-time campaign over SIP against baresip on 127.0.0.1.")
+    p.add_argument("build", type=Path, help="the meson build folder (its tools/outbound runs the campaign)")
+    p.add_argument("--calls", type=int, default=60, help="records (numbers) in the list")
+    p.add_argument("--agents", type=int, default=5, help="agents' phones")
+    p.add_argument("--talk", type=float, default=3.0, help="seconds an agent talks before hanging up")
+    p.add_argument("--wrap", type=float, default=1.0, help="seconds of wrap-up after each call")
+    p.add_argument("--minutes", type=float, default=6.0, help="longest run in wall minutes (it ends once all is final)")
+    p.add_argument("--mode", default="predictive", help="progressive, predictive or power")
+    p.add_argument("--report", help="also write the JSON report here")
+    a = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="ob-sip-demo-") as folder:
-        return demo(Path(sys.argv[1]), calls, Path(folder))
+        return demo(a.build, a, Path(folder))
 
 
 if __name__ == "__main__":
