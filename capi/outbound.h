@@ -820,7 +820,7 @@ OB_EXTERN int ob_driver_name(const char** out, ob_driver* driver);
 /** What the driver can do (`out->version` set by the caller, e.g. OB_DRIVER_CAPABILITIES_INIT). */
 OB_EXTERN int ob_driver_capabilities_get(ob_driver_capabilities* out, ob_driver* driver);
 /** Asks `driver` to join answered call `call_id` to agent `agent_id`'s line (drivers whose capabilities
- *  say connects_on_request; the engine does this for live answers once it routes them). Runs on the loop
+ *  say connects_on_request; a campaign does this itself for each live answer it routes). Runs on the loop
  *  thread of the engine whose campaign holds the driver, else on the caller's. OB_EUNSUPPORTED when the
  *  driver cannot; its own codes otherwise. */
 OB_EXTERN int ob_driver_connect(ob_driver* driver, uint64_t call_id, const char* agent_id);
