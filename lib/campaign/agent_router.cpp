@@ -15,7 +15,7 @@ void AgentRouter::forget(CallId call) {
                queue_.end());
 }
 
-void AgentRouter::connecting(CallId call, const std::string& /*agent: tried once it fails*/) {
+void AgentRouter::connecting(CallId call) {
   if (Waiting* w = find(call)) w->connecting = true;
 }
 
@@ -28,15 +28,13 @@ void AgentRouter::failed(CallId call, const std::string& agent) {
 
 bool AgentRouter::waiting(CallId call) const { return find(call) != nullptr; }
 
-std::optional<std::string> AgentRouter::pick(CallId call, const AgentPool& pool, const std::set<std::string>& held,
-                                             Time /*now: readiness order is the pool's*/) const {
+std::optional<std::string> AgentRouter::pick(CallId call, const AgentPool& pool, const std::set<std::string>& held) const {
   const Waiting* w = find(call);
   if (!w || w->connecting) return std::nullopt;
   return pick_for(*w, pool, held);
 }
 
-std::optional<AgentRouter::Match> AgentRouter::next_match(const AgentPool& pool, const std::set<std::string>& held,
-                                                          Time /*now*/) const {
+std::optional<AgentRouter::Match> AgentRouter::next_match(const AgentPool& pool, const std::set<std::string>& held) const {
   for (const Waiting& w : queue_) {
     if (w.connecting) continue;
     if (auto agent = pick_for(w, pool, held)) return Match{w.call, *agent};

@@ -30,16 +30,16 @@ class AgentRouter {
   void enqueue(CallId call, std::string reserved);
   /// The call no longer waits (connected, abandoned, released).
   void forget(CallId call);
-  /// A connect to `agent` is under way: the call is not offered again until it fails.
-  void connecting(CallId call, const std::string& agent);
+  /// A connect is under way: the call is not offered again until it fails.
+  void connecting(CallId call);
   /// `agent` did not take the call: it is not offered that agent again.
   void failed(CallId call, const std::string& agent);
   /// True while the call waits (connecting or not).
   bool waiting(CallId call) const;
   /// The agent `call` would get now, if any. `held`: agents reserved for other calls.
-  std::optional<std::string> pick(CallId call, const AgentPool& pool, const std::set<std::string>& held, Time now) const;
+  std::optional<std::string> pick(CallId call, const AgentPool& pool, const std::set<std::string>& held) const;
   /// The first waiting call, in answer order, that has an agent now (calls under a connect skipped).
-  std::optional<Match> next_match(const AgentPool& pool, const std::set<std::string>& held, Time now) const;
+  std::optional<Match> next_match(const AgentPool& pool, const std::set<std::string>& held) const;
   /// Forgets every call.
   void clear() { queue_.clear(); }
 

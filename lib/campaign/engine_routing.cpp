@@ -17,7 +17,7 @@ void Campaign::Impl::await_agent(ActiveCall& c) {
 
 void Campaign::Impl::route_live_answers() {
   if (!engine_routes) return;
-  while (auto m = router.next_match(agents, reserved_agents, loop.now())) {
+  while (auto m = router.next_match(agents, reserved_agents)) {
     auto it = calls.find(m->call);
     if (it == calls.end() || it->second.connected || it->second.abandoned) {
       router.forget(m->call);
@@ -29,7 +29,7 @@ void Campaign::Impl::route_live_answers() {
 
 void Campaign::Impl::connect_agent(ActiveCall& c, const std::string& agent) {
   const CallId id = c.id;
-  router.connecting(id, agent);
+  router.connecting(id);
   c.connecting_agent = agent;
   handle_agent_event({agent, AgentState::busy, loop.now()});  // held for this call: offered no other
   if (cfg.agent_answer_timeout > Duration::zero())
@@ -62,7 +62,7 @@ void Campaign::Impl::agent_did_not_take(ActiveCall& c, const std::string& agent,
   emit(CampaignEvent::Kind::info, "agent " + agent + " did not take call " + std::to_string(c.id) + " (" + why +
                                       "): the agent is not ready now", c.chain->records[c.index].record_id);
   if (c.abandoned || c.connected) return;
-  if (auto next = router.pick(c.id, agents, reserved_agents, loop.now())) return connect_agent(c, *next);
+  if (auto next = router.pick(c.id, agents, reserved_agents)) return connect_agent(c, *next);
   abandon_now(c);  // nobody left to take it: the customer is not kept waiting
 }
 
