@@ -20,7 +20,7 @@ import pytest
 
 import outbound as ob
 
-pytestmark = pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip is not installed")
+needs_baresip = pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip is not installed")
 
 
 def _sip_built() -> bool:
@@ -105,6 +105,7 @@ def test_bad_options_name_the_field() -> None:
         assert d.stats() == ob.SipDriverStats()
 
 
+@needs_baresip
 def test_a_campaign_places_a_real_call_and_routes_it_to_the_agents_phone(phones: Tuple[int, Path]) -> None:
     port, folder = phones
     base = free_ports(30)  # the phones took `port`..port+3 already; the driver: base, RTP: base+10..
@@ -129,3 +130,25 @@ def test_a_campaign_places_a_real_call_and_routes_it_to_the_agents_phone(phones:
         assert (sip.invites, sip.connects, sip.connect_failures) == (1, 1, 0)
         driver.close()
 
+
+
+def test_a_simulated_switch_in_engine_routing_mode_is_routed_by_the_campaign(engine: ob.Engine, db: str) -> None:
+    """The simulator takes the same path as SIP: the campaign picks agents and asks the switch to connect."""
+    switch = ob.SimTServer(ob.SimNetwork(engine, seed=3), agents=5)
+    assert not switch.capabilities().connects_on_request
+    switch.set_engine_routing(True)
+    caps = switch.capabilities()
+    assert caps.connects_on_request and not caps.routes_to_agents
+    with ob.CallingList(db, create_if_missing=True) as calls:
+        calls.insert([ob.Record(record_id=i, contact_info=f"+1212{2000000 + i:07d}", chain_id=i, chain_n=1,
+                                campaign_id=1) for i in range(1, 301)])
+        campaign = engine.add_campaign(name="routed", driver=switch, mode="progressive")
+        campaign.add_list(calls)
+        campaign.load()
+        campaign.start()
+        engine.run_for(3600)
+        campaign.finish()
+        stats = campaign.stats()
+        assert stats.connected > 0 and stats.connected == switch.stats().connected
+        assert calls.count_by_status()[ob.RecordStatus.RETRIEVED] == 0
+    assert not hasattr(ob.SimGvp(ob.SimNetwork(engine)), "set_engine_routing")  # a GVP has no agents to route to
