@@ -36,6 +36,7 @@ constexpr std::int64_t kMaxFinishTimeoutMs = 36500LL * 24 * 3600 * 1000;
 std::size_t campaign_options_size(unsigned int version) {
   if (version == 1) return offsetof(ob_campaign_options, caller_id);
   if (version == 2) return offsetof(ob_campaign_options, pace_interval_ms);
+  if (version == 3) return offsetof(ob_campaign_options, agent_answer_timeout_ms);
   return sizeof(ob_campaign_options);
 }
 // Versions 1 and 2 are shipped ABIs: a field inserted before the end would move the later ones.
@@ -43,6 +44,8 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, caller_id) == 
               "ob_campaign_options version 1 was 248 bytes on LP64; new fields go at the end");
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_ms) == 256,
               "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, agent_answer_timeout_ms) == 280,
+              "ob_campaign_options version 3 was 280 bytes on LP64; new fields go at the end");
 static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
 // The numbers, codes and durations of `c` (not its strings and arrays), as C.
@@ -72,6 +75,7 @@ void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
   o.pace_interval_ms = c.pace_interval.count();
   o.max_attempts = c.max_attempts;
   o.abandon_cap_amd_false_positive = c.abandon_cap.amd_false_positive;
+  o.agent_answer_timeout_ms = c.agent_answer_timeout.count();
 }
 
 // The defaults, as OB_CAMPAIGN_OPTIONS_INIT has them: no strings, no arrays, no windows.
@@ -132,6 +136,7 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   if (!(o.abandon_cap_amd_false_positive >= 0.0 && o.abandon_cap_amd_false_positive <= 1.0))
     fail(ErrorCode::invalid_argument, "abandon_cap_amd_false_positive must lie in [0, 1]");
   c.abandon_cap.amd_false_positive = o.abandon_cap_amd_false_positive;
+  c.agent_answer_timeout = non_negative_ms(o.agent_answer_timeout_ms, "agent_answer_timeout_ms");
   return c;
 }
 

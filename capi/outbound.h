@@ -820,7 +820,7 @@ OB_EXTERN int ob_driver_name(const char** out, ob_driver* driver);
 /** What the driver can do (`out->version` set by the caller, e.g. OB_DRIVER_CAPABILITIES_INIT). */
 OB_EXTERN int ob_driver_capabilities_get(ob_driver_capabilities* out, ob_driver* driver);
 /** Asks `driver` to join answered call `call_id` to agent `agent_id`'s line (drivers whose capabilities
- *  say connects_on_request; the engine does this for live answers once it routes them). Runs on the loop
+ *  say connects_on_request; a campaign does this itself for each live answer it routes). Runs on the loop
  *  thread of the engine whose campaign holds the driver, else on the caller's. OB_EUNSUPPORTED when the
  *  driver cannot; its own codes otherwise. */
 OB_EXTERN int ob_driver_connect(ob_driver* driver, uint64_t call_id, const char* agent_id);
@@ -974,6 +974,83 @@ OB_EXTERN int ob_sim_driver_calls_in_progress(size_t* out, ob_driver* driver);
 OB_EXTERN int ob_sim_gvp_set_session_callback(ob_driver* driver, ob_gvp_session_cb cb, void* user_data);
 
 /* ====================================================================== */
+/* The SIP driver (docs/sip.md)                                           */
+/* ====================================================================== */
+
+/** An agent's phone: the agent id the campaign knows and the SIP URI the driver INVITEs. */
+typedef struct ob_sip_agent {
+  const char* agent_id; /**< the agent id ("a1") */
+  const char* uri;      /**< the phone's SIP URI ("sip:201@pbx.example.net") */
+} ob_sip_agent;
+
+/** How the SIP driver reaches the trunk and the agents' phones. Strings and arrays are copied.
+ *  NULL strings take the default; every `*_ms` field is in milliseconds. */
+typedef struct ob_sip_options {
+  unsigned int version;            /**< OB_SIP_OPTIONS_VERSION */
+  const char* listen;              /**< host:port for SIP, UDP and TCP (NULL: "127.0.0.1:5070") */
+  const char* customer_uri;        /**< Request-URI template with {number} (NULL: "sip:{number}@127.0.0.1:5071") */
+  const char* outbound_proxy;      /**< SIP URI every request goes through (NULL: none) */
+  const char* username;            /**< digest username toward the trunk (NULL: no credentials) */
+  const char* password;            /**< digest password */
+  const char* realm;               /**< answer only this realm's challenges (NULL: any) */
+  const char* caller_id;           /**< E.164 number in From and P-Asserted-Identity (NULL: anonymous) */
+  size_t agent_count;              /**< number of agents' phones */
+  const ob_sip_agent* agents;      /**< the phones (NULL when agent_count is 0) */
+  int max_concurrent_calls;        /**< calls at once (0: no limit) */
+  double calls_per_second;         /**< INVITEs a second toward the trunk (0: no limit) */
+  int64_t agent_answer_timeout_ms; /**< an agent's phone answering later is given up (1000) */
+  int64_t default_ring_timeout_ms; /**< ring timeout of requests that give none, >= 15000 (25000) */
+  int64_t max_call_duration_ms;    /**< an answered call is hung up after this (4 h) */
+  int64_t leg_check_interval_ms;   /**< connected legs are probed with OPTIONS this often (30000; 0: never) */
+  int64_t transaction_timeout_ms;  /**< SIP timer B/F: no final response by then fails the request (32000) */
+  int64_t backoff_initial_ms;      /**< the first pause after a 503, timeout or transport failure (1000) */
+  int64_t backoff_max_ms;          /**< the longest pause (60000) */
+  const char* rtp_address;         /**< address RTP binds to and offers (NULL: the listen host) */
+  int rtp_port_min;                /**< lowest RTP port (16384) */
+  int rtp_port_max;                /**< highest RTP port (32766) */
+  const char* abandon_message;     /**< WAV played by release_abandoned before hanging up (NULL: none) */
+  const char* machine_message;     /**< WAV left on a machine after its beep under detect_connect (NULL: none) */
+  int opt_out_digit;               /**< '0'-'9', '*', '#' pressed during the abandon message: DNC (0: none) */
+} ob_sip_options;
+/** Current version of ob_sip_options. */
+#define OB_SIP_OPTIONS_VERSION 1u
+/** The defaults (as ob_sip_options_init). */
+#define OB_SIP_OPTIONS_INIT                                                                                  \
+  {OB_SIP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0.0, 1000, 25000, 14400000, \
+   30000, 32000, 1000, 60000, NULL, 16384, 32766, NULL, NULL, 0}
+
+/** Counters of a SIP driver since it was made. */
+typedef struct ob_sip_driver_stats {
+  unsigned int version;      /**< OB_SIP_DRIVER_STATS_VERSION (set by the caller) */
+  long invites;              /**< customer INVITEs sent */
+  long timeouts;             /**< customer INVITEs with no final response in time */
+  long transport_failures;   /**< customer INVITEs the transport could not deliver */
+  long backoffs;             /**< pauses taken after 503s, timeouts or transport failures */
+  long connects;             /**< agent legs bridged */
+  long connect_failures;     /**< agent legs that failed (connect_failed events) */
+  long legs_lost;            /**< connected legs found gone by the leg check */
+  long open_dialogs;         /**< SIP dialogs the driver holds now */
+} ob_sip_driver_stats;
+/** Current version of ob_sip_driver_stats. */
+#define OB_SIP_DRIVER_STATS_VERSION 1u
+/** Zeroed, with the version set. */
+#define OB_SIP_DRIVER_STATS_INIT {OB_SIP_DRIVER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/** Fills `out` with the defaults of `version` (as OB_SIP_OPTIONS_INIT). */
+OB_EXTERN int ob_sip_options_init(ob_sip_options* out, unsigned int version);
+/** A SIP driver (OWNED: free with ob_driver_free) with `opts` (NULL: defaults); its events are
+ *  stamped by `engine`'s clock (NULL: the system clock). Nothing is bound until a campaign loads.
+ *  OB_EINVALID naming the field for malformed options (listen address, URIs, the {number}
+ *  template, agents, a caller id that is not E.164, limits, timeouts, ports, unreadable WAVs);
+ *  OB_EUNSUPPORTED when the library was built without the SIP driver. */
+OB_EXTERN int ob_sip_driver_new(ob_driver** out, ob_engine* engine, const ob_sip_options* opts);
+/** Counters of a SIP driver (`out->version` set by the caller); OB_EUNSUPPORTED for other drivers. */
+OB_EXTERN int ob_sip_driver_stats_get(ob_sip_driver_stats* out, ob_driver* driver);
+/** Engine routing for a simulated T-Server or CPD server in transfer mode (before its campaign loads):
+ *  live answers wait for the engine's connect, as over SIP (`on` 0 or 1). OB_EUNSUPPORTED for other drivers. */
+OB_EXTERN int ob_sim_driver_set_engine_routing(ob_driver* driver, int on);
+
+/* ====================================================================== */
 /* Campaign groups                                                        */
 /* ====================================================================== */
 
@@ -1036,15 +1113,18 @@ typedef struct ob_campaign_options {
   /** Version 3: the estimated share of machine detections that were in fact people (UK Ofcom
    *  counts them as abandoned calls), 0..1 (0). */
   double abandon_cap_amd_false_positive;
+  /** Version 4: engine routing (drivers with connects_on_request): an agent whose connect the
+   *  driver neither completes nor fails by then is put not ready and the call abandoned (3000; 0: wait for the driver). */
+  int64_t agent_answer_timeout_ms;
 } ob_campaign_options;
 /** Current version of ob_campaign_options (2: caller_id; 3: pace_interval_ms, max_attempts,
- *  abandon_cap_amd_false_positive). */
-#define OB_CAMPAIGN_OPTIONS_VERSION 3u
+ *  abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 4u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0}
+   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {

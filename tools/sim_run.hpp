@@ -44,6 +44,9 @@ struct SimResult {
   std::vector<HourSample> hours;      ///< and hour by hour
   std::map<std::string, long> records_by_status;  ///< the list at the end, by record_status name
   std::optional<TableCopy> list_copy;  ///< where the run's copy of the list is (not in place)
+  // Over SIP only:
+  std::map<int, long> sip_final_responses;  ///< customer INVITEs' final responses by status code
+  std::optional<double> connect_ms_median, connect_ms_p99;  ///< live answer -> agent bridged
 
   /// The highest abandon rate of any hour (one hour only: the cap holds over its window).
   double max_hour_abandon_rate() const {

@@ -71,6 +71,9 @@ struct CampaignConfig {
   Duration flush_interval{1000};         ///< how often results are written back
   Duration empty_list_backoff{30000};    ///< wait before asking an empty list again
   Duration abandon_after{2000};          ///< a live answer with no agent by then is abandoned
+  /// Engine routing (drivers with connects_on_request): an agent whose connect the driver neither
+  /// completes nor fails by then is put not ready and the call abandoned (0: wait for the driver).
+  Duration agent_answer_timeout{3000};
   AbandonCap abandon_cap;                ///< the regulatory cap the pacer must hold
   AmdMode amd = AmdMode::detect_drop;    ///< answering machine handling
   Duration ring_timeout{25000};          ///< ring this long before no answer (>= 15 s)

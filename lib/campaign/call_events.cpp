@@ -21,7 +21,8 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
     case CallEventKind::ringing:
       c.ringing = true;
       break;
-    case CallEventKind::connect_failed:  // only after connect(), which the campaign does not call yet
+    case CallEventKind::connect_failed:  // after connect(): the engine routes (engine_routing.cpp)
+      on_connect_failed(c, e);
       break;
     case CallEventKind::answered:
       on_answered(c, e, now);
@@ -46,6 +47,7 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
 
 void Campaign::Impl::finish_released(ActiveCall& c, CallResult reported, Time now) {
   loop.cancel(c.abandon_timer);
+  call_left_routing(c);
   CallResult result = reported;
   // An abandoned call ends abandoned, unless the callee opted out during the message.
   if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
@@ -80,6 +82,7 @@ void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
     if (!im) return;
     im->on_abandon_deadline(id);
   });
+  if (engine_routes) await_agent(c);
 }
 
 void Campaign::Impl::on_abandon_deadline(CallId id) {
@@ -96,6 +99,7 @@ void Campaign::Impl::on_connected(ActiveCall& c, const CallEvent& e, Time now) {
   c.connected_at = now;
   loop.cancel(c.abandon_timer);
   c.abandon_timer = 0;
+  call_left_routing(c);
   if (c.live) {
     ++st.connected;
     Duration wait = c.answered_at ? now - *c.answered_at : Duration::zero();
@@ -129,6 +133,10 @@ void Campaign::Impl::list_opt_out(const ActiveCall& c) {
 void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
   if (c.abandoned || c.connected) return;
   c.abandoned = true;
+  // An agent being called for it did nothing wrong: freed when the driver says so, or at the release.
+  router.forget(c.id);
+  loop.cancel(c.connect_timer);
+  c.connect_timer = 0;
   if (c.live) {
     ++st.abandoned;
     tracker.on_abandon(now);
@@ -309,6 +317,7 @@ void Campaign::Impl::handle_agent_event(const AgentEvent& e) {
   if (const Agent* before = agents.find(e.agent_id); before && before->state != e.state)
     tracker.on_agent_state(now, before->state, e.state, now > before->since ? now - before->since : Duration::zero());
   agents.set_state(e.agent_id, e.state, now);
+  if (e.state == AgentState::ready) route_live_answers();
   request_pace();
 }
 

@@ -65,6 +65,7 @@ void check_durations(const CampaignConfig& c) {
   check_duration("ring_timeout", c.ring_timeout);
   check_duration("desktop_timeout", c.desktop_timeout);
   check_duration("callback_wait", c.callback_wait);
+  check_duration("agent_answer_timeout", c.agent_answer_timeout);
   check_duration("abandoned_redial_lockout", c.abandoned_redial_lockout);
 }
 

@@ -327,9 +327,15 @@ TEST_CASE("RTP with jitter and loss: a SIT in early media ends the call with its
 
 TEST_CASE("a campaign over SIP: the callee who presses the opt-out digit is put on the DNC list and never dialed again") {
   Clips clips;
-  rig::Baresip phone({{"+12125552301", "auto", clips.opt_out_late.string()}, {"+12125552302", "auto", clips.live.string()}},
+  // a1's phone rings and is never picked up: the engine routes each live answer to a1, and the
+  // campaign's abandon_after (2 s, before the driver gives up on a1 at 2.5 s) abandons it, as the
+  // opt-out clip's timing expects.
+  rig::Baresip phone({{"+12125552301", "auto", clips.opt_out_late.string()}, {"+12125552302", "auto", clips.live.string()},
+                      {"a1", "manual"}},
                      clips.silence);
   SipConfig sip = config_for(phone.customer_template());
+  sip.agents["a1"] = phone.uri("a1");
+  sip.agent_answer_timeout = std::chrono::milliseconds(2500);
   SipCampaignAudio audio;
   audio.abandon_message = clips.abandon_message.string();
   audio.opt_out_digit = '9';
@@ -355,7 +361,7 @@ TEST_CASE("a campaign over SIP: the callee who presses the opt-out digit is put 
   Campaign& campaign = engine.add_campaign(cfg, driver, dnc);
   campaign.add_list(list);
   campaign.load();
-  campaign.set_agent_state("a1", AgentState::ready);  // one line at a time; no agent phone: every live answer is abandoned
+  campaign.set_agent_state("a1", AgentState::ready);  // one line at a time; a1 never picks up: every live answer is abandoned
   campaign.start();
   const auto until = engine.loop().now() + std::chrono::seconds(40);
   engine.loop().run_until(until, [&] { return campaign.stats().dnc_blocked >= 1 && campaign.calls_in_flight() == 0; });

@@ -371,6 +371,31 @@ class SimDriverStats(_Struct):
     ]
 
 
+class SipAgent(_Struct):
+    _fields_ = [("agent_id", c_char_p), ("uri", c_char_p)]
+
+
+class SipOptions(_Struct):
+    _fields_ = [
+        ("version", c_uint), ("listen", c_char_p), ("customer_uri", c_char_p), ("outbound_proxy", c_char_p),
+        ("username", c_char_p), ("password", c_char_p), ("realm", c_char_p), ("caller_id", c_char_p),
+        ("agent_count", c_size_t), ("agents", POINTER(SipAgent)), ("max_concurrent_calls", c_int),
+        ("calls_per_second", c_double), ("agent_answer_timeout_ms", c_int64), ("default_ring_timeout_ms", c_int64),
+        ("max_call_duration_ms", c_int64), ("leg_check_interval_ms", c_int64), ("transaction_timeout_ms", c_int64),
+        ("backoff_initial_ms", c_int64), ("backoff_max_ms", c_int64), ("rtp_address", c_char_p),
+        ("rtp_port_min", c_int), ("rtp_port_max", c_int), ("abandon_message", c_char_p),
+        ("machine_message", c_char_p), ("opt_out_digit", c_int),
+    ]
+
+
+class SipDriverStats(_Struct):
+    _fields_ = [
+        ("version", c_uint), ("invites", c_long), ("timeouts", c_long), ("transport_failures", c_long),
+        ("backoffs", c_long), ("connects", c_long), ("connect_failures", c_long), ("legs_lost", c_long),
+        ("open_dialogs", c_long),
+    ]
+
+
 class GvpSession(_Struct):
     _fields_ = [
         ("version", c_uint), ("call_id", c_uint64), ("application", c_char_p), ("started_ms", c_int64),
@@ -395,6 +420,7 @@ class CampaignOptions(_Struct):
         ("desktop_timeout_ms", c_int64), ("callback_wait_ms", c_int64), ("abandoned_redial_lockout_ms", c_int64),
         ("auto_complete", c_int), ("caller_id", c_char_p),  # caller_id: version 2
         ("pace_interval_ms", c_int64), ("max_attempts", c_int), ("abandon_cap_amd_false_positive", c_double),  # 3
+        ("agent_answer_timeout_ms", c_int64),  # 4
     ]
 
 
@@ -444,7 +470,7 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
-CAMPAIGN_OPTIONS_VERSION = 3  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive
+CAMPAIGN_OPTIONS_VERSION = 4  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
@@ -575,6 +601,11 @@ PROTOTYPES = {
     "ob_sim_driver_stats_get": (_i, [_P(SimDriverStats), _v]),
     "ob_sim_driver_calls_in_progress": (_i, [_P(_sz), _v]),
     "ob_sim_gvp_set_session_callback": (_i, [_v, SESSION_CB, _v]),
+    "ob_sim_driver_set_engine_routing": (_i, [_v, _i]),
+    # the SIP driver
+    "ob_sip_options_init": (_i, [_P(SipOptions), _u]),
+    "ob_sip_driver_new": (_i, [_P(_v), _v, _P(SipOptions)]),
+    "ob_sip_driver_stats_get": (_i, [_P(SipDriverStats), _v]),
     # campaigns
     "ob_campaign_options_init": (_i, [_P(CampaignOptions), _u]),
     "ob_campaign_new": (_i, [_P(_v), _v, _P(CampaignOptions), _v, _v]),

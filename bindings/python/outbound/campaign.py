@@ -102,6 +102,9 @@ class CampaignOptions:
     """Never dial a record more often than this (0: no cap)."""
     abandon_cap_amd_false_positive: float = 0.0
     """Estimated share of machine detections that were people (0..1), counted as abandoned (UK)."""
+    agent_answer_timeout_s: Span = 3.0
+    """Engine routing (drivers with connects_on_request): an agent whose connect the driver neither
+    completes nor fails within this many seconds is put not ready and the call abandoned (0: wait for the driver)."""
 
     def __post_init__(self) -> None:
         self.mode = coerce(DialMode, self.mode, "mode")
@@ -245,6 +248,7 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
     c.auto_complete = int(o.auto_complete)
     c.caller_id = _native.cstr(o.caller_id or None)
     c.max_attempts = o.max_attempts
+    c.agent_answer_timeout_ms = span_ms(o.agent_answer_timeout_s, "agent_answer_timeout_s")
     return c, keep
 
 
@@ -266,7 +270,8 @@ def _options_from_c(c: _native.CampaignOptions) -> CampaignOptions:
         zone_column=_native.text(c.zone_column) or None, wait_for_desktop=bool(c.wait_for_desktop),
         desktop_timeout_s=c.desktop_timeout_ms / 1000, callback_wait_s=c.callback_wait_ms / 1000,
         abandoned_redial_lockout_s=c.abandoned_redial_lockout_ms / 1000, auto_complete=bool(c.auto_complete),
-        caller_id=_native.text(c.caller_id), max_attempts=c.max_attempts)
+        caller_id=_native.text(c.caller_id), max_attempts=c.max_attempts,
+        agent_answer_timeout_s=c.agent_answer_timeout_ms / 1000)
 
 
 def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:

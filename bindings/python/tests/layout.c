@@ -284,6 +284,7 @@ int main(void) {
   F(ob_campaign_options, caller_id);
   F(ob_campaign_options, pace_interval_ms);
   F(ob_campaign_options, max_attempts);
+  F(ob_campaign_options, agent_answer_timeout_ms);
   F(ob_campaign_options, abandon_cap_amd_false_positive);
   S(ob_campaign_stats);
   F(ob_campaign_stats, version);

@@ -40,6 +40,7 @@ CAMPAIGN: Dict[str, Tuple[str, str]] = {
     "callback_wait": ("callback_wait_ms", "callback_wait_s"),
     "abandoned_redial_lockout": ("abandoned_redial_lockout_ms", "abandoned_redial_lockout_s"),
     "auto_complete": ("auto_complete", "auto_complete"), "max_attempts": ("max_attempts", "max_attempts"),
+    "agent_answer_timeout": ("agent_answer_timeout_ms", "agent_answer_timeout_s"),
 }
 # The calling windows (CallingWindows, given beside the config in C++) and array counts.
 CAMPAIGN_C_ONLY = {"version": None, "treatment_count": None, "zone_count": None, "zones": "zones",
@@ -126,13 +127,14 @@ def test_campaign_options_reach_the_engine(engine: ob.Engine) -> None:
         zones={"1": "America/New_York", "7": "Europe/London"}, window=(9 * 3600, 20 * 3600), zone_column="zone",
         wait_for_desktop=True, desktop_timeout_s=120, callback_wait_s=90,
         abandoned_redial_lockout_s=timedelta(hours=72), auto_complete=True, caller_id="(212) 555-0199",
-        max_attempts=4)
+        max_attempts=4, agent_answer_timeout_s=1.5)
     defaults = ob.CampaignOptions()
     c = engine.add_campaign(given, driver=switch)
     back = c.options
     seconds = {"tick_s": 1.5, "pace_interval_s": 0.5, "flush_interval_s": 2.5, "empty_list_backoff_s": 45,
                "abandon_after_s": 1.8, "abandon_cap_window_s": 86400, "ring_timeout_s": 20, "desktop_timeout_s": 120,
-               "callback_wait_s": 90, "abandoned_redial_lockout_s": 72 * 3600}
+               "callback_wait_s": 90, "abandoned_redial_lockout_s": 72 * 3600,
+               "agent_answer_timeout_s": 1.5}
     for f in fields(ob.CampaignOptions):
         want = seconds.get(f.name, getattr(given, f.name))
         assert getattr(back, f.name) != getattr(defaults, f.name), f"{f.name} was left at its default by this test"
