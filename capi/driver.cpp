@@ -110,6 +110,16 @@ class CDriver final : public outbound::Driver {
     r.attribute_names = names.empty() ? nullptr : names.data();
     r.attribute_values = values.empty() ? nullptr : values.data();
     r.caller_id = rq.caller_id.c_str();
+    const auto& a = rq.audio;
+    r.amd_initial_silence_ms = a.amd_initial_silence.count();
+    r.amd_max_greeting_ms = a.amd_max_greeting.count();
+    r.amd_after_greeting_silence_ms = a.amd_after_greeting_silence.count();
+    r.amd_max_words = a.amd_max_words;
+    r.amd_max_decision_ms = a.amd_max_decision.count();
+    r.amd_max_message_wait_ms = a.amd_max_message_wait.count();
+    r.abandon_message = a.abandon_message.c_str();
+    r.machine_message = a.machine_message.c_str();
+    r.opt_out_digit = static_cast<unsigned char>(a.opt_out_digit);
     call("dial", [&] { return cls_.dial(user_data_, &r); });
   }
 

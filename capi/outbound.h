@@ -742,9 +742,20 @@ typedef struct ob_dial_request {
    *  "" for the network's default. The same on every dial of a campaign. A driver that may run
    *  with an older library reads it only when `version` >= 2. */
   const char* caller_id;
+  /* Version 3: the campaign's call audio (ob_campaign_options version 4), the same on every dial of
+   * a campaign; 0 or "" = the driver's own. Read these only when `version` >= 3. */
+  int64_t amd_initial_silence_ms;        /**< version 3: no voice this long after the answer: silence */
+  int64_t amd_max_greeting_ms;           /**< version 3: a greeting going on this long: machine */
+  int64_t amd_after_greeting_silence_ms; /**< version 3: quiet this long after a shorter greeting: live */
+  int amd_max_words;                     /**< version 3: more words than this in the greeting: machine */
+  int64_t amd_max_decision_ms;           /**< version 3: undecided this long: decided on what was heard */
+  int64_t amd_max_message_wait_ms;       /**< version 3: a machine's message starts by then, beep or not */
+  const char* abandon_message;           /**< version 3: WAV for an abandoned live callee ("" = the driver's) */
+  const char* machine_message;           /**< version 3: WAV left on a machine after its beep ("" = the driver's) */
+  int opt_out_digit;                     /**< version 3: the opt-out digit's character (0 = the driver's) */
 } ob_dial_request;
-/** Current version of ob_dial_request (2: caller_id). */
-#define OB_DIAL_REQUEST_VERSION 2u
+/** Current version of ob_dial_request (2: caller_id; 3: the campaign's call audio). */
+#define OB_DIAL_REQUEST_VERSION 3u
 
 /** Something that happened to a call (input: the driver owns the strings). */
 typedef struct ob_call_event {
@@ -1036,15 +1047,28 @@ typedef struct ob_campaign_options {
   /** Version 3: the estimated share of machine detections that were in fact people (UK Ofcom
    *  counts them as abandoned calls), 0..1 (0). */
   double abandon_cap_amd_false_positive;
+  /* Version 4: the campaign's call audio (docs/campaigns.md, "Call audio"), sent to the driver with
+   * every dial (ob_dial_request version 3). 0 or NULL = the driver's own. ob_campaign_new fails with
+   * OB_EINVALID, naming the field, for a value out of its range, a message that is not a readable
+   * 8 or 16 kHz mono 16-bit WAV, or an opt-out digit other than 0-9, * and #. */
+  int64_t amd_initial_silence_ms;        /**< version 4: no voice this long after the answer: silence (500..30000) */
+  int64_t amd_max_greeting_ms;           /**< version 4: a greeting going on this long: machine (200..30000) */
+  int64_t amd_after_greeting_silence_ms; /**< version 4: quiet this long after a shorter greeting: live (100..10000) */
+  int amd_max_words;                     /**< version 4: more words than this in the greeting: machine (1..100) */
+  int64_t amd_max_decision_ms;           /**< version 4: undecided this long: decided on what was heard (500..60000) */
+  int64_t amd_max_message_wait_ms;       /**< version 4: a machine's message starts by then, beep or not (1000..120000) */
+  const char* abandon_message;           /**< version 4: WAV played to an abandoned live callee (NULL: the driver's) */
+  const char* machine_message;           /**< version 4: WAV left on a machine after its beep, detect_connect (NULL: the driver's) */
+  int opt_out_digit;                     /**< version 4: the character ('9', '*', '#'…) that opts out during the abandon message (0: the driver's) */
 } ob_campaign_options;
 /** Current version of ob_campaign_options (2: caller_id; 3: pace_interval_ms, max_attempts,
- *  abandon_cap_amd_false_positive). */
-#define OB_CAMPAIGN_OPTIONS_VERSION 3u
+ *  abandon_cap_amd_false_positive; 4: the call audio, amd_initial_silence_ms .. opt_out_digit). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 4u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0}
+   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 0, 0, 0, 0, 0, 0, NULL, NULL, 0}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {

@@ -73,6 +73,7 @@ struct CampaignConfig {
   Duration abandon_after{2000};          ///< a live answer with no agent by then is abandoned
   AbandonCap abandon_cap;                ///< the regulatory cap the pacer must hold
   AmdMode amd = AmdMode::detect_drop;    ///< answering machine handling
+  CampaignAudio audio;                   ///< AMD settings, abandon and machine messages, opt-out digit: sent with every dial
   Duration ring_timeout{25000};          ///< ring this long before no answer (>= 15 s)
   std::string caller_id;                 ///< number presented to the called party (US TSR, Ofcom); "": the network's default
   std::string customer_id_field;         ///< custom field holding the DNC customer id

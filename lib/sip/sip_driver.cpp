@@ -85,6 +85,7 @@ void SipDriver::Impl::dial(const DialRequest& rq) {
   if (rq.ring_timeout.count() != 0 && rq.ring_timeout < std::chrono::seconds(15))
     throw Error(ErrorCode::invalid_argument, "call " + std::to_string(rq.call_id) +
                                                  ": a ring timeout under 15 s (the regulatory minimum)");
+  AudioPtr sound = audio_of(rq);  // before the call counts: a bad setting refuses the dial
   {
     std::lock_guard lock(mu_);
     if (!started_) throw Error(ErrorCode::invalid_state, "the SIP driver is not started (dial between start and stop)");
@@ -96,7 +97,7 @@ void SipDriver::Impl::dial(const DialRequest& rq) {
     active_.insert(rq.call_id);
   }
   emit(CallEventKind::dialing, rq.call_id);  // before the reactor can say anything more of it
-  reactor_->post([this, rq] { take_call(rq); });
+  reactor_->post([this, rq, sound = std::move(sound)]() mutable { take_call(rq, std::move(sound)); });
 }
 
 void SipDriver::Impl::cancel(CallId id) {

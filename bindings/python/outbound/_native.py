@@ -302,6 +302,10 @@ class DialRequest(_Struct):
         ("agent_id", c_char_p), ("voice_application", c_char_p), ("attribute_count", c_size_t),
         ("attribute_names", c_char_p_p), ("attribute_values", c_char_p_p),
         ("caller_id", c_char_p),  # version 2
+        ("amd_initial_silence_ms", c_int64), ("amd_max_greeting_ms", c_int64),  # version 3: the call audio
+        ("amd_after_greeting_silence_ms", c_int64), ("amd_max_words", c_int), ("amd_max_decision_ms", c_int64),
+        ("amd_max_message_wait_ms", c_int64), ("abandon_message", c_char_p), ("machine_message", c_char_p),
+        ("opt_out_digit", c_int),
     ]
 
 
@@ -395,6 +399,10 @@ class CampaignOptions(_Struct):
         ("desktop_timeout_ms", c_int64), ("callback_wait_ms", c_int64), ("abandoned_redial_lockout_ms", c_int64),
         ("auto_complete", c_int), ("caller_id", c_char_p),  # caller_id: version 2
         ("pace_interval_ms", c_int64), ("max_attempts", c_int), ("abandon_cap_amd_false_positive", c_double),  # 3
+        ("amd_initial_silence_ms", c_int64), ("amd_max_greeting_ms", c_int64),  # version 4: the call audio
+        ("amd_after_greeting_silence_ms", c_int64), ("amd_max_words", c_int), ("amd_max_decision_ms", c_int64),
+        ("amd_max_message_wait_ms", c_int64), ("abandon_message", c_char_p), ("machine_message", c_char_p),
+        ("opt_out_digit", c_int),
     ]
 
 
@@ -444,7 +452,7 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
-CAMPAIGN_OPTIONS_VERSION = 3  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive
+CAMPAIGN_OPTIONS_VERSION = 4  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: call audio
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
@@ -453,7 +461,8 @@ DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
 CSV_OPTIONS_VERSION = 2  # 2: zones
 DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
 DNC_ENTRY_VERSION = 1
-# ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
+# ob_dial_request is filled by the library at its own version (2 added caller_id, 3 the call audio;
+# see DialRequest.from_c).
 
 # --- callbacks -------------------------------------------------------------------------
 

@@ -58,17 +58,37 @@ class DialRequest:
     voice_application: str = ""
     attributes: Dict[str, str] = field(default_factory=dict)
     caller_id: str = ""  # the number to present, E.164 ("": the network's default)
+    # The campaign's call audio (CampaignOptions' fields of the same names); 0 or "": the driver's own.
+    amd_initial_silence_s: float = 0.0
+    amd_max_greeting_s: float = 0.0
+    amd_after_greeting_silence_s: float = 0.0
+    amd_max_words: int = 0
+    amd_max_decision_s: float = 0.0
+    amd_max_message_wait_s: float = 0.0
+    abandon_message: str = ""
+    machine_message: str = ""
+    opt_out_digit: str = ""
 
     @staticmethod
     def from_c(c: _native.DialRequest) -> "DialRequest":
         """A copy of a C request (the C one is only valid during dial())."""
         attrs = {_native.text(c.attribute_names[i]): _native.text(c.attribute_values[i])
                  for i in range(c.attribute_count)}
-        # An older library's request (version 1) ends before caller_id.
+        # An older library's request ends before caller_id (version 1) or the call audio (version 2).
         caller_id = _native.text(c.caller_id) if c.version >= 2 else ""
+        audio: Dict[str, Any] = {}
+        if c.version >= 3:
+            audio = dict(amd_initial_silence_s=c.amd_initial_silence_ms / 1000.0,
+                         amd_max_greeting_s=c.amd_max_greeting_ms / 1000.0,
+                         amd_after_greeting_silence_s=c.amd_after_greeting_silence_ms / 1000.0,
+                         amd_max_words=c.amd_max_words, amd_max_decision_s=c.amd_max_decision_ms / 1000.0,
+                         amd_max_message_wait_s=c.amd_max_message_wait_ms / 1000.0,
+                         abandon_message=_native.text(c.abandon_message),
+                         machine_message=_native.text(c.machine_message),
+                         opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "")
         return DialRequest(c.call_id, _native.text(c.phone), c.record_id, c.campaign_id, _native.text(c.campaign),
                            AmdMode(c.amd), c.ring_timeout_ms / 1000.0, _native.text(c.agent_id),
-                           _native.text(c.voice_application), attrs, caller_id)
+                           _native.text(c.voice_application), attrs, caller_id, **audio)
 
 
 class EventSink:

@@ -39,6 +39,7 @@ struct DialRequest {
   std::string agent_id;                         ///< the agent to engage (ASM) or to route the answer to (personal callback)
   std::string voice_application;                ///< GVP: the application to run on answer
   std::string caller_id;                        ///< number to present (E.164), "" for the network's default
+  CampaignAudio audio;                          ///< the campaign's AMD settings, messages and opt-out digit (zero/empty: the driver's own)
 };
 
 /// Steps in a call's life, in order (answered/connect_failed/connected/abandoned are optional).
