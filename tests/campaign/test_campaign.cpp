@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -444,6 +445,89 @@ TEST_CASE("property: no dial to a DNC number or customer once listed, over rando
       }
       CHECK(r.record_status != RecordStatus::retrieved);
     }
+  }
+}
+
+namespace {
+
+// A WAV of `rate` Hz and `channels` channels (0.2 s of a quiet ramp), written byte by byte
+// so that stereo and 44.1 kHz files can be made too.
+std::string write_test_wav(const obtest::TempDir& dir, const std::string& name, std::uint32_t rate, std::uint16_t channels = 1) {
+  const std::uint32_t samples = rate / 5 * channels, data = samples * 2;
+  std::string b = "RIFF";
+  auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) b += static_cast<char>(v >> (8 * i)); };
+  auto u16 = [&](std::uint16_t v) { b += static_cast<char>(v); b += static_cast<char>(v >> 8); };
+  u32(36 + data);
+  b += "WAVEfmt ";
+  u32(16); u16(1); u16(channels); u32(rate); u32(rate * channels * 2); u16(static_cast<std::uint16_t>(channels * 2)); u16(16);
+  b += "data";
+  u32(data);
+  for (std::uint32_t i = 0; i < samples; ++i) u16(static_cast<std::uint16_t>(i % 200));
+  const std::string path = (dir.path() / name).string();
+  std::ofstream(path, std::ios::binary) << b;
+  return path;
+}
+
+// The message of the Error(invalid_argument) `config` is refused with ("" when accepted).
+std::string refusal(EventLoop& loop, const CampaignConfig& config) {
+  auto driver = std::make_shared<obtest::ScriptedDriver>(loop, [](const DialRequest&) { return CallResult::busy; });
+  try {
+    Campaign c(loop, config, driver, nullptr);
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the campaign's call audio travels with every dial; bad settings and messages are refused naming the field") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 12);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::answer; });
+  CampaignConfig cfg;
+  cfg.name = "audio";
+  cfg.audio.amd_initial_silence = 3000ms;
+  cfg.audio.amd_max_greeting = 2200ms;
+  cfg.audio.amd_after_greeting_silence = 700ms;
+  cfg.audio.amd_max_words = 4;
+  cfg.audio.amd_max_decision = 4000ms;
+  cfg.audio.amd_max_message_wait = 20s;
+  cfg.audio.abandon_message = write_test_wav(dir, "abandon.wav", 8000);
+  cfg.audio.machine_message = write_test_wav(dir, "machine.wav", 16000);
+  cfg.audio.opt_out_digit = '#';
+  auto& c = engine.add_campaign(cfg, driver);
+  c.add_list(list);
+  c.load();
+  for (int i = 0; i < 3; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
+  c.start();
+  engine.run_until(clock->now() + 30min);
+  REQUIRE(driver->requests.size() == 12);
+  for (const auto& rq : driver->requests) CHECK(rq.audio == cfg.audio);
+  CHECK(c.config().audio == cfg.audio);
+
+  SUBCASE("each bad setting is refused, naming its field") {
+    auto with = [&](auto change) {
+      CampaignConfig bad;
+      change(bad.audio);
+      return refusal(engine.loop(), bad);
+    };
+    CHECK(with([](CampaignAudio&) {}).empty());  // zeros: the driver's own
+    CHECK(with([&](CampaignAudio& a) { a.abandon_message = (dir.path() / "none.wav").string(); }).find("audio.abandon_message") == 0);
+    CHECK(with([&](CampaignAudio& a) { a.machine_message = write_test_wav(dir, "stereo.wav", 8000, 2); }).find("audio.machine_message") == 0);
+    CHECK(with([&](CampaignAudio& a) { a.abandon_message = write_test_wav(dir, "cd.wav", 44100); }).find("44100") != std::string::npos);
+    CHECK(with([](CampaignAudio& a) { a.opt_out_digit = 'x'; }).find("audio.opt_out_digit") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_initial_silence = 100ms; }).find("audio.amd_initial_silence") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_greeting = 31s; }).find("audio.amd_max_greeting") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_after_greeting_silence = -1ms; }).find("audio.amd_after_greeting_silence") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_words = 101; }).find("audio.amd_max_words") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_decision = 61s; }).find("audio.amd_max_decision") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_message_wait = 500ms; }).find("audio.amd_max_message_wait") == 0);
+    std::ofstream(dir.path() / "empty.wav", std::ios::binary) << "";
+    CHECK(with([&](CampaignAudio& a) { a.machine_message = (dir.path() / "empty.wav").string(); }).find("audio.machine_message") == 0);
   }
 }
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 import gc
 import threading
 import time
+import wave
+from datetime import timedelta
+from pathlib import Path
+from struct import pack
 from typing import Dict, List, Optional
 
 import pytest
@@ -129,6 +133,60 @@ def test_a_python_driver_gets_the_caller_id_in_e164(engine: ob.Engine, calling_l
     assert campaign.stats().dials == 20 == len(driver.requests)
     assert [r.caller_id for r in driver.requests] == ["+12125550199"] * 20
     campaign.close()
+
+
+def _wav(path: Path, rate: int = 8000, channels: int = 1) -> str:
+    """0.2 s of a quiet ramp as a 16-bit WAV."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(pack("<h", i % 200) for i in range(rate // 5 * channels)))
+    return str(path)
+
+
+def test_a_python_driver_gets_the_campaigns_call_audio(engine: ob.Engine, calling_list: ob.CallingList,
+                                                      tmp_path: Path) -> None:
+    calling_list.insert(make_records(8))
+    agents = ["a0", "a1"]
+    driver = ScriptDriver(engine, agents)
+    abandon, machine = _wav(tmp_path / "abandon.wav"), _wav(tmp_path / "machine.wav", 16000)
+    campaign = engine.add_campaign(name="audio", driver=driver, amd_initial_silence_s=3, amd_max_greeting_s=2.2,
+                                   amd_after_greeting_silence_s=timedelta(milliseconds=700), amd_max_words=4,
+                                   amd_max_decision_s=4, amd_max_message_wait_s=20, abandon_message=abandon,
+                                   machine_message=machine, opt_out_digit="9")
+    campaign.add_list(calling_list)
+    campaign.load()
+    for a in agents:
+        campaign.set_agent_state(a, ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(3600)
+    campaign.finish()
+    assert len(driver.requests) == 8
+    for r in driver.requests:
+        assert (r.amd_initial_silence_s, r.amd_max_greeting_s, r.amd_after_greeting_silence_s, r.amd_max_words,
+                r.amd_max_decision_s, r.amd_max_message_wait_s) == (3.0, 2.2, 0.7, 4, 4.0, 20.0)
+        assert (r.abandon_message, r.machine_message, r.opt_out_digit) == (abandon, machine, "9")
+    campaign.close()
+
+
+@pytest.mark.parametrize("options,field", [
+    ({"opt_out_digit": "x"}, "audio.opt_out_digit"),
+    ({"opt_out_digit": "12"}, "opt_out_digit"),
+    ({"amd_initial_silence_s": 0.1}, "audio.amd_initial_silence"),
+    ({"amd_max_words": 101}, "audio.amd_max_words"),
+    ({"amd_max_decision_s": -1}, "amd_max_decision"),
+    ({"abandon_message": "no-such.wav"}, "audio.abandon_message"),
+    ({"machine_message": "stereo"}, "audio.machine_message"),
+    ({"machine_message": "cd"}, "44100"),
+])
+def test_bad_call_audio_is_refused_naming_the_field(engine: ob.Engine, tmp_path: Path, options: Dict[str, object],
+                                                    field: str) -> None:
+    files = {"stereo": _wav(tmp_path / "stereo.wav", 8000, 2), "cd": _wav(tmp_path / "cd.wav", 44100)}
+    options = {k: files.get(v, str(tmp_path / str(v))) if k.endswith("_message") else v for k, v in options.items()}
+    with pytest.raises(ob.InvalidArgumentError, match=field.replace(".", r"\.")):
+        engine.add_campaign(name="bad audio", driver=ScriptDriver(engine, []), **options)
+    assert [c.name for c in engine.campaigns] == []
 
 
 def test_a_caller_id_that_is_no_phone_number_fails_the_load(engine: ob.Engine,
