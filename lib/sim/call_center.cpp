@@ -72,6 +72,11 @@ void CallCenter::answered(SimCall& call) {
       SimCall* w = find(id);
       if (w && w->abandonable) abandon(id, CallResult::abandoned, "callee hung up waiting for an agent");
     });
+  } else {
+    // A machine kept for an agent (detect_connect): the engine hears of the answer first and may
+    // apply its treatment's call action (drop, transfer) before an agent takes it.
+    after(*c, 0.0, [this] { route_waiting(); });
+    return;
   }
   route_waiting();
 }
@@ -84,6 +89,7 @@ void CallCenter::route_waiting() {
     moved = false;
     for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
       SimCall* call = find(*it);
+      if (call && call->connected) call = nullptr;  // transferred meanwhile: no agent for it
       const std::string wanted = call ? call->request.agent_id : std::string();
       SimAgent* agent = wanted.empty() ? floor_.longest_ready() : floor_.find(wanted);
       if (call && !(agent && AgentFloor::available(*agent))) {

@@ -195,6 +195,21 @@ void SimDriverCore::release_abandoned(CallId id) {
   abandon(id, CallResult::abandoned, "abandonment message played");
 }
 
+// A treatment sent an answered call on (connect/transfer): the network records where, and the
+// call ends after the time a machine talks, with the result it would have had.
+void SimDriverCore::transfer(CallId id, const std::string& destination) {
+  SimCall* call = find(id);
+  if (!call || !call->answered || call->connected)
+    throw Error(ErrorCode::invalid_state, name_ + ": call " + std::to_string(id) + " is not an answered call waiting: it cannot be transferred");
+  if (destination.empty()) throw Error(ErrorCode::invalid_argument, name_ + ": a transfer needs a destination");
+  call->connected = true;  // no agent takes it now
+  call->abandonable = false;
+  ++stats_.transfers;
+  stats_.transfer_destinations.push_back(destination);
+  const CallResult result = judge(call->fate, call->request.amd).end_result;
+  after(*call, net().model().machine_talk_s, [this, id, result, destination] { release(id, result, "transferred to " + destination); });
+}
+
 void SimDriverCore::stop() {
   if (!running_) return;
   running_ = false;  // from here no new work starts (no routing, no dials)

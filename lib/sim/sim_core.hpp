@@ -54,6 +54,7 @@ class SimDriverCore {
   void dial(const DialRequest& request);
   void cancel(CallId id);
   void release_abandoned(CallId id);
+  void transfer(CallId id, const std::string& destination);
   void stop();
 
   const std::string& name() const { return name_; }

@@ -62,6 +62,7 @@ void SimCpd::start(EventSink& sink) { impl_->start(sink); }
 void SimCpd::dial(const DialRequest& request) { impl_->dial(request); }
 void SimCpd::cancel(CallId call_id) { impl_->cancel(call_id); }
 void SimCpd::release_abandoned(CallId call_id) { impl_->release_abandoned(call_id); }
+void SimCpd::transfer(CallId call_id, const std::string& destination) { impl_->transfer(call_id, destination); }
 void SimCpd::stop() { impl_->stop(); }
 void SimCpd::set_agent_count(int n) { impl_->floor().set_count(n); }
 void SimCpd::set_agent_model(const AgentModel& model) { impl_->floor().set_model(model); }

@@ -25,6 +25,7 @@ void SimTServer::start(EventSink& sink) { impl_->start(sink); }
 void SimTServer::dial(const DialRequest& request) { impl_->dial(request); }
 void SimTServer::cancel(CallId call_id) { impl_->cancel(call_id); }
 void SimTServer::release_abandoned(CallId call_id) { impl_->release_abandoned(call_id); }
+void SimTServer::transfer(CallId call_id, const std::string& destination) { impl_->transfer(call_id, destination); }
 void SimTServer::stop() { impl_->stop(); }
 void SimTServer::set_agent_count(int n) { impl_->floor().set_count(n); }
 void SimTServer::set_agent_model(const AgentModel& model) { impl_->floor().set_model(model); }

@@ -265,6 +265,84 @@ TEST_CASE("a full day on the simulated T-Server: plausible figures, nothing left
   CHECK(list->count_by_status()[RecordStatus::retrieved] == 0);
 }
 
+namespace {
+
+// A day of 40 machines under detect_connect on the simulated T-Server with `rule` for answering_machine.
+struct MachineDay {
+  obtest::TempDir dir;
+  std::shared_ptr<CallingList> list = open_list(dir, 40);
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
+  Engine engine{clock};
+  sim::Network net{engine.loop(), only_machines(), 11};
+  std::shared_ptr<sim::SimTServer> driver = std::make_shared<sim::SimTServer>(net, sim::AgentModel{}, 5);
+  CampaignStats stats;
+
+  static sim::NetworkModel only_machines() {
+    sim::NetworkModel m;
+    m.live_answer = m.busy = m.no_answer = m.sit = 0.0;
+    m.machine = 1.0;
+    return m;
+  }
+  explicit MachineDay(std::optional<Treatment> rule) {
+    CampaignConfig cfg;
+    cfg.name = "machines";
+    cfg.amd = AmdMode::detect_connect;
+    if (rule) cfg.treatments = TreatmentSet({*rule});
+    auto& c = engine.add_campaign(cfg, driver);
+    c.add_list(list);
+    c.load();
+    c.start();
+    engine.run_until(kStart + 2h);
+    c.stop();
+    engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+    c.unload();
+    stats = c.stats();
+  }
+};
+
+Treatment call_action_rule(CallAction action, std::string destination = {}) {
+  Treatment t;
+  t.id = 5;
+  t.name = "machines";
+  t.call_result = CallResult::answering_machine;
+  t.action = RecordAction::no_treatment;
+  t.call_action = action;
+  t.destination = std::move(destination);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("treatment apply-to-call actions are carried out: drop releases a machine at once, transfer sends it to the destination") {
+  SUBCASE("no call action: detect_connect machines go to agents (the baseline)") {
+    MachineDay day(std::nullopt);
+    CHECK(day.stats.dials == 40);
+    CHECK(day.driver->stats().connected == 40);
+    CHECK(day.driver->stats().transfers == 0);
+  }
+  SUBCASE("drop: released by the engine with the rule's result, no agent takes them") {
+    MachineDay day(call_action_rule(CallAction::drop));
+    CHECK(day.stats.dials == 40);
+    CHECK(day.stats.machines == 40);  // answering_machine, not the cancel's cleared
+    CHECK(day.stats.other_results == 0);
+    CHECK(day.driver->stats().connected == 0);
+    for (const auto& r : day.list->all()) CHECK(r.call_result == CallResult::answering_machine);
+  }
+  SUBCASE("transfer: the network records each call going to the destination; the result stays answering_machine") {
+    MachineDay day(call_action_rule(CallAction::transfer, "+12125550000"));
+    CHECK(day.driver->stats().transfers == 40);
+    CHECK(day.driver->stats().connected == 0);
+    CHECK(day.driver->stats().transfer_destinations == std::vector<std::string>(40, "+12125550000"));
+    CHECK(day.stats.machines == 40);
+    for (const auto& r : day.list->all()) CHECK(r.call_result == CallResult::answering_machine);
+  }
+  SUBCASE("connect goes the same way") {
+    MachineDay day(call_action_rule(CallAction::connect, "ivr-messages"));
+    CHECK(day.driver->stats().transfers == 40);
+    CHECK(day.driver->stats().transfer_destinations.front() == "ivr-messages");
+  }
+}
+
 TEST_CASE("campaign control refuses what the state does not allow") {
   obtest::TempDir dir;
   auto clock = std::make_shared<ManualClock>(kStart);

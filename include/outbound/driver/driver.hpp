@@ -123,6 +123,10 @@ class OB_API Driver {
   /// callee pressed the opt-out digit: the engine then lists the number).
   /// Default: cancel(call_id) (no message; the engine records the call as abandoned).
   virtual void release_abandoned(CallId call_id);
+  /// Sends an answered call (a machine, fax or silence a treatment's connect/transfer rule names)
+  /// to `destination`, a number or address of the network; released follows when it ends.
+  /// Default: throws Error(unsupported) (the engine reports it and leaves the call to the driver).
+  virtual void transfer(CallId call_id, const std::string& destination);
   /// Stops the driver: calls in flight are released; no event is sent after it returns.
   virtual void stop() = 0;
   /// Short name for logs ("sim-tserver"; default "custom").

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "outbound/driver/driver.hpp"
 #include "outbound/export.hpp"
@@ -28,6 +29,8 @@ struct SimDriverStats {
   long engaged = 0;            ///< CPD ASM: engaging calls placed to agents
   long engage_failures = 0;    ///< CPD ASM: engaged agents who could not be reached
   long opt_outs = 0;           ///< CPD ASM: callees who pressed the opt-out digit
+  long transfers = 0;          ///< answers sent to a treatment's destination (Driver::transfer)
+  std::vector<std::string> transfer_destinations;  ///< where each of them went, in order
 };
 
 namespace detail {
@@ -50,6 +53,8 @@ class OB_API SimTServer final : public Driver {
   void dial(const DialRequest& request) override;
   void cancel(CallId call_id) override;
   void release_abandoned(CallId call_id) override;
+  /// Records the transfer; the call then ends after the model's machine_talk_s with its own result.
+  void transfer(CallId call_id, const std::string& destination) override;
   void stop() override;
   std::string name() const override { return "sim-tserver"; }
 
@@ -103,6 +108,8 @@ class OB_API SimCpd final : public Driver {
   void dial(const DialRequest& request) override;
   void cancel(CallId call_id) override;
   void release_abandoned(CallId call_id) override;
+  /// Records the transfer; the call then ends after the model's machine_talk_s with its own result.
+  void transfer(CallId call_id, const std::string& destination) override;
   void stop() override;
   std::string name() const override;
 
@@ -153,6 +160,8 @@ class OB_API SimGvp final : public Driver {
   void dial(const DialRequest& request) override;
   void cancel(CallId call_id) override;
   void release_abandoned(CallId call_id) override;
+  /// Records the transfer; the call then ends after the model's machine_talk_s with its own result.
+  void transfer(CallId call_id, const std::string& destination) override;
   void stop() override;
   std::string name() const override { return "sim-gvp"; }
 
