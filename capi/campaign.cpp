@@ -636,6 +636,14 @@ int ob_campaign_stats_get(ob_campaign_stats* out, ob_campaign* campaign) {
     out->calls_in_flight = s.calls_in_flight;
     out->records_buffered = s.records_buffered;
     if (out->version >= 2) out->lockout_deferred = s.lockout_deferred;  // a version-1 struct ends before it
+    if (out->version >= 3) {  // a version-2 struct ends before the answers by class
+      out->answered_live = s.answered_live;
+      out->answered_machine = s.answered_machine;
+      out->answered_fax = s.answered_fax;
+      out->answered_silence = s.answered_silence;
+      out->answered_unknown = s.answered_unknown;
+      out->messages_left = s.messages_left;
+    }
   });
 }
 

@@ -318,6 +318,7 @@ int ob_event_sink_call_event(ob_event_sink* sink, const ob_call_event* event) {
     e.agent_id = obc::str(event->agent_id);
     e.result = static_cast<outbound::CallResult>(event->result);
     e.detail = obc::str(event->detail);
+    e.message_left = event->version >= 2 && event->message_left != 0;  // a version-1 struct ends before it
     s.target->on_call_event(e);
   });
 }

@@ -637,9 +637,10 @@ typedef struct ob_call_log_entry {
   int abandoned;           /**< 1: answered live and no agent came in time */
   int64_t released_at_ms;  /**< when the call ended */
   int result;              /**< an ob_call_result */
+  int message_left;        /**< version 2: 1 when a message was left on the answering machine */
 } ob_call_log_entry;
-/** Current version of ob_call_log_entry. */
-#define OB_CALL_LOG_ENTRY_VERSION 1u
+/** Current version of ob_call_log_entry (2: message_left). */
+#define OB_CALL_LOG_ENTRY_VERSION 2u
 
 /** Fills `out` with the defaults of `version`. */
 OB_EXTERN int ob_call_log_options_init(ob_call_log_options* out, unsigned int version);
@@ -767,11 +768,12 @@ typedef struct ob_call_event {
   const char* agent_id;  /**< for connected and connect_failed (NULL = "") */
   int result;            /**< an ob_call_result, for released */
   const char* detail;    /**< free text for logs (NULL = "") */
+  int message_left;      /**< version 2, for released: 1 when the campaign's machine_message was left (read only from version 2) */
 } ob_call_event;
-/** Current version of ob_call_event. */
-#define OB_CALL_EVENT_VERSION 1u
+/** Current version of ob_call_event (2: message_left). */
+#define OB_CALL_EVENT_VERSION 2u
 /** Defaults: dialing, no call. */
-#define OB_CALL_EVENT_INIT {OB_CALL_EVENT_VERSION, OB_CALL_EVENT_DIALING, 0, 0, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN, NULL}
+#define OB_CALL_EVENT_INIT {OB_CALL_EVENT_VERSION, OB_CALL_EVENT_DIALING, 0, 0, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN, NULL, 0}
 
 /** An agent state change seen by the network (input: the driver owns the strings). */
 typedef struct ob_agent_event {
@@ -1098,12 +1100,18 @@ typedef struct ob_campaign_stats {
   int calls_in_flight;          /**< calls the driver holds now */
   size_t records_buffered;      /**< records in the buffer now */
   long lockout_deferred;        /**< (version 2) chains rescheduled: their number's call was abandoned within the lockout */
+  long answered_live;           /**< (version 3) answers the driver classified live */
+  long answered_machine;        /**< (version 3) answers classified as answering machines */
+  long answered_fax;            /**< (version 3) answers classified as fax */
+  long answered_silence;        /**< (version 3) answers classified as silence */
+  long answered_unknown;        /**< (version 3) answers not classified (treated as live) */
+  long messages_left;           /**< (version 3) machine messages left */
 } ob_campaign_stats;
-/** Current version of ob_campaign_stats. */
-#define OB_CAMPAIGN_STATS_VERSION 2u
+/** Current version of ob_campaign_stats (2: lockout_deferred; 3: answers by class, messages_left). */
+#define OB_CAMPAIGN_STATS_VERSION 3u
 /** Zeroed, with the version set. */
 #define OB_CAMPAIGN_STATS_INIT \
-  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0}
+  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** What a campaign tells its subscriber (BORROWED for the callback). */
 typedef struct ob_campaign_event {

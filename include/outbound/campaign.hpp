@@ -135,6 +135,12 @@ struct CampaignStats {
   int agents_logged_in = 0;     ///< agents logged in now
   int calls_in_flight = 0;      ///< calls the driver holds now
   std::size_t records_buffered = 0;  ///< records held in the buffer now
+  long answered_live = 0;       ///< answers the driver classified live
+  long answered_machine = 0;    ///< answers classified as answering machines
+  long answered_fax = 0;        ///< answers classified as fax
+  long answered_silence = 0;    ///< answers classified as silence (dead air)
+  long answered_unknown = 0;    ///< answers the driver could not classify (treated as live)
+  long messages_left = 0;       ///< machine messages left (the driver said so on release)
 };
 
 /// What a campaign tells its subscribers.

@@ -36,6 +36,8 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
       // Out of the map first: handlers and desktops may change the campaign meanwhile.
       ActiveCall done = std::move(c);
       calls.erase(it);
+      done.message_left = e.message_left;
+      if (e.message_left) ++st.messages_left;
       finish_released(done, e.result, now);
       if (state == CampaignState::waiting_unload && calls.empty()) finish_unload();
       break;
@@ -66,6 +68,7 @@ void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
   if (c.answered_at) return;
   c.answered_at = now;
   c.answer = e.answer;
+  count_answer(e.answer);
   // Only a person starts the abandon clock; machines, fax and silence do not.
   const bool live = e.answer == AnswerClass::live || e.answer == AnswerClass::unknown;
   tracker.on_answer(now, live, now - c.dialed_at);
@@ -181,6 +184,16 @@ void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
   }
 }
 
+void Campaign::Impl::count_answer(AnswerClass a) {
+  switch (a) {
+    case AnswerClass::live: ++st.answered_live; break;
+    case AnswerClass::machine: ++st.answered_machine; break;
+    case AnswerClass::fax: ++st.answered_fax; break;
+    case AnswerClass::silence: ++st.answered_silence; break;
+    case AnswerClass::unknown: ++st.answered_unknown; break;
+  }
+}
+
 void Campaign::Impl::count_result(CallResult r) {
   switch (r) {
     case CallResult::busy: ++st.busy; break;
@@ -250,6 +263,7 @@ void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) 
   e.abandoned = c.abandoned && c.live;
   e.released_at = now;
   e.result = result;
+  e.message_left = c.message_left;
   pending_log.push_back(std::move(e));
 }
 

@@ -64,6 +64,7 @@ void CallCenter::answered(SimCall& call) {
   SimCall* c = find(id);
   if (!c) return;
   if (setup_.engage_first) return bridge_or_opt_out(*c);
+  if (wants_message(*c)) return leave_message(*c);  // no agent: the message, then the hang-up
   waiting_.push_back(id);
   c->abandonable = true;  // queued: the engine may have the message played and the call released
   if (j->person) {

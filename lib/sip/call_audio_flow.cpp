@@ -175,6 +175,7 @@ void SipDriver::Impl::leave_message(Call& c) {
       std::lock_guard lock(mu_);
       ++stats_.machine_messages;
     }
+    done->message_left = true;
     release(*done, CallResult::answering_machine,
             "answering machine; message left " + std::to_string(start_ms) + " ms after the answer");
   });

@@ -537,7 +537,7 @@ void SipDriver::Impl::release(Call& c, CallResult result, const std::string& det
   auto it = calls_.find(id);
   std::unique_ptr<Call> gone = std::move(it->second);  // its timers and RTP port go with it
   calls_.erase(it);
-  emit(CallEventKind::released, id, AnswerClass::unknown, {}, result, detail);
+  emit(CallEventKind::released, id, AnswerClass::unknown, {}, result, detail, gone->message_left);
 }
 
 void SipDriver::Impl::hang_up(Leg* leg) {

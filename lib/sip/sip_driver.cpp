@@ -188,7 +188,7 @@ void SipDriver::Impl::play(CallId id, std::span<const std::uint8_t> g711) {
 }
 
 void SipDriver::Impl::emit(CallEventKind kind, CallId id, AnswerClass answer, const std::string& agent,
-                           CallResult result, const std::string& detail) {
+                           CallResult result, const std::string& detail, bool message_left) {
   CallEvent e;
   e.kind = kind;
   e.call_id = id;
@@ -197,6 +197,7 @@ void SipDriver::Impl::emit(CallEventKind kind, CallId id, AnswerClass answer, co
   e.agent_id = agent;
   e.result = result;
   e.detail = detail;
+  e.message_left = message_left;
   std::lock_guard lock(mu_);
   if (kind == CallEventKind::released) active_.erase(id);
   if (sink_) sink_->on_call_event(e);

@@ -88,6 +88,7 @@ struct Call {
   std::uint64_t session_id = 0;          // our SDP origin toward either party
   std::uint64_t customer_version = 1, agent_version = 0;
   bool agent_gone = false;               // the agent hung up while the customer was being re-INVITEd
+  bool message_left = false;             // the machine message went out whole (released says so)
   std::chrono::steady_clock::time_point answered_at{};
 };
 
@@ -125,7 +126,7 @@ class SipDriver::Impl {
 
   // Engine side helpers.
   void emit(CallEventKind kind, CallId id, AnswerClass answer = AnswerClass::unknown, const std::string& agent = {},
-            CallResult result = CallResult::unknown, const std::string& detail = {});
+            CallResult result = CallResult::unknown, const std::string& detail = {}, bool message_left = false);
   void join_previous();
 
   // Stack life (reactor thread).

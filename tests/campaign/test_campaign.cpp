@@ -42,6 +42,25 @@ std::shared_ptr<CallingList> open_list(const obtest::TempDir& dir, std::int64_t 
   return list;
 }
 
+// A WAV of `rate` Hz and `channels` channels (0.2 s of a quiet ramp), written byte by byte
+// so that stereo and 44.1 kHz files can be made too.
+std::string write_test_wav(const obtest::TempDir& dir, const std::string& name, std::uint32_t rate, std::uint16_t channels = 1) {
+  const std::uint32_t samples = rate / 5 * channels, data = samples * 2;
+  std::string b = "RIFF";
+  auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) b += static_cast<char>(v >> (8 * i)); };
+  auto u16 = [&](std::uint16_t v) { b += static_cast<char>(v); b += static_cast<char>(v >> 8); };
+  u32(36 + data);
+  b += "WAVEfmt ";
+  u32(16); u16(1); u16(channels); u32(rate); u32(rate * channels * 2); u16(static_cast<std::uint16_t>(channels * 2)); u16(16);
+  b += "data";
+  u32(data);
+  for (std::uint32_t i = 0; i < samples; ++i) u16(static_cast<std::uint16_t>(i % 200));
+  const std::string path = (dir.path() / name).string();
+  std::ofstream(path, std::ios::binary) << b;
+  return path;
+}
+
+
 /// A campaign with five agents reported by the host (the scripted driver has none).
 struct Rig {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
@@ -275,6 +294,7 @@ struct MachineDay {
   Engine engine{clock};
   sim::Network net{engine.loop(), only_machines(), 11};
   std::shared_ptr<sim::SimTServer> driver = std::make_shared<sim::SimTServer>(net, sim::AgentModel{}, 5);
+  std::shared_ptr<CallLog> log = CallLog::open(dir.sqlite("log.db"));
   CampaignStats stats;
 
   static sim::NetworkModel only_machines() {
@@ -283,12 +303,14 @@ struct MachineDay {
     m.machine = 1.0;
     return m;
   }
-  explicit MachineDay(std::optional<Treatment> rule) {
+  explicit MachineDay(std::optional<Treatment> rule, bool with_message = false) {
     CampaignConfig cfg;
     cfg.name = "machines";
     cfg.amd = AmdMode::detect_connect;
     if (rule) cfg.treatments = TreatmentSet({*rule});
+    if (with_message) cfg.audio.machine_message = write_test_wav(dir, "machine.wav", 8000);
     auto& c = engine.add_campaign(cfg, driver);
+    c.set_call_log(log);
     c.add_list(list);
     c.load();
     c.start();
@@ -319,6 +341,28 @@ TEST_CASE("treatment apply-to-call actions are carried out: drop releases a mach
     CHECK(day.stats.dials == 40);
     CHECK(day.driver->stats().connected == 40);
     CHECK(day.driver->stats().transfers == 0);
+    CHECK(day.stats.answered_machine == 40);
+    CHECK(day.stats.answered_live + day.stats.answered_fax + day.stats.answered_silence + day.stats.answered_unknown == 0);
+    CHECK(day.stats.messages_left == 0);
+  }
+  SUBCASE("the campaign's machine_message: left after the beep, released answering_machine, noted in the call log") {
+    MachineDay day(std::nullopt, true);
+    CHECK(day.driver->stats().machine_messages == 40);
+    CHECK(day.driver->stats().connected == 0);
+    CHECK(day.stats.messages_left == 40);
+    CHECK(day.stats.machines == 40);
+    const auto rows = day.log->answered_since("machines", kStart);
+    REQUIRE(rows.size() == 40);
+    for (const auto& row : rows) {
+      CHECK(row.message_left);
+      CHECK(row.result == CallResult::answering_machine);
+    }
+  }
+  SUBCASE("drop wins over the machine message: no message is left") {
+    MachineDay day(call_action_rule(CallAction::drop), true);
+    CHECK(day.driver->stats().machine_messages == 0);
+    CHECK(day.stats.messages_left == 0);
+    for (const auto& row : day.log->answered_since("machines", kStart)) CHECK_FALSE(row.message_left);
   }
   SUBCASE("drop: released by the engine with the rule's result, no agent takes them") {
     MachineDay day(call_action_rule(CallAction::drop));
@@ -527,24 +571,6 @@ TEST_CASE("property: no dial to a DNC number or customer once listed, over rando
 }
 
 namespace {
-
-// A WAV of `rate` Hz and `channels` channels (0.2 s of a quiet ramp), written byte by byte
-// so that stereo and 44.1 kHz files can be made too.
-std::string write_test_wav(const obtest::TempDir& dir, const std::string& name, std::uint32_t rate, std::uint16_t channels = 1) {
-  const std::uint32_t samples = rate / 5 * channels, data = samples * 2;
-  std::string b = "RIFF";
-  auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) b += static_cast<char>(v >> (8 * i)); };
-  auto u16 = [&](std::uint16_t v) { b += static_cast<char>(v); b += static_cast<char>(v >> 8); };
-  u32(36 + data);
-  b += "WAVEfmt ";
-  u32(16); u16(1); u16(channels); u32(rate); u32(rate * channels * 2); u16(static_cast<std::uint16_t>(channels * 2)); u16(16);
-  b += "data";
-  u32(data);
-  for (std::uint32_t i = 0; i < samples; ++i) u16(static_cast<std::uint16_t>(i % 200));
-  const std::string path = (dir.path() / name).string();
-  std::ofstream(path, std::ios::binary) << b;
-  return path;
-}
 
 // The message of the Error(invalid_argument) `config` is refused with ("" when accepted).
 std::string refusal(EventLoop& loop, const CampaignConfig& config) {

@@ -181,6 +181,18 @@ class CampaignStats:
     """Records held in the buffer now."""
     lockout_deferred: int = 0
     """Chains rescheduled: their number's last call was abandoned within the redial lockout."""
+    answered_live: int = 0
+    """Answers the driver classified as a person."""
+    answered_machine: int = 0
+    """Answers classified as answering machines."""
+    answered_fax: int = 0
+    """Answers classified as fax."""
+    answered_silence: int = 0
+    """Answers classified as silence (dead air)."""
+    answered_unknown: int = 0
+    """Answers the driver could not classify (treated as a person)."""
+    messages_left: int = 0
+    """Messages left on answering machines."""
 
 
 @dataclass

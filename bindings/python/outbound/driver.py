@@ -101,10 +101,12 @@ class EventSink:
 
     def call_event(self, kind: CallEventKind, call_id: int, *, answer: AnswerClass = AnswerClass.UNKNOWN,
                    agent_id: Optional[str] = None, result: CallResult = CallResult.UNKNOWN,
-                   detail: Optional[str] = None, at: Optional[Instant] = None) -> None:
-        """Reports a step of call `call_id` (`at` defaults to the engine clock's now)."""
-        e = _native.CallEvent(_native.VERSION, int(kind), call_id, 0 if at is None else to_ms(at), int(answer),
-                              _native.cstr(agent_id), int(result), _native.cstr(detail))
+                   detail: Optional[str] = None, at: Optional[Instant] = None, message_left: bool = False) -> None:
+        """Reports a step of call `call_id` (`at` defaults to the engine clock's now; `message_left`, for
+        released: the campaign's machine_message was left on the machine)."""
+        e = _native.CallEvent(_native.CALL_EVENT_VERSION, int(kind), call_id, 0 if at is None else to_ms(at),
+                              int(answer), _native.cstr(agent_id), int(result), _native.cstr(detail),
+                              int(message_left))
         check(_lib.ob_event_sink_call_event(self._h, ctypes.byref(e)))
 
     def dialing(self, call_id: int) -> None:
@@ -131,9 +133,10 @@ class EventSink:
         """A live answer no agent took."""
         self.call_event(CallEventKind.ABANDONED, call_id)
 
-    def released(self, call_id: int, result: CallResult, detail: Optional[str] = None) -> None:
-        """The call is over, with its result."""
-        self.call_event(CallEventKind.RELEASED, call_id, result=result, detail=detail)
+    def released(self, call_id: int, result: CallResult, detail: Optional[str] = None,
+                 message_left: bool = False) -> None:
+        """The call is over, with its result (`message_left`: a message was left on the machine)."""
+        self.call_event(CallEventKind.RELEASED, call_id, result=result, detail=detail, message_left=message_left)
 
     def agent_state(self, agent_id: str, state: AgentState, at: Optional[Instant] = None) -> None:
         """An agent's state changed (drivers whose network knows agents)."""

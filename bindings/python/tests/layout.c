@@ -122,6 +122,7 @@ int main(void) {
   F(ob_call_log_entry, abandoned);
   F(ob_call_log_entry, released_at_ms);
   F(ob_call_log_entry, result);
+  F(ob_call_log_entry, message_left);
   S(ob_treatment);
   F(ob_treatment, version);
   F(ob_treatment, id);
@@ -180,6 +181,7 @@ int main(void) {
   F(ob_call_event, agent_id);
   F(ob_call_event, result);
   F(ob_call_event, detail);
+  F(ob_call_event, message_left);
   S(ob_agent_event);
   F(ob_agent_event, version);
   F(ob_agent_event, agent_id);
@@ -330,6 +332,12 @@ int main(void) {
   F(ob_campaign_stats, calls_in_flight);
   F(ob_campaign_stats, records_buffered);
   F(ob_campaign_stats, lockout_deferred);
+  F(ob_campaign_stats, answered_live);
+  F(ob_campaign_stats, answered_machine);
+  F(ob_campaign_stats, answered_fax);
+  F(ob_campaign_stats, answered_silence);
+  F(ob_campaign_stats, answered_unknown);
+  F(ob_campaign_stats, messages_left);
   S(ob_campaign_event);
   F(ob_campaign_event, version);
   F(ob_campaign_event, kind);

@@ -189,6 +189,47 @@ def test_bad_call_audio_is_refused_naming_the_field(engine: ob.Engine, tmp_path:
     assert [c.name for c in engine.campaigns] == []
 
 
+class MachineDriver(ScriptDriver):
+    """Every call is answered by a machine after 8 s; records of odd id get a message (released
+    with message_left), even ones are released at once."""
+
+    name = "py-machines"
+
+    def dial(self, request: ob.DialRequest) -> None:
+        self.requests.append(request)
+        self.calls[request.call_id] = None
+        self.sink.dialing(request.call_id)
+        left = request.record_id % 2 == 1
+        self.timers[request.call_id] = self.engine.schedule(8, lambda: self.machine(request.call_id, left))
+
+    def machine(self, call_id: int, left: bool) -> None:
+        self.sink.answered(call_id, ob.AnswerClass.MACHINE)
+        self.calls.pop(call_id, None)
+        self.sink.released(call_id, ob.CallResult.ANSWERING_MACHINE, "machine", message_left=left)
+
+
+def test_messages_left_reach_the_stats_and_the_call_log(engine: ob.Engine, calling_list: ob.CallingList,
+                                                        tmp_path: Path) -> None:
+    calling_list.insert(make_records(10))
+    driver = MachineDriver(engine, [])
+    log = ob.CallLog(f"sqlite3://{tmp_path / 'log.db'}")
+    campaign = engine.add_campaign(name="machines", driver=driver, amd="detect_connect")
+    campaign.set_call_log(log)
+    campaign.add_list(calling_list)
+    campaign.load()
+    campaign.set_agent_state("a0", ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(3600)
+    campaign.finish()
+    s = campaign.stats()
+    assert (s.dials, s.answered_machine, s.messages_left, s.machines) == (10, 10, 5, 10)
+    assert (s.answered_live, s.answered_fax, s.answered_silence, s.answered_unknown) == (0, 0, 0, 0)
+    rows = log.answered_since("machines", 0)
+    assert len(rows) == 10
+    assert sorted(r.record_id for r in rows if r.message_left) == [1, 3, 5, 7, 9]
+    campaign.close()
+
+
 def test_a_caller_id_that_is_no_phone_number_fails_the_load(engine: ob.Engine,
                                                             calling_list: ob.CallingList) -> None:
     calling_list.insert(make_records(4))

@@ -68,6 +68,7 @@ struct CallEvent {
   std::string agent_id;                         ///< for connected and connect_failed
   CallResult result = CallResult::unknown;      ///< for released: the call result
   std::string detail;                           ///< free text for logs
+  bool message_left = false;                    ///< for released: the campaign's machine_message was left on the machine
 };
 
 /// An agent's state change reported by the network (T-Server).

@@ -31,6 +31,7 @@ struct SimDriverStats {
   long opt_outs = 0;           ///< CPD ASM: callees who pressed the opt-out digit
   long transfers = 0;          ///< answers sent to a treatment's destination (Driver::transfer)
   std::vector<std::string> transfer_destinations;  ///< where each of them went, in order
+  long machine_messages = 0;   ///< detect_connect machines left the campaign's machine_message
 };
 
 namespace detail {
