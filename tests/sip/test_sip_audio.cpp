@@ -216,6 +216,7 @@ TEST_CASE("detect_connect: a machine gets the campaign's message after its beep,
   CHECK(log.of(1)[2].answer == AnswerClass::machine);
   CHECK(log.result(1) == CallResult::answering_machine);
   CHECK(log.detail(1, CallEventKind::released).find("message left") != std::string::npos);
+  CHECK(log.of(1).back().message_left);  // the campaign counts it and the call log notes it
   CHECK(d.stats().machine_messages == 1);
   REQUIRE(rig::wait_for([&] { return phone.count("CALL_CLOSED") == 1; }));
   d.stop();
