@@ -132,6 +132,11 @@ class CDriver final : public outbound::Driver {
     call("connect", [&] { return cls_.connect(user_data_, id, agent_id.c_str()); });
   }
 
+  void transfer(outbound::CallId id, const std::string& destination) override {
+    if (!cls_.transfer) return outbound::Driver::transfer(id, destination);
+    call("transfer", [&] { return cls_.transfer(user_data_, id, destination.c_str()); });
+  }
+
   void release_abandoned(outbound::CallId id) override {
     if (!cls_.release_abandoned) return cancel(id);
     call("release_abandoned", [&] { return cls_.release_abandoned(user_data_, id); });
@@ -190,9 +195,11 @@ void bind_custom_driver(ob_driver& driver, const std::shared_ptr<EngineCore>& co
 
 namespace {
 
-/// Bytes of an ob_driver_class of `version`: a version-1 struct ends before connect.
+/// Bytes of an ob_driver_class of `version`: a version-1 struct ends before connect, a version-2 one before transfer.
 std::size_t driver_class_size(unsigned int version) {
-  return version >= 2 ? sizeof(ob_driver_class) : offsetof(ob_driver_class, connect);
+  if (version == 1) return offsetof(ob_driver_class, connect);
+  if (version == 2) return offsetof(ob_driver_class, transfer);
+  return sizeof(ob_driver_class);
 }
 
 // Runs `fn` on a live, started sink; the registry lock pins the sink while its own lock is taken.

@@ -818,10 +818,15 @@ typedef struct ob_driver_class {
    *  OB_ESTATE for a call not waiting, OB_ENOTFOUND for an agent you cannot reach. May be NULL
    *  (and is not read from a version-1 class): connect is then OB_EUNSUPPORTED. */
   int (*connect)(void* user_data, uint64_t call_id, const char* agent_id);
+  /** Version 3: sends answered call `call_id` (a machine, fax or silence whose treatment rule says
+   *  connect or transfer) to `destination` (BORROWED); report released when it ends. May be NULL
+   *  (and is not read from an older class): the engine then reports OB_EUNSUPPORTED as a driver
+   *  error and leaves the call to the driver. */
+  int (*transfer)(void* user_data, uint64_t call_id, const char* destination);
 } ob_driver_class;
-/** Current version of ob_driver_class (2: connect). A version-1 class (a program built against
- *  an older outbound.h) is read only as far as version 1 reaches. */
-#define OB_DRIVER_CLASS_VERSION 2u
+/** Current version of ob_driver_class (2: connect; 3: transfer). An older class (a program built
+ *  against an older outbound.h) is read only as far as its version reaches. */
+#define OB_DRIVER_CLASS_VERSION 3u
 
 /** Makes a driver from `cls` and `user_data` (OWNED: free with ob_driver_free). `user_data` passes to
  *  the driver at once: `cls->destroy(user_data)` is called exactly once, even if this fails. */

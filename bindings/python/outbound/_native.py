@@ -337,6 +337,7 @@ class DriverClass(_Struct):
         ("start", START_FN), ("dial", DIAL_FN), ("cancel", CALL_FN), ("release_abandoned", CALL_FN),
         ("stop", STOP_FN),
         ("connect", CONNECT_FN),  # version 2
+        ("transfer", CONNECT_FN),  # version 3: (user_data, call_id, destination)
     ]
 
 
@@ -460,7 +461,7 @@ CAMPAIGN_OPTIONS_VERSION = 4  # 2: caller_id; 3: pace_interval_ms, max_attempts,
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 3  # 2: lockout_deferred; 3: answers by class, messages_left
-DRIVER_CLASS_VERSION = 2  # 2: connect
+DRIVER_CLASS_VERSION = 3  # 2: connect; 3: transfer
 DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
 CSV_OPTIONS_VERSION = 2  # 2: zones
 DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms

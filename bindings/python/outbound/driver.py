@@ -176,6 +176,12 @@ class Driver:
         The default raises UnsupportedError."""
         raise UnsupportedError(f"{self.name} cannot connect call {call_id} to agent {agent_id} on request")
 
+    def transfer(self, call_id: int, destination: str) -> None:
+        """Sends answered call `call_id` (a machine, fax or silence whose treatment rule says connect or
+        transfer) to `destination`; report it released when it ends. The default raises UnsupportedError
+        (the engine reports it and leaves the call to the driver)."""
+        raise UnsupportedError(f"{self.name} cannot transfer call {call_id} to {destination}")
+
     def release_abandoned(self, call_id: int) -> None:
         """Plays the abandonment message to a live call no agent took, then releases it (result abandoned)."""
         self.cancel(call_id)
@@ -246,6 +252,7 @@ _TRAMPOLINES = dict(
     release_abandoned=_native.CALL_FN(lambda ud, call_id: _call(ud, lambda d: d.release_abandoned(call_id))),
     stop=_native.STOP_FN(lambda ud: _call(ud, lambda d: d.stop())),
     connect=_native.CONNECT_FN(lambda ud, call_id, agent: _call(ud, lambda d: d.connect(call_id, _native.text(agent)))),
+    transfer=_native.CONNECT_FN(lambda ud, call_id, to: _call(ud, lambda d: d.transfer(call_id, _native.text(to)))),
 )
 
 

@@ -198,6 +198,7 @@ int main(void) {
   F(ob_driver_class, release_abandoned);
   F(ob_driver_class, stop);
   F(ob_driver_class, connect);
+  F(ob_driver_class, transfer);
   S(ob_distribution);
   F(ob_distribution, kind);
   F(ob_distribution, mean);

@@ -230,6 +230,51 @@ def test_messages_left_reach_the_stats_and_the_call_log(engine: ob.Engine, calli
     campaign.close()
 
 
+class WaitingMachineDriver(ScriptDriver):
+    """Every call is answered by a machine after 8 s that waits (as detect_connect keeps it); the
+    driver can transfer it, and releases it 30 s after the answer otherwise."""
+
+    name = "py-waiting-machines"
+
+    def __init__(self, engine: ob.Engine) -> None:
+        super().__init__(engine, [])
+        self.transfers: List[str] = []
+
+    def dial(self, request: ob.DialRequest) -> None:
+        self.requests.append(request)
+        self.calls[request.call_id] = None
+        self.sink.dialing(request.call_id)
+        self.timers[request.call_id] = self.engine.schedule(8, lambda: self.machine(request.call_id))
+
+    def machine(self, call_id: int) -> None:
+        self.sink.answered(call_id, ob.AnswerClass.MACHINE)
+        self.timers[call_id] = self.engine.schedule(30, lambda: self.end(call_id, ob.CallResult.ANSWERING_MACHINE))
+
+    def transfer(self, call_id: int, destination: str) -> None:
+        self.transfers.append(destination)
+        self.engine.cancel_timer(self.timers.get(call_id, 0))
+        self.timers[call_id] = self.engine.schedule(5, lambda: self.end(call_id, ob.CallResult.CLEARED))
+
+
+def test_a_treatment_transfer_reaches_a_python_driver(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    calling_list.insert(make_records(6))
+    driver = WaitingMachineDriver(engine)
+    rule = ob.Treatment(3, ob.CallResult.ANSWERING_MACHINE, ob.RecordAction.NO_TREATMENT,
+                        call_action="transfer", destination="sip:messages@ivr.example")
+    campaign = engine.add_campaign(name="xfer", driver=driver, amd="detect_connect", treatments=[rule])
+    finished: List[ob.CallResult] = []
+    campaign.on_event(lambda e: finished.append(e.result) if e.kind is ob.EventKind.CALL_FINISHED else None)
+    campaign.add_list(calling_list)
+    campaign.load()
+    campaign.set_agent_state("a0", ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(3600)
+    campaign.finish()
+    assert driver.transfers == ["sip:messages@ivr.example"] * 6
+    assert finished == [ob.CallResult.ANSWERING_MACHINE] * 6  # the rule's result, not the hang-up's
+    campaign.close()
+
+
 def test_a_caller_id_that_is_no_phone_number_fails_the_load(engine: ob.Engine,
                                                             calling_list: ob.CallingList) -> None:
     calling_list.insert(make_records(4))
