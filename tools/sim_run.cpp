@@ -464,6 +464,8 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   r.no_answer = s.no_answer;
   r.sit = s.sit;
   r.dnc_blocked = s.dnc_blocked;
+  r.answers = {{"live", s.answered_live},       {"machine", s.answered_machine}, {"fax", s.answered_fax},
+               {"silence", s.answered_silence}, {"unknown", s.answered_unknown}, {"messages_left", s.messages_left}};
   r.abandon_rate = s.abandon_rate;
   r.agent_occupancy = day.agent_occupancy;
   r.agent_wait_mean_s = day.agent_wait_mean_s;
@@ -507,6 +509,13 @@ std::string report_json(const Scenario& sc, const SimResult& r) {
   j["records_total"] = r.records_total;
   j["records_final"] = r.records_final;
   if (r.call_log_rows) j["call_log_rows"] = r.call_log_rows;
+  long answered = 0;
+  for (const auto& [cls, n] : r.answers) answered += cls == "messages_left" ? 0 : n;
+  if (answered) {  // new keys, after the first paragraph's: answers by class and messages left
+    for (const char* cls : {"live", "machine", "fax", "silence", "unknown"})
+      j[std::string("answered_") + cls] = r.answers.count(cls) ? r.answers.at(cls) : 0;
+    j["messages_left"] = r.answers.count("messages_left") ? r.answers.at("messages_left") : 0;
+  }
   if (r.list_copy) j["list_copy"] = {{"connection", r.list_copy->connection}, {"table", r.list_copy->table}};
   if (sc.campaign) j["campaign"] = sc.campaign->name;
   if (sc.sip) {

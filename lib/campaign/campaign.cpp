@@ -81,6 +81,7 @@ Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Drive
   check_durations(config);
   if (!(config.abandon_cap.rate >= 0.0 && config.abandon_cap.rate <= 1.0))
     throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1]");
+  validate(config.audio, "audio");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
 }
 

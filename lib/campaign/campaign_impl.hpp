@@ -61,6 +61,8 @@ struct ActiveCall {
   std::int64_t handle = 0;      // the desktop's handle once connected to an agent
   bool personal = false;        // a personal callback with its agent reserved
   std::optional<DeskDecision> desk_decision;  // what the desktop decided during the call
+  std::optional<CallResult> call_action_result;  // a treatment's apply-to-call action took it: its result
+  bool message_left = false;    // the driver left the machine message
 };
 
 /// A chain held by an agent's desktop: previewed, or after its call until processed.
@@ -350,10 +352,12 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void handle_call_event(const CallEvent& e);
   void finish_released(ActiveCall& c, CallResult reported, Time now);  // settles a released call's result and moves it on
   void on_answered(ActiveCall& c, const CallEvent& e, Time now);
+  void apply_call_action(ActiveCall& c, AnswerClass answer);  // a treatment's drop/connect/transfer of a machine, fax, silence
   void on_abandon_deadline(CallId id);  // a live answer not connected within abandon_after
   void on_connected(ActiveCall& c, const CallEvent& e, Time now);
   void list_opt_out(const ActiveCall& c);  // the callee's number goes on the do-not-call list
   void on_abandoned(ActiveCall& c, Time now);
+  void count_answer(AnswerClass a);  // answers by class (CampaignStats::answered_*)
   void count_result(CallResult r);  // the per-result counters of the statistics
   void report_result(const ActiveCall& c, CallResult result);  // counts it and emits call_finished
   void finish_call(ActiveCall& c, CallResult result);

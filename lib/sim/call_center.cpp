@@ -67,6 +67,7 @@ void CallCenter::answered(SimCall& call) {
   SimCall* c = find(id);
   if (!c) return;
   if (setup_.engage_first) return bridge_or_opt_out(*c);
+  if (wants_message(*c)) return leave_message(*c);  // no agent: the message, then the hang-up
   if (engine_routing_) return await_engine(*c, *j);
   waiting_.push_back(id);
   c->abandonable = true;  // queued: the engine may have the message played and the call released
@@ -76,6 +77,11 @@ void CallCenter::answered(SimCall& call) {
       SimCall* w = find(id);
       if (w && w->abandonable) abandon(id, CallResult::abandoned, "callee hung up waiting for an agent");
     });
+  } else {
+    // A machine kept for an agent (detect_connect): the engine hears of the answer first and may
+    // apply its treatment's call action (drop, transfer) before an agent takes it.
+    after(*c, 0.0, [this] { route_waiting(); });
+    return;
   }
   route_waiting();
 }
@@ -88,6 +94,7 @@ void CallCenter::route_waiting() {
     moved = false;
     for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
       SimCall* call = find(*it);
+      if (call && call->connected) call = nullptr;  // transferred meanwhile: no agent for it
       const std::string wanted = call ? call->request.agent_id : std::string();
       SimAgent* agent = wanted.empty() ? floor_.longest_ready() : floor_.find(wanted);
       if (call && !(agent && AgentFloor::available(*agent))) {

@@ -65,6 +65,7 @@ void SimCpd::cancel(CallId call_id) { impl_->cancel(call_id); }
 void SimCpd::connect(CallId call_id, const std::string& agent_id) { impl_->connect_on_request(call_id, agent_id); }
 void SimCpd::set_engine_routing(bool on) { impl_->set_engine_routing(on); }
 void SimCpd::release_abandoned(CallId call_id) { impl_->release_abandoned(call_id); }
+void SimCpd::transfer(CallId call_id, const std::string& destination) { impl_->transfer(call_id, destination); }
 void SimCpd::stop() { impl_->stop(); }
 void SimCpd::set_agent_count(int n) { impl_->floor().set_count(n); }
 void SimCpd::set_agent_model(const AgentModel& model) { impl_->floor().set_model(model); }

@@ -28,6 +28,7 @@ void SimTServer::cancel(CallId call_id) { impl_->cancel(call_id); }
 void SimTServer::connect(CallId call_id, const std::string& agent_id) { impl_->connect_on_request(call_id, agent_id); }
 void SimTServer::set_engine_routing(bool on) { impl_->set_engine_routing(on); }
 void SimTServer::release_abandoned(CallId call_id) { impl_->release_abandoned(call_id); }
+void SimTServer::transfer(CallId call_id, const std::string& destination) { impl_->transfer(call_id, destination); }
 void SimTServer::stop() { impl_->stop(); }
 void SimTServer::set_agent_count(int n) { impl_->floor().set_count(n); }
 void SimTServer::set_agent_model(const AgentModel& model) { impl_->floor().set_model(model); }

@@ -76,7 +76,7 @@ static void test_connect_reaches_the_driver(void) {
 
   memset(&d, 0, sizeof d);
   script_init(&d.sd, e, 1);
-  CHECK(cls.version == 2u && caps.version == 2u);
+  CHECK(cls.version == OB_DRIVER_CLASS_VERSION && caps.version == 2u);
   CHECK_OK(ob_driver_new(&drv, &cls, &d));
   CHECK_OK(ob_driver_capabilities_get(&caps, drv));
   CHECK(caps.connects_on_request == 1 && caps.max_concurrent_calls == SCRIPT_MAX_CALLS);

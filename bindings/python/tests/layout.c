@@ -122,6 +122,7 @@ int main(void) {
   F(ob_call_log_entry, abandoned);
   F(ob_call_log_entry, released_at_ms);
   F(ob_call_log_entry, result);
+  F(ob_call_log_entry, message_left);
   S(ob_treatment);
   F(ob_treatment, version);
   F(ob_treatment, id);
@@ -162,6 +163,15 @@ int main(void) {
   F(ob_dial_request, attribute_names);
   F(ob_dial_request, attribute_values);
   F(ob_dial_request, caller_id);
+  F(ob_dial_request, amd_initial_silence_ms);
+  F(ob_dial_request, amd_max_greeting_ms);
+  F(ob_dial_request, amd_after_greeting_silence_ms);
+  F(ob_dial_request, amd_max_words);
+  F(ob_dial_request, amd_max_decision_ms);
+  F(ob_dial_request, amd_max_message_wait_ms);
+  F(ob_dial_request, abandon_message);
+  F(ob_dial_request, machine_message);
+  F(ob_dial_request, opt_out_digit);
   S(ob_call_event);
   F(ob_call_event, version);
   F(ob_call_event, kind);
@@ -171,6 +181,7 @@ int main(void) {
   F(ob_call_event, agent_id);
   F(ob_call_event, result);
   F(ob_call_event, detail);
+  F(ob_call_event, message_left);
   S(ob_agent_event);
   F(ob_agent_event, version);
   F(ob_agent_event, agent_id);
@@ -187,6 +198,7 @@ int main(void) {
   F(ob_driver_class, release_abandoned);
   F(ob_driver_class, stop);
   F(ob_driver_class, connect);
+  F(ob_driver_class, transfer);
   S(ob_distribution);
   F(ob_distribution, kind);
   F(ob_distribution, mean);
@@ -286,6 +298,15 @@ int main(void) {
   F(ob_campaign_options, max_attempts);
   F(ob_campaign_options, agent_answer_timeout_ms);
   F(ob_campaign_options, abandon_cap_amd_false_positive);
+  F(ob_campaign_options, amd_initial_silence_ms);
+  F(ob_campaign_options, amd_max_greeting_ms);
+  F(ob_campaign_options, amd_after_greeting_silence_ms);
+  F(ob_campaign_options, amd_max_words);
+  F(ob_campaign_options, amd_max_decision_ms);
+  F(ob_campaign_options, amd_max_message_wait_ms);
+  F(ob_campaign_options, abandon_message);
+  F(ob_campaign_options, machine_message);
+  F(ob_campaign_options, opt_out_digit);
   S(ob_campaign_stats);
   F(ob_campaign_stats, version);
   F(ob_campaign_stats, dials);
@@ -313,6 +334,12 @@ int main(void) {
   F(ob_campaign_stats, calls_in_flight);
   F(ob_campaign_stats, records_buffered);
   F(ob_campaign_stats, lockout_deferred);
+  F(ob_campaign_stats, answered_live);
+  F(ob_campaign_stats, answered_machine);
+  F(ob_campaign_stats, answered_fax);
+  F(ob_campaign_stats, answered_silence);
+  F(ob_campaign_stats, answered_unknown);
+  F(ob_campaign_stats, messages_left);
   S(ob_campaign_event);
   F(ob_campaign_event, version);
   F(ob_campaign_event, kind);
