@@ -382,9 +382,14 @@ TEST_CASE("a campaign over SIP: the callee who presses the opt-out digit is put 
 
 TEST_CASE("a campaign's own abandon message and opt-out digit are used over SIP, not the driver's defaults") {
   Clips clips;
-  rig::Baresip phone({{"+12125552401", "auto", clips.opt_out_late.string()}, {"+12125552402", "auto", clips.live.string()}},
+  // As above: a1's phone rings and is never picked up, so the engine's routing to a1 ends in the
+  // campaign's abandon_after (2 s) before the driver gives up on a1 (2.5 s).
+  rig::Baresip phone({{"+12125552401", "auto", clips.opt_out_late.string()}, {"+12125552402", "auto", clips.live.string()},
+                      {"a1", "manual"}},
                      clips.silence);
   SipConfig sip = config_for(phone.customer_template());
+  sip.agents["a1"] = phone.uri("a1");
+  sip.agent_answer_timeout = std::chrono::milliseconds(2500);
   sip.audio.opt_out_digit = '5';  // the driver's default: not what the callee presses, and no message
   auto driver = std::make_shared<SipDriver>(sip);
 
@@ -421,7 +426,9 @@ TEST_CASE("a campaign's own abandon message and opt-out digit are used over SIP,
   CHECK(list->get(2)->call_result == CallResult::abandoned);
   CHECK(driver->stats().opt_outs == 1);
   CHECK(driver->stats().abandon_messages == 1);
-  REQUIRE(rig::wait_for([&] { return phone.count("CALL_CLOSED") == 2; }));
+  REQUIRE(rig::wait_for([&] {  // the customers' calls (a1's phone rang too)
+    return phone.count("CALL_CLOSED", "+12125552401") == 1 && phone.count("CALL_CLOSED", "+12125552402") == 1;
+  }));
   phone.stop();
   bool found = false;  // the live callee heard the campaign's message
   for (const auto& rec : phone.heard()) {
