@@ -43,6 +43,7 @@ ob_call_log_entry* hand_out_entries(std::vector<outbound::CallLogEntry> calls) {
     e.abandoned = s.abandoned ? 1 : 0;
     e.released_at_ms = to_ms(s.released_at);
     e.result = static_cast<int>(s.result);
+    e.message_left = s.message_left ? 1 : 0;
   }
   ob_call_log_entry* key = owner->entries.data();
   return hand_out(key, std::move(owner));

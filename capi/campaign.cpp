@@ -36,6 +36,7 @@ constexpr std::int64_t kMaxFinishTimeoutMs = 36500LL * 24 * 3600 * 1000;
 std::size_t campaign_options_size(unsigned int version) {
   if (version == 1) return offsetof(ob_campaign_options, caller_id);
   if (version == 2) return offsetof(ob_campaign_options, pace_interval_ms);
+  if (version == 3) return offsetof(ob_campaign_options, agent_answer_timeout_ms);
   return sizeof(ob_campaign_options);
 }
 // Versions 1 and 2 are shipped ABIs: a field inserted before the end would move the later ones.
@@ -43,6 +44,8 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, caller_id) == 
               "ob_campaign_options version 1 was 248 bytes on LP64; new fields go at the end");
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_ms) == 256,
               "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, agent_answer_timeout_ms) == 280,
+              "ob_campaign_options version 3 was 280 bytes on LP64; new fields go at the end");
 static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
 // The numbers, codes and durations of `c` (not its strings and arrays), as C.
@@ -72,6 +75,15 @@ void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
   o.pace_interval_ms = c.pace_interval.count();
   o.max_attempts = c.max_attempts;
   o.abandon_cap_amd_false_positive = c.abandon_cap.amd_false_positive;
+  o.agent_answer_timeout_ms = c.agent_answer_timeout.count();
+  const auto& a = c.audio;
+  o.amd_initial_silence_ms = a.amd_initial_silence.count();
+  o.amd_max_greeting_ms = a.amd_max_greeting.count();
+  o.amd_after_greeting_silence_ms = a.amd_after_greeting_silence.count();
+  o.amd_max_words = a.amd_max_words;
+  o.amd_max_decision_ms = a.amd_max_decision.count();
+  o.amd_max_message_wait_ms = a.amd_max_message_wait.count();
+  o.opt_out_digit = static_cast<unsigned char>(a.opt_out_digit);
 }
 
 // The defaults, as OB_CAMPAIGN_OPTIONS_INIT has them: no strings, no arrays, no windows.
@@ -92,6 +104,28 @@ outbound::Duration non_negative_ms(std::int64_t ms, const char* what) {
                                           std::to_string(outbound::kMaxDurationOption.count()) + " ms (36,500 days), not " +
                                           std::to_string(ms));
   return outbound::Duration(ms);
+}
+
+// The call audio of version-4 options; a digit that is no single character is refused here
+// (the Campaign checks the rest, naming each field).
+outbound::CampaignAudio to_audio(const ob_campaign_options& o) {
+  outbound::CampaignAudio a;
+  auto ms = [](std::int64_t v, const char* what) {
+    if (v < 0) fail(ErrorCode::invalid_argument, std::string("audio.") + what + " must not be negative (0: the driver's own)");
+    return outbound::Duration(std::min<std::int64_t>(v, outbound::kMaxDurationOption.count()));
+  };
+  a.amd_initial_silence = ms(o.amd_initial_silence_ms, "amd_initial_silence_ms");
+  a.amd_max_greeting = ms(o.amd_max_greeting_ms, "amd_max_greeting_ms");
+  a.amd_after_greeting_silence = ms(o.amd_after_greeting_silence_ms, "amd_after_greeting_silence_ms");
+  a.amd_max_words = o.amd_max_words;
+  a.amd_max_decision = ms(o.amd_max_decision_ms, "amd_max_decision_ms");
+  a.amd_max_message_wait = ms(o.amd_max_message_wait_ms, "amd_max_message_wait_ms");
+  a.abandon_message = str(o.abandon_message);
+  a.machine_message = str(o.machine_message);
+  if (o.opt_out_digit < 0 || o.opt_out_digit > 127)
+    fail(ErrorCode::invalid_argument, "audio.opt_out_digit must be one of 0-9, * and # (or 0: the driver's own)");
+  a.opt_out_digit = static_cast<char>(o.opt_out_digit);
+  return a;
 }
 
 outbound::CampaignConfig to_config(const ob_campaign_options& o) {
@@ -135,6 +169,8 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
     fail(ErrorCode::invalid_argument,
          "abandon_cap_amd_false_positive must lie in [0, 1], not " + std::to_string(o.abandon_cap_amd_false_positive));
   c.abandon_cap.amd_false_positive = o.abandon_cap_amd_false_positive;
+  c.agent_answer_timeout = non_negative_ms(o.agent_answer_timeout_ms, "agent_answer_timeout_ms");
+  c.audio = to_audio(o);  // checked (ranges, WAV files) by the Campaign
   return c;
 }
 
@@ -202,6 +238,10 @@ std::unordered_map<const void*, std::shared_ptr<OptionsView>>& views() {
 std::vector<const void*> pointers_of(const ob_campaign_options& o, unsigned int version) {
   std::vector<const void*> p{o.name, o.pacer, o.customer_id_field, o.voice_application, o.treatments, o.zones, o.zone_column};
   if (version >= 2) p.push_back(o.caller_id);
+  if (version >= 4) {
+    p.push_back(o.abandon_message);
+    p.push_back(o.machine_message);
+  }
   return p;
 }
 
@@ -224,6 +264,8 @@ ob_campaign_options options_of(OptionsView& view, unsigned int version) {
   o.customer_id_field = c_str_or_null(c.customer_id_field);
   o.voice_application = c_str_or_null(c.voice_application);
   o.caller_id = c_str_or_null(c.caller_id);
+  o.abandon_message = c_str_or_null(c.audio.abandon_message);
+  o.machine_message = c_str_or_null(c.audio.machine_message);
   view.treatments = from_treatments(c.treatments.rules(), treatment_version_of(version));
   o.treatment_count = c.treatments.rules().size();
   o.treatments = view.treatments.empty() ? nullptr : reinterpret_cast<const ob_treatment*>(view.treatments.data());
@@ -439,6 +481,10 @@ void ob_campaign_options_free(ob_campaign_options* options) {
   forget(options->zones);
   if (!options->zones) options->zone_count = 0;
   if (options->version >= 2) forget(options->caller_id);
+  if (options->version >= 4) {
+    forget(options->abandon_message);
+    forget(options->machine_message);
+  }
 }
 
 int ob_campaign_name(const char** out, ob_campaign* campaign) {
@@ -596,6 +642,14 @@ int ob_campaign_stats_get(ob_campaign_stats* out, ob_campaign* campaign) {
     out->calls_in_flight = s.calls_in_flight;
     out->records_buffered = s.records_buffered;
     if (out->version >= 2) out->lockout_deferred = s.lockout_deferred;  // a version-1 struct ends before it
+    if (out->version >= 3) {  // a version-2 struct ends before the answers by class
+      out->answered_live = s.answered_live;
+      out->answered_machine = s.answered_machine;
+      out->answered_fax = s.answered_fax;
+      out->answered_silence = s.answered_silence;
+      out->answered_unknown = s.answered_unknown;
+      out->messages_left = s.messages_left;
+    }
   });
 }
 

@@ -112,6 +112,16 @@ class CDriver final : public outbound::Driver {
     r.attribute_names = names.empty() ? nullptr : names.data();
     r.attribute_values = values.empty() ? nullptr : values.data();
     r.caller_id = rq.caller_id.c_str();
+    const auto& a = rq.audio;
+    r.amd_initial_silence_ms = a.amd_initial_silence.count();
+    r.amd_max_greeting_ms = a.amd_max_greeting.count();
+    r.amd_after_greeting_silence_ms = a.amd_after_greeting_silence.count();
+    r.amd_max_words = a.amd_max_words;
+    r.amd_max_decision_ms = a.amd_max_decision.count();
+    r.amd_max_message_wait_ms = a.amd_max_message_wait.count();
+    r.abandon_message = a.abandon_message.c_str();
+    r.machine_message = a.machine_message.c_str();
+    r.opt_out_digit = static_cast<unsigned char>(a.opt_out_digit);
     call("dial", [&] { return cls_.dial(user_data_, &r); });
   }
 
@@ -122,6 +132,11 @@ class CDriver final : public outbound::Driver {
   void connect(outbound::CallId id, const std::string& agent_id) override {
     if (!cls_.connect) return outbound::Driver::connect(id, agent_id);
     call("connect", [&] { return cls_.connect(user_data_, id, agent_id.c_str()); });
+  }
+
+  void transfer(outbound::CallId id, const std::string& destination) override {
+    if (!cls_.transfer) return outbound::Driver::transfer(id, destination);
+    call("transfer", [&] { return cls_.transfer(user_data_, id, destination.c_str()); });
   }
 
   void release_abandoned(outbound::CallId id) override {
@@ -182,9 +197,11 @@ void bind_custom_driver(ob_driver& driver, const std::shared_ptr<EngineCore>& co
 
 namespace {
 
-/// Bytes of an ob_driver_class of `version`: a version-1 struct ends before connect.
+/// Bytes of an ob_driver_class of `version`: a version-1 struct ends before connect, a version-2 one before transfer.
 std::size_t driver_class_size(unsigned int version) {
-  return version >= 2 ? sizeof(ob_driver_class) : offsetof(ob_driver_class, connect);
+  if (version == 1) return offsetof(ob_driver_class, connect);
+  if (version == 2) return offsetof(ob_driver_class, transfer);
+  return sizeof(ob_driver_class);
 }
 
 // Runs `fn` on a live, started sink; the registry lock pins the sink while its own lock is taken.
@@ -310,6 +327,7 @@ int ob_event_sink_call_event(ob_event_sink* sink, const ob_call_event* event) {
     e.agent_id = obc::str(event->agent_id);
     e.result = static_cast<outbound::CallResult>(event->result);
     e.detail = obc::str(event->detail);
+    e.message_left = event->version >= 2 && event->message_left != 0;  // a version-1 struct ends before it
     s.target->on_call_event(e);
   });
 }

@@ -637,9 +637,10 @@ typedef struct ob_call_log_entry {
   int abandoned;           /**< 1: answered live and no agent came in time */
   int64_t released_at_ms;  /**< when the call ended */
   int result;              /**< an ob_call_result */
+  int message_left;        /**< version 2: 1 when a message was left on the answering machine */
 } ob_call_log_entry;
-/** Current version of ob_call_log_entry. */
-#define OB_CALL_LOG_ENTRY_VERSION 1u
+/** Current version of ob_call_log_entry (2: message_left). */
+#define OB_CALL_LOG_ENTRY_VERSION 2u
 
 /** Fills `out` with the defaults of `version`. */
 OB_EXTERN int ob_call_log_options_init(ob_call_log_options* out, unsigned int version);
@@ -742,9 +743,20 @@ typedef struct ob_dial_request {
    *  "" for the network's default. The same on every dial of a campaign. A driver that may run
    *  with an older library reads it only when `version` >= 2. */
   const char* caller_id;
+  /* Version 3: the campaign's call audio (ob_campaign_options version 4), the same on every dial of
+   * a campaign; 0 or "" = the driver's own. Read these only when `version` >= 3. */
+  int64_t amd_initial_silence_ms;        /**< version 3: no voice this long after the answer: silence */
+  int64_t amd_max_greeting_ms;           /**< version 3: a greeting going on this long: machine */
+  int64_t amd_after_greeting_silence_ms; /**< version 3: quiet this long after a shorter greeting: live */
+  int amd_max_words;                     /**< version 3: more words than this in the greeting: machine */
+  int64_t amd_max_decision_ms;           /**< version 3: undecided this long: decided on what was heard */
+  int64_t amd_max_message_wait_ms;       /**< version 3: a machine's message starts by then, beep or not */
+  const char* abandon_message;           /**< version 3: WAV for an abandoned live callee ("" = the driver's) */
+  const char* machine_message;           /**< version 3: WAV left on a machine after its beep ("" = the driver's) */
+  int opt_out_digit;                     /**< version 3: the opt-out digit's character (0 = the driver's) */
 } ob_dial_request;
-/** Current version of ob_dial_request (2: caller_id). */
-#define OB_DIAL_REQUEST_VERSION 2u
+/** Current version of ob_dial_request (2: caller_id; 3: the campaign's call audio). */
+#define OB_DIAL_REQUEST_VERSION 3u
 
 /** Something that happened to a call (input: the driver owns the strings). */
 typedef struct ob_call_event {
@@ -756,11 +768,12 @@ typedef struct ob_call_event {
   const char* agent_id;  /**< for connected and connect_failed (NULL = "") */
   int result;            /**< an ob_call_result, for released */
   const char* detail;    /**< free text for logs (NULL = "") */
+  int message_left;      /**< version 2, for released: 1 when the campaign's machine_message was left (read only from version 2) */
 } ob_call_event;
-/** Current version of ob_call_event. */
-#define OB_CALL_EVENT_VERSION 1u
+/** Current version of ob_call_event (2: message_left). */
+#define OB_CALL_EVENT_VERSION 2u
 /** Defaults: dialing, no call. */
-#define OB_CALL_EVENT_INIT {OB_CALL_EVENT_VERSION, OB_CALL_EVENT_DIALING, 0, 0, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN, NULL}
+#define OB_CALL_EVENT_INIT {OB_CALL_EVENT_VERSION, OB_CALL_EVENT_DIALING, 0, 0, OB_ANSWER_UNKNOWN, NULL, OB_CALL_RESULT_UNKNOWN, NULL, 0}
 
 /** An agent state change seen by the network (input: the driver owns the strings). */
 typedef struct ob_agent_event {
@@ -805,10 +818,15 @@ typedef struct ob_driver_class {
    *  OB_ESTATE for a call not waiting, OB_ENOTFOUND for an agent you cannot reach. May be NULL
    *  (and is not read from a version-1 class): connect is then OB_EUNSUPPORTED. */
   int (*connect)(void* user_data, uint64_t call_id, const char* agent_id);
+  /** Version 3: sends answered call `call_id` (a machine, fax or silence whose treatment rule says
+   *  connect or transfer) to `destination` (BORROWED); report released when it ends. May be NULL
+   *  (and is not read from an older class): the engine then reports OB_EUNSUPPORTED as a driver
+   *  error and leaves the call to the driver. */
+  int (*transfer)(void* user_data, uint64_t call_id, const char* destination);
 } ob_driver_class;
-/** Current version of ob_driver_class (2: connect). A version-1 class (a program built against
- *  an older outbound.h) is read only as far as version 1 reaches. */
-#define OB_DRIVER_CLASS_VERSION 2u
+/** Current version of ob_driver_class (2: connect; 3: transfer). An older class (a program built
+ *  against an older outbound.h) is read only as far as its version reaches. */
+#define OB_DRIVER_CLASS_VERSION 3u
 
 /** Makes a driver from `cls` and `user_data` (OWNED: free with ob_driver_free). `user_data` passes to
  *  the driver at once: `cls->destroy(user_data)` is called exactly once, even if this fails. */
@@ -820,7 +838,7 @@ OB_EXTERN int ob_driver_name(const char** out, ob_driver* driver);
 /** What the driver can do (`out->version` set by the caller, e.g. OB_DRIVER_CAPABILITIES_INIT). */
 OB_EXTERN int ob_driver_capabilities_get(ob_driver_capabilities* out, ob_driver* driver);
 /** Asks `driver` to join answered call `call_id` to agent `agent_id`'s line (drivers whose capabilities
- *  say connects_on_request; the engine does this for live answers once it routes them). Runs on the loop
+ *  say connects_on_request; a campaign does this itself for each live answer it routes). Runs on the loop
  *  thread of the engine whose campaign holds the driver, else on the caller's. OB_EUNSUPPORTED when the
  *  driver cannot; its own codes otherwise. */
 OB_EXTERN int ob_driver_connect(ob_driver* driver, uint64_t call_id, const char* agent_id);
@@ -974,6 +992,83 @@ OB_EXTERN int ob_sim_driver_calls_in_progress(size_t* out, ob_driver* driver);
 OB_EXTERN int ob_sim_gvp_set_session_callback(ob_driver* driver, ob_gvp_session_cb cb, void* user_data);
 
 /* ====================================================================== */
+/* The SIP driver (docs/sip.md)                                           */
+/* ====================================================================== */
+
+/** An agent's phone: the agent id the campaign knows and the SIP URI the driver INVITEs. */
+typedef struct ob_sip_agent {
+  const char* agent_id; /**< the agent id ("a1") */
+  const char* uri;      /**< the phone's SIP URI ("sip:201@pbx.example.net") */
+} ob_sip_agent;
+
+/** How the SIP driver reaches the trunk and the agents' phones. Strings and arrays are copied.
+ *  NULL strings take the default; every `*_ms` field is in milliseconds. */
+typedef struct ob_sip_options {
+  unsigned int version;            /**< OB_SIP_OPTIONS_VERSION */
+  const char* listen;              /**< host:port for SIP, UDP and TCP (NULL: "127.0.0.1:5070") */
+  const char* customer_uri;        /**< Request-URI template with {number} (NULL: "sip:{number}@127.0.0.1:5071") */
+  const char* outbound_proxy;      /**< SIP URI every request goes through (NULL: none) */
+  const char* username;            /**< digest username toward the trunk (NULL: no credentials) */
+  const char* password;            /**< digest password */
+  const char* realm;               /**< answer only this realm's challenges (NULL: any) */
+  const char* caller_id;           /**< E.164 number in From and P-Asserted-Identity (NULL: anonymous) */
+  size_t agent_count;              /**< number of agents' phones */
+  const ob_sip_agent* agents;      /**< the phones (NULL when agent_count is 0) */
+  int max_concurrent_calls;        /**< calls at once (0: no limit) */
+  double calls_per_second;         /**< INVITEs a second toward the trunk (0: no limit) */
+  int64_t agent_answer_timeout_ms; /**< an agent's phone answering later is given up (1000) */
+  int64_t default_ring_timeout_ms; /**< ring timeout of requests that give none, >= 15000 (25000) */
+  int64_t max_call_duration_ms;    /**< an answered call is hung up after this (4 h) */
+  int64_t leg_check_interval_ms;   /**< connected legs are probed with OPTIONS this often (30000; 0: never) */
+  int64_t transaction_timeout_ms;  /**< SIP timer B/F: no final response by then fails the request (32000) */
+  int64_t backoff_initial_ms;      /**< the first pause after a 503, timeout or transport failure (1000) */
+  int64_t backoff_max_ms;          /**< the longest pause (60000) */
+  const char* rtp_address;         /**< address RTP binds to and offers (NULL: the listen host) */
+  int rtp_port_min;                /**< lowest RTP port (16384) */
+  int rtp_port_max;                /**< highest RTP port (32766) */
+  const char* abandon_message;     /**< WAV played by release_abandoned before hanging up (NULL: none) */
+  const char* machine_message;     /**< WAV left on a machine after its beep under detect_connect (NULL: none) */
+  int opt_out_digit;               /**< '0'-'9', '*', '#' pressed during the abandon message: DNC (0: none) */
+} ob_sip_options;
+/** Current version of ob_sip_options. */
+#define OB_SIP_OPTIONS_VERSION 1u
+/** The defaults (as ob_sip_options_init). */
+#define OB_SIP_OPTIONS_INIT                                                                                  \
+  {OB_SIP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0.0, 1000, 25000, 14400000, \
+   30000, 32000, 1000, 60000, NULL, 16384, 32766, NULL, NULL, 0}
+
+/** Counters of a SIP driver since it was made. */
+typedef struct ob_sip_driver_stats {
+  unsigned int version;      /**< OB_SIP_DRIVER_STATS_VERSION (set by the caller) */
+  long invites;              /**< customer INVITEs sent */
+  long timeouts;             /**< customer INVITEs with no final response in time */
+  long transport_failures;   /**< customer INVITEs the transport could not deliver */
+  long backoffs;             /**< pauses taken after 503s, timeouts or transport failures */
+  long connects;             /**< agent legs bridged */
+  long connect_failures;     /**< agent legs that failed (connect_failed events) */
+  long legs_lost;            /**< connected legs found gone by the leg check */
+  long open_dialogs;         /**< SIP dialogs the driver holds now */
+} ob_sip_driver_stats;
+/** Current version of ob_sip_driver_stats. */
+#define OB_SIP_DRIVER_STATS_VERSION 1u
+/** Zeroed, with the version set. */
+#define OB_SIP_DRIVER_STATS_INIT {OB_SIP_DRIVER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/** Fills `out` with the defaults of `version` (as OB_SIP_OPTIONS_INIT). */
+OB_EXTERN int ob_sip_options_init(ob_sip_options* out, unsigned int version);
+/** A SIP driver (OWNED: free with ob_driver_free) with `opts` (NULL: defaults); its events are
+ *  stamped by `engine`'s clock (NULL: the system clock). Nothing is bound until a campaign loads.
+ *  OB_EINVALID naming the field for malformed options (listen address, URIs, the {number}
+ *  template, agents, a caller id that is not E.164, limits, timeouts, ports, unreadable WAVs);
+ *  OB_EUNSUPPORTED when the library was built without the SIP driver. */
+OB_EXTERN int ob_sip_driver_new(ob_driver** out, ob_engine* engine, const ob_sip_options* opts);
+/** Counters of a SIP driver (`out->version` set by the caller); OB_EUNSUPPORTED for other drivers. */
+OB_EXTERN int ob_sip_driver_stats_get(ob_sip_driver_stats* out, ob_driver* driver);
+/** Engine routing for a simulated T-Server or CPD server in transfer mode (before its campaign loads):
+ *  live answers wait for the engine's connect, as over SIP (`on` 0 or 1). OB_EUNSUPPORTED for other drivers. */
+OB_EXTERN int ob_sim_driver_set_engine_routing(ob_driver* driver, int on);
+
+/* ====================================================================== */
 /* Campaign groups                                                        */
 /* ====================================================================== */
 
@@ -1036,15 +1131,31 @@ typedef struct ob_campaign_options {
   /** Version 3: the estimated share of machine detections that were in fact people (UK Ofcom
    *  counts them as abandoned calls), 0..1 (0). */
   double abandon_cap_amd_false_positive;
+  /** Version 4: engine routing (drivers with connects_on_request): an agent whose connect the
+   *  driver neither completes nor fails by then is put not ready and the call abandoned (3000; 0: wait for the driver). */
+  int64_t agent_answer_timeout_ms;
+  /* Version 4: the campaign's call audio (docs/campaigns.md, "Call audio"), sent to the driver with
+   * every dial (ob_dial_request version 3). 0 or NULL = the driver's own. ob_campaign_new fails with
+   * OB_EINVALID, naming the field, for a value out of its range, a message that is not a readable
+   * 8 or 16 kHz mono 16-bit WAV, or an opt-out digit other than 0-9, * and #. */
+  int64_t amd_initial_silence_ms;        /**< version 4: no voice this long after the answer: silence (500..30000) */
+  int64_t amd_max_greeting_ms;           /**< version 4: a greeting going on this long: machine (200..30000) */
+  int64_t amd_after_greeting_silence_ms; /**< version 4: quiet this long after a shorter greeting: live (100..10000) */
+  int amd_max_words;                     /**< version 4: more words than this in the greeting: machine (1..100) */
+  int64_t amd_max_decision_ms;           /**< version 4: undecided this long: decided on what was heard (500..60000) */
+  int64_t amd_max_message_wait_ms;       /**< version 4: a machine's message starts by then, beep or not (1000..120000) */
+  const char* abandon_message;           /**< version 4: WAV played to an abandoned live callee (NULL: the driver's) */
+  const char* machine_message;           /**< version 4: WAV left on a machine after its beep, detect_connect (NULL: the driver's) */
+  int opt_out_digit;                     /**< version 4: the character ('9', '*', '#'…) that opts out during the abandon message (0: the driver's) */
 } ob_campaign_options;
 /** Current version of ob_campaign_options (2: caller_id; 3: pace_interval_ms, max_attempts,
- *  abandon_cap_amd_false_positive). */
-#define OB_CAMPAIGN_OPTIONS_VERSION 3u
+ *  abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms and the call audio, amd_initial_silence_ms .. opt_out_digit). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 4u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0}
+   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000, 0, 0, 0, 0, 0, 0, NULL, NULL, 0}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {
@@ -1074,12 +1185,18 @@ typedef struct ob_campaign_stats {
   int calls_in_flight;          /**< calls the driver holds now */
   size_t records_buffered;      /**< records in the buffer now */
   long lockout_deferred;        /**< (version 2) chains rescheduled: their number's call was abandoned within the lockout */
+  long answered_live;           /**< (version 3) answers the driver classified live */
+  long answered_machine;        /**< (version 3) answers classified as answering machines */
+  long answered_fax;            /**< (version 3) answers classified as fax */
+  long answered_silence;        /**< (version 3) answers classified as silence */
+  long answered_unknown;        /**< (version 3) answers not classified (treated as live) */
+  long messages_left;           /**< (version 3) machine messages left */
 } ob_campaign_stats;
-/** Current version of ob_campaign_stats. */
-#define OB_CAMPAIGN_STATS_VERSION 2u
+/** Current version of ob_campaign_stats (2: lockout_deferred; 3: answers by class, messages_left). */
+#define OB_CAMPAIGN_STATS_VERSION 3u
 /** Zeroed, with the version set. */
 #define OB_CAMPAIGN_STATS_INIT \
-  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0}
+  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** What a campaign tells its subscriber (BORROWED for the callback). */
 typedef struct ob_campaign_event {

@@ -396,7 +396,7 @@ struct SessionHook {
 struct ob_driver {
   static constexpr obc::Kind kKind = obc::Kind::driver;
   /// What the driver is, for the sim-only calls.
-  enum class Type { custom, tserver, cpd, gvp };
+  enum class Type { custom, tserver, cpd, gvp, sip };
   obc::Kind magic = kKind;
   Type type = Type::custom;
   std::shared_ptr<outbound::Driver> driver;

@@ -119,7 +119,8 @@ ob_driver* new_sim_driver(ob_sim_network* network, ob_driver::Type type, Make&& 
 
 ob_driver& sim_driver(ob_driver* d) {
   auto& h = get(d, "driver");
-  if (h.type == ob_driver::Type::custom) fail(ErrorCode::unsupported, "driver \"" + h.name + "\" is not a simulated driver");
+  if (h.type == ob_driver::Type::custom || h.type == ob_driver::Type::sip)
+    fail(ErrorCode::unsupported, "driver \"" + h.name + "\" is not a simulated driver");
   return h;
 }
 
@@ -310,6 +311,13 @@ int ob_sim_driver_stats_get(ob_sim_driver_stats* out, ob_driver* driver) {
     out->engaged = s.engaged;
     out->engage_failures = s.engage_failures;
     out->opt_outs = s.opt_outs;
+  });
+}
+
+int ob_sim_driver_set_engine_routing(ob_driver* driver, int on) {
+  return obc::guard([&] {
+    if (on != 0 && on != 1) obc::fail(ErrorCode::invalid_argument, "on must be 0 or 1");
+    obc::on_agents(obc::sim_driver(driver), [&](auto& d) { d.set_engine_routing(on != 0); });
   });
 }
 

@@ -114,11 +114,34 @@ void parse_changes(const json& obj, Scenario& s) {
   }
 }
 
+// "sip": the far end decides, so only agent modes on a real clock make sense.
+void parse_sip(const json& obj, Scenario& s) {
+  if (!obj.contains("sip")) return;
+  const auto& j = obj.at("sip");
+  only_keys(j, "sip", {"listen", "customer_uri", "agents", "cps", "agent_answer_timeout_ms"});
+  ScenarioSip sip;
+  sip.listen = text(j, "listen", "sip", sip.listen);
+  sip.customer_uri = text(j, "customer_uri", "sip", sip.customer_uri);
+  sip.cps = number(j, "cps", "sip", 0, 0, 10000);
+  sip.agent_answer_timeout_ms = static_cast<int>(integer(j, "agent_answer_timeout_ms", "sip", 1000, 1, 600000));
+  if (!j.contains("agents") || !j.at("agents").is_object() || j.at("agents").empty())
+    bad("sip.agents", "expected an object of agent id: \"sip:...\" (at least one agent)");
+  for (const auto& [id, uri] : j.at("agents").items()) {
+    if (!uri.is_string()) bad("sip.agents." + id, "expected a SIP URI");
+    sip.agents[id] = uri.get<std::string>();
+  }
+  if (!s.real_clock) bad("sip", "needs \"clock\": \"real\" (SIP calls take wall time)");
+  if (!is_autonomous(s.mode) || is_gvp(s.mode) || is_seizing(s.mode))
+    bad("sip", "mode " + std::string(to_string(s.mode)) + " cannot run over SIP (progressive, predictive or power)");
+  s.agents = static_cast<int>(sip.agents.size());
+  s.sip = std::move(sip);
+}
+
 Scenario parse_scenario_json(const json& j) {
   Scenario s;
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
                     "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock",
-                    "baseline_guard"});
+                    "baseline_guard", "sip"});
   s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
   s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
   s.agents = static_cast<int>(number(j, "agents", "", s.agents, 0, 100000));
@@ -159,6 +182,7 @@ Scenario parse_scenario_json(const json& j) {
     if (!j.at("baseline_guard").is_boolean()) bad("baseline_guard", "expected true or false");
     s.baseline_guard = j.at("baseline_guard").get<bool>();
   }
+  parse_sip(j, s);
   return s;
 }
 

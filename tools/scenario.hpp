@@ -42,6 +42,15 @@ struct ScenarioList {
   double share = 1.0;               ///< its share of the campaign's dials
 };
 
+/// The "sip" section: the campaign runs in wall time over the SIP driver (clock "real" only).
+struct ScenarioSip {
+  std::string listen = "127.0.0.1:5070";                      ///< the driver's SIP address
+  std::string customer_uri = "sip:{number}@127.0.0.1:5071";  ///< the customers' Request-URI template
+  std::map<std::string, std::string> agents;                  ///< agent id -> SIP URI of the agent's phone
+  double cps = 0;                                             ///< INVITEs per second (0: no limit)
+  int agent_answer_timeout_ms = 1000;                         ///< an agent's phone answering later is given up
+};
+
 /// A whole scenario.
 struct Scenario {
   std::uint64_t seed = 1;           ///< every random draw follows from it
@@ -64,6 +73,7 @@ struct Scenario {
   std::string engine_id = "engine-1";  ///< lease owner name (engines sharing a PostgreSQL list differ)
   bool real_clock = false;          ///< "clock": "real" runs on wall time (outage tests), not the manual clock
   bool baseline_guard = false;      ///< a baseline pacer dials behind the abandon guard, as on a real campaign
+  std::optional<ScenarioSip> sip;   ///< over SIP in wall time (network shares ignored: the far end decides)
   std::optional<TreatmentSet> treatments;  ///< list.treatments; default: the simulator's (busy, no answer, machine retries)
   // Set by rehearsals of a config file's campaign (outbound sim --config), not by scenario keys:
   std::vector<ScenarioList> more_lists;    ///< the campaign's further lists

@@ -23,6 +23,7 @@
 #include "outbound/engine.hpp"
 #include "outbound/error.hpp"
 #include "outbound/timezone.hpp"
+#include "sim_sip.hpp"
 
 namespace outbound::cli {
 namespace {
@@ -117,6 +118,23 @@ struct GeneratedList {
     generate_records(connection, "calling_list", s.list.records, s.seed);
   }
   ~GeneratedList() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+/// A call log of its own in a temporary folder (removed afterwards): a run over SIP
+/// without a call log table reads its connect latencies from it.
+struct TempCallLog {
+  std::filesystem::path dir;
+  std::shared_ptr<CallLog> log;
+  TempCallLog() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ob-sip-log-XXXXXX").string();
+    dir = ::mkdtemp(tmpl.data());
+    log = CallLog::open("sqlite3://" + (dir / "call_log.db").string());
+  }
+  ~TempCallLog() {
+    log.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
@@ -323,6 +341,7 @@ CampaignConfig campaign_config(const Scenario& sc) {
   cfg.customer_id_field = sc.list.customer_id_field;
   cfg.max_attempts = sc.max_attempts;
   cfg.auto_complete = sc.auto_complete;
+  if (sc.sip) cfg.wait_for_desktop = true;  // the agents' desktops hold each call's agent for its wrap-up
   return cfg;
 }
 
@@ -361,7 +380,8 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   const Time start = clock->now();
   Engine engine(clock);
   sim::Network net(engine.loop(), sc.network, sc.seed);
-  SimDriver sim_driver = make_sim_driver(sc, net);
+  // Over SIP the far end decides what happens to calls: the network model is not used.
+  SimDriver sim_driver = sc.sip ? SimDriver{make_sip_driver(*sc.sip, clock), {}} : make_sim_driver(sc, net);
   std::shared_ptr<Driver> driver = sim_driver.driver;
 
   Campaign& campaign = engine.add_campaign(campaign_config(sc), driver, dnc, windows_for(sc, lists));
@@ -375,10 +395,19 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
     call_log = CallLog::open(tables.call_log_connection, co);
     campaign.set_call_log(call_log);
   }
+  std::unique_ptr<TempCallLog> own_log;
+  if (sc.sip && !call_log) {
+    own_log = std::make_unique<TempCallLog>();
+    call_log = own_log->log;
+    campaign.set_call_log(call_log);
+  }
+  std::unique_ptr<SipDesks> desks;
+  if (sc.sip) desks = std::make_unique<SipDesks>(campaign, engine.loop(), sc.agent_model.wrap, sc.seed);
   SimResult r;
   bool completed = false;
   campaign.on_event([&](const CampaignEvent& e) {
     journal.on_event(e);
+    if (desks) desks->on_event(e);
     if (e.kind == CampaignEvent::Kind::completed) completed = true;
     if (e.kind == CampaignEvent::Kind::record_error) ++r.record_errors;
     if (e.kind == CampaignEvent::Kind::database_error || e.kind == CampaignEvent::Kind::driver_error)
@@ -386,6 +415,7 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   });
   for (std::size_t i = 0; i < lists.size(); ++i) campaign.add_list(lists[i], tables.lists[i].share);
   campaign.load();
+  if (desks) desks->log_in(sc.sip->agents);
   campaign.start();
 
   for (const auto& ch : sc.changes)
@@ -397,11 +427,19 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   Sampler sampler(campaign, start);
   const Time end = start + from_seconds(sc.duration_h * 3600.0);
   for (Time t = start + std::chrono::minutes(1); t <= end && !completed; t += std::chrono::minutes(1)) {
-    engine.run_until(t);
+    if (sc.sip)
+      engine.loop().run_until(t, [&] { return completed; });  // wall time: stop waiting once everything is final
+    else
+      engine.run_until(t);
     sampler.sample(t, r);
     if (options.on_minute) options.on_minute(r.minutes.back(), campaign.stats());
-    if (progress && r.minutes.size() % 60 == 0)
+    if (progress && sc.sip) {  // in wall time: every minute
+      const CampaignStats now = campaign.stats();
+      std::cerr << "sim: " << r.minutes.size() << " min, " << now.dials << " dials, " << now.connected << " connected, "
+                << now.abandoned << " abandoned, " << now.calls_in_flight << " in flight\n";
+    } else if (progress && r.minutes.size() % 60 == 0) {
       std::cerr << "sim: " << fmt_fixed(to_seconds(t - start) / 3600.0, 1) << " h, " << campaign.stats().dials << " dials\n";
+    }
   }
   if (!completed && clock->now() < end) engine.run_until(end);  // a run shorter than a minute, or its last part
   // Agent figures are those of the day: the drain after it, with no new
@@ -414,7 +452,13 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   }
 
   auto s = campaign.stats();
-  if (call_log) r.call_log_rows = call_log->count();
+  if (call_log && !own_log) r.call_log_rows = call_log->count();
+  if (sc.sip) {
+    r.sip_final_responses = sip_final_responses(*driver);
+    const auto latencies = connect_latencies_ms(*call_log, campaign.config().name, start);
+    r.connect_ms_median = quantile(latencies, 0.5);
+    r.connect_ms_p99 = quantile(latencies, 0.99);
+  }
   r.dials = s.dials;
   r.live_answers = s.live_answers;
   r.abandoned = s.abandoned;
@@ -424,6 +468,8 @@ SimResult run_scenario(const Scenario& sc, const RunOptions& options) {
   r.no_answer = s.no_answer;
   r.sit = s.sit;
   r.dnc_blocked = s.dnc_blocked;
+  r.answers = {{"live", s.answered_live},       {"machine", s.answered_machine}, {"fax", s.answered_fax},
+               {"silence", s.answered_silence}, {"unknown", s.answered_unknown}, {"messages_left", s.messages_left}};
   r.abandon_rate = s.abandon_rate;
   r.agent_occupancy = day.agent_occupancy;
   r.agent_wait_mean_s = day.agent_wait_mean_s;
@@ -467,8 +513,22 @@ std::string report_json(const Scenario& sc, const SimResult& r) {
   j["records_total"] = r.records_total;
   j["records_final"] = r.records_final;
   if (r.call_log_rows) j["call_log_rows"] = r.call_log_rows;
+  long answered = 0;
+  for (const auto& [cls, n] : r.answers) answered += cls == "messages_left" ? 0 : n;
+  if (answered) {  // new keys, after the first paragraph's: answers by class and messages left
+    for (const char* cls : {"live", "machine", "fax", "silence", "unknown"})
+      j[std::string("answered_") + cls] = r.answers.count(cls) ? r.answers.at(cls) : 0;
+    j["messages_left"] = r.answers.count("messages_left") ? r.answers.at("messages_left") : 0;
+  }
   if (r.list_copy) j["list_copy"] = {{"connection", r.list_copy->connection}, {"table", r.list_copy->table}};
   if (sc.campaign) j["campaign"] = sc.campaign->name;
+  if (sc.sip) {
+    nlohmann::ordered_json codes = nlohmann::ordered_json::object();
+    for (const auto& [code, n] : r.sip_final_responses) codes[std::to_string(code)] = n;
+    j["sip_final_responses"] = codes;
+    j["connect_ms_median"] = r.connect_ms_median ? nlohmann::ordered_json(*r.connect_ms_median) : nlohmann::ordered_json();
+    j["connect_ms_p99"] = r.connect_ms_p99 ? nlohmann::ordered_json(*r.connect_ms_p99) : nlohmann::ordered_json();
+  }
   j["records_retrieved_left"] = r.records_retrieved_left;
   auto hours = nlohmann::ordered_json::array();
   for (const auto& h : r.hours) {

@@ -39,11 +39,17 @@ struct SimResult {
          distribution_time_mean_s = 0;
   long records_final = 0, records_retrieved_left = 0, records_total = 0, dnc_blocked = 0, record_errors = 0;
   long long call_log_rows = 0;  ///< rows in the call log table at the end (all runs on it); 0 without one
+  /// Answers by class as the driver classified them ("live", "machine", "fax", "silence", "unknown")
+  /// and machine messages left ("messages_left").
+  std::map<std::string, long> answers;
   double sim_s = 0, wall_s = 0;
   std::vector<MinuteSample> minutes;  ///< the run minute by minute
   std::vector<HourSample> hours;      ///< and hour by hour
   std::map<std::string, long> records_by_status;  ///< the list at the end, by record_status name
   std::optional<TableCopy> list_copy;  ///< where the run's copy of the list is (not in place)
+  // Over SIP only:
+  std::map<int, long> sip_final_responses;  ///< customer INVITEs' final responses by status code
+  std::optional<double> connect_ms_median, connect_ms_p99;  ///< live answer -> agent bridged
 
   /// The highest abandon rate of any hour (one hour only: the cap holds over its window).
   double max_hour_abandon_rate() const {

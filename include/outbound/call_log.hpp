@@ -35,6 +35,7 @@ struct CallLogEntry {
   bool abandoned = false;                     ///< answered live and no agent came in time
   Time released_at{};                         ///< when the call ended
   CallResult result = CallResult::ok;         ///< how it ended
+  bool message_left = false;                  ///< a message was left on the answering machine (column message_left)
 };
 
 /// Options of a call log table.

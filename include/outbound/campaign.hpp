@@ -71,8 +71,12 @@ struct CampaignConfig {
   Duration flush_interval{1000};         ///< how often results are written back
   Duration empty_list_backoff{30000};    ///< wait before asking an empty list again
   Duration abandon_after{2000};          ///< a live answer with no agent by then is abandoned
+  /// Engine routing (drivers with connects_on_request): an agent whose connect the driver neither
+  /// completes nor fails by then is put not ready and the call abandoned (0: wait for the driver).
+  Duration agent_answer_timeout{3000};
   AbandonCap abandon_cap;                ///< the regulatory cap the pacer must hold
   AmdMode amd = AmdMode::detect_drop;    ///< answering machine handling
+  CampaignAudio audio;                   ///< AMD settings, abandon and machine messages, opt-out digit: sent with every dial
   Duration ring_timeout{25000};          ///< ring this long before no answer (>= 15 s)
   std::string caller_id;                 ///< number presented to the called party (US TSR, Ofcom); "": the network's default
   std::string customer_id_field;         ///< custom field holding the DNC customer id
@@ -134,6 +138,12 @@ struct CampaignStats {
   int agents_logged_in = 0;     ///< agents logged in now
   int calls_in_flight = 0;      ///< calls the driver holds now
   std::size_t records_buffered = 0;  ///< records held in the buffer now
+  long answered_live = 0;       ///< answers the driver classified live
+  long answered_machine = 0;    ///< answers classified as answering machines
+  long answered_fax = 0;        ///< answers classified as fax
+  long answered_silence = 0;    ///< answers classified as silence (dead air)
+  long answered_unknown = 0;    ///< answers the driver could not classify (treated as live)
+  long messages_left = 0;       ///< machine messages left (the driver said so on release)
 };
 
 /// What a campaign tells its subscribers.

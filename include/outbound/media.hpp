@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "outbound/call.hpp"
 #include "outbound/export.hpp"
 #include "outbound/model.hpp"
 
@@ -199,6 +200,8 @@ struct AmdSettings {
 OB_API AmdSettings amd_settings_from_json(std::string_view json);
 /// The settings as a JSON object (every field).
 OB_API std::string to_json(const AmdSettings& settings);
+/// `base` with a campaign's AMD settings laid over it (its zero fields keep base's values).
+OB_API AmdSettings amd_settings_for(const CampaignAudio& campaign, AmdSettings base);
 
 /// The verdict on an answer.
 struct AmdDecision {

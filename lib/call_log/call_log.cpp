@@ -17,13 +17,13 @@ Time time_of(long long ms) { return Time{std::chrono::milliseconds{ms}}; }
 
 constexpr const char* kColumns =
     "campaign, list_name, record_id, chain_id, chain_n, phone, agent_id, dialed_at_ms, answered_at_ms, "
-    "answer_class, connected_at_ms, abandoned, released_at_ms, call_result";
+    "answer_class, connected_at_ms, abandoned, released_at_ms, call_result, message_left";
 
 // The row being bound: SOCI binds variables by reference, so one row at a time passes through here.
 struct BoundRow {
   std::string campaign, list, phone, agent;
   long long record_id = 0, chain_id = 0, dialed = 0, answered = 0, connected = 0, released = 0;
-  int chain_n = 0, answer = 0, abandoned = 0, result = 0;
+  int chain_n = 0, answer = 0, abandoned = 0, result = 0, message_left = 0;
   soci::indicator answered_ind = soci::i_null, connected_ind = soci::i_null;
 
   void set(const CallLogEntry& e) {
@@ -35,8 +35,27 @@ struct BoundRow {
     connected = e.connected_at ? ms_of(*e.connected_at) : 0;
     connected_ind = e.connected_at ? soci::i_ok : soci::i_null;
     answer = static_cast<int>(e.answer), abandoned = e.abandoned ? 1 : 0, result = static_cast<int>(e.result);
+    message_left = e.message_left ? 1 : 0;
   }
 };
+
+bool has_column(detail::Database& db, const std::string& table, const std::string& column) {
+  for (const auto& [name, type] : detail::table_columns(db, table))
+    if (name == column) return true;
+  return false;
+}
+
+// Tables made before message_left (0.3 before the call audio) get it, 0 on their old rows.
+// Two engines opening one such table at once may both try: the loser finds it there.
+void add_message_left_column(detail::Database& db, const std::string& t) {
+  if (has_column(db, t, "message_left")) return;
+  try {
+    *db.sql << "ALTER TABLE " + t + " ADD COLUMN message_left INTEGER NOT NULL DEFAULT 0";
+  } catch (const std::exception& e) {
+    if (!has_column(db, t, "message_left"))
+      throw Error(ErrorCode::database, "call log table " + t + ": cannot add the message_left column: " + e.what());
+  }
+}
 
 }  // namespace
 
@@ -65,11 +84,12 @@ std::unique_ptr<CallLog> CallLog::open(const std::string& connection, const Call
                       " (campaign TEXT, list_name TEXT, record_id BIGINT, chain_id BIGINT, chain_n INTEGER, "
                       "phone TEXT, agent_id TEXT, dialed_at_ms BIGINT NOT NULL, answered_at_ms BIGINT, "
                       "answer_class INTEGER, connected_at_ms BIGINT, abandoned INTEGER NOT NULL, "
-                      "released_at_ms BIGINT NOT NULL, call_result INTEGER NOT NULL)";
+                      "released_at_ms BIGINT NOT NULL, call_result INTEGER NOT NULL, message_left INTEGER NOT NULL DEFAULT 0)";
     // The questions asked at load and every minute: a campaign's answers in its window, abandoned numbers lately.
     *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_answered ON " + t + " (campaign, answered_at_ms)";
     *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_abandoned ON " + t + " (abandoned, released_at_ms)";
   });
+  add_message_left_column(im.db, t);
   return log;
 }
 
@@ -82,11 +102,11 @@ void CallLog::append(const std::vector<CallLogEntry>& calls) {
     BoundRow r;
     soci::statement st =
         (im.db.sql->prepare << "INSERT INTO " + im.table + " (" + kColumns +
-                                   ") VALUES (:c, :l, :rid, :cid, :cn, :p, :a, :d, :an, :ac, :co, :ab, :re, :res)",
+                                   ") VALUES (:c, :l, :rid, :cid, :cn, :p, :a, :d, :an, :ac, :co, :ab, :re, :res, :ml)",
          soci::use(r.campaign), soci::use(r.list), soci::use(r.record_id), soci::use(r.chain_id), soci::use(r.chain_n),
          soci::use(r.phone), soci::use(r.agent), soci::use(r.dialed), soci::use(r.answered, r.answered_ind),
          soci::use(r.answer), soci::use(r.connected, r.connected_ind), soci::use(r.abandoned), soci::use(r.released),
-         soci::use(r.result));
+         soci::use(r.result), soci::use(r.message_left));
     for (const auto& e : calls) {
       r.set(e);
       st.execute(true);
@@ -102,9 +122,9 @@ std::vector<CallLogEntry> CallLog::answered_since(const std::string& campaign, T
       im.db,
       "SELECT campaign, list_name, CAST(record_id AS TEXT), CAST(chain_id AS TEXT), CAST(chain_n AS TEXT), phone, agent_id, "
       "CAST(dialed_at_ms AS TEXT), CAST(answered_at_ms AS TEXT), CAST(answer_class AS TEXT), CAST(connected_at_ms AS TEXT), "
-      "CAST(abandoned AS TEXT), CAST(released_at_ms AS TEXT), CAST(call_result AS TEXT) FROM " +
+      "CAST(abandoned AS TEXT), CAST(released_at_ms AS TEXT), CAST(call_result AS TEXT), CAST(message_left AS TEXT) FROM " +
           im.table + " WHERE campaign = :c AND answered_at_ms >= :f ORDER BY answered_at_ms",
-      14, [&](soci::statement& st) {
+      15, [&](soci::statement& st) {
         st.exchange(soci::use(who, "c"));
         st.exchange(soci::use(from, "f"));
       });
@@ -127,6 +147,7 @@ std::vector<CallLogEntry> CallLog::answered_since(const std::string& campaign, T
     e.abandoned = num(row[11]) != 0;
     e.released_at = time_of(num(row[12]));
     e.result = static_cast<CallResult>(num(row[13]));
+    e.message_left = num(row[14]) != 0;
     out.push_back(std::move(e));
   }
   return out;

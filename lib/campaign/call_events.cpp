@@ -21,7 +21,8 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
     case CallEventKind::ringing:
       c.ringing = true;
       break;
-    case CallEventKind::connect_failed:  // only after connect(), which the campaign does not call yet
+    case CallEventKind::connect_failed:  // after connect(): the engine routes (engine_routing.cpp)
+      on_connect_failed(c, e);
       break;
     case CallEventKind::answered:
       on_answered(c, e, now);
@@ -36,6 +37,8 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
       // Out of the map first: handlers and desktops may change the campaign meanwhile.
       ActiveCall done = std::move(c);
       calls.erase(it);
+      done.message_left = e.message_left;
+      if (e.message_left) ++st.messages_left;
       finish_released(done, e.result, now);
       if (state == CampaignState::waiting_unload && calls.empty()) finish_unload();
       break;
@@ -46,10 +49,13 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
 
 void Campaign::Impl::finish_released(ActiveCall& c, CallResult reported, Time now) {
   loop.cancel(c.abandon_timer);
+  call_left_routing(c);
   CallResult result = reported;
   // An abandoned call ends abandoned, unless the callee opted out during the message.
   if (c.abandoned && result != CallResult::abandoned && result != CallResult::do_not_call) result = CallResult::abandoned;
   if (result == CallResult::do_not_call) list_opt_out(c);
+  // Dropped or sent on by a treatment: the hang-up we asked for is not the call's result.
+  if (c.call_action_result && (result == CallResult::cleared || result == CallResult::answer)) result = *c.call_action_result;
   tracker.on_release(now, result, now - c.dialed_at, c.answered_at.has_value(),
                      c.connected_at ? std::optional<Duration>(now - *c.connected_at) : std::nullopt);
   if (c.personal) reserved_agents.erase(c.agent);
@@ -64,11 +70,13 @@ void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
   if (c.answered_at) return;
   c.answered_at = now;
   c.answer = e.answer;
+  count_answer(e.answer);
   // Only a person starts the abandon clock; machines, fax and silence do not.
   const bool live = e.answer == AnswerClass::live || e.answer == AnswerClass::unknown;
   tracker.on_answer(now, live, now - c.dialed_at);
   if (!live) {
     if (e.answer == AnswerClass::machine) abandon_window.add_machine(now);
+    apply_call_action(c, e.answer);
     return;
   }
   c.live = true;
@@ -80,6 +88,41 @@ void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
     if (!im) return;
     im->on_abandon_deadline(id);
   });
+  if (engine_routes) await_agent(c);
+}
+
+namespace {
+
+// The result a machine, fax or silence answer ends with, which keys its treatment rules.
+std::optional<CallResult> result_of_answer(AnswerClass answer) {
+  switch (answer) {
+    case AnswerClass::machine: return CallResult::answering_machine;
+    case AnswerClass::fax: return CallResult::fax;
+    case AnswerClass::silence: return CallResult::silence;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+// OCS "apply to call": the rule for the answer's result (apply-to-call rules are always
+// number 1 of their sequence) says what happens to the call while it is still up: drop
+// releases it at once, connect and transfer send it to the rule's destination. The call
+// then ends with that result, whatever the driver reports for the hang-up it was asked for.
+void Campaign::Impl::apply_call_action(ActiveCall& c, AnswerClass answer) {
+  const auto result = result_of_answer(answer);
+  const Treatment* rule = result && c.rules ? c.rules->find(*result, 1) : nullptr;
+  if (!rule || rule->call_action == CallAction::none) return;
+  const CallId id = c.id;
+  c.call_action_result = *result;
+  if (rule->call_action == CallAction::drop) {
+    guarded_driver_call("drop a call (treatment apply-to-call)", [&] { driver->cancel(id); });
+    return;
+  }
+  const std::string what = std::string(to_string(rule->call_action)) + " a call to " + rule->destination +
+                           " (treatment " + std::to_string(rule->id) + ")";
+  // A driver that cannot: the call goes on as the driver handles such answers (never dropped silently).
+  if (!guarded_driver_call(what.c_str(), [&] { driver->transfer(id, rule->destination); })) c.call_action_result.reset();
 }
 
 void Campaign::Impl::on_abandon_deadline(CallId id) {
@@ -96,6 +139,7 @@ void Campaign::Impl::on_connected(ActiveCall& c, const CallEvent& e, Time now) {
   c.connected_at = now;
   loop.cancel(c.abandon_timer);
   c.abandon_timer = 0;
+  call_left_routing(c);
   if (c.live) {
     ++st.connected;
     Duration wait = c.answered_at ? now - *c.answered_at : Duration::zero();
@@ -129,6 +173,10 @@ void Campaign::Impl::list_opt_out(const ActiveCall& c) {
 void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
   if (c.abandoned || c.connected) return;
   c.abandoned = true;
+  // An agent being called for it did nothing wrong: freed when the driver says so, or at the release.
+  router.forget(c.id);
+  loop.cancel(c.connect_timer);
+  c.connect_timer = 0;
   if (c.live) {
     ++st.abandoned;
     tracker.on_abandon(now);
@@ -141,6 +189,16 @@ void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
       c.logged = true;
       flush_call_log();
     }
+  }
+}
+
+void Campaign::Impl::count_answer(AnswerClass a) {
+  switch (a) {
+    case AnswerClass::live: ++st.answered_live; break;
+    case AnswerClass::machine: ++st.answered_machine; break;
+    case AnswerClass::fax: ++st.answered_fax; break;
+    case AnswerClass::silence: ++st.answered_silence; break;
+    case AnswerClass::unknown: ++st.answered_unknown; break;
   }
 }
 
@@ -213,6 +271,7 @@ void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) 
   e.abandoned = c.abandoned && c.live;
   e.released_at = now;
   e.result = result;
+  e.message_left = c.message_left;
   pending_log.push_back(std::move(e));
 }
 
@@ -309,6 +368,7 @@ void Campaign::Impl::handle_agent_event(const AgentEvent& e) {
   if (const Agent* before = agents.find(e.agent_id); before && before->state != e.state)
     tracker.on_agent_state(now, before->state, e.state, now > before->since ? now - before->since : Duration::zero());
   agents.set_state(e.agent_id, e.state, now);
+  if (e.state == AgentState::ready) route_live_answers();
   request_pace();
 }
 

@@ -74,6 +74,7 @@ void check_durations(const CampaignConfig& c) {
   check_duration("ring_timeout", c.ring_timeout);
   check_duration("desktop_timeout", c.desktop_timeout);
   check_duration("callback_wait", c.callback_wait);
+  check_duration("agent_answer_timeout", c.agent_answer_timeout);
   check_duration("abandoned_redial_lockout", c.abandoned_redial_lockout);
 }
 
@@ -89,6 +90,7 @@ Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Drive
   check_durations(config);
   if (!(config.abandon_cap.rate >= 0.0 && config.abandon_cap.rate <= 1.0))
     throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1], not " + shown(config.abandon_cap.rate));
+  validate(config.audio, "audio");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
 }
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "abandon_window.hpp"
+#include "agent_router.hpp"
 #include "chain_work.hpp"
 #include "../gate/gate.hpp"
 #include "list_worker.hpp"
@@ -53,11 +54,15 @@ struct ActiveCall {
   std::string phone;            // with a call log: the number for the log and the lockout (E.164 when it reads as one)
   bool logged = false;          // its log row is written (an abandoned call: at the abandon)
   TimerId abandon_timer = 0;
+  std::string connecting_agent; // engine routing: the agent connect() was asked for, until connected or failed
+  TimerId connect_timer = 0;    // engine routing: agent_answer_timeout of that connect
   std::shared_ptr<const TreatmentSet> rules;  // the rules the call started with
   std::string agent;            // the agent it is for (personal callback) or connected to
   std::int64_t handle = 0;      // the desktop's handle once connected to an agent
   bool personal = false;        // a personal callback with its agent reserved
   std::optional<DeskDecision> desk_decision;  // what the desktop decided during the call
+  std::optional<CallResult> call_action_result;  // a treatment's apply-to-call action took it: its result
+  bool message_left = false;    // the driver left the machine message
 };
 
 /// A chain held by an agent's desktop: previewed, or after its call until processed.
@@ -177,6 +182,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   bool driver_started = false;
   bool completing = false;       // auto-completion under way
   bool infer_agents = false;     // the driver reports no agent states: the engine infers them
+  bool engine_routes = false;    // the driver connects on request: the engine picks agents (engine_routing.cpp)
+  detail::AgentRouter router;    // live answers waiting for an agent (engine routing)
   bool unguarded_baseline = false;  // a simulation runs a baseline pacer as published (run_baseline_unguarded)
   int dispatching = 0;           // > 0 while event handlers or driver methods run
   int queued_controls = 0;       // control calls deferred and not yet run
@@ -345,10 +352,12 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void handle_call_event(const CallEvent& e);
   void finish_released(ActiveCall& c, CallResult reported, Time now);  // settles a released call's result and moves it on
   void on_answered(ActiveCall& c, const CallEvent& e, Time now);
+  void apply_call_action(ActiveCall& c, AnswerClass answer);  // a treatment's drop/connect/transfer of a machine, fax, silence
   void on_abandon_deadline(CallId id);  // a live answer not connected within abandon_after
   void on_connected(ActiveCall& c, const CallEvent& e, Time now);
   void list_opt_out(const ActiveCall& c);  // the callee's number goes on the do-not-call list
   void on_abandoned(ActiveCall& c, Time now);
+  void count_answer(AnswerClass a);  // answers by class (CampaignStats::answered_*)
   void count_result(CallResult r);  // the per-result counters of the statistics
   void report_result(const ActiveCall& c, CallResult result);  // counts it and emits call_finished
   void finish_call(ActiveCall& c, CallResult result);
@@ -374,6 +383,16 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   // --- agents -----------------------------------------------------------------
   void handle_agent_event(const AgentEvent& e);
+
+  // --- engine-side routing (engine_routing.cpp) ---------------------------------
+  void await_agent(ActiveCall& c);          // a live answer waits for an agent
+  void route_live_answers();                // waiting calls to ready agents, in answer order
+  void connect_agent(ActiveCall& c, const std::string& agent);  // agent busy, driver->connect
+  void on_connect_failed(ActiveCall& c, const CallEvent& e);
+  void agent_did_not_take(ActiveCall& c, const std::string& agent, const std::string& why);  // next agent, or abandoned
+  void on_connect_deadline(CallId id, const std::string& agent);  // no word from the driver in agent_answer_timeout
+  void abandon_now(ActiveCall& c);          // abandoned, and the driver told to release it
+  void call_left_routing(ActiveCall& c);    // connected or ending: an agent held for it is freed
 
   // --- desktop requests and personal callbacks (desktop.cpp) -----------------
   std::int64_t new_handle();

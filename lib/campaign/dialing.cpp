@@ -386,6 +386,7 @@ void Campaign::Impl::place_call(Pending p) {
   rq.ring_timeout = cfg.ring_timeout;
   rq.voice_application = cfg.voice_application;
   rq.caller_id = caller_id;
+  rq.audio = cfg.audio;
   rq.agent_id = p.agent;
   ActiveCall call;
   call.id = id;

@@ -80,6 +80,8 @@ void Campaign::Impl::load() {
       for (const auto& err : e.list->mark_unknown_zones(windows.zones().keys())) record_error(err.record_id, err.reason);
   }
   infer_agents = !driver->capabilities().reports_agent_states;
+  engine_routes = driver->capabilities().connects_on_request;
+  router.clear();
   completing = false;
   sink = std::make_unique<Sink>(weak_from_this(), loop, ++session);
   {
@@ -186,8 +188,10 @@ void Campaign::Impl::finish_unload() {
   flush_timer = 0;
   // Calls the driver never released (it failed or misbehaved) are not lost:
   // their records return to ready with the attempt already counted.
+  router.clear();
   for (auto& [id, c] : calls) {
     loop.cancel(c.abandon_timer);
+    loop.cancel(c.connect_timer);
     if (c.live && !c.connected) on_abandoned(c, loop.now());  // a person answered and is hung up on
     log_call(c, c.abandoned ? CallResult::abandoned : CallResult::cleared, loop.now());  // placed: it is on record
     if (c.personal) reserved_agents.erase(c.agent);

@@ -18,6 +18,10 @@ void Driver::connect(CallId call_id, const std::string& agent_id) {
 // engine records it as abandoned whatever result the release carries.
 void Driver::release_abandoned(CallId call_id) { cancel(call_id); }
 
+void Driver::transfer(CallId call_id, const std::string& destination) {
+  throw Error(ErrorCode::unsupported, name() + " cannot transfer call " + std::to_string(call_id) + " to " + destination);
+}
+
 std::string Driver::name() const { return "custom"; }
 
 std::string_view to_string(CallEventKind k) noexcept {

@@ -163,4 +163,15 @@ AmdDecision classify(const Pcm& audio, const AmdSettings& settings) {
   return detector.finish();
 }
 
+std::string_view to_string(AmdClass c) noexcept {
+  switch (c) {
+    case AmdClass::live: return "live";
+    case AmdClass::machine: return "machine";
+    case AmdClass::fax: return "fax";
+    case AmdClass::silence: return "silence";
+    case AmdClass::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
 }  // namespace outbound::media

@@ -1,5 +1,5 @@
-// AMD settings: ranges, and JSON in and out (the `--settings` of `outbound amd`
-// and, later, a campaign's configuration).
+// AMD settings: ranges, and JSON in and out (the `--settings` of `outbound amd`).
+// Built with or without the media feature: a campaign checks its settings with it.
 #include <nlohmann/json.hpp>
 
 #include "outbound/error.hpp"
@@ -104,17 +104,6 @@ std::string to_json(const AmdSettings& settings) {
   nlohmann::json j = nlohmann::json::object();
   for_each_setting(s, [&](const char* name, auto& member) { j[name] = member; });
   return j.dump();
-}
-
-std::string_view to_string(AmdClass c) noexcept {
-  switch (c) {
-    case AmdClass::live: return "live";
-    case AmdClass::machine: return "machine";
-    case AmdClass::fax: return "fax";
-    case AmdClass::silence: return "silence";
-    case AmdClass::unknown: return "unknown";
-  }
-  return "unknown";
 }
 
 }  // namespace outbound::media

@@ -1,12 +1,11 @@
-// WAV files: a strict RIFF/WAVE reader for 8/16 kHz mono 16-bit PCM, a writer,
-// and 16 -> 8 kHz conversion with libsoxr.
+// WAV files: a strict RIFF/WAVE reader for 8/16 kHz mono 16-bit PCM, and a
+// writer. Built with or without the media feature: a campaign checks its
+// messages with it (16 -> 8 kHz conversion, which needs libsoxr, is in resample.cpp).
 //
 // The reader is ours rather than libsndfile's because the `outbound amd`
 // contract needs a precise refusal for every file that is not such a WAV:
 // libsndfile opens a WAV whose data chunk is cut short and reads what is
 // there, and says only "Format not recognised" for most other faults.
-#include <soxr.h>
-
 #include <array>
 #include <cstring>
 #include <filesystem>
@@ -145,23 +144,6 @@ void write_wav(const std::string& path, const Pcm& audio) {
   f.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
   f.write(reinterpret_cast<const char*>(body.data()), static_cast<std::streamsize>(body.size()));
   if (!f) throw Error(ErrorCode::generic, "write_wav: cannot write " + path);
-}
-
-std::vector<std::int16_t> to_8khz(const Pcm& audio) {
-  if (audio.sample_rate == kSampleRate) return audio.samples;
-  if (audio.sample_rate != 16000)
-    throw Error(ErrorCode::invalid_argument, "to_8khz: sample rate " + std::to_string(audio.sample_rate) +
-                                                 " Hz is not supported (only 8000 or 16000)");
-  std::vector<std::int16_t> out(audio.samples.size() / 2 + 1);
-  std::size_t done = 0;
-  soxr_io_spec_t io = soxr_io_spec(SOXR_INT16_I, SOXR_INT16_I);
-  io.flags |= SOXR_NO_DITHER;  // the same input gives the same output, every run
-  soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);
-  soxr_error_t err = soxr_oneshot(audio.sample_rate, kSampleRate, 1, audio.samples.data(), audio.samples.size(),
-                                  nullptr, out.data(), out.size(), &done, &io, &quality, nullptr);
-  if (err) throw Error(ErrorCode::generic, std::string("resampling to 8 kHz failed: ") + err);
-  out.resize(done);
-  return out;
 }
 
 }  // namespace outbound::media

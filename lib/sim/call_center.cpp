@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "outbound/error.hpp"
+
 namespace outbound::sim::detail {
 
 CallCenter::CallCenter(Network& net, AgentModel model, int agents, std::string prefix, CenterSetup setup)
@@ -27,6 +29,7 @@ void CallCenter::start(EventSink& sink) {
 }
 
 void CallCenter::agent_ready() {
+  if (engine_routing_) return;  // the engine hears the agent's ready event and routes
   if (!setup_.engage_first) {
     route_waiting();
     return;
@@ -64,6 +67,8 @@ void CallCenter::answered(SimCall& call) {
   SimCall* c = find(id);
   if (!c) return;
   if (setup_.engage_first) return bridge_or_opt_out(*c);
+  if (wants_message(*c)) return leave_message(*c);  // no agent: the message, then the hang-up
+  if (engine_routing_) return await_engine(*c, *j);
   waiting_.push_back(id);
   c->abandonable = true;  // queued: the engine may have the message played and the call released
   if (j->person) {
@@ -72,6 +77,11 @@ void CallCenter::answered(SimCall& call) {
       SimCall* w = find(id);
       if (w && w->abandonable) abandon(id, CallResult::abandoned, "callee hung up waiting for an agent");
     });
+  } else {
+    // A machine kept for an agent (detect_connect): the engine hears of the answer first and may
+    // apply its treatment's call action (drop, transfer) before an agent takes it.
+    after(*c, 0.0, [this] { route_waiting(); });
+    return;
   }
   route_waiting();
 }
@@ -84,6 +94,7 @@ void CallCenter::route_waiting() {
     moved = false;
     for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
       SimCall* call = find(*it);
+      if (call && call->connected) call = nullptr;  // transferred meanwhile: no agent for it
       const std::string wanted = call ? call->request.agent_id : std::string();
       SimAgent* agent = wanted.empty() ? floor_.longest_ready() : floor_.find(wanted);
       if (call && !(agent && AgentFloor::available(*agent))) {
@@ -110,6 +121,50 @@ void CallCenter::connect(SimCall& call, SimAgent& agent) {
   emit(CallEventKind::connected, id, AnswerClass::unknown, agent.id);
   const double talk = j.person ? floor_.draw_talk() : net().model().machine_talk_s;
   floor_.talk_for(agent, talk, [this, id, result = j.end_result] { release(id, result); });
+}
+
+// --- engine routing: the engine picks the agent and asks for it --------------------
+
+void CallCenter::set_engine_routing(bool on) {
+  if (running()) throw Error(ErrorCode::invalid_state, name() + ": set_engine_routing() must come before start()");
+  if (on && setup_.engage_first)
+    throw Error(ErrorCode::invalid_argument, name() + ": ASM bridges answers to engaged agents itself; no engine routing");
+  engine_routing_ = on;
+}
+
+// A live (or unclassified) answer waits for connect() until the callee's patience
+// runs out; a machine the detector let through gets its message and is hung
+// up, as the SIP driver does, since the engine routes only people.
+void CallCenter::await_engine(SimCall& call, const Judgement& j) {
+  const CallId id = call.request.call_id;
+  if (j.reported != AnswerClass::live && j.reported != AnswerClass::unknown) {
+    after(call, net().model().machine_talk_s, [this, id, r = j.end_result] { release(id, r, "message left"); });
+    return;
+  }
+  call.abandonable = true;
+  const double patience = j.person ? call.fate.patience_s : net().model().machine_talk_s;
+  after(call, patience, [this, id, person = j.person] {
+    SimCall* w = find(id);
+    if (!w || !w->abandonable) return;
+    if (person) return abandon(id, CallResult::abandoned, "callee hung up waiting for an agent");
+    release(id, CallResult::answering_machine, "the machine's greeting ended with no agent");
+  });
+}
+
+void CallCenter::connect_on_request(CallId id, const std::string& agent_id) {
+  if (!engine_routing_) throw Error(ErrorCode::unsupported, name() + " routes answers itself (set_engine_routing(true) first)");
+  if (!running()) throw Error(ErrorCode::invalid_state, name() + " is not started");
+  SimCall* call = find(id);
+  if (!call || !call->abandonable || call->connected)
+    throw Error(ErrorCode::invalid_state, name() + ": call " + std::to_string(id) + " is not an answered call waiting for an agent");
+  SimAgent* agent = floor_.find(agent_id);
+  if (!agent) throw Error(ErrorCode::not_found, name() + ": no agent " + agent_id);
+  if (!AgentFloor::available(*agent)) {
+    ++stats_.connect_failures;
+    return emit(CallEventKind::connect_failed, id, AnswerClass::unknown, agent_id, CallResult::unknown,
+                "agent " + agent_id + " is " + std::string(to_string(agent->state)));
+  }
+  connect(*call, *agent);
 }
 
 void CallCenter::released(SimCall& call) {

@@ -31,6 +31,13 @@ class CallCenter final : public SimDriverCore {
 
   void start(EventSink& sink) override;
   AgentFloor& floor() { return floor_; }
+  /// Engine routing: live answers wait for connect(call, agent) instead of the switch's queue
+  /// (before start; not in ASM, which bridges to engaged agents itself). Throws Error otherwise.
+  void set_engine_routing(bool on);
+  bool engine_routing() const { return engine_routing_; }
+  /// Engine routing: joins a waiting call to `agent_id` (connected), or connect_failed when that
+  /// agent is not ready. Error(invalid_state) for a call not waiting, Error(not_found) for an unknown agent.
+  void connect_on_request(CallId id, const std::string& agent_id);
   /// Channels in use: customer calls plus ASM agent legs.
   int board_channels() const { return channels_in_use() + static_cast<int>(legs_.size()); }
 
@@ -51,6 +58,7 @@ class CallCenter final : public SimDriverCore {
 
   void agent_ready();
   void route_waiting();
+  void await_engine(SimCall& call, const Judgement& j);  // engine routing: the answer waits for connect()
   void connect(SimCall& call, SimAgent& agent);
   // --- ASM ---
   void engage_ready_agents();
@@ -68,6 +76,7 @@ class CallCenter final : public SimDriverCore {
   std::map<std::string, Leg> legs_;   // ASM: agent -> its leg
   std::uint64_t leg_seq_ = 0;
   TimerId retry_timer_ = 0;           // ASM: engage again after failed engaging calls
+  bool engine_routing_ = false;       // live answers wait for the engine's connect()
 };
 
 }  // namespace outbound::sim::detail

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "outbound/error.hpp"
+#include "outbound/media.hpp"
 
 namespace outbound::sim::detail {
 
@@ -73,11 +74,26 @@ void SimDriverCore::dial(const DialRequest& rq) {
     throw Error(ErrorCode::invalid_argument, name_ + ": " + call + " asks to ring " + std::to_string(rq.ring_timeout.count()) +
                                                  " ms; a call must ring at least 15 s (0: the network's default)");
   check_request(rq);
+  double message_s = 0.0;
+  if (rq.amd == AmdMode::detect_connect && !rq.audio.machine_message.empty()) {
+    auto [it, fresh] = message_seconds_.emplace(rq.audio.machine_message, 0.0);
+    if (fresh) {
+      try {  // the campaign checked the file; a host's request may name anything
+        const media::Pcm pcm = media::read_wav(rq.audio.machine_message);
+        it->second = static_cast<double>(pcm.samples.size()) / pcm.sample_rate;
+      } catch (const Error& e) {
+        message_seconds_.erase(it);
+        throw Error(ErrorCode::invalid_argument, name_ + ": " + call + ": machine_message: " + e.what());
+      }
+    }
+    message_s = it->second;
+  }
   if (capacity_ > 0 && static_cast<int>(calls_.size()) >= capacity_)
     throw Error(ErrorCode::busy, name_ + ": no free channel for " + call + " (all " + std::to_string(capacity_) + " in use)");
   auto c = std::make_unique<SimCall>();
   c->request = rq;
   c->fate = net_.draw();
+  c->message_s = message_s;
   ++stats_.dials;
   calls_.emplace(rq.call_id, std::move(c));
   emit(CallEventKind::dialing, rq.call_id);
@@ -144,7 +160,16 @@ void SimDriverCore::release(CallId id, CallResult result, const std::string& det
   std::unique_ptr<SimCall> call = std::move(it->second);
   calls_.erase(it);
   for (TimerId t : call->timers) net_.loop().cancel(t);
-  emit(CallEventKind::released, id, AnswerClass::unknown, {}, result, detail);
+  if (sink_) {
+    CallEvent e;
+    e.kind = CallEventKind::released;
+    e.call_id = id;
+    e.at = now();
+    e.result = result;
+    e.detail = detail;
+    e.message_left = call->message_left;
+    sink_->on_call_event(e);
+  }
   released(*call);
 }
 
@@ -193,6 +218,41 @@ void SimDriverCore::release_abandoned(CallId id) {
   SimCall* call = find(id);
   if (!call || call->connected || !call->abandonable) return;  // only an answered call waiting for an agent
   abandon(id, CallResult::abandoned, "abandonment message played");
+}
+
+// A treatment sent an answered call on (connect/transfer): the network records where, and the
+// call ends after the time a machine talks, with the result it would have had.
+void SimDriverCore::transfer(CallId id, const std::string& destination) {
+  SimCall* call = find(id);
+  if (!call || !call->answered || call->connected)
+    throw Error(ErrorCode::invalid_state, name_ + ": call " + std::to_string(id) + " is not an answered call waiting: it cannot be transferred");
+  if (destination.empty()) throw Error(ErrorCode::invalid_argument, name_ + ": a transfer needs a destination");
+  call->connected = true;  // no agent takes it now
+  call->abandonable = false;
+  ++stats_.transfers;
+  stats_.transfer_destinations.push_back(destination);
+  const CallResult result = judge(call->fate, call->request.amd).end_result;
+  after(*call, net().model().machine_talk_s, [this, id, result, destination] { release(id, result, "transferred to " + destination); });
+}
+
+bool SimDriverCore::wants_message(const SimCall& call) const {
+  return call.fate.kind == CallFate::Kind::machine && call.request.amd == AmdMode::detect_connect && call.message_s > 0;
+}
+
+void SimDriverCore::leave_message(SimCall& call) {
+  const CallId id = call.request.call_id;
+  const double beep_s = net().model().amd_s;
+  after(call, beep_s, [this, id] {
+    SimCall* c = find(id);
+    if (!c || c->connected) return;  // transferred by the engine meanwhile
+    after(*c, c->message_s, [this, id] {
+      SimCall* done = find(id);
+      if (!done || done->connected) return;
+      done->message_left = true;
+      ++stats_.machine_messages;
+      release(id, CallResult::answering_machine, "answering machine; message left after the beep");
+    });
+  });
 }
 
 void SimDriverCore::stop() {

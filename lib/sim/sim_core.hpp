@@ -25,6 +25,8 @@ struct SimCall {
   Time answered_at{};
   std::string agent;         // the engaged (ASM) or connected agent
   std::vector<TimerId> timers;  // pending steps, cancelled when the call ends
+  double message_s = 0.0;    // detect_connect with the campaign's machine_message: its length
+  bool message_left = false; // the machine message went out whole
 };
 
 /// What the call-progress detector makes of an answered call.
@@ -54,6 +56,7 @@ class SimDriverCore {
   void dial(const DialRequest& request);
   void cancel(CallId id);
   void release_abandoned(CallId id);
+  void transfer(CallId id, const std::string& destination);
   void stop();
 
   const std::string& name() const { return name_; }
@@ -94,6 +97,11 @@ class SimDriverCore {
   /// amd_s and released (nullopt); any other is counted, announced and its
   /// judgement returned. The call may have ended when this returns: find() it.
   std::optional<Judgement> classify_answer(SimCall& call);
+  /// True for a machine the campaign wants its machine_message left on (detect_connect).
+  bool wants_message(const SimCall& call) const;
+  /// Leaves the campaign's message: the engine hears of the answer first (it may drop or transfer
+  /// the call), the beep comes amd_s later, the message plays, and the call ends answering_machine.
+  void leave_message(SimCall& call);
   /// True between start() and stop().
   bool running() const { return running_; }
   EventSink* sink() const { return sink_; }
@@ -109,6 +117,7 @@ class SimDriverCore {
   EventSink* sink_ = nullptr;
   bool running_ = false;
   std::map<CallId, std::unique_ptr<SimCall>> calls_;
+  std::map<std::string, double> message_seconds_;  // machine messages' lengths by path, read once
 };
 
 }  // namespace outbound::sim::detail

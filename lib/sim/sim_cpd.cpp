@@ -55,7 +55,8 @@ DriverCapabilities SimCpd::capabilities() const {
   const bool engaged = options_.mode == CpdMode::asm_mode;
   c.max_concurrent_calls = engaged ? options_.channels / 2 : options_.channels;
   c.reports_agent_states = true;
-  c.routes_to_agents = true;
+  c.routes_to_agents = !impl_->engine_routing();
+  c.connects_on_request = impl_->engine_routing();
   c.detects_machines = true;
   c.supports_engaging = engaged;
   return c;
@@ -65,7 +66,10 @@ std::string SimCpd::name() const { return impl_->name(); }
 void SimCpd::start(EventSink& sink) { impl_->start(sink); }
 void SimCpd::dial(const DialRequest& request) { impl_->dial(request); }
 void SimCpd::cancel(CallId call_id) { impl_->cancel(call_id); }
+void SimCpd::connect(CallId call_id, const std::string& agent_id) { impl_->connect_on_request(call_id, agent_id); }
+void SimCpd::set_engine_routing(bool on) { impl_->set_engine_routing(on); }
 void SimCpd::release_abandoned(CallId call_id) { impl_->release_abandoned(call_id); }
+void SimCpd::transfer(CallId call_id, const std::string& destination) { impl_->transfer(call_id, destination); }
 void SimCpd::stop() { impl_->stop(); }
 void SimCpd::set_agent_count(int n) { impl_->floor().set_count(n); }
 void SimCpd::set_agent_model(const AgentModel& model) { impl_->floor().set_model(model); }

@@ -79,6 +79,7 @@ void SimGvp::start(EventSink& sink) { impl_->start(sink); }
 void SimGvp::dial(const DialRequest& request) { impl_->dial(request); }
 void SimGvp::cancel(CallId call_id) { impl_->cancel(call_id); }
 void SimGvp::release_abandoned(CallId call_id) { impl_->release_abandoned(call_id); }
+void SimGvp::transfer(CallId call_id, const std::string& destination) { impl_->transfer(call_id, destination); }
 void SimGvp::stop() { impl_->stop(); }
 void SimGvp::on_session(std::function<void(const GvpSession&)> observer) { impl_->on_session(std::move(observer)); }
 std::size_t SimGvp::calls_in_progress() const { return impl_->calls_in_progress(); }

@@ -19,13 +19,12 @@ constexpr Duration kPlayOut{300};
 constexpr Duration kAmdGrace{1000};
 
 std::vector<std::int16_t> read_message(const std::string& path, const std::string& field) {
-  if (path.empty()) return {};
   try {
     auto samples = media::to_8khz(media::read_wav(path));
     if (samples.empty()) throw Error(ErrorCode::invalid_argument, path + " holds no audio");
     return samples;
   } catch (const Error& e) {
-    throw Error(ErrorCode::invalid_argument, "SIP config " + field + ": " + e.what());
+    throw Error(ErrorCode::invalid_argument, field + ": " + e.what());
   }
 }
 
@@ -41,20 +40,58 @@ CallResult result_of(AnswerClass cls) {
 }  // namespace
 
 void SipDriver::Impl::load_audio() {
-  auto load = [](const SipCampaignAudio& a, const std::string& field) {
-    CampaignAudio out;
-    out.settings = a;
-    out.abandon_message = read_message(a.abandon_message, field + ".abandon_message");
-    out.machine_message = read_message(a.machine_message, field + ".machine_message");
-    return out;
+  auto load = [this](const SipCampaignAudio& a, const std::string& field) {
+    auto out = std::make_shared<sip::LoadedAudio>();
+    out->settings = a;
+    out->abandon_message = message(a.abandon_message, field + ".abandon_message");
+    out->machine_message = message(a.machine_message, field + ".machine_message");
+    return AudioPtr(std::move(out));
   };
-  default_audio_ = load(cfg_.audio, "audio");
-  for (const auto& [name, a] : cfg_.campaign_audio) campaign_audio_.emplace(name, load(a, "campaign_audio." + name));
+  default_audio_ = load(cfg_.audio, "SIP config audio");
+  for (const auto& [name, a] : cfg_.campaign_audio)
+    campaign_audio_.emplace(name, load(a, "SIP config campaign_audio." + name));
 }
 
-const SipDriver::Impl::CampaignAudio& SipDriver::Impl::audio_for(const std::string& campaign) const {
+std::shared_ptr<const std::vector<std::int16_t>> SipDriver::Impl::message(const std::string& path,
+                                                                          const std::string& field) {
+  if (path.empty()) return nullptr;
+  auto& cached = messages_[path];
+  if (!cached) cached = std::make_shared<const std::vector<std::int16_t>>(read_message(path, field));
+  return cached;
+}
+
+const SipDriver::Impl::AudioPtr& SipDriver::Impl::audio_for(const std::string& campaign) const {
   auto it = campaign_audio_.find(campaign);
   return it == campaign_audio_.end() ? default_audio_ : it->second;
+}
+
+// What the campaign sent with the dial wins, field by field; what it left empty comes from
+// the config (campaign_audio by name, else audio). Messages are read once per path.
+SipDriver::Impl::AudioPtr SipDriver::Impl::audio_of(const DialRequest& rq) {
+  const AudioPtr& base = audio_for(rq.campaign);
+  const CampaignAudio& own = rq.audio;
+  if (own == CampaignAudio{}) return base;
+  const std::string field = "call " + std::to_string(rq.call_id) + ": audio";
+  auto out = std::make_shared<sip::LoadedAudio>(*base);
+  out->settings.amd = media::amd_settings_for(own, base->settings.amd);
+  if (own.opt_out_digit) out->settings.opt_out_digit = own.opt_out_digit;
+  try {  // a host's driver calls may carry anything: the same checks as a campaign's
+    validate(CampaignAudio{own.amd_initial_silence, own.amd_max_greeting, own.amd_after_greeting_silence,
+                           own.amd_max_words, own.amd_max_decision, own.amd_max_message_wait, {}, {}, own.opt_out_digit},
+             field);
+    out->settings.amd.validate();
+  } catch (const Error& e) {
+    throw Error(ErrorCode::invalid_argument, e.what());
+  }
+  if (!own.abandon_message.empty()) {
+    out->settings.abandon_message = own.abandon_message;
+    out->abandon_message = message(own.abandon_message, field + ".abandon_message");
+  }
+  if (!own.machine_message.empty()) {
+    out->settings.machine_message = own.machine_message;
+    out->machine_message = message(own.machine_message, field + ".machine_message");
+  }
+  return out;
 }
 
 void SipDriver::Impl::on_rtp(CallId id, const sip::RtpPacket& p) {
@@ -69,7 +106,7 @@ void SipDriver::Impl::on_rtp(CallId id, const sip::RtpPacket& p) {
     if (!(c = find(id))) return;  // released on its class
   }
   if (h.message_may_start && c->stage == Stage::messaging) return leave_message(*c);
-  const char opt_out = audio_for(c->request.campaign).settings.opt_out_digit;
+  const char opt_out = c->sound->settings.opt_out_digit;
   if (c->stage == Stage::abandoning && opt_out)
     for (char d : h.digits)
       if (d == opt_out) {
@@ -86,7 +123,7 @@ void SipDriver::Impl::start_classifying(Call& c) {
   c.stage = Stage::classifying;
   c.audio->answered();
   const CallId id = c.request.call_id;
-  const Duration limit{audio_for(c.request.campaign).settings.amd.max_decision_ms};
+  const Duration limit{c.sound->settings.amd.max_decision_ms};
   c.audio_timer.set(reactor_->root(), limit + kAmdGrace, [this, id] {
     Call* late = find(id);
     if (late && late->stage == Stage::classifying) classified(*late, late->audio->finish());
@@ -114,7 +151,7 @@ void SipDriver::Impl::classified(Call& c, const media::AmdDecision& d) {
   if (cls != AnswerClass::machine || c.request.amd != AmdMode::detect_connect) return release(c, result_of(cls), why);
   // detect_connect: the machine gets the campaign's message once its beep (and the silence after it) passed.
   c.stage = Stage::messaging;
-  const auto& amd = audio_for(c.request.campaign).settings.amd;
+  const auto& amd = c.sound->settings.amd;
   const Duration wait{std::max(0, amd.max_message_wait_ms - c.audio->since_answer_ms())};
   c.audio_timer.set(reactor_->root(), wait + kAmdGrace, [this, id] {
     Call* late = find(id);
@@ -124,10 +161,10 @@ void SipDriver::Impl::classified(Call& c, const media::AmdDecision& d) {
 
 void SipDriver::Impl::leave_message(Call& c) {
   c.audio_timer.cancel();
-  const auto& message = audio_for(c.request.campaign).machine_message;
-  if (message.empty()) return release(c, CallResult::answering_machine, "answering machine; no machine_message to leave");
+  const auto message = c.sound->machine_message;
+  if (!message) return release(c, CallResult::answering_machine, "answering machine; no machine_message to leave");
   const int start_ms = c.audio->message_start_ms().value_or(c.audio->since_answer_ms());
-  play_prompt(c, message);
+  play_prompt(c, *message);
   c.stage = Stage::messaging;
   const CallId id = c.request.call_id;
   c.audio = nullptr;  // nothing more to listen for
@@ -138,6 +175,7 @@ void SipDriver::Impl::leave_message(Call& c) {
       std::lock_guard lock(mu_);
       ++stats_.machine_messages;
     }
+    done->message_left = true;
     release(*done, CallResult::answering_machine,
             "answering machine; message left " + std::to_string(start_ms) + " ms after the answer");
   });
@@ -157,9 +195,9 @@ void SipDriver::Impl::after_prompt(Call& c, std::function<void()> then) {
 }
 
 void SipDriver::Impl::play_abandon_message(Call& c, const std::string& detail) {
-  const auto& message = audio_for(c.request.campaign).abandon_message;
+  const auto message = c.sound->abandon_message;
   emit(CallEventKind::abandoned, c.request.call_id);
-  if (message.empty() || !c.rtp) return release(c, CallResult::abandoned, detail);
+  if (!message || !c.rtp) return release(c, CallResult::abandoned, detail);
   if (c.agent) {  // an agent's phone still ringing for this call: it is too late for it
     c.agent_timer.cancel();
     hang_up(c.agent);
@@ -167,7 +205,7 @@ void SipDriver::Impl::play_abandon_message(Call& c, const std::string& detail) {
     c.agent_id.clear();
   }
   c.stage = Stage::abandoning;
-  play_prompt(c, message);
+  play_prompt(c, *message);
   const CallId id = c.request.call_id;
   after_prompt(c, [this, id, detail] {
     Call* done = find(id);

@@ -169,9 +169,10 @@ void SipDriver::Impl::on_incoming_invite(nua_handle_t* nh, Leg* leg) {
 
 // --- placing the customer's call -------------------------------------------------------
 
-void SipDriver::Impl::take_call(const DialRequest& rq) {
+void SipDriver::Impl::take_call(const DialRequest& rq, AudioPtr sound) {
   auto call = std::make_unique<Call>();
   call->request = rq;
+  call->sound = std::move(sound);
   call->session_id = next_session_++;
   Call& c = *call;
   calls_.emplace(rq.call_id, std::move(call));
@@ -180,7 +181,7 @@ void SipDriver::Impl::take_call(const DialRequest& rq) {
   if (!c.rtp) return release(c, CallResult::no_free_port, "no free RTP port in " + std::to_string(cfg_.rtp_port_min) +
                                                               ".." + std::to_string(cfg_.rtp_port_max));
   const CallId id = rq.call_id;
-  c.audio = std::make_unique<sip::CallAudio>(rq.amd, audio_for(rq.campaign).settings.amd);
+  c.audio = std::make_unique<sip::CallAudio>(rq.amd, c.sound->settings.amd);
   c.rtp->on_packet([this, id](const sip::RtpPacket& p) {
     if (audio_observer_ && p.payload_type <= 8) observe(id, p);
     on_rtp(id, p);  // last: it may end the call
@@ -536,7 +537,7 @@ void SipDriver::Impl::release(Call& c, CallResult result, const std::string& det
   auto it = calls_.find(id);
   std::unique_ptr<Call> gone = std::move(it->second);  // its timers and RTP port go with it
   calls_.erase(it);
-  emit(CallEventKind::released, id, AnswerClass::unknown, {}, result, detail);
+  emit(CallEventKind::released, id, AnswerClass::unknown, {}, result, detail, gone->message_left);
 }
 
 void SipDriver::Impl::hang_up(Leg* leg) {

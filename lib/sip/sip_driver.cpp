@@ -86,6 +86,7 @@ void SipDriver::Impl::dial(const DialRequest& rq) {
     throw Error(ErrorCode::invalid_argument, "call " + std::to_string(rq.call_id) + " asks to ring " +
                                                  std::to_string(rq.ring_timeout.count()) +
                                                  " ms; a call must ring at least 15 s (the regulatory minimum; 0: the default)");
+  AudioPtr sound = audio_of(rq);  // before the call counts: a bad setting refuses the dial
   {
     std::lock_guard lock(mu_);
     if (!started_) throw Error(ErrorCode::invalid_state, "the SIP driver is not started (dial between start and stop)");
@@ -97,7 +98,7 @@ void SipDriver::Impl::dial(const DialRequest& rq) {
     active_.insert(rq.call_id);
   }
   emit(CallEventKind::dialing, rq.call_id);  // before the reactor can say anything more of it
-  reactor_->post([this, rq] { take_call(rq); });
+  reactor_->post([this, rq, sound = std::move(sound)]() mutable { take_call(rq, std::move(sound)); });
 }
 
 void SipDriver::Impl::cancel(CallId id) {
@@ -188,7 +189,7 @@ void SipDriver::Impl::play(CallId id, std::span<const std::uint8_t> g711) {
 }
 
 void SipDriver::Impl::emit(CallEventKind kind, CallId id, AnswerClass answer, const std::string& agent,
-                           CallResult result, const std::string& detail) {
+                           CallResult result, const std::string& detail, bool message_left) {
   CallEvent e;
   e.kind = kind;
   e.call_id = id;
@@ -197,6 +198,7 @@ void SipDriver::Impl::emit(CallEventKind kind, CallId id, AnswerClass answer, co
   e.agent_id = agent;
   e.result = result;
   e.detail = detail;
+  e.message_left = message_left;
   std::lock_guard lock(mu_);
   if (kind == CallEventKind::released) active_.erase(id);
   if (sink_) sink_->on_call_event(e);

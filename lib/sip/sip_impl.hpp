@@ -65,9 +65,16 @@ enum class Stage {
   connected,   ///< customer and agent talk
 };
 
+/// A call's audio settings with its messages read and resampled to 8 kHz (null: none).
+struct LoadedAudio {
+  SipCampaignAudio settings;
+  std::shared_ptr<const std::vector<std::int16_t>> abandon_message, machine_message;
+};
+
 /// One call of the engine's.
 struct Call {
   DialRequest request;
+  std::shared_ptr<const LoadedAudio> sound;  // its campaign's AMD settings, messages and opt-out digit
   Stage stage = Stage::queued;
   Leg* customer = nullptr;  // owned by Impl::legs_
   Leg* agent = nullptr;
@@ -81,6 +88,7 @@ struct Call {
   std::uint64_t session_id = 0;          // our SDP origin toward either party
   std::uint64_t customer_version = 1, agent_version = 0;
   bool agent_gone = false;               // the agent hung up while the customer was being re-INVITEd
+  bool message_left = false;             // the machine message went out whole (released says so)
   std::chrono::steady_clock::time_point answered_at{};
 };
 
@@ -114,15 +122,11 @@ class SipDriver::Impl {
   using Call = sip::Call;
   using Stage = sip::Stage;
 
-  /// A campaign's audio settings with its messages read and resampled to 8 kHz.
-  struct CampaignAudio {
-    SipCampaignAudio settings;
-    std::vector<std::int16_t> abandon_message, machine_message;
-  };
+  using AudioPtr = std::shared_ptr<const sip::LoadedAudio>;
 
   // Engine side helpers.
   void emit(CallEventKind kind, CallId id, AnswerClass answer = AnswerClass::unknown, const std::string& agent = {},
-            CallResult result = CallResult::unknown, const std::string& detail = {});
+            CallResult result = CallResult::unknown, const std::string& detail = {}, bool message_left = false);
   void join_previous();
 
   // Stack life (reactor thread).
@@ -133,7 +137,7 @@ class SipDriver::Impl {
   // Call flow (reactor thread).
   void on_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Leg* leg, const sip_t* sip,
                 tagi_t tags[]);
-  void take_call(const DialRequest& rq);
+  void take_call(const DialRequest& rq, AudioPtr audio);
   void pump();
   void send_invite(Call& c);
   void on_customer_response(Leg& leg, Call* c, int status, const char* phrase, const sip_t* sip);
@@ -152,7 +156,9 @@ class SipDriver::Impl {
   void release(Call& c, CallResult result, const std::string& detail);
   // Audio (call_audio_flow.cpp).
   void load_audio();
-  const CampaignAudio& audio_for(const std::string& campaign) const;
+  const AudioPtr& audio_for(const std::string& campaign) const;
+  AudioPtr audio_of(const DialRequest& rq);  // the request's settings over the config's (engine thread)
+  std::shared_ptr<const std::vector<std::int16_t>> message(const std::string& path, const std::string& field);
   void on_rtp(CallId id, const sip::RtpPacket& p);
   void observe(CallId id, const sip::RtpPacket& p);  // hands a G.711 frame to the on_audio observer
   void start_classifying(Call& c);
@@ -185,8 +191,9 @@ class SipDriver::Impl {
   SipDriverStats stats_;
 
   std::function<void(const SipAudioFrame&)> audio_observer_;
-  CampaignAudio default_audio_;
-  std::map<std::string, CampaignAudio> campaign_audio_;
+  AudioPtr default_audio_;
+  std::map<std::string, AudioPtr> campaign_audio_;
+  std::map<std::string, std::shared_ptr<const std::vector<std::int16_t>>> messages_;  // by path, read once (engine thread)
   std::unique_ptr<sip::Reactor> reactor_;  // the running or draining thread
 
   // Reactor-thread state.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -40,6 +41,25 @@ std::shared_ptr<CallingList> open_list(const obtest::TempDir& dir, std::int64_t 
   if (records) list->insert(obtest::make_records(records));
   return list;
 }
+
+// A WAV of `rate` Hz and `channels` channels (0.2 s of a quiet ramp), written byte by byte
+// so that stereo and 44.1 kHz files can be made too.
+std::string write_test_wav(const obtest::TempDir& dir, const std::string& name, std::uint32_t rate, std::uint16_t channels = 1) {
+  const std::uint32_t samples = rate / 5 * channels, data = samples * 2;
+  std::string b = "RIFF";
+  auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) b += static_cast<char>(v >> (8 * i)); };
+  auto u16 = [&](std::uint16_t v) { b += static_cast<char>(v); b += static_cast<char>(v >> 8); };
+  u32(36 + data);
+  b += "WAVEfmt ";
+  u32(16); u16(1); u16(channels); u32(rate); u32(rate * channels * 2); u16(static_cast<std::uint16_t>(channels * 2)); u16(16);
+  b += "data";
+  u32(data);
+  for (std::uint32_t i = 0; i < samples; ++i) u16(static_cast<std::uint16_t>(i % 200));
+  const std::string path = (dir.path() / name).string();
+  std::ofstream(path, std::ios::binary) << b;
+  return path;
+}
+
 
 /// A campaign with five agents reported by the host (the scripted driver has none).
 struct Rig {
@@ -264,6 +284,109 @@ TEST_CASE("a full day on the simulated T-Server: plausible figures, nothing left
   CHECK(list->count_by_status()[RecordStatus::retrieved] == 0);
 }
 
+namespace {
+
+// A day of 40 machines under detect_connect on the simulated T-Server with `rule` for answering_machine.
+struct MachineDay {
+  obtest::TempDir dir;
+  std::shared_ptr<CallingList> list = open_list(dir, 40);
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
+  Engine engine{clock};
+  sim::Network net{engine.loop(), only_machines(), 11};
+  std::shared_ptr<sim::SimTServer> driver = std::make_shared<sim::SimTServer>(net, sim::AgentModel{}, 5);
+  std::shared_ptr<CallLog> log = CallLog::open(dir.sqlite("log.db"));
+  CampaignStats stats;
+
+  static sim::NetworkModel only_machines() {
+    sim::NetworkModel m;
+    m.live_answer = m.busy = m.no_answer = m.sit = 0.0;
+    m.machine = 1.0;
+    return m;
+  }
+  explicit MachineDay(std::optional<Treatment> rule, bool with_message = false) {
+    CampaignConfig cfg;
+    cfg.name = "machines";
+    cfg.amd = AmdMode::detect_connect;
+    if (rule) cfg.treatments = TreatmentSet({*rule});
+    if (with_message) cfg.audio.machine_message = write_test_wav(dir, "machine.wav", 8000);
+    auto& c = engine.add_campaign(cfg, driver);
+    c.set_call_log(log);
+    c.add_list(list);
+    c.load();
+    c.start();
+    engine.run_until(kStart + 2h);
+    c.stop();
+    engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
+    c.unload();
+    stats = c.stats();
+  }
+};
+
+Treatment call_action_rule(CallAction action, std::string destination = {}) {
+  Treatment t;
+  t.id = 5;
+  t.name = "machines";
+  t.call_result = CallResult::answering_machine;
+  t.action = RecordAction::no_treatment;
+  t.call_action = action;
+  t.destination = std::move(destination);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("treatment apply-to-call actions are carried out: drop releases a machine at once, transfer sends it to the destination") {
+  SUBCASE("no call action: detect_connect machines go to agents (the baseline)") {
+    MachineDay day(std::nullopt);
+    CHECK(day.stats.dials == 40);
+    CHECK(day.driver->stats().connected == 40);
+    CHECK(day.driver->stats().transfers == 0);
+    CHECK(day.stats.answered_machine == 40);
+    CHECK(day.stats.answered_live + day.stats.answered_fax + day.stats.answered_silence + day.stats.answered_unknown == 0);
+    CHECK(day.stats.messages_left == 0);
+  }
+  SUBCASE("the campaign's machine_message: left after the beep, released answering_machine, noted in the call log") {
+    MachineDay day(std::nullopt, true);
+    CHECK(day.driver->stats().machine_messages == 40);
+    CHECK(day.driver->stats().connected == 0);
+    CHECK(day.stats.messages_left == 40);
+    CHECK(day.stats.machines == 40);
+    const auto rows = day.log->answered_since("machines", kStart);
+    REQUIRE(rows.size() == 40);
+    for (const auto& row : rows) {
+      CHECK(row.message_left);
+      CHECK(row.result == CallResult::answering_machine);
+    }
+  }
+  SUBCASE("drop wins over the machine message: no message is left") {
+    MachineDay day(call_action_rule(CallAction::drop), true);
+    CHECK(day.driver->stats().machine_messages == 0);
+    CHECK(day.stats.messages_left == 0);
+    for (const auto& row : day.log->answered_since("machines", kStart)) CHECK_FALSE(row.message_left);
+  }
+  SUBCASE("drop: released by the engine with the rule's result, no agent takes them") {
+    MachineDay day(call_action_rule(CallAction::drop));
+    CHECK(day.stats.dials == 40);
+    CHECK(day.stats.machines == 40);  // answering_machine, not the cancel's cleared
+    CHECK(day.stats.other_results == 0);
+    CHECK(day.driver->stats().connected == 0);
+    for (const auto& r : day.list->all()) CHECK(r.call_result == CallResult::answering_machine);
+  }
+  SUBCASE("transfer: the network records each call going to the destination; the result stays answering_machine") {
+    MachineDay day(call_action_rule(CallAction::transfer, "+12125550000"));
+    CHECK(day.driver->stats().transfers == 40);
+    CHECK(day.driver->stats().connected == 0);
+    CHECK(day.driver->stats().transfer_destinations == std::vector<std::string>(40, "+12125550000"));
+    CHECK(day.stats.machines == 40);
+    for (const auto& r : day.list->all()) CHECK(r.call_result == CallResult::answering_machine);
+  }
+  SUBCASE("connect goes the same way") {
+    MachineDay day(call_action_rule(CallAction::connect, "ivr-messages"));
+    REQUIRE(day.driver->stats().transfers == 40);
+    CHECK(day.driver->stats().transfer_destinations.front() == "ivr-messages");
+  }
+}
+
 TEST_CASE("campaign control refuses what the state does not allow") {
   obtest::TempDir dir;
   auto clock = std::make_shared<ManualClock>(kStart);
@@ -444,6 +567,71 @@ TEST_CASE("property: no dial to a DNC number or customer once listed, over rando
       }
       CHECK(r.record_status != RecordStatus::retrieved);
     }
+  }
+}
+
+namespace {
+
+// The message of the Error(invalid_argument) `config` is refused with ("" when accepted).
+std::string refusal(EventLoop& loop, const CampaignConfig& config) {
+  auto driver = std::make_shared<obtest::ScriptedDriver>(loop, [](const DialRequest&) { return CallResult::busy; });
+  try {
+    Campaign c(loop, config, driver, nullptr);
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the campaign's call audio travels with every dial; bad settings and messages are refused naming the field") {
+  obtest::TempDir dir;
+  auto list = open_list(dir, 12);
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::answer; });
+  CampaignConfig cfg;
+  cfg.name = "audio";
+  cfg.audio.amd_initial_silence = 3000ms;
+  cfg.audio.amd_max_greeting = 2200ms;
+  cfg.audio.amd_after_greeting_silence = 700ms;
+  cfg.audio.amd_max_words = 4;
+  cfg.audio.amd_max_decision = 4000ms;
+  cfg.audio.amd_max_message_wait = 20s;
+  cfg.audio.abandon_message = write_test_wav(dir, "abandon.wav", 8000);
+  cfg.audio.machine_message = write_test_wav(dir, "machine.wav", 16000);
+  cfg.audio.opt_out_digit = '#';
+  auto& c = engine.add_campaign(cfg, driver);
+  c.add_list(list);
+  c.load();
+  for (int i = 0; i < 3; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
+  c.start();
+  engine.run_until(clock->now() + 30min);
+  REQUIRE(driver->requests.size() == 12);
+  for (const auto& rq : driver->requests) CHECK(rq.audio == cfg.audio);
+  CHECK(c.config().audio == cfg.audio);
+
+  SUBCASE("each bad setting is refused, naming its field") {
+    auto with = [&](auto change) {
+      CampaignConfig bad;
+      change(bad.audio);
+      return refusal(engine.loop(), bad);
+    };
+    CHECK(with([](CampaignAudio&) {}).empty());  // zeros: the driver's own
+    CHECK(with([&](CampaignAudio& a) { a.abandon_message = (dir.path() / "none.wav").string(); }).find("audio.abandon_message") == 0);
+    CHECK(with([&](CampaignAudio& a) { a.machine_message = write_test_wav(dir, "stereo.wav", 8000, 2); }).find("audio.machine_message") == 0);
+    CHECK(with([&](CampaignAudio& a) { a.abandon_message = write_test_wav(dir, "cd.wav", 44100); }).find("44100") != std::string::npos);
+    CHECK(with([](CampaignAudio& a) { a.opt_out_digit = 'x'; }).find("audio.opt_out_digit") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_initial_silence = 100ms; }).find("audio.amd_initial_silence") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_greeting = 31s; }).find("audio.amd_max_greeting") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_after_greeting_silence = -1ms; }).find("audio.amd_after_greeting_silence") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_words = 101; }).find("audio.amd_max_words") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_decision = 61s; }).find("audio.amd_max_decision") == 0);
+    CHECK(with([](CampaignAudio& a) { a.amd_max_message_wait = 500ms; }).find("audio.amd_max_message_wait") == 0);
+    std::ofstream(dir.path() / "empty.wav", std::ios::binary) << "";
+    CHECK(with([&](CampaignAudio& a) { a.machine_message = (dir.path() / "empty.wav").string(); }).find("audio.machine_message") == 0);
   }
 }
 

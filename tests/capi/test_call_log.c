@@ -89,7 +89,17 @@ static void test_logged_campaign(const char* dir) {
 
   CHECK_OK(ob_campaign_stats_get(&st, camp));
   CHECK(sd.dials == 40 && st.dials == sd.dials);
-  CHECK(st.version == 2 && st.lockout_deferred == 0); /* every record has its own number */
+  CHECK(st.version == OB_CAMPAIGN_STATS_VERSION && st.lockout_deferred == 0); /* every record has its own number */
+  /* Version 3: answers by class; the script driver reports live answers only, and leaves no message. */
+  CHECK(st.answered_live == st.live_answers && st.answered_machine == 0 && st.messages_left == 0);
+  {
+    /* A version-2 struct ends before the answers by class: nothing is written past its end. */
+    ob_campaign_stats v2;
+    memset(&v2, 0x5A, sizeof v2);
+    v2.version = 2;
+    CHECK_OK(ob_campaign_stats_get(&v2, camp));
+    CHECK(v2.dials == st.dials && v2.answered_live == (long)0x5A5A5A5A5A5A5A5AL && v2.messages_left == (long)0x5A5A5A5A5A5A5A5AL);
+  }
   {
     /* A host built against version 1 has a shorter struct: nothing is written past its end (ASan build). */
     const size_t v1 = offsetof(ob_campaign_stats, lockout_deferred);

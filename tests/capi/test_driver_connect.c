@@ -76,7 +76,7 @@ static void test_connect_reaches_the_driver(void) {
 
   memset(&d, 0, sizeof d);
   script_init(&d.sd, e, 1);
-  CHECK(cls.version == 2u && caps.version == 2u);
+  CHECK(cls.version == OB_DRIVER_CLASS_VERSION && caps.version == 2u);
   CHECK_OK(ob_driver_new(&drv, &cls, &d));
   CHECK_OK(ob_driver_capabilities_get(&caps, drv));
   CHECK(caps.connects_on_request == 1 && caps.max_concurrent_calls == SCRIPT_MAX_CALLS);
@@ -210,12 +210,62 @@ static void test_connect_on_the_engine_thread(const char* dir) {
   CHECK(d.sd.destroyed == 1);
 }
 
+/* A simulated switch in engine-routing mode: the campaign picks the agents and connects each live
+ * answer through the driver; a board in ASM mode refuses the mode, a GVP has no agents, and the
+ * mode is set before a campaign loads. */
+static void test_sim_engine_routing(const char* dir) {
+  ob_engine* e = manual_engine();
+  ob_sim_network_options no = OB_SIM_NETWORK_OPTIONS_INIT;
+  ob_sim_network* net = NULL;
+  ob_sim_cpd_options asm_opts = OB_SIM_CPD_OPTIONS_INIT;
+  ob_driver *ts = NULL, *cpd = NULL, *gvp = NULL;
+  ob_driver_capabilities caps = OB_DRIVER_CAPABILITIES_INIT;
+  ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_campaign* c = NULL;
+  ob_campaign_stats st = OB_CAMPAIGN_STATS_INIT;
+  ob_sim_driver_stats ds = OB_SIM_DRIVER_STATS_INIT;
+  ob_list* list = new_list(dir, "routed.db", 200);
+
+  CHECK_OK(ob_sim_network_new(&net, e, &no));
+  CHECK_OK(ob_sim_tserver_new(&ts, net, 5, NULL, NULL));
+  CHECK_RC(ob_sim_driver_set_engine_routing(ts, 2), OB_EINVALID);
+  CHECK_OK(ob_sim_driver_set_engine_routing(ts, 1));
+  CHECK_OK(ob_driver_capabilities_get(&caps, ts));
+  CHECK(caps.connects_on_request == 1 && caps.routes_to_agents == 0);
+  asm_opts.mode = OB_CPD_ASM;
+  CHECK_OK(ob_sim_cpd_new(&cpd, net, 5, NULL, NULL, &asm_opts));
+  CHECK_RC(ob_sim_driver_set_engine_routing(cpd, 1), OB_EINVALID);
+  CHECK_OK(ob_sim_gvp_new(&gvp, net, NULL));
+  CHECK_RC(ob_sim_driver_set_engine_routing(gvp, 1), OB_EUNSUPPORTED);
+
+  co.name = "routed";
+  CHECK_OK(ob_campaign_new(&c, e, &co, ts, NULL));
+  CHECK_OK(ob_campaign_add_list(c, list, 1.0));
+  CHECK_OK(ob_campaign_load(c));
+  CHECK_RC(ob_sim_driver_set_engine_routing(ts, 0), OB_ESTATE);  /* the driver is started */
+  CHECK_OK(ob_campaign_start(c));
+  CHECK_OK(ob_engine_run_for(e, 3600 * 1000));
+  finish(e, c);
+  CHECK_OK(ob_campaign_stats_get(&st, c));
+  CHECK_OK(ob_sim_driver_stats_get(&ds, ts));
+  CHECK(st.connected > 0 && st.connected == ds.connected && st.dials == ds.dials);
+
+  ob_campaign_free(c);
+  ob_driver_free(ts);
+  ob_driver_free(cpd);
+  ob_driver_free(gvp);
+  ob_sim_network_free(net);
+  ob_list_free(list);
+  ob_engine_free(e);
+}
+
 int main(void) {
   const char* dir = temp_dir();
   test_connect_reaches_the_driver();
   test_flag_without_connect();
   test_version_1(dir);
   test_connect_on_the_engine_thread(dir);
+  test_sim_engine_routing(dir);
   remove_dir(dir);
   return check_report("capi_driver_connect");
 }

@@ -86,6 +86,7 @@ static void test_campaign_options_round_trip(const char* dir) {
   o.pace_interval_ms = 500;
   o.max_attempts = 4;
   o.abandon_cap_amd_false_positive = 0.1;
+  o.agent_answer_timeout_ms = 1500;
   CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL));
 
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
@@ -121,6 +122,7 @@ static void test_campaign_options_round_trip(const char* dir) {
   CHECK(back.abandoned_redial_lockout_ms == 72LL * 3600 * 1000 && back.auto_complete == 1);
   CHECK_STR(back.caller_id, "(212) 555-0199"); /* as given until load normalises it */
   CHECK(back.pace_interval_ms == 500 && back.max_attempts == 4 && back.abandon_cap_amd_false_positive == 0.1);
+  CHECK(back.agent_answer_timeout_ms == 1500);
 
   /* Read, changed and set again: accepted (the 0.2 date_time no longer contradicts it). */
   if (back.treatment_count == 2) {

@@ -39,6 +39,8 @@ enum class Scenario {
   rings,       ///< every call rings until its ring timeout
   waits_live,  ///< every call is answered by a person and no agent comes
   connects,    ///< every call is answered by a person and connected
+  routed,      ///< every call is answered by a person and waits; the test routes it with connect()
+               ///< (drivers with connects_on_request: agent1 and agent2 ready, refusing_agent() refuses)
 };
 
 /// Records what a driver reports; thread-safe. Events after close() are counted as late.
@@ -206,6 +208,7 @@ inline sim::NetworkModel model_for(Scenario s) {
       break;
     case Scenario::waits_live:
     case Scenario::connects:
+    case Scenario::routed:
       m.busy = m.no_answer = m.machine = m.sit = 0.0;
       m.live_answer = 1.0;
       m.ring = {sim::Distribution::Kind::constant, 3.0, 0.0};
@@ -222,6 +225,7 @@ inline int agents_for(Scenario s) {
     case Scenario::rings: return 5;
     case Scenario::waits_live: return 0;
     case Scenario::connects: return 40;
+    case Scenario::routed: return 2;
   }
   return 0;
 }
@@ -235,9 +239,60 @@ inline std::unique_ptr<Rig> sim_rig(Scenario s, std::uint64_t seed) {
 /// Long talks in the `connects` scenario keep calls connected while the test pokes them.
 inline sim::AgentModel agent_model_for(Scenario s) {
   sim::AgentModel a;
-  if (s == Scenario::connects) a.talk = {sim::Distribution::Kind::constant, 600.0, 0.0};
+  if (s == Scenario::connects || s == Scenario::routed) a.talk = {sim::Distribution::Kind::constant, 600.0, 0.0};
   return a;
 }
+
+/// Plays the engine's part for drivers with connects_on_request: hands each live answer to the
+/// next free agent, another on connect_failed (that agent is not ready now: it is not offered
+/// again), and the agent is free again when its call is released.
+class EngineRouter {
+ public:
+  EngineRouter(std::shared_ptr<Driver> driver, std::vector<std::string> agents)
+      : driver_(std::move(driver)), free_(std::move(agents)) {}
+
+  void operator()(const CallEvent& e) {
+    switch (e.kind) {
+      case CallEventKind::answered:
+      case CallEventKind::connect_failed:
+        if (e.kind == CallEventKind::connect_failed) busy_.erase(e.call_id);
+        try_connect(e.call_id);
+        break;
+      case CallEventKind::released:
+        if (auto it = busy_.find(e.call_id); it != busy_.end()) {
+          free_.push_back(it->second);
+          busy_.erase(it);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  /// Agents id1..idN named prefix1..prefixN.
+  static std::vector<std::string> named(const std::string& prefix, int n) {
+    std::vector<std::string> out;
+    for (int i = 1; i <= n; ++i) out.push_back(prefix + std::to_string(i));
+    return out;
+  }
+
+ private:
+  void try_connect(CallId id) {
+    if (free_.empty()) return;  // the call waits; release_abandoned is the test's to call
+    const std::string agent = free_.front();
+    free_.erase(free_.begin());
+    try {
+      driver_->connect(id, agent);
+      busy_[id] = agent;
+    } catch (const Error&) {
+      free_.push_back(agent);  // the call ended meanwhile, or was not a live answer
+    }
+  }
+
+  std::shared_ptr<Driver> driver_;
+  std::vector<std::string> free_;
+  std::map<CallId, std::string> busy_;
+};
 
 // --- the contexts ------------------------------------------------------------
 
@@ -289,6 +344,49 @@ struct CpdAsmContext {
   }
 };
 
+/// A simulated switch or CPD server in engine-routing mode: the router plays the engine.
+template <typename Make>
+std::unique_ptr<Rig> engine_routed_rig(Scenario s, std::uint64_t seed, Make make) {
+  auto rig = sim_rig(s, seed);
+  auto d = make(*rig);
+  d->set_engine_routing(true);
+  rig->in_progress = [d] { return d->calls_in_progress(); };
+  rig->driver = d;
+  if (s != Scenario::routed && agents_for(s) > 0) {
+    auto router = std::make_shared<EngineRouter>(d, EngineRouter::named("agent", agents_for(s)));
+    rig->sink.on_route([router](const CallEvent& e) { (*router)(e); });
+  }
+  return rig;
+}
+
+struct TServerEngineContext {
+  static constexpr const char* name = "sim-tserver (engine routing)";
+  static constexpr int capacity = 0;
+  static constexpr bool can_wait_live = true;
+  static constexpr bool seeded = true;
+  static std::string refusing_agent() { return "agent1"; }  // busy with the routed test's first call
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
+    return engine_routed_rig(s, seed, [s](Rig& rig) {
+      return std::make_shared<sim::SimTServer>(*rig.network, agent_model_for(s), agents_for(s));
+    });
+  }
+};
+
+struct CpdEngineContext {
+  static constexpr const char* name = "sim-cpd (transfer, engine routing)";
+  static constexpr int capacity = 10;
+  static constexpr bool can_wait_live = true;
+  static constexpr bool seeded = true;
+  static std::string refusing_agent() { return "agent1"; }
+  static std::unique_ptr<Rig> make(Scenario s, std::uint64_t seed) {
+    return engine_routed_rig(s, seed, [s](Rig& rig) {
+      sim::CpdOptions o;
+      o.channels = 10;
+      return std::make_shared<sim::SimCpd>(*rig.network, agent_model_for(s), agents_for(s), o);
+    });
+  }
+};
+
 struct GvpContext {
   static constexpr const char* name = "sim-gvp";
   static constexpr int capacity = 10;
@@ -329,6 +427,7 @@ struct ThreadedContext {
         o.plan = [](const DialRequest&) { return sample::CallPlan{sample::CallPlan::Outcome::no_answer}; };
         break;
       case Scenario::waits_live:
+      case Scenario::routed:
         o.desks = 0;
         o.speedup = 100;
         o.plan = [](const DialRequest&) {
@@ -348,9 +447,9 @@ struct ThreadedContext {
   }
 };
 
-#define OB_DRIVER_CONTEXTS \
+#define OB_DRIVER_CONTEXTS                                                                                      \
   conformance::TServerContext, conformance::CpdTransferContext, conformance::CpdAsmContext, conformance::GvpContext, \
-      conformance::ThreadedContext
+      conformance::ThreadedContext, conformance::TServerEngineContext, conformance::CpdEngineContext
 
 // --- checks ------------------------------------------------------------------
 

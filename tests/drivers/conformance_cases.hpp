@@ -252,3 +252,56 @@ TEST_CASE_TEMPLATE("deterministic under a ManualClock: the same seed gives the s
   CHECK(!first.empty());
   if (Ctx::seeded) CHECK(first != run(43));  // the seed matters
 }
+
+TEST_CASE_TEMPLATE("connect: a live answer joins the agent asked for; an agent who cannot take it gives connect_failed and the "
+                   "call still waits", Ctx, OB_CONFORMANCE_CONTEXTS) {
+  if constexpr (!requires { Ctx::refusing_agent(); }) {
+    // A driver that routes answers itself (or has no agents) refuses connect() as unsupported.
+    auto rig = Ctx::make(Scenario::mixed, 17);
+    if (rig->driver->capabilities().connects_on_request) return;
+    rig->start();
+    ErrorCode code = ErrorCode::generic;
+    try {
+      rig->driver->connect(1, "agent1");
+    } catch (const Error& e) {
+      code = e.code();
+    }
+    CHECK(code == ErrorCode::unsupported);
+    rig->stop();
+  } else {
+    auto rig = Ctx::make(Scenario::routed, 17);
+    REQUIRE(rig->driver->capabilities().connects_on_request);
+    CHECK_FALSE(rig->driver->capabilities().routes_to_agents);
+    rig->start();
+    for (CallId id : {1, 2, 3}) dial_and_see(*rig, id, CallEventKind::answered);
+    auto code_of_connect = [&](CallId id, const std::string& agent) {
+      try {
+        rig->driver->connect(id, agent);
+      } catch (const Error& e) {
+        return e.code();
+      }
+      return ErrorCode::generic;
+    };
+    rig->driver->connect(1, "agent1");
+    REQUIRE(rig->settle([&] { return rig->sink.count(CallEventKind::connected, 1) == 1; }));
+    CHECK(rig->sink.of(1).back().agent_id == "agent1");
+    CHECK(code_of_connect(1, "agent2") == ErrorCode::invalid_state);  // connected: not waiting any more
+    CHECK(code_of_connect(2, "nobody") == ErrorCode::not_found);       // an agent the driver cannot reach
+    CHECK(code_of_connect(999, "agent2") == ErrorCode::invalid_state); // no such call
+    // The refusing agent: connect_failed names it, and the call goes on waiting.
+    rig->driver->connect(2, Ctx::refusing_agent());
+    REQUIRE(rig->settle([&] { return rig->sink.count(CallEventKind::connect_failed, 2) == 1; }));
+    CHECK(rig->sink.of(2).back().agent_id == Ctx::refusing_agent());
+    CHECK(rig->sink.count(CallEventKind::released, 2) == 0);
+    rig->driver->connect(2, "agent2");  // the next agent takes it
+    REQUIRE(rig->settle([&] { return rig->sink.count(CallEventKind::connected, 2) == 1; }));
+    CHECK(rig->sink.of(2).back().agent_id == "agent2");
+    // A call nobody takes is released by the engine as abandoned.
+    rig->driver->release_abandoned(3);
+    REQUIRE(rig->settle([&] { return rig->sink.count(CallEventKind::released, 3) == 1; }));
+    CHECK(rig->sink.of(3).back().result == CallResult::abandoned);
+    rig->stop();
+    for (CallId id : {1, 2, 3}) CHECK(lifecycle_error(rig->sink.of(id)) == "");
+    CHECK(rig->sink.late() == 0);
+  }
+}

@@ -3,6 +3,8 @@
 // pacing and write-back, and the driver on the shared simulated network.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "../support/test_support.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/driver/sim.hpp"
@@ -180,4 +182,39 @@ TEST_CASE("the three simulated kinds dial side by side on one shared network") {
   check_list(*l1, c1.stats());
   check_list(*l2, c2.stats());
   check_list(*l3, c3.stats());
+}
+
+TEST_CASE("engine routing on the simulated T-Server: the campaign picks the agents, in progressive and predictive, "
+          "with figures close to the switch's own routing") {
+  for (DialMode mode : {DialMode::progressive, DialMode::predictive}) {
+    auto run = [mode](bool engine_routes) {
+      obtest::TempDir dir;
+      auto list = list_with_names(dir, "ts.db", 3000);
+      auto clock = std::make_shared<ManualClock>(kStart);
+      Engine engine(clock);
+      sim::Network net(engine.loop(), sim::NetworkModel{}, 33);
+      sim::AgentModel agents;
+      agents.talk = {sim::Distribution::Kind::constant, 60.0, 0.0};
+      agents.wrap = {sim::Distribution::Kind::constant, 5.0, 0.0};
+      auto driver = std::make_shared<sim::SimTServer>(net, agents, 10);
+      driver->set_engine_routing(engine_routes);
+      CHECK(driver->capabilities().connects_on_request == engine_routes);
+      CampaignConfig cfg = config("ts");
+      cfg.mode = mode;
+      auto& c = engine.add_campaign(cfg, driver);
+      c.add_list(list);
+      run_day(engine, *clock, {&c}, 2h);
+      auto s = c.stats();
+      CHECK(s.dials == driver->stats().dials);
+      CHECK(s.connected == driver->stats().connected);
+      CHECK(s.connected > 500);
+      check_list(*list, s);
+      CHECK(s.abandon_rate <= cfg.abandon_cap.rate);
+      return s;
+    };
+    INFO(to_string(mode));
+    const CampaignStats own = run(false), routed = run(true);
+    CHECK(std::abs(own.agent_occupancy - routed.agent_occupancy) < 0.05);
+    CHECK(std::abs(own.abandon_rate - routed.abandon_rate) < 0.02);
+  }
 }

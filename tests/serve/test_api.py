@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+import wave
 
 from conftest import OUTBOUND, TOKEN, base_config
 
@@ -306,6 +307,16 @@ def serve_check(workdir, config):
 def test_config_errors_name_their_path(workdir):
     good = base_config(os.path.join(workdir, "l.db"))
     assert serve_check(workdir, good).returncode == 0
+    with wave.open(os.path.join(workdir, "sorry.wav"), "wb") as w:  # a campaign's own call audio is accepted
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x10\x00" * 1600)
+    with_audio = json.loads(json.dumps(good))
+    with_audio["campaigns"]["spring"]["audio"] = {"abandon_message": os.path.join(workdir, "sorry.wav"),
+                                                  "opt_out_digit": "9", "amd_max_decision_s": 4}
+    r = serve_check(workdir, with_audio)
+    assert r.returncode == 0, r.stderr
 
     def broken(change):
         c = json.loads(json.dumps(good))
@@ -328,6 +339,12 @@ def test_config_errors_name_their_path(workdir):
         (broken(lambda c: c["http"].update(token="short")), "http.token"),
         (broken(lambda c: c["lists"]["customers"].update(database="elsewhere")), "lists.customers.database"),
         (broken(lambda c: c["drivers"].update(phones={"type": "sip", "customer_uri": "tel:123"})), "drivers.phones.customer_uri"),
+        (broken(lambda c: c["campaigns"]["spring"].update(audio={"opt_out_digit": "x"})), "campaigns.spring.audio.opt_out_digit"),
+        (broken(lambda c: c["campaigns"]["spring"].update(audio={"abandon_message": "none.wav"})),
+         "campaigns.spring.audio.abandon_message"),
+        (broken(lambda c: c["campaigns"]["spring"].update(audio={"amd_initial_silence_s": 0.1})),
+         "campaigns.spring.audio.amd_initial_silence"),
+        (broken(lambda c: c["campaigns"]["spring"].update(audio={"tone": 1})), 'campaigns.spring.audio.tone": unknown key'),
     ]
     for config, words in cases:
         r = serve_check(workdir, config)

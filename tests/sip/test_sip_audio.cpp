@@ -216,6 +216,7 @@ TEST_CASE("detect_connect: a machine gets the campaign's message after its beep,
   CHECK(log.of(1)[2].answer == AnswerClass::machine);
   CHECK(log.result(1) == CallResult::answering_machine);
   CHECK(log.detail(1, CallEventKind::released).find("message left") != std::string::npos);
+  CHECK(log.of(1).back().message_left);  // the campaign counts it and the call log notes it
   CHECK(d.stats().machine_messages == 1);
   REQUIRE(rig::wait_for([&] { return phone.count("CALL_CLOSED") == 1; }));
   d.stop();
@@ -327,9 +328,15 @@ TEST_CASE("RTP with jitter and loss: a SIT in early media ends the call with its
 
 TEST_CASE("a campaign over SIP: the callee who presses the opt-out digit is put on the DNC list and never dialed again") {
   Clips clips;
-  rig::Baresip phone({{"+12125552301", "auto", clips.opt_out_late.string()}, {"+12125552302", "auto", clips.live.string()}},
+  // a1's phone rings and is never picked up: the engine routes each live answer to a1, and the
+  // campaign's abandon_after (2 s, before the driver gives up on a1 at 2.5 s) abandons it, as the
+  // opt-out clip's timing expects.
+  rig::Baresip phone({{"+12125552301", "auto", clips.opt_out_late.string()}, {"+12125552302", "auto", clips.live.string()},
+                      {"a1", "manual"}},
                      clips.silence);
   SipConfig sip = config_for(phone.customer_template());
+  sip.agents["a1"] = phone.uri("a1");
+  sip.agent_answer_timeout = std::chrono::milliseconds(2500);
   SipCampaignAudio audio;
   audio.abandon_message = clips.abandon_message.string();
   audio.opt_out_digit = '9';
@@ -355,7 +362,7 @@ TEST_CASE("a campaign over SIP: the callee who presses the opt-out digit is put 
   Campaign& campaign = engine.add_campaign(cfg, driver, dnc);
   campaign.add_list(list);
   campaign.load();
-  campaign.set_agent_state("a1", AgentState::ready);  // one line at a time; no agent phone: every live answer is abandoned
+  campaign.set_agent_state("a1", AgentState::ready);  // one line at a time; a1 never picks up: every live answer is abandoned
   campaign.start();
   const auto until = engine.loop().now() + std::chrono::seconds(40);
   engine.loop().run_until(until, [&] { return campaign.stats().dnc_blocked >= 1 && campaign.calls_in_flight() == 0; });
@@ -371,4 +378,56 @@ TEST_CASE("a campaign over SIP: the callee who presses the opt-out digit is put 
   CHECK(driver->stats().invites == 2);                          // record 3 was never dialed
   CHECK(driver->stats().opt_outs == 1);
   CHECK(phone.count("CALL_ESTABLISHED", "+12125552301") == 1);  // answered once, never called again
+}
+
+TEST_CASE("a campaign's own abandon message and opt-out digit are used over SIP, not the driver's defaults") {
+  Clips clips;
+  rig::Baresip phone({{"+12125552401", "auto", clips.opt_out_late.string()}, {"+12125552402", "auto", clips.live.string()}},
+                     clips.silence);
+  SipConfig sip = config_for(phone.customer_template());
+  sip.audio.opt_out_digit = '5';  // the driver's default: not what the callee presses, and no message
+  auto driver = std::make_shared<SipDriver>(sip);
+
+  obtest::TempDir dir;
+  ListOptions lo;
+  lo.create_if_missing = true;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), lo));
+  auto records = obtest::make_records(2);
+  records[0].contact_info = "+12125552401";
+  records[1].contact_info = "+12125552402";
+  list->insert(records);
+  auto dnc = std::make_shared<DncList>("US");
+
+  Engine engine(std::make_shared<SystemClock>());
+  CampaignConfig cfg;
+  cfg.name = "own audio";
+  cfg.amd = AmdMode::detect_drop;
+  cfg.abandon_cap.rate = 1.0;  // no agent ever comes: every live answer is abandoned
+  cfg.audio.abandon_message = clips.abandon_message.string();
+  cfg.audio.opt_out_digit = '9';
+  Campaign& campaign = engine.add_campaign(cfg, driver, dnc);
+  campaign.add_list(list);
+  campaign.load();
+  campaign.set_agent_state("a1", AgentState::ready);
+  campaign.start();
+  const auto until = engine.loop().now() + std::chrono::seconds(40);
+  engine.loop().run_until(until, [&] { return campaign.stats().dials >= 2 && campaign.calls_in_flight() == 0; });
+  campaign.stop();
+  engine.loop().run_until(engine.loop().now() + std::chrono::seconds(10), [&] { return campaign.calls_in_flight() == 0; });
+  campaign.unload();
+
+  CHECK(dnc->contains_phone("+12125552401"));
+  CHECK(list->get(1)->call_result == CallResult::do_not_call);
+  CHECK(list->get(2)->call_result == CallResult::abandoned);
+  CHECK(driver->stats().opt_outs == 1);
+  CHECK(driver->stats().abandon_messages == 1);
+  REQUIRE(rig::wait_for([&] { return phone.count("CALL_CLOSED") == 2; }));
+  phone.stop();
+  bool found = false;  // the live callee heard the campaign's message
+  for (const auto& rec : phone.heard()) {
+    const auto [at, r] = heard_match(rec, clips.abandon_message);
+    INFO(rec << ": message at " << at << " s, correlation " << r);
+    found = found || r > 0.7;
+  }
+  CHECK(found);
 }

@@ -2,7 +2,7 @@
 // against the SIP driver, with baresip as the far end: every number the
 // suite dials is an account of one baresip instance, behaving as the
 // scenario asks, and the engine's part (routing live answers to agents'
-// phones with connect) is played by the context's router.
+// phones with connect) is played by the context's router (EngineRouter).
 #include <set>
 
 #include "../drivers/conformance.hpp"
@@ -21,55 +21,13 @@ inline std::set<std::string> suite_numbers() {
   return out;
 }
 
-/// Hands live answers to free agents' phones, as the engine will: the next free agent on each
-/// answer, another on connect_failed, the agent free again when its call is released.
-class Router {
- public:
-  Router(std::shared_ptr<Driver> driver, std::vector<std::string> agents)
-      : driver_(std::move(driver)), free_(std::move(agents)) {}
-
-  void operator()(const CallEvent& e) {
-    switch (e.kind) {
-      case CallEventKind::answered:
-      case CallEventKind::connect_failed:
-        if (e.kind == CallEventKind::connect_failed) busy_.erase(e.call_id);  // that agent is not ready now
-        try_connect(e.call_id);
-        break;
-      case CallEventKind::released:
-        if (auto it = busy_.find(e.call_id); it != busy_.end()) {
-          free_.push_back(it->second);
-          busy_.erase(it);
-        }
-        break;
-      default:
-        break;
-    }
-  }
-
- private:
-  void try_connect(CallId id) {
-    if (free_.empty()) return;  // the call waits; release_abandoned is the test's to call
-    const std::string agent = free_.front();
-    free_.erase(free_.begin());
-    try {
-      driver_->connect(id, agent);
-      busy_[id] = agent;
-    } catch (const Error&) {
-      free_.push_back(agent);  // the call ended meanwhile
-    }
-  }
-
-  std::shared_ptr<Driver> driver_;
-  std::vector<std::string> free_;
-  std::map<CallId, std::string> busy_;
-};
-
 /// The SIP driver against baresip on 127.0.0.1.
 struct SipContext {
   static constexpr const char* name = "sip (baresip)";
   static constexpr int capacity = 20;
   static constexpr bool can_wait_live = true;
   static constexpr bool seeded = false;  // the far end decides by number
+  static std::string refusing_agent() { return "refuser"; }  // a phone that rejects every call (486)
 
   static std::unique_ptr<Rig> make(Scenario s, std::uint64_t) {
     auto rig = std::make_unique<Rig>();
@@ -87,6 +45,7 @@ struct SipContext {
           break;
         case Scenario::waits_live:
         case Scenario::connects:
+        case Scenario::routed:
           accounts.emplace_back(number, "auto", voices->hello.string());  // a person who stays until hung up
           break;
       }
@@ -94,7 +53,8 @@ struct SipContext {
     std::vector<std::string> agent_ids;
     if (s == Scenario::mixed || s == Scenario::connects)
       for (int i = 1; i <= capacity; ++i) agent_ids.push_back("agent" + std::to_string(i));
-    for (const auto& a : agent_ids) accounts.emplace_back(a, "auto");
+    if (s == Scenario::routed) agent_ids = {"agent1", "agent2", refusing_agent()};
+    for (const auto& a : agent_ids) accounts.emplace_back(a, "auto", "", a == refusing_agent());
     auto phone = std::make_shared<rig::Baresip>(accounts, voices->long_line);
     SipConfig cfg = siptest::config_for(phone->customer_template());
     cfg.max_concurrent_calls = capacity;
@@ -105,8 +65,8 @@ struct SipContext {
     auto driver = std::make_shared<SipDriver>(cfg, rig->clock);
     rig->driver = driver;
     rig->far_ends = {voices, phone};
-    if (!agent_ids.empty()) {
-      auto router = std::make_shared<Router>(driver, agent_ids);
+    if (!agent_ids.empty() && s != Scenario::routed) {
+      auto router = std::make_shared<EngineRouter>(driver, agent_ids);
       rig->sink.on_route([router](const CallEvent& e) { (*router)(e); });
     }
     return rig;

@@ -354,6 +354,33 @@ void parse_campaign_dialing(const json& v, const std::string& p, CampaignConfig&
   }
 }
 
+// The campaign's call audio ("audio": docs/campaigns.md, "Call audio"); times in seconds, 0 or
+// absent: the driver's own. Checked as the campaign checks it (ranges, the WAV files).
+void parse_campaign_audio(const json& v, const std::string& p, CampaignConfig& cfg) {
+  if (!v.contains("audio")) return;
+  const std::string ap = join(p, "audio");
+  const auto& a = v.at("audio");
+  only_keys(a, ap, {"amd_initial_silence_s", "amd_max_greeting_s", "amd_after_greeting_silence_s", "amd_max_words",
+                    "amd_max_decision_s", "amd_max_message_wait_s", "abandon_message", "machine_message", "opt_out_digit"});
+  auto& au = cfg.audio;
+  au.amd_initial_silence = seconds_at(a, "amd_initial_silence_s", ap, Duration{0}, 0, 30);
+  au.amd_max_greeting = seconds_at(a, "amd_max_greeting_s", ap, Duration{0}, 0, 30);
+  au.amd_after_greeting_silence = seconds_at(a, "amd_after_greeting_silence_s", ap, Duration{0}, 0, 10);
+  au.amd_max_words = static_cast<int>(integer(a, "amd_max_words", ap, 0, 0, 100));
+  au.amd_max_decision = seconds_at(a, "amd_max_decision_s", ap, Duration{0}, 0, 60);
+  au.amd_max_message_wait = seconds_at(a, "amd_max_message_wait_s", ap, Duration{0}, 0, 120);
+  au.abandon_message = text(a, "abandon_message", ap, "");
+  au.machine_message = text(a, "machine_message", ap, "");
+  const std::string digit = text(a, "opt_out_digit", ap, "");
+  if (digit.size() > 1) bad(join(ap, "opt_out_digit"), "expected one key: 0-9, * or #");
+  au.opt_out_digit = digit.empty() ? 0 : digit[0];
+  try {
+    validate(au, ap);
+  } catch (const Error& e) {
+    bad(ap, e.what());
+  }
+}
+
 void parse_campaigns(const json& j, ServeConfig& c) {
   for (const auto& [name, v] : object_at(j, "campaigns", "").items()) {
     const std::string p = join("campaigns", name);
@@ -361,7 +388,7 @@ void parse_campaigns(const json& j, ServeConfig& c) {
     only_keys(v, p, {"lists", "driver", "dnc", "treatments", "mode", "goal", "pacer", "ratio", "campaign_id", "chunk_size",
                      "window", "caller_id", "voice_application", "amd", "ring_timeout_s", "abandon_cap", "max_attempts",
                      "abandoned_redial_lockout_h", "auto_complete", "wait_for_desktop", "desktop_timeout_s",
-                     "callback_wait_s", "call_log", "autostart"});
+                     "callback_wait_s", "call_log", "autostart", "audio"});
     CampaignSettings s;
     s.config.name = name;
     s.lists = parse_campaign_lists(v, p, c);
@@ -371,6 +398,7 @@ void parse_campaigns(const json& j, ServeConfig& c) {
     s.dnc = text(v, "dnc", p, "");
     if (!s.dnc.empty() && !c.dnc.count(s.dnc)) bad(join(p, "dnc"), "no DNC table named \"" + s.dnc + "\" in dnc");
     parse_campaign_dialing(v, p, s.config);
+    parse_campaign_audio(v, p, s.config);
     parse_campaign_treatments(v, p, c, s.config);
     check_campaign_lists(s, c, p, s.config);
     if (v.contains("window")) {

@@ -43,6 +43,7 @@ from .errors import (BadHandleError, BusyError, ComplianceError, DatabaseError, 
 from .records import Record
 from .sim import (AgentModel, Distribution, GvpSession, NetworkModel, SimCpd, SimDriver, SimDriverStats, SimGvp,
                   SimNetwork, SimTServer)
+from .sip import SipDriver, SipDriverStats
 from .treatment import Treatment, validate_treatments
 
 #: the loaded library's version, "MAJOR.MINOR.PATCH"
@@ -82,6 +83,7 @@ __all__ = [
     "to_e164", "Driver",
     "DriverCapabilities", "DialRequest", "EventSink", "Record", "Treatment", "validate_treatments", "SimNetwork", "SimDriver",
     "SimTServer", "SimCpd", "SimGvp", "NetworkModel", "AgentModel", "Distribution", "SimDriverStats", "GvpSession",
+    "SipDriver", "SipDriverStats",
     "OutboundError", "InvalidArgumentError", "NotFoundError", "InvalidStateError", "BusyError", "ComplianceError",
     "DatabaseError", "DriverError", "UnsupportedError", "BadHandleError", "Status", "CallResult", "RecordType",
     "RecordStatus", "ContactInfoType", "DialMode", "Goal", "CampaignState", "AgentState", "CallEventKind",

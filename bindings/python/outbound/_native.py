@@ -274,6 +274,7 @@ class CallLogEntry(_Struct):
         ("chain_id", c_int64), ("chain_n", c_int), ("phone", c_char_p), ("agent_id", c_char_p),
         ("dialed_at_ms", c_int64), ("answered_at_ms", c_int64), ("answer", c_int), ("connected_at_ms", c_int64),
         ("abandoned", c_int), ("released_at_ms", c_int64), ("result", c_int),
+        ("message_left", c_int),  # version 2
     ]
 
 
@@ -302,6 +303,10 @@ class DialRequest(_Struct):
         ("agent_id", c_char_p), ("voice_application", c_char_p), ("attribute_count", c_size_t),
         ("attribute_names", c_char_p_p), ("attribute_values", c_char_p_p),
         ("caller_id", c_char_p),  # version 2
+        ("amd_initial_silence_ms", c_int64), ("amd_max_greeting_ms", c_int64),  # version 3: the call audio
+        ("amd_after_greeting_silence_ms", c_int64), ("amd_max_words", c_int), ("amd_max_decision_ms", c_int64),
+        ("amd_max_message_wait_ms", c_int64), ("abandon_message", c_char_p), ("machine_message", c_char_p),
+        ("opt_out_digit", c_int),
     ]
 
 
@@ -309,6 +314,7 @@ class CallEvent(_Struct):
     _fields_ = [
         ("version", c_uint), ("kind", c_int), ("call_id", c_uint64), ("at_ms", c_int64), ("answer", c_int),
         ("agent_id", c_char_p), ("result", c_int), ("detail", c_char_p),
+        ("message_left", c_int),  # version 2
     ]
 
 
@@ -331,6 +337,7 @@ class DriverClass(_Struct):
         ("start", START_FN), ("dial", DIAL_FN), ("cancel", CALL_FN), ("release_abandoned", CALL_FN),
         ("stop", STOP_FN),
         ("connect", CONNECT_FN),  # version 2
+        ("transfer", CONNECT_FN),  # version 3: (user_data, call_id, destination)
     ]
 
 
@@ -371,6 +378,31 @@ class SimDriverStats(_Struct):
     ]
 
 
+class SipAgent(_Struct):
+    _fields_ = [("agent_id", c_char_p), ("uri", c_char_p)]
+
+
+class SipOptions(_Struct):
+    _fields_ = [
+        ("version", c_uint), ("listen", c_char_p), ("customer_uri", c_char_p), ("outbound_proxy", c_char_p),
+        ("username", c_char_p), ("password", c_char_p), ("realm", c_char_p), ("caller_id", c_char_p),
+        ("agent_count", c_size_t), ("agents", POINTER(SipAgent)), ("max_concurrent_calls", c_int),
+        ("calls_per_second", c_double), ("agent_answer_timeout_ms", c_int64), ("default_ring_timeout_ms", c_int64),
+        ("max_call_duration_ms", c_int64), ("leg_check_interval_ms", c_int64), ("transaction_timeout_ms", c_int64),
+        ("backoff_initial_ms", c_int64), ("backoff_max_ms", c_int64), ("rtp_address", c_char_p),
+        ("rtp_port_min", c_int), ("rtp_port_max", c_int), ("abandon_message", c_char_p),
+        ("machine_message", c_char_p), ("opt_out_digit", c_int),
+    ]
+
+
+class SipDriverStats(_Struct):
+    _fields_ = [
+        ("version", c_uint), ("invites", c_long), ("timeouts", c_long), ("transport_failures", c_long),
+        ("backoffs", c_long), ("connects", c_long), ("connect_failures", c_long), ("legs_lost", c_long),
+        ("open_dialogs", c_long),
+    ]
+
+
 class GvpSession(_Struct):
     _fields_ = [
         ("version", c_uint), ("call_id", c_uint64), ("application", c_char_p), ("started_ms", c_int64),
@@ -395,6 +427,11 @@ class CampaignOptions(_Struct):
         ("desktop_timeout_ms", c_int64), ("callback_wait_ms", c_int64), ("abandoned_redial_lockout_ms", c_int64),
         ("auto_complete", c_int), ("caller_id", c_char_p),  # caller_id: version 2
         ("pace_interval_ms", c_int64), ("max_attempts", c_int), ("abandon_cap_amd_false_positive", c_double),  # 3
+        ("agent_answer_timeout_ms", c_int64),  # 4
+        ("amd_initial_silence_ms", c_int64), ("amd_max_greeting_ms", c_int64),  # version 4: the call audio
+        ("amd_after_greeting_silence_ms", c_int64), ("amd_max_words", c_int), ("amd_max_decision_ms", c_int64),
+        ("amd_max_message_wait_ms", c_int64), ("abandon_message", c_char_p), ("machine_message", c_char_p),
+        ("opt_out_digit", c_int),
     ]
 
 
@@ -408,6 +445,8 @@ class CampaignStats(_Struct):
         ("agent_occupancy", c_double), ("agent_wait_mean_s", c_double), ("distribution_time_mean_s", c_double),
         ("agents_logged_in", c_int), ("calls_in_flight", c_int), ("records_buffered", c_size_t),
         ("lockout_deferred", c_long),  # version 2
+        ("answered_live", c_long), ("answered_machine", c_long), ("answered_fax", c_long),  # version 3
+        ("answered_silence", c_long), ("answered_unknown", c_long), ("messages_left", c_long),
     ]
 
 
@@ -444,16 +483,18 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
-CAMPAIGN_OPTIONS_VERSION = 3  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive
+CAMPAIGN_OPTIONS_VERSION = 4  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
-CAMPAIGN_STATS_VERSION = 2  # 2: lockout_deferred
-DRIVER_CLASS_VERSION = 2  # 2: connect
+CAMPAIGN_STATS_VERSION = 3  # 2: lockout_deferred; 3: answers by class, messages_left
+DRIVER_CLASS_VERSION = 3  # 2: connect; 3: transfer
 DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
 CSV_OPTIONS_VERSION = 2  # 2: zones
 DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
 DNC_ENTRY_VERSION = 1
-# ob_dial_request is filled by the library at its own version (2 added caller_id; see DialRequest.from_c).
+CALL_EVENT_VERSION = 2  # 2: message_left
+# ob_dial_request is filled by the library at its own version (2 added caller_id, 3 the call audio;
+# see DialRequest.from_c).
 
 # --- callbacks -------------------------------------------------------------------------
 
@@ -575,6 +616,11 @@ PROTOTYPES = {
     "ob_sim_driver_stats_get": (_i, [_P(SimDriverStats), _v]),
     "ob_sim_driver_calls_in_progress": (_i, [_P(_sz), _v]),
     "ob_sim_gvp_set_session_callback": (_i, [_v, SESSION_CB, _v]),
+    "ob_sim_driver_set_engine_routing": (_i, [_v, _i]),
+    # the SIP driver
+    "ob_sip_options_init": (_i, [_P(SipOptions), _u]),
+    "ob_sip_driver_new": (_i, [_P(_v), _v, _P(SipOptions)]),
+    "ob_sip_driver_stats_get": (_i, [_P(SipDriverStats), _v]),
     # campaigns
     "ob_campaign_options_init": (_i, [_P(CampaignOptions), _u]),
     "ob_campaign_new": (_i, [_P(_v), _v, _P(CampaignOptions), _v, _v]),

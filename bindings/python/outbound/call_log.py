@@ -52,6 +52,8 @@ class CallLogEntry:
     """When the call ended (aware UTC datetime)."""
     result: CallResult
     """The call result."""
+    message_left: bool = False
+    """A message was left on the answering machine."""
 
     @staticmethod
     def from_c(c: _native.CallLogEntry) -> "CallLogEntry":
@@ -59,7 +61,8 @@ class CallLogEntry:
         return CallLogEntry(_native.text(c.campaign), _native.text(c.list), c.record_id, c.chain_id, c.chain_n,
                             _native.text(c.phone), _native.text(c.agent_id), from_ms(c.dialed_at_ms),
                             _time(c.answered_at_ms), AnswerClass(c.answer), _time(c.connected_at_ms),
-                            bool(c.abandoned), from_ms(c.released_at_ms), CallResult(c.result))
+                            bool(c.abandoned), from_ms(c.released_at_ms), CallResult(c.result),
+                            c.version >= 2 and bool(c.message_left))
 
 
 class CallLog(Handle):

@@ -17,7 +17,7 @@ from .driver import Driver, new_c_driver
 from .engine import Engine, Instant, Span, span_ms, to_ms
 from .enums import (AgentState, AmdMode, CallbackKind, CallResult, CampaignState, DialMode, DncScope, EventKind,
                     Goal, coerce)
-from .errors import check
+from .errors import InvalidArgumentError, check
 from .records import CRecords, Record
 from .sim import SimDriver
 from .treatment import CTreatments, Treatment
@@ -102,6 +102,28 @@ class CampaignOptions:
     """Never dial a record more often than this (0: no cap)."""
     abandon_cap_amd_false_positive: float = 0.0
     """Estimated share of machine detections that were people (0..1), counted as abandoned (UK)."""
+    agent_answer_timeout_s: Span = 3.0
+    """Engine routing (drivers with connects_on_request): an agent whose connect the driver neither
+    completes nor fails within this many seconds is put not ready and the call abandoned (0: wait for the driver)."""
+    # The call audio, sent to the driver with every dial; 0 or None: the driver's own (docs/campaigns.md).
+    amd_initial_silence_s: Span = 0.0
+    """AMD: no voice this many seconds after the answer means silence (0.5..30; 0: the driver's own)."""
+    amd_max_greeting_s: Span = 0.0
+    """AMD: a greeting still going this many seconds after it began is a machine (0.2..30; 0: the driver's own)."""
+    amd_after_greeting_silence_s: Span = 0.0
+    """AMD: quiet this many seconds after a shorter greeting means a person (0.1..10; 0: the driver's own)."""
+    amd_max_words: int = 0
+    """AMD: more words than this in the greeting means a machine (1..100; 0: the driver's own)."""
+    amd_max_decision_s: Span = 0.0
+    """AMD: undecided after this many seconds, it decides on what it heard (0.5..60; 0: the driver's own)."""
+    amd_max_message_wait_s: Span = 0.0
+    """A machine's message starts by this many seconds after the answer, beep or not (1..120; 0: the driver's own)."""
+    abandon_message: Optional[str] = None
+    """WAV file (8 or 16 kHz mono 16-bit) played to a live callee no agent took (None: the driver's own)."""
+    machine_message: Optional[str] = None
+    """WAV file left on an answering machine after its beep, under detect_connect (None: the driver's own)."""
+    opt_out_digit: str = ""
+    """The key ("0"-"9", "*", "#") that puts the number on the DNC list during the abandon message ("": the driver's own)."""
 
     def __post_init__(self) -> None:
         self.mode = coerce(DialMode, self.mode, "mode")
@@ -162,6 +184,18 @@ class CampaignStats:
     """Records held in the buffer now."""
     lockout_deferred: int = 0
     """Chains rescheduled: their number's last call was abandoned within the redial lockout."""
+    answered_live: int = 0
+    """Answers the driver classified as a person."""
+    answered_machine: int = 0
+    """Answers classified as answering machines."""
+    answered_fax: int = 0
+    """Answers classified as fax."""
+    answered_silence: int = 0
+    """Answers classified as silence (dead air)."""
+    answered_unknown: int = 0
+    """Answers the driver could not classify (treated as a person)."""
+    messages_left: int = 0
+    """Messages left on answering machines."""
 
 
 @dataclass
@@ -245,7 +279,24 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
     c.auto_complete = int(o.auto_complete)
     c.caller_id = _native.cstr(o.caller_id or None)
     c.max_attempts = o.max_attempts
+    c.agent_answer_timeout_ms = span_ms(o.agent_answer_timeout_s, "agent_answer_timeout_s")
+    c.amd_initial_silence_ms = span_ms(o.amd_initial_silence_s, "amd_initial_silence_s")
+    c.amd_max_greeting_ms = span_ms(o.amd_max_greeting_s, "amd_max_greeting_s")
+    c.amd_after_greeting_silence_ms = span_ms(o.amd_after_greeting_silence_s, "amd_after_greeting_silence_s")
+    c.amd_max_words = o.amd_max_words
+    c.amd_max_decision_ms = span_ms(o.amd_max_decision_s, "amd_max_decision_s")
+    c.amd_max_message_wait_ms = span_ms(o.amd_max_message_wait_s, "amd_max_message_wait_s")
+    c.abandon_message = _native.cstr(o.abandon_message or None)
+    c.machine_message = _native.cstr(o.machine_message or None)
+    c.opt_out_digit = _digit_code(o.opt_out_digit)
     return c, keep
+
+
+def _digit_code(digit: str) -> int:
+    """The C opt_out_digit of a one-character key ("" -> 0); the library checks which keys are allowed."""
+    if not isinstance(digit, str) or len(digit) > 1:
+        raise InvalidArgumentError(f"opt_out_digit must be one key: 0-9, * or # (or \"\"), not {digit!r}")
+    return ord(digit) if digit else 0
 
 
 def _options_from_c(c: _native.CampaignOptions) -> CampaignOptions:
@@ -266,7 +317,13 @@ def _options_from_c(c: _native.CampaignOptions) -> CampaignOptions:
         zone_column=_native.text(c.zone_column) or None, wait_for_desktop=bool(c.wait_for_desktop),
         desktop_timeout_s=c.desktop_timeout_ms / 1000, callback_wait_s=c.callback_wait_ms / 1000,
         abandoned_redial_lockout_s=c.abandoned_redial_lockout_ms / 1000, auto_complete=bool(c.auto_complete),
-        caller_id=_native.text(c.caller_id), max_attempts=c.max_attempts)
+        caller_id=_native.text(c.caller_id), max_attempts=c.max_attempts,
+        agent_answer_timeout_s=c.agent_answer_timeout_ms / 1000,
+        amd_initial_silence_s=c.amd_initial_silence_ms / 1000, amd_max_greeting_s=c.amd_max_greeting_ms / 1000,
+        amd_after_greeting_silence_s=c.amd_after_greeting_silence_ms / 1000, amd_max_words=c.amd_max_words,
+        amd_max_decision_s=c.amd_max_decision_ms / 1000, amd_max_message_wait_s=c.amd_max_message_wait_ms / 1000,
+        abandon_message=_native.text(c.abandon_message) or None, machine_message=_native.text(c.machine_message) or None,
+        opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "")
 
 
 def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:

@@ -58,17 +58,37 @@ class DialRequest:
     voice_application: str = ""
     attributes: Dict[str, str] = field(default_factory=dict)
     caller_id: str = ""  # the number to present, E.164 ("": the network's default)
+    # The campaign's call audio (CampaignOptions' fields of the same names); 0 or "": the driver's own.
+    amd_initial_silence_s: float = 0.0
+    amd_max_greeting_s: float = 0.0
+    amd_after_greeting_silence_s: float = 0.0
+    amd_max_words: int = 0
+    amd_max_decision_s: float = 0.0
+    amd_max_message_wait_s: float = 0.0
+    abandon_message: str = ""
+    machine_message: str = ""
+    opt_out_digit: str = ""
 
     @staticmethod
     def from_c(c: _native.DialRequest) -> "DialRequest":
         """A copy of a C request (the C one is only valid during dial())."""
         attrs = {_native.text(c.attribute_names[i]): _native.text(c.attribute_values[i])
                  for i in range(c.attribute_count)}
-        # An older library's request (version 1) ends before caller_id.
+        # An older library's request ends before caller_id (version 1) or the call audio (version 2).
         caller_id = _native.text(c.caller_id) if c.version >= 2 else ""
+        audio: Dict[str, Any] = {}
+        if c.version >= 3:
+            audio = dict(amd_initial_silence_s=c.amd_initial_silence_ms / 1000.0,
+                         amd_max_greeting_s=c.amd_max_greeting_ms / 1000.0,
+                         amd_after_greeting_silence_s=c.amd_after_greeting_silence_ms / 1000.0,
+                         amd_max_words=c.amd_max_words, amd_max_decision_s=c.amd_max_decision_ms / 1000.0,
+                         amd_max_message_wait_s=c.amd_max_message_wait_ms / 1000.0,
+                         abandon_message=_native.text(c.abandon_message),
+                         machine_message=_native.text(c.machine_message),
+                         opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "")
         return DialRequest(c.call_id, _native.text(c.phone), c.record_id, c.campaign_id, _native.text(c.campaign),
                            AmdMode(c.amd), c.ring_timeout_ms / 1000.0, _native.text(c.agent_id),
-                           _native.text(c.voice_application), attrs, caller_id)
+                           _native.text(c.voice_application), attrs, caller_id, **audio)
 
 
 class EventSink:
@@ -81,10 +101,12 @@ class EventSink:
 
     def call_event(self, kind: CallEventKind, call_id: int, *, answer: AnswerClass = AnswerClass.UNKNOWN,
                    agent_id: Optional[str] = None, result: CallResult = CallResult.UNKNOWN,
-                   detail: Optional[str] = None, at: Optional[Instant] = None) -> None:
-        """Reports a step of call `call_id` (`at` defaults to the engine clock's now)."""
-        e = _native.CallEvent(_native.VERSION, int(kind), call_id, 0 if at is None else to_ms(at), int(answer),
-                              _native.cstr(agent_id), int(result), _native.cstr(detail))
+                   detail: Optional[str] = None, at: Optional[Instant] = None, message_left: bool = False) -> None:
+        """Reports a step of call `call_id` (`at` defaults to the engine clock's now; `message_left`, for
+        released: the campaign's machine_message was left on the machine)."""
+        e = _native.CallEvent(_native.CALL_EVENT_VERSION, int(kind), call_id, 0 if at is None else to_ms(at),
+                              int(answer), _native.cstr(agent_id), int(result), _native.cstr(detail),
+                              int(message_left))
         check(_lib.ob_event_sink_call_event(self._h, ctypes.byref(e)))
 
     def dialing(self, call_id: int) -> None:
@@ -111,9 +133,10 @@ class EventSink:
         """A live answer no agent took."""
         self.call_event(CallEventKind.ABANDONED, call_id)
 
-    def released(self, call_id: int, result: CallResult, detail: Optional[str] = None) -> None:
-        """The call is over, with its result."""
-        self.call_event(CallEventKind.RELEASED, call_id, result=result, detail=detail)
+    def released(self, call_id: int, result: CallResult, detail: Optional[str] = None,
+                 message_left: bool = False) -> None:
+        """The call is over, with its result (`message_left`: a message was left on the machine)."""
+        self.call_event(CallEventKind.RELEASED, call_id, result=result, detail=detail, message_left=message_left)
 
     def agent_state(self, agent_id: str, state: AgentState, at: Optional[Instant] = None) -> None:
         """An agent's state changed (drivers whose network knows agents)."""
@@ -152,6 +175,12 @@ class Driver:
         Raise InvalidStateError for a call not waiting, NotFoundError for an agent you cannot reach.
         The default raises UnsupportedError."""
         raise UnsupportedError(f"{self.name} cannot connect call {call_id} to agent {agent_id} on request")
+
+    def transfer(self, call_id: int, destination: str) -> None:
+        """Sends answered call `call_id` (a machine, fax or silence whose treatment rule says connect or
+        transfer) to `destination`; report it released when it ends. The default raises UnsupportedError
+        (the engine reports it and leaves the call to the driver)."""
+        raise UnsupportedError(f"{self.name} cannot transfer call {call_id} to {destination}")
 
     def release_abandoned(self, call_id: int) -> None:
         """Plays the abandonment message to a live call no agent took, then releases it (result abandoned)."""
@@ -223,6 +252,7 @@ _TRAMPOLINES = dict(
     release_abandoned=_native.CALL_FN(lambda ud, call_id: _call(ud, lambda d: d.release_abandoned(call_id))),
     stop=_native.STOP_FN(lambda ud: _call(ud, lambda d: d.stop())),
     connect=_native.CONNECT_FN(lambda ud, call_id, agent: _call(ud, lambda d: d.connect(call_id, _native.text(agent)))),
+    transfer=_native.CONNECT_FN(lambda ud, call_id, to: _call(ud, lambda d: d.transfer(call_id, _native.text(to)))),
 )
 
 

@@ -192,7 +192,7 @@ class SimDriver(Handle):
 
     def capabilities(self) -> DriverCapabilities:
         """What the driver can do."""
-        c = _native.DriverCapabilities(version=_native.VERSION)
+        c = _native.DriverCapabilities(version=_native.DRIVER_CAPABILITIES_VERSION)
         check(_lib.ob_driver_capabilities_get(ctypes.byref(c), self._h))
         return DriverCapabilities.from_c(c)
 
@@ -222,6 +222,11 @@ class _AgentsMixin:
         """Replaces the agents' talk and wrap-up model from now on."""
         c = model.to_c()
         check(_lib.ob_sim_driver_set_agent_model(self._h, ctypes.byref(c)))
+
+    def set_engine_routing(self, on: bool = True) -> None:
+        """Engine routing (before the campaign loads; CPD transfer mode only): live answers wait for the
+        engine's connect, as over SIP, instead of the switch's queue."""
+        check(_lib.ob_sim_driver_set_engine_routing(self._h, int(bool(on))))
 
 
 class SimTServer(_AgentsMixin, SimDriver):

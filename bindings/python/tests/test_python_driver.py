@@ -7,6 +7,10 @@ from __future__ import annotations
 import gc
 import threading
 import time
+import wave
+from datetime import timedelta
+from pathlib import Path
+from struct import pack
 from typing import Dict, List, Optional
 
 import pytest
@@ -128,6 +132,146 @@ def test_a_python_driver_gets_the_caller_id_in_e164(engine: ob.Engine, calling_l
     campaign.finish()
     assert campaign.stats().dials == 20 == len(driver.requests)
     assert [r.caller_id for r in driver.requests] == ["+12125550199"] * 20
+    campaign.close()
+
+
+def _wav(path: Path, rate: int = 8000, channels: int = 1) -> str:
+    """0.2 s of a quiet ramp as a 16-bit WAV."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(pack("<h", i % 200) for i in range(rate // 5 * channels)))
+    return str(path)
+
+
+def test_a_python_driver_gets_the_campaigns_call_audio(engine: ob.Engine, calling_list: ob.CallingList,
+                                                      tmp_path: Path) -> None:
+    calling_list.insert(make_records(8))
+    agents = ["a0", "a1"]
+    driver = ScriptDriver(engine, agents)
+    abandon, machine = _wav(tmp_path / "abandon.wav"), _wav(tmp_path / "machine.wav", 16000)
+    campaign = engine.add_campaign(name="audio", driver=driver, amd_initial_silence_s=3, amd_max_greeting_s=2.2,
+                                   amd_after_greeting_silence_s=timedelta(milliseconds=700), amd_max_words=4,
+                                   amd_max_decision_s=4, amd_max_message_wait_s=20, abandon_message=abandon,
+                                   machine_message=machine, opt_out_digit="9")
+    campaign.add_list(calling_list)
+    campaign.load()
+    for a in agents:
+        campaign.set_agent_state(a, ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(3600)
+    campaign.finish()
+    assert len(driver.requests) == 8
+    for r in driver.requests:
+        assert (r.amd_initial_silence_s, r.amd_max_greeting_s, r.amd_after_greeting_silence_s, r.amd_max_words,
+                r.amd_max_decision_s, r.amd_max_message_wait_s) == (3.0, 2.2, 0.7, 4, 4.0, 20.0)
+        assert (r.abandon_message, r.machine_message, r.opt_out_digit) == (abandon, machine, "9")
+    campaign.close()
+
+
+@pytest.mark.parametrize("options,field", [
+    ({"opt_out_digit": "x"}, "audio.opt_out_digit"),
+    ({"opt_out_digit": "12"}, "opt_out_digit"),
+    ({"amd_initial_silence_s": 0.1}, "audio.amd_initial_silence"),
+    ({"amd_max_words": 101}, "audio.amd_max_words"),
+    ({"amd_max_decision_s": -1}, "amd_max_decision"),
+    ({"abandon_message": "no-such.wav"}, "audio.abandon_message"),
+    ({"machine_message": "stereo"}, "audio.machine_message"),
+    ({"machine_message": "cd"}, "44100"),
+])
+def test_bad_call_audio_is_refused_naming_the_field(engine: ob.Engine, tmp_path: Path, options: Dict[str, object],
+                                                    field: str) -> None:
+    files = {"stereo": _wav(tmp_path / "stereo.wav", 8000, 2), "cd": _wav(tmp_path / "cd.wav", 44100)}
+    options = {k: files.get(v, str(tmp_path / str(v))) if k.endswith("_message") else v for k, v in options.items()}
+    with pytest.raises(ob.InvalidArgumentError, match=field.replace(".", r"\.")):
+        engine.add_campaign(name="bad audio", driver=ScriptDriver(engine, []), **options)
+    assert [c.name for c in engine.campaigns] == []
+
+
+class MachineDriver(ScriptDriver):
+    """Every call is answered by a machine after 8 s; records of odd id get a message (released
+    with message_left), even ones are released at once."""
+
+    name = "py-machines"
+
+    def dial(self, request: ob.DialRequest) -> None:
+        self.requests.append(request)
+        self.calls[request.call_id] = None
+        self.sink.dialing(request.call_id)
+        left = request.record_id % 2 == 1
+        self.timers[request.call_id] = self.engine.schedule(8, lambda: self.machine(request.call_id, left))
+
+    def machine(self, call_id: int, left: bool) -> None:
+        self.sink.answered(call_id, ob.AnswerClass.MACHINE)
+        self.calls.pop(call_id, None)
+        self.sink.released(call_id, ob.CallResult.ANSWERING_MACHINE, "machine", message_left=left)
+
+
+def test_messages_left_reach_the_stats_and_the_call_log(engine: ob.Engine, calling_list: ob.CallingList,
+                                                        tmp_path: Path) -> None:
+    calling_list.insert(make_records(10))
+    driver = MachineDriver(engine, [])
+    log = ob.CallLog(f"sqlite3://{tmp_path / 'log.db'}")
+    campaign = engine.add_campaign(name="machines", driver=driver, amd="detect_connect")
+    campaign.set_call_log(log)
+    campaign.add_list(calling_list)
+    campaign.load()
+    campaign.set_agent_state("a0", ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(3600)
+    campaign.finish()
+    s = campaign.stats()
+    assert (s.dials, s.answered_machine, s.messages_left, s.machines) == (10, 10, 5, 10)
+    assert (s.answered_live, s.answered_fax, s.answered_silence, s.answered_unknown) == (0, 0, 0, 0)
+    rows = log.answered_since("machines", 0)
+    assert len(rows) == 10
+    assert sorted(r.record_id for r in rows if r.message_left) == [1, 3, 5, 7, 9]
+    campaign.close()
+
+
+class WaitingMachineDriver(ScriptDriver):
+    """Every call is answered by a machine after 8 s that waits (as detect_connect keeps it); the
+    driver can transfer it, and releases it 30 s after the answer otherwise."""
+
+    name = "py-waiting-machines"
+
+    def __init__(self, engine: ob.Engine) -> None:
+        super().__init__(engine, [])
+        self.transfers: List[str] = []
+
+    def dial(self, request: ob.DialRequest) -> None:
+        self.requests.append(request)
+        self.calls[request.call_id] = None
+        self.sink.dialing(request.call_id)
+        self.timers[request.call_id] = self.engine.schedule(8, lambda: self.machine(request.call_id))
+
+    def machine(self, call_id: int) -> None:
+        self.sink.answered(call_id, ob.AnswerClass.MACHINE)
+        self.timers[call_id] = self.engine.schedule(30, lambda: self.end(call_id, ob.CallResult.ANSWERING_MACHINE))
+
+    def transfer(self, call_id: int, destination: str) -> None:
+        self.transfers.append(destination)
+        self.engine.cancel_timer(self.timers.get(call_id, 0))
+        self.timers[call_id] = self.engine.schedule(5, lambda: self.end(call_id, ob.CallResult.CLEARED))
+
+
+def test_a_treatment_transfer_reaches_a_python_driver(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    calling_list.insert(make_records(6))
+    driver = WaitingMachineDriver(engine)
+    rule = ob.Treatment(3, ob.CallResult.ANSWERING_MACHINE, ob.RecordAction.NO_TREATMENT,
+                        call_action="transfer", destination="sip:messages@ivr.example")
+    campaign = engine.add_campaign(name="xfer", driver=driver, amd="detect_connect", treatments=[rule])
+    finished: List[ob.CallResult] = []
+    campaign.on_event(lambda e: finished.append(e.result) if e.kind is ob.EventKind.CALL_FINISHED else None)
+    campaign.add_list(calling_list)
+    campaign.load()
+    campaign.set_agent_state("a0", ob.AgentState.READY)
+    campaign.start()
+    engine.run_for(3600)
+    campaign.finish()
+    assert driver.transfers == ["sip:messages@ivr.example"] * 6
+    assert finished == [ob.CallResult.ANSWERING_MACHINE] * 6  # the rule's result, not the hang-up's
     campaign.close()
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ctypes
 import re
 import sqlite3
+import wave
+from struct import pack
 from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +42,16 @@ CAMPAIGN: Dict[str, Tuple[str, str]] = {
     "callback_wait": ("callback_wait_ms", "callback_wait_s"),
     "abandoned_redial_lockout": ("abandoned_redial_lockout_ms", "abandoned_redial_lockout_s"),
     "auto_complete": ("auto_complete", "auto_complete"), "max_attempts": ("max_attempts", "max_attempts"),
+    "agent_answer_timeout": ("agent_answer_timeout_ms", "agent_answer_timeout_s"),
+    "audio.amd_initial_silence": ("amd_initial_silence_ms", "amd_initial_silence_s"),
+    "audio.amd_max_greeting": ("amd_max_greeting_ms", "amd_max_greeting_s"),
+    "audio.amd_after_greeting_silence": ("amd_after_greeting_silence_ms", "amd_after_greeting_silence_s"),
+    "audio.amd_max_words": ("amd_max_words", "amd_max_words"),
+    "audio.amd_max_decision": ("amd_max_decision_ms", "amd_max_decision_s"),
+    "audio.amd_max_message_wait": ("amd_max_message_wait_ms", "amd_max_message_wait_s"),
+    "audio.abandon_message": ("abandon_message", "abandon_message"),
+    "audio.machine_message": ("machine_message", "machine_message"),
+    "audio.opt_out_digit": ("opt_out_digit", "opt_out_digit"),
 }
 # The calling windows (CallingWindows, given beside the config in C++) and array counts.
 CAMPAIGN_C_ONLY = {"version": None, "treatment_count": None, "zone_count": None, "zones": "zones",
@@ -71,16 +83,26 @@ def cxx_fields(header: str, struct: str) -> List[str]:
     out = []
     for line in m.group(1).splitlines():
         code = line.split("//")[0].strip()
+        if "operator" in code:
+            continue  # comparisons, not settings
         d = re.match(r"([\w:<>, ]+?)\s+(\w+)\s*(?:=|\{|;)", code)
         if not d:
             continue  # comments, blank lines, member functions
         type_name, name = d.group(1).split("::")[-1], d.group(2)
-        nested = re.search(r"struct " + type_name + r" \{", text)
-        if nested and type_name != struct:
-            out += [f"{name}.{inner}" for inner in cxx_fields(header, type_name)]
+        where = header_defining(type_name, header) if type_name != struct else None
+        if where:
+            out += [f"{name}.{inner}" for inner in cxx_fields(where, type_name)]
         else:
             out.append(name)
     return out
+
+
+def header_defining(struct: str, first: str) -> "str | None":
+    """The header (relative to include/outbound) that defines `struct`, `first` looked in first."""
+    for path in [INCLUDE / first] + sorted(INCLUDE.rglob("*.hpp")):
+        if re.search(r"struct " + struct + r" \{", path.read_text(encoding="utf-8")):
+            return str(path.relative_to(INCLUDE))
+    return None
 
 
 def c_fields(struct: type) -> List[str]:
@@ -112,7 +134,17 @@ def test_every_c_campaign_option_is_set_from_python() -> None:
     assert set(c_fields(_native.CampaignOptions)) == mapped
 
 
-def test_campaign_options_reach_the_engine(engine: ob.Engine) -> None:
+def write_wav(path: Path, rate: int) -> str:
+    """0.2 s of a quiet ramp as a mono 16-bit WAV of `rate` Hz."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(pack("<h", i % 200) for i in range(rate // 5)))
+    return str(path)
+
+
+def test_campaign_options_reach_the_engine(engine: ob.Engine, tmp_path: Path) -> None:
     switch = ob.SimTServer(ob.SimNetwork(engine), 2)
     rules = [ob.Treatment(7, "busy", "retry_in", name="again", cycle_attempts=3, interval_s=600, increment_s=60),
              ob.Treatment(8, ob.CallResult.NO_ANSWER, ob.RecordAction.RETRY_AT_DATE,
@@ -126,13 +158,17 @@ def test_campaign_options_reach_the_engine(engine: ob.Engine) -> None:
         zones={"1": "America/New_York", "7": "Europe/London"}, window=(9 * 3600, 20 * 3600), zone_column="zone",
         wait_for_desktop=True, desktop_timeout_s=120, callback_wait_s=90,
         abandoned_redial_lockout_s=timedelta(hours=72), auto_complete=True, caller_id="(212) 555-0199",
-        max_attempts=4)
+        max_attempts=4, agent_answer_timeout_s=1.5, amd_initial_silence_s=3, amd_max_greeting_s=2.2, amd_after_greeting_silence_s=0.7,
+        amd_max_words=4, amd_max_decision_s=timedelta(seconds=4), amd_max_message_wait_s=20,
+        abandon_message=write_wav(tmp_path / "abandon.wav", 8000),
+        machine_message=write_wav(tmp_path / "machine.wav", 16000), opt_out_digit="#")
     defaults = ob.CampaignOptions()
     c = engine.add_campaign(given, driver=switch)
     back = c.options
     seconds = {"tick_s": 1.5, "pace_interval_s": 0.5, "flush_interval_s": 2.5, "empty_list_backoff_s": 45,
                "abandon_after_s": 1.8, "abandon_cap_window_s": 86400, "ring_timeout_s": 20, "desktop_timeout_s": 120,
-               "callback_wait_s": 90, "abandoned_redial_lockout_s": 72 * 3600}
+               "callback_wait_s": 90, "abandoned_redial_lockout_s": 72 * 3600,
+               "agent_answer_timeout_s": 1.5, "amd_max_decision_s": 4}
     for f in fields(ob.CampaignOptions):
         want = seconds.get(f.name, getattr(given, f.name))
         assert getattr(back, f.name) != getattr(defaults, f.name), f"{f.name} was left at its default by this test"

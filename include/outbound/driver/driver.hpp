@@ -39,6 +39,7 @@ struct DialRequest {
   std::string agent_id;                         ///< the agent to engage (ASM) or to route the answer to (personal callback)
   std::string voice_application;                ///< GVP: the application to run on answer
   std::string caller_id;                        ///< number to present (E.164), "" for the network's default
+  CampaignAudio audio;                          ///< the campaign's AMD settings, messages and opt-out digit (zero/empty: the driver's own)
 };
 
 /// Steps in a call's life, in order (answered/connect_failed/connected/abandoned are optional).
@@ -67,6 +68,7 @@ struct CallEvent {
   std::string agent_id;                         ///< for connected and connect_failed
   CallResult result = CallResult::unknown;      ///< for released: the call result
   std::string detail;                           ///< free text for logs
+  bool message_left = false;                    ///< for released: the campaign's machine_message was left on the machine
 };
 
 /// An agent's state change reported by the network (T-Server).
@@ -122,6 +124,10 @@ class OB_API Driver {
   /// callee pressed the opt-out digit: the engine then lists the number).
   /// Default: cancel(call_id) (no message; the engine records the call as abandoned).
   virtual void release_abandoned(CallId call_id);
+  /// Sends an answered call (a machine, fax or silence a treatment's connect/transfer rule names)
+  /// to `destination`, a number or address of the network; released follows when it ends.
+  /// Default: throws Error(unsupported) (the engine reports it and leaves the call to the driver).
+  virtual void transfer(CallId call_id, const std::string& destination);
   /// Stops the driver: calls in flight are released; no event is sent after it returns.
   virtual void stop() = 0;
   /// Short name for logs ("sim-tserver"; default "custom").

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "outbound/driver/driver.hpp"
 #include "outbound/export.hpp"
@@ -28,6 +29,10 @@ struct SimDriverStats {
   long engaged = 0;            ///< CPD ASM: engaging calls placed to agents
   long engage_failures = 0;    ///< CPD ASM: engaged agents who could not be reached
   long opt_outs = 0;           ///< CPD ASM: callees who pressed the opt-out digit
+  long connect_failures = 0;   ///< engine routing: connect() to an agent who was not ready
+  long transfers = 0;          ///< answers sent to a treatment's destination (Driver::transfer)
+  std::vector<std::string> transfer_destinations;  ///< where each of them went, in order
+  long machine_messages = 0;   ///< detect_connect machines left the campaign's machine_message
 };
 
 namespace detail {
@@ -49,9 +54,18 @@ class OB_API SimTServer final : public Driver {
   void start(EventSink& sink) override;
   void dial(const DialRequest& request) override;
   void cancel(CallId call_id) override;
+  /// Engine routing only: joins a waiting live answer to `agent_id` (connected, or connect_failed
+  /// when that agent is not ready); Error(unsupported) when the switch routes itself.
+  void connect(CallId call_id, const std::string& agent_id) override;
   void release_abandoned(CallId call_id) override;
+  /// Records the transfer; the call then ends after the model's machine_talk_s with its own result.
+  void transfer(CallId call_id, const std::string& destination) override;
   void stop() override;
   std::string name() const override { return "sim-tserver"; }
+
+  /// Engine routing (before start()): live answers wait for the engine's connect() instead of the
+  /// switch's queue, as over SIP; capabilities() then says connects_on_request, not routes_to_agents.
+  void set_engine_routing(bool on);
 
   /// Logs agents in or out so that `n` are logged in (busy agents leave after their call).
   void set_agent_count(int n);
@@ -102,9 +116,18 @@ class OB_API SimCpd final : public Driver {
   void start(EventSink& sink) override;
   void dial(const DialRequest& request) override;
   void cancel(CallId call_id) override;
+  /// Engine routing only (transfer mode): joins a waiting live answer to `agent_id` (connected, or
+  /// connect_failed when that agent is not ready); Error(unsupported) when the board routes itself.
+  void connect(CallId call_id, const std::string& agent_id) override;
   void release_abandoned(CallId call_id) override;
+  /// Records the transfer; the call then ends after the model's machine_talk_s with its own result.
+  void transfer(CallId call_id, const std::string& destination) override;
   void stop() override;
   std::string name() const override;
+
+  /// Engine routing (before start(); transfer mode only, else Error(invalid_argument)): live answers
+  /// wait for the engine's connect(), as over SIP; capabilities() then says connects_on_request.
+  void set_engine_routing(bool on);
 
   /// Logs agents in or out so that `n` are logged in (busy agents leave after their call).
   void set_agent_count(int n);
@@ -153,6 +176,8 @@ class OB_API SimGvp final : public Driver {
   void dial(const DialRequest& request) override;
   void cancel(CallId call_id) override;
   void release_abandoned(CallId call_id) override;
+  /// Records the transfer; the call then ends after the model's machine_talk_s with its own result.
+  void transfer(CallId call_id, const std::string& destination) override;
   void stop() override;
   std::string name() const override { return "sim-gvp"; }
 
