@@ -15,7 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-DECLARED = re.compile(r"\b(?:int64_t|int32_t|uint32_t|int|long|double|float)\s+\**([a-z_][a-z0-9_]*)\s*[,;)\[]")
+DECLARED = re.compile(r"\b(?:int64_t|int32_t|uint32_t|int|double|float)\s+\**([a-z_][a-z0-9_]*)\s*[,;)\[]")
+# (`long` fields are counters, such as ob_sip_driver_stats.timeouts: no time is declared long.)
 TIME_WORDS = re.compile(r"time|timeout|interval|delay|deadline|duration|tick|date|since|until|expires|lease|patience"
                         r"|(^|_)at$|(^|_)wait$|_wait_")
 # Named by docs/c_api.md: ob_record's columns, and the 0.2 seconds instants kept beside the _ms ones.
