@@ -81,14 +81,14 @@ outbound::CsvOptions to_csv_options(const ob_csv_options* opts) {
   o.default_campaign_id = opts->default_campaign_id;
   o.crlf = opts->crlf != 0;
   for (std::size_t i = 0; i < opts->column_count; ++i) {
-    need(opts->columns[i], "columns[i]");
+    need(opts->columns[i], "columns[" + std::to_string(i) + "]");
     o.columns.emplace_back(opts->columns[i]);
   }
   if (opts->version >= 2) {
     if (opts->zone_count && !opts->zones) fail(ErrorCode::invalid_argument, "zones must not be NULL when zone_count > 0");
     for (std::size_t i = 0; i < opts->zone_count; ++i) {
-      need(opts->zones[i].key, "zones[i].key");
-      need(opts->zones[i].iana, "zones[i].iana");
+      need(opts->zones[i].key, "zones[" + std::to_string(i) + "].key");
+      need(opts->zones[i].iana, "zones[" + std::to_string(i) + "].iana");
       o.zones.add(opts->zones[i].key, opts->zones[i].iana);
     }
   }
@@ -184,7 +184,7 @@ outbound::Record to_record(const ob_record& c) {
   r.treatments = str(c.treatments);
   r.email_subject = str(c.email_subject);
   for (std::size_t i = 0; i < c.custom_count; ++i) {
-    need(c.custom_names[i], "custom_names[i]");
+    need(c.custom_names[i], "custom_names[" + std::to_string(i) + "]");
     r.custom[c.custom_names[i]] = str(c.custom_values[i]);
   }
   return r;
@@ -293,7 +293,7 @@ int ob_list_create_table(const char* connection, const char* table, const char* 
     if (custom_count && !custom_columns) obc::fail(ErrorCode::invalid_argument, "custom_columns must not be NULL when custom_count > 0");
     std::vector<std::string> custom;
     for (std::size_t i = 0; i < custom_count; ++i) {
-      obc::need(custom_columns[i], "custom_columns[i]");
+      obc::need(custom_columns[i], "custom_columns[" + std::to_string(i) + "]");
       custom.emplace_back(custom_columns[i]);
     }
     outbound::CallingList::create_table(connection, table, custom);
@@ -360,7 +360,8 @@ int ob_list_custom_field(const char** out, ob_list* list, size_t index) {
     obc::need(out, "out");
     auto& l = obc::list_of(list);
     if (index >= l.custom_fields.size())
-      obc::fail(ErrorCode::invalid_argument, "custom field index " + std::to_string(index) + " is out of range");
+      obc::fail(ErrorCode::invalid_argument, "custom field index " + std::to_string(index) + " is out of range (the list has " +
+                                                 std::to_string(l.custom_fields.size()) + " custom fields)");
     *out = l.custom_fields[index].c_str();
   });
 }

@@ -98,7 +98,7 @@ ob_campaign_options default_options() {
 
 // A duration option in milliseconds: [0, OB_MAX_DURATION_MS] (36,500 days; beyond it time arithmetic overflows).
 outbound::Duration non_negative_ms(std::int64_t ms, const char* what) {
-  if (ms < 0) fail(ErrorCode::invalid_argument, std::string(what) + " must not be negative");
+  if (ms < 0) fail(ErrorCode::invalid_argument, std::string(what) + " must not be negative (got " + std::to_string(ms) + ")");
   if (ms > outbound::kMaxDurationOption.count())
     fail(ErrorCode::invalid_argument, std::string(what) + " must be at most " +
                                           std::to_string(outbound::kMaxDurationOption.count()) + " ms (36,500 days), not " +
@@ -161,10 +161,13 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   c.auto_complete = o.auto_complete != 0;
   c.caller_id = str(o.caller_id);  // normalised (or refused) by Campaign::load
   c.pace_interval = non_negative_ms(o.pace_interval_ms, "pace_interval_ms");
-  if (o.max_attempts < 0) fail(ErrorCode::invalid_argument, "max_attempts must not be negative (0: no cap)");
+  if (o.max_attempts < 0)
+    fail(ErrorCode::invalid_argument,
+         "max_attempts must not be negative (0: no cap; got " + std::to_string(o.max_attempts) + ")");
   c.max_attempts = o.max_attempts;
   if (!(o.abandon_cap_amd_false_positive >= 0.0 && o.abandon_cap_amd_false_positive <= 1.0))
-    fail(ErrorCode::invalid_argument, "abandon_cap_amd_false_positive must lie in [0, 1]");
+    fail(ErrorCode::invalid_argument,
+         "abandon_cap_amd_false_positive must lie in [0, 1], not " + std::to_string(o.abandon_cap_amd_false_positive));
   c.abandon_cap.amd_false_positive = o.abandon_cap_amd_false_positive;
   c.agent_answer_timeout = non_negative_ms(o.agent_answer_timeout_ms, "agent_answer_timeout_ms");
   c.audio = to_audio(o);  // checked (ranges, WAV files) by the Campaign
@@ -180,13 +183,14 @@ WindowSettings to_window_settings(const ob_campaign_options& o) {
   }
   if (!o.zones) fail(ErrorCode::invalid_argument, "zones must not be NULL when zone_count > 0");
   for (std::size_t i = 0; i < o.zone_count; ++i) {
-    need(o.zones[i].key, "zones[i].key");
-    need(o.zones[i].iana, "zones[i].iana");
+    need(o.zones[i].key, "zones[" + std::to_string(i) + "].key");
+    need(o.zones[i].iana, "zones[" + std::to_string(i) + "].iana");
     w.zones.add(std::string(o.zones[i].key), std::string(o.zones[i].iana));
   }
   if (has_window) {
     if (o.window_from_s < 0 || o.window_till_s < 0 || o.window_from_s > 86400 || o.window_till_s > 86400)
-      fail(ErrorCode::invalid_argument, "window_from_s and window_till_s must both lie in [0, 86400] (or both be -1)");
+      fail(ErrorCode::invalid_argument, "window_from_s and window_till_s must both lie in [0, 86400] (or both be -1), not " +
+                                            std::to_string(o.window_from_s) + " and " + std::to_string(o.window_till_s));
     w.from_s = o.window_from_s;
     w.till_s = o.window_till_s;
   }

@@ -361,7 +361,9 @@ int ob_enum_value(int* out, int which, const char* name) {
   return obc::guard([&] {
     obc::need(out, "out");
     obc::need(name, "name");
-    if (which < 0 || which >= OB_ENUM_COUNT) obc::fail(ErrorCode::invalid_argument, "no code table " + std::to_string(which));
+    if (which < 0 || which >= OB_ENUM_COUNT)
+      obc::fail(ErrorCode::invalid_argument, "no code table " + std::to_string(which) + " (the OB_ENUM_* tables are 0.." +
+                                                 std::to_string(OB_ENUM_COUNT - 1) + ")");
     const auto& names = obc::tables()[static_cast<std::size_t>(which)];
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (std::strcmp(names[i], name) == 0) {
@@ -370,7 +372,8 @@ int ob_enum_value(int* out, int which, const char* name) {
         return;
       }
     }
-    obc::fail(ErrorCode::not_found, std::string("no code named \"") + name + "\" in table " + std::to_string(which));
+    obc::fail(ErrorCode::not_found, std::string("no code named \"") + name + "\" in code table " + std::to_string(which) +
+                                        " (ob_enum_name lists its names)");
   });
 }
 

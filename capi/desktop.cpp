@@ -174,7 +174,7 @@ int ob_desktop_do_not_call_number(ob_campaign* campaign, const char* phone, cons
 
 int ob_desktop_ready_time(ob_campaign* campaign, const char* agent_id, int64_t in_ms) {
   return obc::guard([&] {
-    if (in_ms < 0) obc::fail(ErrorCode::invalid_argument, "in_ms must not be negative");
+    if (in_ms < 0) obc::fail(ErrorCode::invalid_argument, "in_ms must not be negative (got " + std::to_string(in_ms) + ")");
     obc::request(campaign, agent_id, [&](outbound::Campaign& c, const std::string& a) {
       c.ready_time(a, outbound::Duration(in_ms));
     });

@@ -43,7 +43,9 @@ int ob_dnc_new(ob_dnc** out, const ob_dnc_options* opts) {
     d.create_if_missing = o.create_if_missing != 0;
     d.tenant_dbid = o.tenant_dbid;
     if (o.sync_interval_ms < 0 || o.reload_interval_ms < 0 || o.sync_interval_ms > kMaxIntervalMs || o.reload_interval_ms > kMaxIntervalMs)
-      obc::fail(ErrorCode::invalid_argument, "sync_interval_ms and reload_interval_ms must lie in 0..86400000 (one day)");
+      obc::fail(ErrorCode::invalid_argument, "sync_interval_ms and reload_interval_ms must lie in 0..86400000 (one day), not " +
+                                                 std::to_string(o.sync_interval_ms) + " and " +
+                                                 std::to_string(o.reload_interval_ms));
     d.sync_interval = std::chrono::milliseconds(o.sync_interval_ms);
     d.reload_interval = std::chrono::milliseconds(o.reload_interval_ms);
     auto handle = std::make_unique<ob_dnc>();
@@ -166,7 +168,9 @@ int ob_dnc_add_entry(ob_dnc* dnc, const ob_dnc_entry* entry) {
   return obc::guard([&] {
     obc::need(entry, "entry");
     obc::check_version(entry->version, OB_DNC_ENTRY_VERSION, "ob_dnc_entry");
-    if (entry->expires_at_ms < 0) obc::fail(ErrorCode::invalid_argument, "expires_at_ms must be UTC milliseconds, or 0 for never");
+    if (entry->expires_at_ms < 0)
+      obc::fail(ErrorCode::invalid_argument, "expires_at_ms must be UTC milliseconds, or 0 for never (got " +
+                                                 std::to_string(entry->expires_at_ms) + ")");
     outbound::DncEntry e;
     e.phone = obc::str(entry->phone);
     e.customer_id = obc::str(entry->customer_id);

@@ -47,7 +47,9 @@ class CDriver final : public outbound::Driver {
     ob_driver_capabilities c = OB_DRIVER_CAPABILITIES_INIT;
     call("capabilities", [&] { return cls_.capabilities(user_data_, &c); });
     check_code(OB_ENUM_DRIVER_KIND, c.kind, "capabilities kind");
-    if (c.max_concurrent_calls < 0) fail(ErrorCode::invalid_argument, "max_concurrent_calls must not be negative");
+    if (c.max_concurrent_calls < 0)
+      fail(ErrorCode::invalid_argument,
+           "max_concurrent_calls must not be negative (got " + std::to_string(c.max_concurrent_calls) + ")");
     caps_.kind = static_cast<outbound::DriverKind>(c.kind);
     caps_.max_concurrent_calls = c.max_concurrent_calls;
     caps_.reports_agent_states = c.reports_agent_states != 0;

@@ -71,12 +71,14 @@ void refuse_inside_loop(EngineCore& core, const char* what) {
     fail(ErrorCode::invalid_state, std::string(what) + " cannot be called from the engine's loop (a callback)");
 }
 
-// Runs the loop on the calling thread under the engine's lock.
+// Runs the loop on the calling thread under the engine's lock; `what` names the C function.
 template <typename Fn>
-void run_loop_here(EngineCore& core, Fn&& fn) {
-  refuse_inside_loop(core, "running the loop");
+void run_loop_here(EngineCore& core, const char* what, Fn&& fn) {
+  refuse_inside_loop(core, what);
   std::lock_guard lock(core.mu);
-  if (core.thread_running) fail(ErrorCode::invalid_state, "the engine runs its own thread; it cannot also be run here");
+  if (core.thread_running)
+    fail(ErrorCode::invalid_state, std::string(what) + " cannot run the loop: the engine runs it on its own thread " +
+                                       "(ob_engine_start_thread); call ob_engine_stop_thread first");
   fn();
 }
 
@@ -172,7 +174,7 @@ int ob_engine_poll(size_t* out, ob_engine* engine) {
     auto pinned = obc::pin(engine);
     auto& core = *pinned;
     std::size_t ran = 0;
-    obc::run_loop_here(core, [&] { ran = core.engine->poll(); });
+    obc::run_loop_here(core, "ob_engine_poll", [&] { ran = core.engine->poll(); });
     if (out) *out = ran;
   });
 }
@@ -181,7 +183,7 @@ int ob_engine_run_until(ob_engine* engine, int64_t deadline_ms, ob_done_cb done,
   return obc::guard([&] {
     auto pinned = obc::pin(engine);
     auto& core = *pinned;
-    obc::run_loop_here(core, [&] {
+    obc::run_loop_here(core, "ob_engine_run_until", [&] {
       if (!done) {
         core.engine->run_until(obc::from_ms(deadline_ms));
         return;
@@ -199,8 +201,9 @@ int ob_engine_run_for(ob_engine* engine, int64_t duration_ms) {
   return obc::guard([&] {
     auto pinned = obc::pin(engine);
     auto& core = *pinned;
-    if (duration_ms < 0) obc::fail(ErrorCode::invalid_argument, "duration_ms must not be negative");
-    obc::run_loop_here(core, [&] { core.engine->run_until(outbound::add_saturating(core.clock->now(), outbound::Duration(duration_ms))); });
+    if (duration_ms < 0)
+      obc::fail(ErrorCode::invalid_argument, "duration_ms must not be negative (got " + std::to_string(duration_ms) + ")");
+    obc::run_loop_here(core, "ob_engine_run_for", [&] { core.engine->run_until(outbound::add_saturating(core.clock->now(), outbound::Duration(duration_ms))); });
   });
 }
 
@@ -268,7 +271,7 @@ int ob_engine_schedule(uint64_t* out, ob_engine* engine, int64_t delay_ms, ob_ta
     auto pinned = obc::pin(engine);
     auto& core = *pinned;
     if (!cb) obc::fail(ErrorCode::invalid_argument, "cb must not be NULL");
-    if (delay_ms < 0) obc::fail(ErrorCode::invalid_argument, "delay_ms must not be negative");
+    if (delay_ms < 0) obc::fail(ErrorCode::invalid_argument, "delay_ms must not be negative (got " + std::to_string(delay_ms) + ")");
     auto id = core.run([&] {
       return core.engine->loop().schedule_after(outbound::Duration(delay_ms), [cb, user_data] {
         try {

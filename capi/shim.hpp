@@ -69,6 +69,10 @@ int guard(Fn&& fn) noexcept {
 inline void need(const void* p, const char* what) {
   if (!p) fail(outbound::ErrorCode::invalid_argument, std::string(what) + " must not be NULL");
 }
+/// Throws invalid_argument unless `p` is set; `what` names the array element ("zones[2].key").
+inline void need(const void* p, const std::string& what) {
+  if (!p) fail(outbound::ErrorCode::invalid_argument, what + " must not be NULL");
+}
 /// A C string as std::string; NULL is "".
 inline std::string str(const char* s) { return s ? std::string(s) : std::string(); }
 /// Throws invalid_argument unless a struct's version is one this library knows.

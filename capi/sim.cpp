@@ -8,7 +8,9 @@ namespace obc {
 
 sim::Distribution to_distribution(const ob_distribution& d) {
   check_code(OB_ENUM_DISTRIBUTION_KIND, d.kind, "distribution kind");
-  if (!(d.mean >= 0.0) || !(d.sd >= 0.0)) fail(ErrorCode::invalid_argument, "distribution mean and sd must not be negative");
+  if (!(d.mean >= 0.0) || !(d.sd >= 0.0))
+    fail(ErrorCode::invalid_argument, "distribution mean and sd must not be negative (got " + std::to_string(d.mean) +
+                                          " and " + std::to_string(d.sd) + ")");
   sim::Distribution out;
   out.kind = static_cast<sim::Distribution::Kind>(d.kind);
   out.mean = d.mean;
@@ -233,7 +235,7 @@ int ob_sim_tserver_new(ob_driver** out, ob_sim_network* network, int agents, con
                        const ob_sim_agent_options* agent_opts) {
   return obc::guard([&] {
     obc::need(out, "out");
-    if (agents < 0) obc::fail(ErrorCode::invalid_argument, "agents must not be negative");
+    if (agents < 0) obc::fail(ErrorCode::invalid_argument, "agents must not be negative (got " + std::to_string(agents) + ")");
     auto model = obc::to_agent_model(agent_opts);
     *out = obc::new_sim_driver(network, ob_driver::Type::tserver, [&](sim::Network& n) {
       return new sim::SimTServer(n, model, agents, prefix ? prefix : "agent");
@@ -245,7 +247,7 @@ int ob_sim_cpd_new(ob_driver** out, ob_sim_network* network, int agents, const c
                    const ob_sim_agent_options* agent_opts, const ob_sim_cpd_options* cpd_opts) {
   return obc::guard([&] {
     obc::need(out, "out");
-    if (agents < 0) obc::fail(ErrorCode::invalid_argument, "agents must not be negative");
+    if (agents < 0) obc::fail(ErrorCode::invalid_argument, "agents must not be negative (got " + std::to_string(agents) + ")");
     auto model = obc::to_agent_model(agent_opts);
     auto cpd = obc::to_cpd_options(cpd_opts);
     *out = obc::new_sim_driver(network, ob_driver::Type::cpd, [&](sim::Network& n) {
@@ -281,7 +283,7 @@ int ob_sim_gvp_new(ob_driver** out, ob_sim_network* network, const ob_sim_gvp_op
 
 int ob_sim_driver_set_agent_count(ob_driver* driver, int count) {
   return obc::guard([&] {
-    if (count < 0) obc::fail(ErrorCode::invalid_argument, "count must not be negative");
+    if (count < 0) obc::fail(ErrorCode::invalid_argument, "count must not be negative (got " + std::to_string(count) + ")");
     obc::on_agents(obc::sim_driver(driver), [&](auto& d) { d.set_agent_count(count); });
   });
 }

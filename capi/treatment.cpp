@@ -68,7 +68,9 @@ std::vector<outbound::Treatment> to_treatments(const ob_treatment* rules, std::s
     check_code(OB_ENUM_RECORD_ACTION, c.action, "treatment action");
     check_code(OB_ENUM_CALL_ACTION, c.call_action, "treatment call_action");
     if (c.interval_ms < 0 || c.increment_ms < 0)
-      fail(ErrorCode::invalid_argument, "treatment interval_ms and increment_ms must not be negative");
+      fail(ErrorCode::invalid_argument, "treatment " + std::to_string(i) + " has interval_ms " + std::to_string(c.interval_ms) +
+                                            " and increment_ms " + std::to_string(c.increment_ms) +
+                                            ": neither may be negative");
     outbound::Treatment t;
     t.id = c.id;
     t.name = str(c.name);

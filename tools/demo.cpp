@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <unistd.h>
 
 #include "cli.hpp"
@@ -128,12 +129,35 @@ std::optional<DemoOptions> parse_demo_args(const std::vector<std::string>& args)
       if (i + 1 >= args.size()) throw Error(ErrorCode::invalid_argument, args[i] + " needs a value");
       return args[++i];
     };
+    // A whole number in [lo, hi] (std::stol alone would say just "stol" for "--agents ten").
+    auto whole = [&](unsigned long long lo, unsigned long long hi) {
+      const std::string flag = args[i], v = value();
+      try {
+        std::size_t used = 0;
+        unsigned long long n = std::stoull(v, &used);
+        if (used == v.size() && v[0] != '-' && n >= lo && n <= hi) return n;
+      } catch (const std::logic_error&) {
+      }
+      throw Error(ErrorCode::invalid_argument, flag + " needs a whole number in [" + std::to_string(lo) + ", " +
+                                                   std::to_string(hi) + "], not \"" + v + "\"");
+    };
+    auto positive = [&] {
+      const std::string flag = args[i], v = value();
+      try {
+        std::size_t used = 0;
+        double d = std::stod(v, &used);
+        if (used == v.size() && d > 0 && std::isfinite(d)) return d;
+      } catch (const std::logic_error&) {
+      }
+      throw Error(ErrorCode::invalid_argument, flag + " needs a positive number, not \"" + v + "\"");
+    };
+    const unsigned long long kMaxCount = 2147483647;
     if (args[i] == "--list") o.list_path = value();
     else if (args[i] == "--out") o.out_dir = value();
-    else if (args[i] == "--records") o.records = std::stol(value());
-    else if (args[i] == "--agents") o.agents = std::stoi(value());
-    else if (args[i] == "--hours") o.hours = std::stod(value());
-    else if (args[i] == "--seed") o.seed = std::stoull(value());
+    else if (args[i] == "--records") o.records = static_cast<long>(whole(1, kMaxCount));
+    else if (args[i] == "--agents") o.agents = static_cast<int>(whole(1, kMaxCount));
+    else if (args[i] == "--hours") o.hours = positive();
+    else if (args[i] == "--seed") o.seed = whole(0, std::numeric_limits<unsigned long long>::max());
     else if (args[i] == "--mode") o.mode = value();
     else if (args[i] == "--fresh") o.fresh = true;
     else throw Error(ErrorCode::invalid_argument, "unknown demo option " + args[i] + " (outbound demo --help lists them)");
@@ -148,7 +172,8 @@ Scenario demo_scenario(const DemoOptions& o, EpochSeconds start) {
   s.duration_h = o.hours;
   s.agents = o.agents;
   auto mode = dial_mode_from_string(o.mode);
-  if (!mode) throw Error(ErrorCode::invalid_argument, "unknown mode " + o.mode);
+  if (!mode || *mode == DialMode::none)
+    throw Error(ErrorCode::invalid_argument, "unknown dialing mode \"" + o.mode + "\" (outbound demo --help lists them)");
   s.mode = *mode;
   s.goal = OptimizationGoal::overdial_rate;
   s.target = 0.03;

@@ -14,6 +14,15 @@ using nlohmann::json;
 
 void bad(const std::string& path, const std::string& what) { throw JsonPathError(path, what); }
 
+namespace {
+// A number as a reader wrote it: 0.5, 3600, 1e+06 (std::to_string would print 0.500000).
+std::string shown(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
+}  // namespace
+
 std::string join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 
 void only_keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
@@ -35,7 +44,7 @@ double number(const json& obj, const char* key, const std::string& path, double 
   std::string p = join(path, key);
   if (!v.is_number()) bad(p, "expected a number");
   double d = v.get<double>();
-  if (!(d >= lo && d <= hi)) bad(p, "must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  if (!(d >= lo && d <= hi)) bad(p, "must lie in [" + shown(lo) + ", " + shown(hi) + "], not " + shown(d));
   return d;
 }
 
@@ -47,7 +56,7 @@ long long integer(const json& obj, const char* key, const std::string& path, lon
   double d = v.get<double>();
   if (d != std::floor(d)) bad(p, "expected a whole number");
   if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)))
-    bad(p, "must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    bad(p, "must lie in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], not " + shown(d));
   return static_cast<long long>(d);
 }
 

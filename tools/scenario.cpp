@@ -45,8 +45,9 @@ void parse_goal(const json& obj, Scenario& s) {
   if (key == "busy_factor") s.goal = OptimizationGoal::busy_factor;
   if (key == "wait_time_s") s.goal = OptimizationGoal::wait_time;
   if (key == "distribution_time_s") s.goal = OptimizationGoal::distribution_time;
-  if (!(s.target >= 0) || (key != "wait_time_s" && key != "distribution_time_s" && s.target > 1))
-    bad("goal." + key, "target out of range");
+  const bool seconds = key == "wait_time_s" || key == "distribution_time_s";
+  if (!(s.target >= 0) || (!seconds && s.target > 1))
+    bad("goal." + key, std::string(seconds ? "must be 0 s or more" : "must lie in [0, 1]") + ", not " + value.dump());
 }
 
 void parse_list(const json& obj, Scenario& s) {

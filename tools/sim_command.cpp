@@ -70,7 +70,7 @@ SimArgs parse_sim_args(const std::vector<std::string>& args) {
         throw Error(ErrorCode::invalid_argument, e.path() + ": " + e.what());
       }
     } else if (a.scenario_path.empty() && args[i].rfind("--", 0) != 0) a.scenario_path = args[i];
-    else throw Error(ErrorCode::invalid_argument, "unexpected argument " + args[i]);
+    else throw Error(ErrorCode::invalid_argument, "unexpected argument " + args[i] + " (outbound sim --help lists the options)");
   }
   if (a.help) return a;
   const bool rehearsal = !a.config_path.empty() || !a.campaign.empty();

@@ -6,7 +6,9 @@
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -32,7 +34,7 @@ Time parse_utc(const std::string& iso) {
   try {
     return from_epoch_seconds(parse_utc_text(iso, "list.start_utc"));
   } catch (const JsonPathError& e) {
-    throw Error(ErrorCode::invalid_argument, e.path() + " " + e.what());
+    throw Error(ErrorCode::invalid_argument, "scenario key \"" + e.path() + "\": " + e.what());
   }
 }
 
@@ -72,10 +74,10 @@ std::int64_t to_epoch_ms(Time t) { return t.time_since_epoch().count(); }
 /// written at once so a killed run leaves every line it announced.
 class Journal {
  public:
-  explicit Journal(const std::string& path) {
+  explicit Journal(const std::string& path) : path_(path) {
     if (path.empty()) return;
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd_ < 0) throw Error(ErrorCode::invalid_argument, "cannot open journal " + path);
+    if (fd_ < 0) throw Error(ErrorCode::invalid_argument, "cannot open journal " + path + ": " + std::strerror(errno));
   }
   ~Journal() {
     if (fd_ >= 0) ::close(fd_);
@@ -98,8 +100,10 @@ class Journal {
 
  private:
   void line(const std::string& s) {
-    if (::write(fd_, s.data(), s.size()) != static_cast<ssize_t>(s.size())) throw Error(ErrorCode::generic, "journal write failed");
+    if (::write(fd_, s.data(), s.size()) != static_cast<ssize_t>(s.size()))
+      throw Error(ErrorCode::generic, "cannot write to journal " + path_ + ": " + std::strerror(errno));
   }
+  std::string path_;
   int fd_ = -1;
 };
 

@@ -16,7 +16,8 @@ namespace {
 std::string digits_pattern(const std::string& digits) {
   std::string p = "%";
   for (char c : digits) {
-    if (c < '0' || c > '9') throw Error(ErrorCode::invalid_argument, "phone digits must be digits only");
+    if (c < '0' || c > '9')
+      throw Error(ErrorCode::invalid_argument, "phone digits \"" + digits + "\" must be digits only (0-9)");
     p += c;
     p += '%';
   }

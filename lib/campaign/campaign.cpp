@@ -1,6 +1,8 @@
 // The campaign group's public face: argument checks, then the Impl.
 #include "campaign_impl.hpp"
 
+#include <cstdio>
+
 namespace outbound {
 
 std::string_view to_string(CampaignState s) noexcept {
@@ -45,6 +47,13 @@ std::string_view to_string(CampaignEvent::Kind k) noexcept {
 
 namespace {
 
+// A number as a reader wrote it: 0.5, 1e+09 (std::to_string would print 0.500000).
+std::string shown(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
+
 // A duration option in [least, kMaxDurationOption]: past the maximum, adding it
 // to a time could overflow (the loop's arithmetic saturates, but a setting that
 // large is a mistake to be told about, not a silent "never").
@@ -74,13 +83,13 @@ void check_durations(const CampaignConfig& c) {
 Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Driver> driver, std::shared_ptr<DncList> dnc,
                    CallingWindows windows) {
   if (!driver) throw Error(ErrorCode::invalid_argument, "a campaign needs a driver");
-  if (!(config.ratio > 0.0)) throw Error(ErrorCode::invalid_argument, "ratio must be positive");
+  if (!(config.ratio > 0.0)) throw Error(ErrorCode::invalid_argument, "ratio must be positive, not " + shown(config.ratio));
   if (config.chunk_size == 0 || config.chunk_size > kMaxChunkSize)
     throw Error(ErrorCode::invalid_argument, "chunk_size must lie in [1, " + std::to_string(kMaxChunkSize) + "], not " +
                                                  std::to_string(config.chunk_size));
   check_durations(config);
   if (!(config.abandon_cap.rate >= 0.0 && config.abandon_cap.rate <= 1.0))
-    throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1]");
+    throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1], not " + shown(config.abandon_cap.rate));
   validate(config.audio, "audio");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
 }
@@ -97,7 +106,7 @@ Campaign::~Campaign() {
 
 void Campaign::add_list(std::shared_ptr<CallingList> list, double share) {
   if (!list) throw Error(ErrorCode::invalid_argument, "add_list needs a list");
-  if (!(share > 0.0)) throw Error(ErrorCode::invalid_argument, "a list's share must be positive");
+  if (!(share > 0.0)) throw Error(ErrorCode::invalid_argument, "a list's share must be positive, not " + shown(share));
   impl_->lists.push_back({std::move(list), share});
 }
 

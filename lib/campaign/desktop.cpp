@@ -538,11 +538,15 @@ std::optional<DesktopRecord> Campaign::chained_record_request(const std::string&
 std::int64_t Campaign::add_record(const std::string& agent_id, Record record) {
   auto& im = *impl_;
   if (im.lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + im.cfg.name + " has no calling list");
-  if (record.record_id <= 0) throw Error(ErrorCode::invalid_argument, "a new record needs a positive record_id");
+  if (record.record_id <= 0)
+    throw Error(ErrorCode::invalid_argument,
+                "a new record needs a positive record_id, not " + std::to_string(record.record_id));
   if (record.contact_info.empty()) throw Error(ErrorCode::invalid_argument, "a new record needs a phone number");
   im.number_normalizer().to_e164(record.contact_info, im.number_region(*im.lists.front().list, record));
   if (record.daily_from < 0 || record.daily_from > 86400 || record.daily_till < 0 || record.daily_till > 86400)
-    throw Error(ErrorCode::invalid_argument, "daily_from and daily_till must lie in 0..86400");
+    throw Error(ErrorCode::invalid_argument, "daily_from and daily_till must lie in 0..86400 (seconds after midnight), not " +
+                                                 std::to_string(record.daily_from) + " and " +
+                                                 std::to_string(record.daily_till));
   if (!record.chain_id) record.chain_id = static_cast<int>(record.record_id);
   record.campaign_id = im.cfg.campaign_id;
   record.record_status = RecordStatus::ready;
@@ -612,7 +616,8 @@ void Campaign::do_not_call_number(const std::string& phone, const std::string& m
 void Campaign::ready_time(const std::string& agent_id, Duration in) {
   auto& im = *impl_;
   if (!im.agents.find(agent_id)) throw Error(ErrorCode::not_found, "no agent " + agent_id + " in campaign " + im.cfg.name);
-  if (in < Duration::zero()) throw Error(ErrorCode::invalid_argument, "ready time must not be negative");
+  if (in < Duration::zero())
+    throw Error(ErrorCode::invalid_argument, "ready time must not be negative (got " + std::to_string(in.count()) + " ms)");
   im.agents.set_expected_ready(agent_id, add_saturating(im.loop.now(), in));
 }
 

@@ -49,9 +49,12 @@ void Campaign::Impl::set_state(CampaignState s) {
 }
 
 void Campaign::Impl::load() {
+  if (state == CampaignState::waiting_unload || state == CampaignState::unload_in_progress)
+    throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is still unloading: load it again once it is unloaded");
   if (state != CampaignState::not_loaded) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is already loaded");
   if (cfg.ring_timeout < std::chrono::seconds(15))
-    throw Error(ErrorCode::invalid_argument, "ring_timeout must be at least 15 s (FCC/Ofcom minimum ring time)");
+    throw Error(ErrorCode::invalid_argument, "ring_timeout must be at least 15 s (FCC/Ofcom minimum ring time), not " +
+                                                 std::to_string(cfg.ring_timeout.count()) + " ms");
   if (lists.empty()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " has no calling list");
   // Presented as E.164 so every network shows the same, callable number.
   if (!cfg.caller_id.empty()) {
@@ -125,8 +128,10 @@ void Campaign::Impl::start() {
   if (state == CampaignState::not_loaded)
     throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " cannot start: it is not loaded (load it first)");
   if (state != CampaignState::inactive)
-    throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " cannot start: it is unloading (state " +
-                                              std::string(to_string(state)) + ")");
+    throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " cannot start while it unloads (" +
+                                              (state == CampaignState::waiting_unload ? "calls in flight are finishing"
+                                                                                      : "records are being written back") +
+                                              "); load it again once it is unloaded");
   started_at = loop.now();
   set_state(CampaignState::active);
   emit(CampaignEvent::Kind::started, "dialing started");

@@ -117,7 +117,9 @@ DncList& DncList::operator=(DncList&&) noexcept = default;
 
 std::unique_ptr<DncList> DncList::open(const std::string& connection, const DncOptions& options) {
   if (options.sync_interval < Duration::zero() || options.reload_interval < Duration::zero())
-    throw Error(ErrorCode::invalid_argument, "DNC sync_interval and reload_interval must not be negative");
+    throw Error(ErrorCode::invalid_argument, "DNC sync_interval and reload_interval must not be negative (got " +
+                                                 std::to_string(options.sync_interval.count()) + " ms and " +
+                                                 std::to_string(options.reload_interval.count()) + " ms)");
   auto list = std::make_unique<DncList>(options.default_region);
   list->impl_->options = options;
   list->impl_->table = std::make_unique<detail::DncTable>(connection, options);

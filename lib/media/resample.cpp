@@ -10,7 +10,7 @@ std::vector<std::int16_t> to_8khz(const Pcm& audio) {
   if (audio.sample_rate == kSampleRate) return audio.samples;
   if (audio.sample_rate != 16000)
     throw Error(ErrorCode::invalid_argument, "to_8khz: sample rate " + std::to_string(audio.sample_rate) +
-                                                 " (only 8000 or 16000)");
+                                                 " Hz is not supported (only 8000 or 16000)");
   std::vector<std::int16_t> out(audio.samples.size() / 2 + 1);
   std::size_t done = 0;
   soxr_io_spec_t io = soxr_io_spec(SOXR_INT16_I, SOXR_INT16_I);

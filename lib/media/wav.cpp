@@ -124,7 +124,7 @@ Pcm read_wav(const std::string& path) {
 void write_wav(const std::string& path, const Pcm& audio) {
   if (audio.sample_rate != 8000 && audio.sample_rate != 16000)
     throw Error(ErrorCode::invalid_argument, "write_wav: sample rate " + std::to_string(audio.sample_rate) +
-                                                 " (only 8000 or 16000)");
+                                                 " Hz is not supported (only 8000 or 16000)");
   auto rate = static_cast<std::uint32_t>(audio.sample_rate);
   auto data = static_cast<std::uint32_t>(audio.samples.size() * 2);
   std::array<std::uint8_t, 44> header{};

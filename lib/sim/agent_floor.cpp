@@ -9,7 +9,7 @@ namespace outbound::sim::detail {
 
 AgentFloor::AgentFloor(Network& net, AgentModel model, int agents, std::string prefix)
     : net_(net), model_(model), prefix_(std::move(prefix)), target_(agents) {
-  if (agents < 0) throw Error(ErrorCode::invalid_argument, "agent count must not be negative");
+  if (agents < 0) throw Error(ErrorCode::invalid_argument, "agent count must not be negative (got " + std::to_string(agents) + ")");
 }
 
 AgentFloor::~AgentFloor() {
@@ -43,7 +43,7 @@ void AgentFloor::set(SimAgent& agent, AgentState state) {
 }
 
 void AgentFloor::set_count(int n) {
-  if (n < 0) throw Error(ErrorCode::invalid_argument, "agent count must not be negative");
+  if (n < 0) throw Error(ErrorCode::invalid_argument, "agent count must not be negative (got " + std::to_string(n) + ")");
   target_ = n;
   if (!sink_) return;  // not started: start() logs them in
   int logged_in = 0;

@@ -3,6 +3,9 @@
 // distributions, whose output differs between standard libraries) so golden
 // reports are the same on every platform.
 #include <cmath>
+#include <cstdio>
+#include <string>
+#include <tuple>
 #include <utility>
 
 #include "outbound/error.hpp"
@@ -19,6 +22,13 @@ std::uint64_t splitmix(std::uint64_t& x) noexcept {
 }
 
 std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+
+// A setting's value as a reader wrote it: 0.5, 1e+09 (std::to_string would print 0.500000).
+std::string shown(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
 
 }  // namespace
 
@@ -83,29 +93,40 @@ double Rng::sample(const Distribution& d) noexcept {
 }
 
 void validate(const NetworkModel& m) {
-  const double shares[] = {m.live_answer, m.busy, m.no_answer, m.machine, m.sit, m.fax, m.silence};
+  const std::pair<const char*, double> shares[] = {{"live_answer", m.live_answer}, {"busy", m.busy},
+                                                    {"no_answer", m.no_answer},     {"machine", m.machine},
+                                                    {"sit", m.sit},                 {"fax", m.fax},
+                                                    {"silence", m.silence}};
   double sum = 0;
-  for (double s : shares) {
-    if (!(s >= 0.0 && s <= 1.0)) throw Error(ErrorCode::invalid_argument, "network shares must lie in [0, 1]");
+  for (const auto& [name, s] : shares) {
+    if (!(s >= 0.0 && s <= 1.0))
+      throw Error(ErrorCode::invalid_argument, std::string("network share ") + name + " must lie in [0, 1], not " + shown(s));
     sum += s;
   }
   if (std::fabs(sum - 1.0) > 1e-6)
     throw Error(ErrorCode::invalid_argument,
                 "network shares (live_answer + busy + no_answer + machine + sit + fax + silence) must sum to 1, not " +
-                    std::to_string(sum));
+                    shown(sum));
   const auto& k = m.sit_kinds;
   const double weights[] = {k.invalid_number, k.vacant, k.operator_intercept, k.unknown, k.no_circuit, k.reorder};
   double weight_sum = 0;
   for (double w : weights) {
-    if (!(w >= 0.0) || !std::isfinite(w)) throw Error(ErrorCode::invalid_argument, "SIT kind weights must be finite and >= 0");
+    if (!(w >= 0.0) || !std::isfinite(w))
+      throw Error(ErrorCode::invalid_argument, "SIT kind weights must be finite and >= 0, not " + shown(w));
     weight_sum += w;
   }
   if (!(weight_sum > 0.0)) throw Error(ErrorCode::invalid_argument, "SIT kind weights must not all be 0");
-  if (!(m.no_answer_timeout_s > 0) || !(m.patience_s >= 0) || !(m.busy_signal_s > 0) || !(m.sit_s > 0) || !(m.amd_s >= 0) ||
-      !(m.machine_talk_s >= 0))
-    throw Error(ErrorCode::invalid_argument, "network times must be positive");
+  // Times a callee takes: some may be 0 (no wait), the others need a positive length.
+  const std::tuple<const char*, double, bool> times[] = {
+      {"no_answer_timeout_s", m.no_answer_timeout_s, false}, {"patience_s", m.patience_s, true},
+      {"busy_signal_s", m.busy_signal_s, false},             {"sit_s", m.sit_s, false},
+      {"amd_s", m.amd_s, true},                              {"machine_talk_s", m.machine_talk_s, true}};
+  for (const auto& [name, s, zero_ok] : times)
+    if (!(zero_ok ? s >= 0 : s > 0))
+      throw Error(ErrorCode::invalid_argument, std::string("network time ") + name + " must be " +
+                                                   (zero_ok ? "0 s or more" : "positive") + ", not " + shown(s));
   if (!(m.amd_false_positive >= 0.0 && m.amd_false_positive <= 1.0))
-    throw Error(ErrorCode::invalid_argument, "amd_false_positive must lie in [0, 1]");
+    throw Error(ErrorCode::invalid_argument, "amd_false_positive must lie in [0, 1], not " + shown(m.amd_false_positive));
 }
 
 namespace {

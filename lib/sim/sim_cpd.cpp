@@ -13,10 +13,14 @@ bool is_share(double x) { return x >= 0.0 && x <= 1.0; }
 
 const CpdOptions& checked(const CpdOptions& o) {
   const bool engaged = o.mode == CpdMode::asm_mode;
-  if (o.mode != CpdMode::transfer && !engaged) throw Error(ErrorCode::invalid_argument, "unknown CPD mode");
+  if (o.mode != CpdMode::transfer && !engaged)
+    throw Error(ErrorCode::invalid_argument,
+                "unknown CPD mode " + std::to_string(static_cast<int>(o.mode)) + " (0 transfer or 1 asm)");
   if (o.channels < (engaged ? 2 : 1))
     throw Error(ErrorCode::invalid_argument,
-                engaged ? "an ASM CPD server needs at least 2 channels (each call holds two)" : "a CPD server needs at least 1 channel");
+                std::string(engaged ? "an ASM CPD server needs at least 2 channels (each call holds two)"
+                                    : "a CPD server needs at least 1 channel") +
+                    ", not " + std::to_string(o.channels));
   if (!(o.engage_s >= 0.0) || !std::isfinite(o.engage_s)) throw Error(ErrorCode::invalid_argument, "engage_s must be a finite time >= 0");
   if (!is_share(o.engage_failure) || !is_share(o.opt_out))
     throw Error(ErrorCode::invalid_argument, "engage_failure and opt_out must lie in [0, 1]");

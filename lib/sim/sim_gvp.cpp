@@ -54,7 +54,7 @@ class IvrPlatform final : public SimDriverCore {
 namespace {
 
 const GvpOptions& checked(const GvpOptions& o) {
-  if (o.ports < 1) throw Error(ErrorCode::invalid_argument, "a GVP needs at least 1 port");
+  if (o.ports < 1) throw Error(ErrorCode::invalid_argument, "a GVP needs at least 1 port, not " + std::to_string(o.ports));
   if (!(o.ivr.mean >= 0.0) || !(o.ivr.sd >= 0.0)) throw Error(ErrorCode::invalid_argument, "the IVR duration needs mean >= 0 and sd >= 0");
   return o;
 }

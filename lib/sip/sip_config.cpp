@@ -6,6 +6,7 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/url.h>
 
+#include <cstdio>
 #include <memory>
 
 #include "outbound/error.hpp"
@@ -16,6 +17,13 @@ namespace {
 
 [[noreturn]] void bad(const std::string& field, const std::string& why) {
   throw Error(ErrorCode::invalid_argument, "SIP config " + field + ": " + why);
+}
+
+// A number as a reader wrote it: 2.5, 1e+06 (std::to_string would print 2.500000).
+std::string shown(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
 }
 
 /// A sofia-sip allocation home for one parse, freed when it goes.
@@ -113,19 +121,24 @@ void validate(const SipConfig& c) {
     if (agent.empty()) bad("agents", "an agent id is empty");
     sip::check_sip_uri(uri, "agents." + agent);
   }
-  if (c.max_concurrent_calls < 0) bad("max_concurrent_calls", "must not be negative");
-  if (!(c.calls_per_second >= 0) || c.calls_per_second > 100000) bad("calls_per_second", "must be in 0..100000");
+  if (c.max_concurrent_calls < 0)
+    bad("max_concurrent_calls", "must not be negative (0: no limit; got " + std::to_string(c.max_concurrent_calls) + ")");
+  if (!(c.calls_per_second >= 0) || c.calls_per_second > 100000)
+    bad("calls_per_second", "must lie in 0..100000, not " + sip::shown(c.calls_per_second));
   sip::check_duration(c.agent_answer_timeout, Duration{1}, "agent_answer_timeout");
   sip::check_duration(c.default_ring_timeout, std::chrono::seconds(15), "default_ring_timeout");
   sip::check_duration(c.max_call_duration, std::chrono::seconds(1), "max_call_duration");
   sip::check_duration(c.leg_check_interval, Duration{0}, "leg_check_interval");
   sip::check_duration(c.transaction_timeout, Duration{100}, "transaction_timeout");
   sip::check_duration(c.backoff_initial, Duration{1}, "backoff_initial");
-  if (c.backoff_max < c.backoff_initial) bad("backoff_max", "must not be under backoff_initial");
+  if (c.backoff_max < c.backoff_initial)
+    bad("backoff_max", "must not be under backoff_initial (" + std::to_string(c.backoff_max.count()) + " ms < " +
+                           std::to_string(c.backoff_initial.count()) + " ms)");
   if (c.rtp_address.find_first_of(" \t;<>\"[]") != std::string::npos)
     bad("rtp_address", "\"" + c.rtp_address + "\" is not an address");
   if (c.rtp_port_min < 1024 || c.rtp_port_max > 65534 || c.rtp_port_min > c.rtp_port_max - 1)
-    bad("rtp_port_min/rtp_port_max", "need 1024 <= min < max <= 65534");
+    bad("rtp_port_min/rtp_port_max", "need 1024 <= min < max <= 65534, not " + std::to_string(c.rtp_port_min) + "/" +
+                                         std::to_string(c.rtp_port_max));
   sip::check_audio(c.audio, "audio");
   for (const auto& [campaign, audio] : c.campaign_audio) sip::check_audio(audio, "campaign_audio." + campaign);
 }

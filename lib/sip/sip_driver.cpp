@@ -83,8 +83,9 @@ void SipDriver::Impl::dial(const DialRequest& rq) {
     throw Error(ErrorCode::invalid_argument, "call " + std::to_string(rq.call_id) + ": phone \"" + rq.phone +
                                                  "\" is not an E.164 number (+ and up to 15 digits)");
   if (rq.ring_timeout.count() != 0 && rq.ring_timeout < std::chrono::seconds(15))
-    throw Error(ErrorCode::invalid_argument, "call " + std::to_string(rq.call_id) +
-                                                 ": a ring timeout under 15 s (the regulatory minimum)");
+    throw Error(ErrorCode::invalid_argument, "call " + std::to_string(rq.call_id) + " asks to ring " +
+                                                 std::to_string(rq.ring_timeout.count()) +
+                                                 " ms; a call must ring at least 15 s (the regulatory minimum; 0: the default)");
   AudioPtr sound = audio_of(rq);  // before the call counts: a bad setting refuses the dial
   {
     std::lock_guard lock(mu_);

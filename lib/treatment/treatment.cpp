@@ -68,8 +68,10 @@ void check_codes(const Treatment& t) {
 void check_counts_and_times(const Treatment& t) {
   if (t.sequence < 1) reject(t, "number in sequence must be >= 1 (got " + std::to_string(t.sequence) + ")");
   if (t.cycle_attempts < 1) reject(t, "cycle_attempts must be >= 1 (got " + std::to_string(t.cycle_attempts) + ")");
-  if (t.interval < Duration::zero()) reject(t, "interval must not be negative");
-  if (t.increment < Duration::zero()) reject(t, "increment must not be negative");
+  if (t.interval < Duration::zero())
+    reject(t, "interval must not be negative (got " + std::to_string(t.interval.count()) + " ms)");
+  if (t.increment < Duration::zero())
+    reject(t, "increment must not be negative (got " + std::to_string(t.increment.count()) + " ms)");
   if (needs_date(t.action) && !t.date_time) reject(t, std::string(to_string(t.action)) + " needs date_time");
   if (needs_date(t.action) && *t.date_time < 0) reject(t, "date_time must not be before 1970");
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Checks docs/reference.md against the library it describes.
+"""Checks docs/reference.md and docs/events.md against the library they describe.
 
-Each table of the page preceded by a `<!-- check: WHAT -->` line is compared
+Each table of the pages preceded by a `<!-- check: WHAT -->` line is compared
 with the real thing:
-- `OB_ENUM_<TABLE>`: the rows (code, name) must be exactly the codes the C
-  library defines in that table, with its names (ob_enum_name);
+- `OB_ENUM_<TABLE>`: the rows (code, name; or value, kind) must be exactly the
+  codes the C library defines in that table, with its names (ob_enum_name);
+  a `C constant` column must name the constant outbound.h gives that value;
 - `<table> columns`: the rows (column, type, default) must be exactly the
   columns, declared types and defaults of a table the library creates on
   SQLite through the Python binding (a calling list, a DNC list).
@@ -27,9 +28,9 @@ import outbound as ob
 MARK = re.compile(r"^<!-- check: (.+?) -->$")
 
 
-def tables(page: Path) -> dict[str, list[list[str]]]:
-    """The marked tables: WHAT -> rows (cells without backquotes), header and rule left out."""
-    found: dict[str, list[list[str]]] = {}
+def tables(page: Path) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """The marked tables: WHAT -> (header, rows), cells without backquotes, the rule left out."""
+    found: dict[str, tuple[list[str], list[list[str]]]] = {}
     lines = page.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         m = MARK.match(line.strip())
@@ -40,7 +41,7 @@ def tables(page: Path) -> dict[str, list[list[str]]]:
             if not row.startswith("|"):
                 break
             rows.append([c.strip().replace("`", "") for c in row.strip().strip("|").split("|")])
-        found[m.group(1)] = rows[2:]
+        found[m.group(1)] = (rows[0] if rows else [], rows[2:])
     return found
 
 
@@ -59,14 +60,21 @@ def library_codes(lib: ctypes.CDLL, which: int) -> dict[int, str]:
     return out
 
 
-def check_enum(lib: ctypes.CDLL, what: str, which: int, rows: list[list[str]]) -> list[str]:
+def check_enum(lib: ctypes.CDLL, what: str, which: int, header: list[str], rows: list[list[str]],
+               constants: dict[str, int]) -> list[str]:
+    """`constants`: outbound.h's NAME = value pairs, for a table with a `C constant` column (events.md)."""
+    code_at = header.index("value") if "value" in header else 0
+    name_at = header.index("kind") if "kind" in header else 1
+    const_at = header.index("C constant") if "C constant" in header else None
     documented = {}
     problems = []
     for r in rows:
-        code, name = int(r[0]), r[1]
+        code, name = int(r[code_at]), r[name_at]
         if code in documented:
             problems.append(f"{what}: code {code} is listed twice")
         documented[code] = name
+        if const_at is not None and constants.get(r[const_at]) != code:
+            problems.append(f"{what}: {r[const_at]} is not {code} in outbound.h")
     actual = library_codes(lib, which)
     for code in sorted(set(documented) | set(actual)):
         if code not in actual:
@@ -110,9 +118,11 @@ def check_columns(what: str, db: Path, table: str, rows: list[list[str]]) -> lis
 
 def main() -> int:
     root = Path(sys.argv[1])
-    page = root / "docs" / "reference.md"
-    marked = tables(page)
+    pages = [root / "docs" / "reference.md", root / "docs" / "events.md"]
+    marked = {(page, what): table for page in pages for what, table in tables(page).items()}
     enums = enum_tables(root / "capi" / "outbound.h")
+    constants = {m.group(1): int(m.group(2))
+                 for m in re.finditer(r"\b(OB_[A-Z_]+) = (\d+)", (root / "capi" / "outbound.h").read_text())}
     lib = ctypes.CDLL(os.environ["OUTBOUND_LIBRARY"])
     lib.ob_enum_name.restype = ctypes.c_char_p
     lib.ob_enum_name.argtypes = [ctypes.c_int, ctypes.c_int]
@@ -122,18 +132,20 @@ def main() -> int:
         db = Path(tmp) / "reference.db"
         ob.CallingList(f"sqlite3://{db}", create_if_missing=True).close()
         ob.DncList(f"sqlite3://{db}").close()
-        for what, rows in marked.items():
+        for (page, what), (header, rows) in marked.items():
             if what in enums:
-                problems += check_enum(lib, what, enums[what], rows)
+                found = check_enum(lib, what, enums[what], header, rows, constants)
             elif what.endswith(" columns"):
-                problems += check_columns(what, db, what.split()[0], rows)
+                found = check_columns(what, db, what.split()[0], rows)
             else:
-                problems.append(f"unknown check {what!r}: name an OB_ENUM_ table of outbound.h or '<table> columns'")
-    for p in problems:
-        print("docs/reference.md:", p)
-    if not marked:
-        problems.append("no marked tables")
-        print("docs/reference.md: no <!-- check: ... --> tables found")
+                found = [f"unknown check {what!r}: name an OB_ENUM_ table of outbound.h or '<table> columns'"]
+            for p in found:
+                print(f"docs/{page.name}:", p)
+            problems += found
+    for page in pages:
+        if not any(p == page for p, _ in marked):
+            problems.append(f"no marked tables in {page.name}")
+            print(f"docs/{page.name}: no <!-- check: ... --> tables found")
     print(f"check_reference: {len(marked)} tables, {len(problems)} problems")
     return 1 if problems else 0
 

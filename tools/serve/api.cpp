@@ -71,7 +71,8 @@ std::int64_t handle_of(const std::string& text) {
 void check_agent_id(const std::string& id) {
   bool ok = !id.empty() && id.size() <= 64;
   for (char c : id) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '@');
-  if (!ok) throw Error(ErrorCode::invalid_argument, "agent ids are 1 to 64 letters, digits, '_', '-', '.' or '@'");
+  if (!ok)
+    throw Error(ErrorCode::invalid_argument, "agent id \"" + id + "\" is not 1 to 64 letters, digits, '_', '-', '.' or '@'");
 }
 
 Record record_from(const json& j) {

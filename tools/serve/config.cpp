@@ -165,7 +165,7 @@ std::pair<std::string, unsigned short> host_port(const std::string& v, const std
   if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   bool digits = port.size() <= 5;
   for (char ch : port) digits = digits && ch >= '0' && ch <= '9';
-  if (!digits || std::stol(port) > 65535) bad(path, "port must be 0..65535");
+  if (!digits || std::stol(port) > 65535) bad(path, "port \"" + port + "\" is not a number in 0..65535");
   return {host, static_cast<unsigned short>(std::stol(port))};
 }
 
@@ -250,7 +250,8 @@ void parse_goal(const json& v, const std::string& p, CampaignConfig& cfg) {
   if (key == "wait_time_s") cfg.goal = OptimizationGoal::wait_time;
   if (key == "distribution_time_s") cfg.goal = OptimizationGoal::distribution_time;
   bool rate = key == "overdial_rate" || key == "busy_factor";
-  if (!(cfg.target >= 0) || (rate && cfg.target > 1) || cfg.target > 3600) bad(kp, "target out of range");
+  if (!(cfg.target >= 0) || (rate && cfg.target > 1) || cfg.target > 3600)
+    bad(kp, std::string(rate ? "must lie in [0, 1]" : "must lie in [0, 3600] s") + ", not " + g.at(key).dump());
 }
 
 std::vector<CampaignList> parse_campaign_lists(const json& v, const std::string& p, const ServeConfig& c) {

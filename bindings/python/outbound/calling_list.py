@@ -100,7 +100,7 @@ class CsvOptions:
         c = _native.CsvOptions()
         check(_lib.ob_csv_options_init(ctypes.byref(c), _native.CSV_OPTIONS_VERSION))
         if len(self.delimiter.encode()) != 1:
-            raise ValueError("the CSV delimiter must be one byte")
+            raise ValueError(f"the CSV delimiter must be one byte, not {self.delimiter!r}")
         c.delimiter = self.delimiter.encode()
         c.batch_size = self.batch_size
         c.default_daily_from = self.default_daily_from

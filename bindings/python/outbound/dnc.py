@@ -45,7 +45,7 @@ def _epoch_ms(when: Union[None, int, float, _dt.datetime]) -> int:
             raise ValueError("expires_at must be an aware datetime (UTC or with a zone), or epoch seconds")
         return round(when.timestamp() * 1000)
     if when <= 0:
-        raise ValueError("expires_at must be a positive number of epoch seconds")
+        raise ValueError(f"expires_at must be a positive number of epoch seconds, not {when!r}")
     return round(when * 1000)
 
 

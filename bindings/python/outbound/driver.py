@@ -162,11 +162,11 @@ class Driver:
 
     def dial(self, request: DialRequest) -> None:
         """Places a call; report its events for request.call_id through the sink."""
-        raise NotImplementedError("Driver.dial")
+        raise NotImplementedError(f"{type(self).__name__} has no dial(): a Driver subclass must define dial(request)")
 
     def cancel(self, call_id: int) -> None:
         """Cancels a call not yet connected; report it released. Unknown ids are ignored."""
-        raise NotImplementedError("Driver.cancel")
+        raise NotImplementedError(f"{type(self).__name__} has no cancel(): a Driver subclass must define cancel(call_id)")
 
     def connect(self, call_id: int, agent_id: str) -> None:
         """Joins answered call `call_id`, waiting for an agent, to `agent_id`'s line (drivers whose

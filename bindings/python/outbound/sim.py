@@ -91,7 +91,7 @@ class NetworkModel:
                      "patience_s", "busy_signal_s", "sit_s", "amd_s", "amd_false_positive", "machine_talk_s"):
             setattr(c, name, float(getattr(self, name)))
         if len(self.sit_weights) != 6:
-            raise ValueError("sit_weights needs six weights (SIT results 11..16)")
+            raise ValueError(f"sit_weights needs six weights (SIT results 11..16), not {len(self.sit_weights)}")
         for i, w in enumerate(self.sit_weights):
             c.sit_weights[i] = float(w)
         c.ring = self.ring.to_c()
