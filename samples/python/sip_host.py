@@ -14,6 +14,7 @@ OUTBOUND_LIBRARY=build/capi/liboutbound_c.so if the build folder is not called b
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import socket
@@ -48,10 +49,16 @@ def free_ports(count: int) -> int:
     raise RuntimeError("no free ports on 127.0.0.1")
 
 
+def tools_env() -> Dict[str, str]:
+    """Our environment for the tools we start, without a sanitizer runtime preloaded for this process
+    (the test suite's ASan build preloads libasan; espeak-ng hangs under it)."""
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
+
+
 def start_far_end(folder: Path, port: int) -> subprocess.Popen:
     """baresip with the callees and the agents' phones; returns once it is ready."""
     def run(*args: str) -> None:
-        subprocess.run(args, check=True, capture_output=True)
+        subprocess.run(args, check=True, capture_output=True, timeout=60, env=tools_env())
     run("espeak-ng", "-w", str(folder / "raw.wav"), "Hello?")
     run("sox", str(folder / "raw.wav"), "-r", "8000", "-c", "1", "-b", "16", str(folder / "hello.wav"), "pad", "0.3", "30")
     run("sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(folder / "talk.wav"), "synth", "2", "sine", "400")
@@ -66,7 +73,7 @@ def start_far_end(folder: Path, port: int) -> subprocess.Popen:
     (folder / "accounts").write_text("\n".join(accounts) + "\n")
     log = open(folder / "baresip.log", "w")
     proc = subprocess.Popen(["baresip", "-f", str(folder)], stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL, env=tools_env())
     deadline = time.monotonic() + 10
     while "baresip is ready." not in (folder / "baresip.log").read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
