@@ -1,7 +1,8 @@
 // The SIP driver's call flow, on the reactor's thread: the customer's INVITE
-// and what its responses mean, third-party call control on connect (RFC 3725:
-// the agent's phone gets the customer's media description, the customer is
-// re-INVITEd with the agent's answer), hang-ups from either side, and the
+// and what its responses mean, third-party call control on connect and on a
+// treatment's transfer (RFC 3725: the agent's phone, or the destination, gets
+// the customer's media description, the customer is re-INVITEd with its
+// answer), hang-ups from either side, and the
 // timers that bound every dialog (ring timeout, agent answer timeout, leg
 // checks, maximum call duration).
 #include <sofia-sip/msg_header.h>
@@ -25,6 +26,11 @@ using sip::Role;
 using sip::Stage;
 
 namespace {
+
+// Who the second leg reaches, for details.
+std::string second_party(const sip::Call& c) {
+  return c.transfer_to.empty() ? "the agent's phone" : "the destination " + c.transfer_to;
+}
 
 // sofia-sip marks the responses it makes itself (a transaction that timed
 // out, a transport that failed) with this bit of sip_flags: NTA_INTERNAL_MSG
@@ -305,6 +311,8 @@ void SipDriver::Impl::on_customer_response(Leg& leg, Call* c, int status, const 
       });
       return;
     }
+    if (!c->transfer_to.empty())
+      return transfer_failed(*c, "the customer refused the destination's media: " + response_text(status, phrase));
     release(*c, CallResult::call_drop_error, "the customer refused the agent's media: " + response_text(status, phrase));
   }
 }
@@ -328,6 +336,7 @@ void SipDriver::Impl::answered(Call& c, const sip_t* sip) {
   c.max_timer.set(reactor_->root(), cfg_.max_call_duration, [this, id] {
     Call* over = find(id);
     if (!over) return;
+    if (!over->transfer_to.empty()) return transferred_call_ends(*over, "the maximum call duration passed");
     if (over->stage == Stage::connected) return release(*over, CallResult::answer, "the maximum call duration passed");
     abandon(*over, "the maximum call duration passed with no agent");
   });
@@ -388,24 +397,25 @@ bool SipDriver::Impl::authenticate(Leg& leg, const sip_t* sip) {
 
 // --- connect: third-party call control -----------------------------------------------------
 
-void SipDriver::Impl::start_connect(Call& c, const std::string& agent_id) {
-  const std::string& uri = cfg_.agents.at(agent_id);
+// The second party is an agent's phone (connect: c.agent_id) or a treatment's destination
+// (transfer: c.transfer_to); both get the same 3PCC and the same answer timeout.
+void SipDriver::Impl::start_join(Call& c, const std::string& uri) {
   const CallId id = c.request.call_id;
   const auto offer = sip::with_origin(c.customer_sdp, c.session_id + (1ull << 63), ++c.agent_version);
-  c.agent_id = agent_id;
-  if (!offer) return agent_failed(c, "the customer's answer has no usable media description to offer the agent");
+  if (!offer) return agent_failed(c, "the customer's answer has no usable media description to offer " + second_party(c));
   Leg* leg = new_leg(id, Role::agent, uri);
   if (!leg) return agent_failed(c, "the SIP stack refused a new dialog");
   c.agent = leg;
   c.stage = Stage::connecting;
-  // The agent's phone shows whom it is about to talk to.
+  // The agent's phone (or the destination) shows whom it is about to talk to.
   const std::string from = "<sip:" + c.request.phone + "@" + listen_.host + ">";
   nua_invite(leg->nh, NUTAG_URL(uri.c_str()), SIPTAG_FROM_STR(from.c_str()), SIPTAG_CONTENT_TYPE_STR(kSdp),
              SIPTAG_PAYLOAD_STR(offer->c_str()), TAG_END());
   c.agent_timer.set(reactor_->root(), cfg_.agent_answer_timeout, [this, id] {
     Call* late = find(id);
     if (late && late->stage == Stage::connecting)
-      agent_failed(*late, "no answer within " + std::to_string(cfg_.agent_answer_timeout.count()) + " ms");
+      agent_failed(*late, "no answer within " + std::to_string(cfg_.agent_answer_timeout.count()) + " ms from " +
+                              second_party(*late) + " (agent_answer_timeout)");
   });
 }
 
@@ -427,19 +437,20 @@ void SipDriver::Impl::on_agent_response(Leg& leg, Call* c, int status, const cha
     return agent_answered(*c, sip);
   }
   leg.state = LegState::done;
-  if (current && c->stage == Stage::connecting) agent_failed(*c, "the agent's phone answered " + response_text(status, phrase));
+  if (current && c->stage == Stage::connecting) agent_failed(*c, second_party(*c) + " answered " + response_text(status, phrase));
 }
 
 void SipDriver::Impl::agent_answered(Call& c, const sip_t* sip) {
   c.agent_timer.cancel();
   c.agent_sdp = body_of(sip);
   const auto offer = sip::with_origin(c.agent_sdp, c.session_id, ++c.customer_version);
-  if (!offer) return agent_failed(c, "the agent's phone answered with no usable media description");
+  if (!offer) return agent_failed(c, second_party(c) + " answered with no usable media description");
   c.stage = Stage::bridging;
   nua_invite(c.customer->nh, SIPTAG_CONTENT_TYPE_STR(kSdp), SIPTAG_PAYLOAD_STR(offer->c_str()), TAG_END());
 }
 
 void SipDriver::Impl::agent_failed(Call& c, const std::string& why) {
+  if (!c.transfer_to.empty()) return transfer_failed(c, why);
   c.agent_timer.cancel();
   hang_up(c.agent);
   c.agent = nullptr;
@@ -453,16 +464,37 @@ void SipDriver::Impl::agent_failed(Call& c, const std::string& why) {
   emit(CallEventKind::connect_failed, c.request.call_id, AnswerClass::unknown, agent, CallResult::unknown, why);
 }
 
+// A destination that refused, never answered or could not be joined: the call ends at once (the
+// machine gets no message). `cleared`, as for a hang-up the engine asked for, so the engine keeps
+// the result of the answer that chose the transfer (its treatment still applies).
+void SipDriver::Impl::transfer_failed(Call& c, const std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.transfer_failures;
+  }
+  release(c, CallResult::cleared, "the transfer failed: " + why);
+}
+
+// A transferred call ended after it was joined (or on its way there): `answer`, which the engine
+// turns into the result of the answer that chose the transfer.
+void SipDriver::Impl::transferred_call_ends(Call& c, const std::string& detail) {
+  if (c.stage != Stage::connected) return transfer_failed(c, detail);
+  release(c, CallResult::answer, "transferred to " + c.transfer_to + "; " + detail);
+}
+
 void SipDriver::Impl::bridged(Call& c) {
   c.retry_timer.cancel();
+  const bool transfer = !c.transfer_to.empty();
+  if (c.agent_gone && transfer) return transfer_failed(c, "the destination hung up while the call was being joined");
   if (c.agent_gone) return release(c, CallResult::call_drop_error, "the agent hung up while the call was being joined");
   c.stage = Stage::connected;
   c.rtp.reset();  // audio flows customer <-> agent now, not through the driver
   {
     std::lock_guard lock(mu_);
-    ++stats_.connects;
+    ++(transfer ? stats_.transfers : stats_.connects);
   }
-  emit(CallEventKind::connected, c.request.call_id, AnswerClass::unknown, c.agent_id);
+  // No agent takes a transferred call: the engine hears of it again when it is released.
+  if (!transfer) emit(CallEventKind::connected, c.request.call_id, AnswerClass::unknown, c.agent_id);
   if (cfg_.leg_check_interval.count() > 0) {
     const CallId id = c.request.call_id;
     c.check_timer.set(reactor_->root(), cfg_.leg_check_interval, [this, id] { probe_legs(id); });
@@ -477,6 +509,7 @@ void SipDriver::Impl::on_bye(Leg& leg) {
   if (!c) return;
   if (leg.role == Role::customer && c->customer == &leg) {
     c->customer = nullptr;
+    if (!c->transfer_to.empty()) return transferred_call_ends(*c, "the customer's side hung up");
     if (c->stage == Stage::connected) return release(*c, CallResult::answer, "the customer hung up");
     if (c->stage == Stage::waiting || c->stage == Stage::connecting || c->stage == Stage::bridging)
       return abandon(*c, "the customer hung up before an agent was joined");
@@ -486,6 +519,7 @@ void SipDriver::Impl::on_bye(Leg& leg) {
   }
   if (leg.role == Role::agent && c->agent == &leg) {
     c->agent = nullptr;
+    if (c->stage == Stage::connected && !c->transfer_to.empty()) return transferred_call_ends(*c, "the destination hung up");
     if (c->stage == Stage::connected) return release(*c, CallResult::answer, "the agent hung up");
     if (c->stage == Stage::bridging) c->agent_gone = true;
   }
@@ -516,7 +550,7 @@ void SipDriver::Impl::on_probe(Leg& leg, int status, const sip_t* sip) {
     ++stats_.legs_lost;
   }
   release(*c, CallResult::call_drop_error,
-          agent ? "the agent's phone stopped answering (" + std::to_string(status) + ")"
+          agent ? "the agent's phone (or transfer destination) stopped answering (" + std::to_string(status) + ")"
                 : "the customer's side stopped answering (" + std::to_string(status) + ")");
 }
 
@@ -578,11 +612,13 @@ void SipDriver::Impl::forget_leg(Leg& leg) {
   if (Call* c = find(leg.call)) {
     // sofia ended a dialog we still count on (e.g. it gave up on a BYE or re-INVITE): end the call too.
     if (c->customer == &leg) c->customer = nullptr;
+    const CallId id = c->request.call_id;
     if (c->agent == &leg) {
       c->agent = nullptr;
       if (c->stage == Stage::connecting || c->stage == Stage::bridging) agent_failed(*c, "the agent's dialog ended");
+      c = find(id);  // a failed transfer ends the call
     }
-    if (!c->customer && c->stage != Stage::queued)
+    if (c && !c->customer && c->stage != Stage::queued)
       release(*c, c->stage == Stage::connected ? CallResult::call_drop_error : CallResult::general_error,
               "the customer's dialog ended unexpectedly");
   }

@@ -125,7 +125,32 @@ void SipDriver::Impl::connect(CallId id, const std::string& agent_id) {
     if (!c) throw Error(ErrorCode::invalid_state, "call " + std::to_string(id) + " is not in progress");
     if (c->stage != Stage::waiting)
       throw Error(ErrorCode::invalid_state, "call " + std::to_string(id) + " is not an answered call waiting for an agent");
-    start_connect(*c, agent_id);
+    c->agent_id = agent_id;
+    start_join(*c, cfg_.agents.at(agent_id));
+  });
+}
+
+void SipDriver::Impl::transfer(CallId id, const std::string& destination) {
+  if (!destination.starts_with("sip:") && !destination.starts_with("sips:"))
+    throw Error(ErrorCode::invalid_argument, "call " + std::to_string(id) + ": transfer destination \"" + destination +
+                                                 "\" is not a SIP URI (give sip:user@host[:port] or sips:…)");
+  {
+    std::lock_guard lock(mu_);
+    if (!started_) throw Error(ErrorCode::invalid_state, "the SIP driver is not started");
+  }
+  reactor_->call([&] {
+    Call* c = find(id);
+    if (!c) throw Error(ErrorCode::invalid_state, "call " + std::to_string(id) + " is not in progress");
+    // A machine under detect_connect waits for its beep (messaging, still listening): it can go;
+    // once its message plays (nothing listened to any more) it is too late.
+    const bool may = c->stage == Stage::waiting || (c->stage == Stage::messaging && c->audio);
+    if (!may)
+      throw Error(ErrorCode::invalid_state, "call " + std::to_string(id) +
+                                                " is not an answered call waiting (or a machine waiting for its beep): it "
+                                                "cannot be transferred");
+    c->audio_timer.cancel();  // no message for the machine now
+    c->transfer_to = destination;
+    start_join(*c, destination);
   });
 }
 
@@ -136,7 +161,8 @@ void SipDriver::Impl::release_abandoned(CallId id) {
   }
   reactor_->call([&] {
     Call* c = find(id);
-    if (c && (c->stage == Stage::waiting || c->stage == Stage::connecting)) play_abandon_message(*c, "no agent in time");
+    if (c && c->transfer_to.empty() && (c->stage == Stage::waiting || c->stage == Stage::connecting))
+      play_abandon_message(*c, "no agent in time");
   });
 }
 
@@ -223,6 +249,7 @@ void SipDriver::start(EventSink& sink) { impl_->start(sink); }
 void SipDriver::dial(const DialRequest& request) { impl_->dial(request); }
 void SipDriver::cancel(CallId call_id) { impl_->cancel(call_id); }
 void SipDriver::connect(CallId call_id, const std::string& agent_id) { impl_->connect(call_id, agent_id); }
+void SipDriver::transfer(CallId call_id, const std::string& destination) { impl_->transfer(call_id, destination); }
 void SipDriver::release_abandoned(CallId call_id) { impl_->release_abandoned(call_id); }
 void SipDriver::stop() { impl_->stop(); }
 SipDriverStats SipDriver::stats() const { return impl_->stats(); }

@@ -23,7 +23,8 @@
 
 namespace outbound::sip {
 
-/// Which side of a call a SIP dialog reaches.
+/// Which side of a call a SIP dialog reaches (agent: the second party joined to the customer,
+/// an agent's phone or a treatment's transfer destination).
 enum class Role { customer, agent, stray };
 
 /// Where one INVITE dialog stands.
@@ -60,9 +61,9 @@ enum class Stage {
   messaging,   ///< a machine under detect_connect: waiting for the beep, then leaving the message
   waiting,     ///< answered; waits for connect()
   abandoning,  ///< no agent came: the abandon message plays (the opt-out digit listened for)
-  connecting,  ///< agent's phone INVITEd
-  bridging,    ///< agent answered; the customer is re-INVITEd with the agent's media
-  connected,   ///< customer and agent talk
+  connecting,  ///< agent's phone (or the transfer destination) INVITEd
+  bridging,    ///< it answered; the customer is re-INVITEd with its media
+  connected,   ///< customer and agent (or destination) talk
 };
 
 /// A call's audio settings with its messages read and resampled to 8 kHz (null: none).
@@ -79,6 +80,7 @@ struct Call {
   Leg* customer = nullptr;  // owned by Impl::legs_
   Leg* agent = nullptr;
   std::string agent_id;
+  std::string transfer_to;               // set: the second leg goes to this URI for a treatment, not to an agent
   std::string customer_sdp, agent_sdp;  // as each party last described its media
   std::unique_ptr<RtpPort> rtp;
   std::unique_ptr<CallAudio> audio;      // what the customer's side says, analysed
@@ -106,6 +108,7 @@ class SipDriver::Impl {
   void dial(const DialRequest& request);
   void cancel(CallId id);
   void connect(CallId id, const std::string& agent_id);
+  void transfer(CallId id, const std::string& destination);
   void release_abandoned(CallId id);
   void stop();
   SipDriverStats stats() const;
@@ -144,9 +147,11 @@ class SipDriver::Impl {
   void on_agent_response(Leg& leg, Call* c, int status, const char* phrase, const sip_t* sip);
   void answered(Call& c, const sip_t* sip);
   void failed(Call& c, int status, const char* phrase, const sip_t* sip);
-  void start_connect(Call& c, const std::string& agent_id);
+  void start_join(Call& c, const std::string& uri);  // INVITEs the second party (agent or transfer destination)
   void agent_answered(Call& c, const sip_t* sip);
   void agent_failed(Call& c, const std::string& why);
+  void transfer_failed(Call& c, const std::string& why);
+  void transferred_call_ends(Call& c, const std::string& detail);
   void bridged(Call& c);
   void on_bye(Leg& leg);
   void on_incoming_invite(nua_handle_t* nh, Leg* leg);

@@ -89,6 +89,8 @@ struct SipDriverStats {
   long connects = 0;                    ///< agent legs bridged
   long connect_failures = 0;            ///< agent legs that failed (connect_failed events)
   long legs_lost = 0;                   ///< connected legs found gone by the leg check
+  long transfers = 0;                   ///< calls joined to a treatment's destination (transfer())
+  long transfer_failures = 0;           ///< transfers whose destination refused, never answered or could not be joined
   long rtp_packets = 0;                 ///< RTP packets received on the driver's media ports
   long rtp_rejected = 0;                ///< datagrams on media ports that were not G.711 RTP
   long open_dialogs = 0;                ///< SIP dialogs (legs) the driver holds now, ended calls' included
@@ -132,6 +134,12 @@ class OB_API SipDriver final : public Driver {
   /// agent's answer: connected, or connect_failed (rejected, no answer in agent_answer_timeout).
   /// Throws Error(not_found) for an agent not in the config, Error(invalid_state) for a call not waiting.
   void connect(CallId call_id, const std::string& agent_id) override;
+  /// Joins an answered call (waiting, or a detect_connect machine before its message) to
+  /// `destination`, a sip:/sips: URI, as connect joins an agent (no connected event); released
+  /// follows when either side hangs up or max_call_duration passes (answer), or at once when the
+  /// destination fails within agent_answer_timeout (cleared). Throws Error(invalid_argument) for a
+  /// destination that is not a SIP URI, Error(invalid_state) for a call that cannot be transferred.
+  void transfer(CallId call_id, const std::string& destination) override;
   /// Hangs up a live call no agent took: abandoned, then released (abandoned).
   void release_abandoned(CallId call_id) override;
   /// CANCELs or BYEs every call (released: cleared), then closes the SIP thread and ports.
