@@ -1048,11 +1048,14 @@ typedef struct ob_sip_driver_stats {
   long connect_failures;     /**< agent legs that failed (connect_failed events) */
   long legs_lost;            /**< connected legs found gone by the leg check */
   long open_dialogs;         /**< SIP dialogs the driver holds now */
+  /* Version 2 (written only when `version` >= 2): */
+  long transfers;            /**< calls joined to a treatment's transfer destination */
+  long transfer_failures;    /**< transfers whose destination refused, never answered or could not be joined */
 } ob_sip_driver_stats;
-/** Current version of ob_sip_driver_stats. */
-#define OB_SIP_DRIVER_STATS_VERSION 1u
+/** Current version of ob_sip_driver_stats (2: transfers, transfer_failures). */
+#define OB_SIP_DRIVER_STATS_VERSION 2u
 /** Zeroed, with the version set. */
-#define OB_SIP_DRIVER_STATS_INIT {OB_SIP_DRIVER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0}
+#define OB_SIP_DRIVER_STATS_INIT {OB_SIP_DRIVER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** Fills `out` with the defaults of `version` (as OB_SIP_OPTIONS_INIT). */
 OB_EXTERN int ob_sip_options_init(ob_sip_options* out, unsigned int version);

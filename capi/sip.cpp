@@ -123,6 +123,10 @@ int ob_sip_driver_stats_get(ob_sip_driver_stats* out, ob_driver* driver) {
     out->connect_failures = s.connect_failures;
     out->legs_lost = s.legs_lost;
     out->open_dialogs = s.open_dialogs;
+    if (out->version >= 2) {  // a version-1 struct ends before them
+      out->transfers = s.transfers;
+      out->transfer_failures = s.transfer_failures;
+    }
 #else
     (void)driver;
     obc::no_sip();

@@ -155,8 +155,17 @@ static void bad_options(void) {
   check_refused(&o, "ob_sip_options");
   /* The defaults make a driver; it is no simulated driver, and counts nothing yet. */
   CHECK_OK(ob_sip_driver_new(&d, NULL, NULL));
+  st.transfers = st.transfer_failures = -7;
   CHECK_OK(ob_sip_driver_stats_get(&st, d));
-  CHECK(st.invites == 0 && st.open_dialogs == 0);
+  CHECK(st.invites == 0 && st.open_dialogs == 0 && st.transfers == 0 && st.transfer_failures == 0);
+  {
+    /* A version-1 caller's struct ends before the transfer counters: nothing is written there. */
+    ob_sip_driver_stats v1 = OB_SIP_DRIVER_STATS_INIT;
+    v1.version = 1;
+    v1.invites = v1.transfers = v1.transfer_failures = -7;
+    CHECK_OK(ob_sip_driver_stats_get(&v1, d));
+    CHECK(v1.invites == 0 && v1.transfers == -7 && v1.transfer_failures == -7);
+  }
   CHECK_RC(ob_sim_driver_set_engine_routing(d, 1), OB_EUNSUPPORTED);
   ob_driver_free(d);
 }

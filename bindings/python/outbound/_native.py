@@ -399,7 +399,7 @@ class SipDriverStats(_Struct):
     _fields_ = [
         ("version", c_uint), ("invites", c_long), ("timeouts", c_long), ("transport_failures", c_long),
         ("backoffs", c_long), ("connects", c_long), ("connect_failures", c_long), ("legs_lost", c_long),
-        ("open_dialogs", c_long),
+        ("open_dialogs", c_long), ("transfers", c_long), ("transfer_failures", c_long),
     ]
 
 
@@ -502,6 +502,7 @@ TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 4  # 2: lockout_deferred; 3: answers by class, messages_left; 4: contact_deferred, predial_vetoed
 DRIVER_CLASS_VERSION = 3  # 2: connect; 3: transfer
 DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
+SIP_DRIVER_STATS_VERSION = 2  # 2: transfers, transfer_failures
 CSV_OPTIONS_VERSION = 2  # 2: zones
 DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
 DNC_ENTRY_VERSION = 1

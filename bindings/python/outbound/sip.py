@@ -36,6 +36,10 @@ class SipDriverStats:
     """Connected legs found gone by the leg check."""
     open_dialogs: int = 0
     """SIP dialogs the driver holds now."""
+    transfers: int = 0
+    """Calls joined to a treatment's transfer destination."""
+    transfer_failures: int = 0
+    """Transfers whose destination refused, never answered or could not be joined."""
 
 
 class SipDriver(Handle):
@@ -107,7 +111,7 @@ class SipDriver(Handle):
 
     def stats(self) -> SipDriverStats:
         """Counters so far."""
-        c = _native.SipDriverStats(version=_native.VERSION)
+        c = _native.SipDriverStats(version=_native.SIP_DRIVER_STATS_VERSION)
         check(_lib.ob_sip_driver_stats_get(ctypes.byref(c), self._h))
         return SipDriverStats(c.invites, c.timeouts, c.transport_failures, c.backoffs, c.connects,
-                              c.connect_failures, c.legs_lost, c.open_dialogs)
+                              c.connect_failures, c.legs_lost, c.open_dialogs, c.transfers, c.transfer_failures)
