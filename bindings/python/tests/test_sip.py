@@ -79,6 +79,7 @@ def test_a_campaign_places_a_real_call_and_routes_it_to_the_agents_phone(phones:
         assert calls.get(1).call_result == ob.CallResult.ANSWER
         sip = driver.stats()
         assert (sip.invites, sip.connects, sip.connect_failures) == (1, 1, 0)
+        assert (sip.transfers, sip.transfer_failures) == (0, 0)  # read from the version-2 struct
         driver.close()
 
 
