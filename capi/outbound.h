@@ -936,11 +936,14 @@ typedef struct ob_sim_driver_stats {
   long engaged;              /**< CPD ASM engaging calls */
   long engage_failures;      /**< CPD ASM agents not reached */
   long opt_outs;             /**< CPD ASM opt-outs */
+  long connect_failures;     /**< version 2: engine routing, connects to an agent who was not ready */
+  long transfers;            /**< version 2: answers sent to a treatment's destination (transfer/connect actions) */
+  long machine_messages;     /**< version 2: detect_connect machines left the campaign's machine_message */
 } ob_sim_driver_stats;
-/** Current version of ob_sim_driver_stats. */
-#define OB_SIM_DRIVER_STATS_VERSION 1u
+/** Current version of ob_sim_driver_stats (2: connect_failures, transfers, machine_messages). */
+#define OB_SIM_DRIVER_STATS_VERSION 2u
 /** Zeroed, with the version set. */
-#define OB_SIM_DRIVER_STATS_INIT {OB_SIM_DRIVER_STATS_VERSION, 0, 0, 0, 0, 0, 0.0, 0, 0, 0}
+#define OB_SIM_DRIVER_STATS_INIT {OB_SIM_DRIVER_STATS_VERSION, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0}
 
 /** A voice application session as it starts on a simulated GVP (BORROWED for the callback). */
 typedef struct ob_gvp_session {

@@ -311,6 +311,10 @@ int ob_sim_driver_stats_get(ob_sim_driver_stats* out, ob_driver* driver) {
     out->engaged = s.engaged;
     out->engage_failures = s.engage_failures;
     out->opt_outs = s.opt_outs;
+    if (out->version < 2) return;  // a version-1 struct ends here
+    out->connect_failures = s.connect_failures;
+    out->transfers = s.transfers;
+    out->machine_messages = s.machine_messages;
   });
 }
 

@@ -259,6 +259,58 @@ static void test_sim_engine_routing(const char* dir) {
   ob_engine_free(e);
 }
 
+/* A treatment's transfer action on a simulated switch: counted in ob_sim_driver_stats version 2;
+ * a version-1 caller's struct is filled to its own end and no further. */
+static void test_sim_transfers_counted(const char* dir) {
+  ob_engine* e = manual_engine();
+  ob_sim_network_options no = OB_SIM_NETWORK_OPTIONS_INIT;
+  ob_sim_network* net = NULL;
+  ob_driver* ts = NULL;
+  ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_campaign* c = NULL;
+  ob_campaign_stats st = OB_CAMPAIGN_STATS_INIT;
+  ob_sim_driver_stats ds = OB_SIM_DRIVER_STATS_INIT;
+  ob_treatment to_mailbox = OB_TREATMENT_INIT;
+  ob_list* list = new_list(dir, "transfers.db", 200);
+  unsigned char v1[sizeof(ob_sim_driver_stats)];
+  ob_sim_driver_stats* old = (ob_sim_driver_stats*)(void*)v1;
+  size_t i, v1_size = offsetof(ob_sim_driver_stats, connect_failures);
+
+  no.machine = 0.3;
+  no.live_answer -= 0.2; /* the shares still sum to 1 */
+  CHECK_OK(ob_sim_network_new(&net, e, &no));
+  CHECK_OK(ob_sim_tserver_new(&ts, net, 5, NULL, NULL));
+  to_mailbox.id = 7;
+  to_mailbox.call_result = OB_CALL_RESULT_ANSWERING_MACHINE;
+  to_mailbox.call_action = OB_CALL_ACTION_TRANSFER;
+  to_mailbox.destination = "sip:mailbox@127.0.0.1";
+  co.name = "transfers";
+  co.amd = OB_AMD_DETECT_CONNECT;
+  co.treatment_count = 1;
+  co.treatments = &to_mailbox;
+  CHECK_OK(ob_campaign_new(&c, e, &co, ts, NULL));
+  CHECK_OK(ob_campaign_add_list(c, list, 1.0));
+  CHECK_OK(ob_campaign_load(c));
+  CHECK_OK(ob_campaign_start(c));
+  CHECK_OK(ob_engine_run_for(e, 3600 * 1000));
+  finish(e, c);
+  CHECK_OK(ob_campaign_stats_get(&st, c));
+  CHECK_OK(ob_sim_driver_stats_get(&ds, ts));
+  CHECK(ds.version == 2 && st.machines > 0 && ds.transfers == st.machines && ds.machine_messages == 0);
+
+  memset(v1, 0xab, sizeof v1);
+  old->version = 1;
+  CHECK_OK(ob_sim_driver_stats_get(old, ts));
+  CHECK(old->dials == ds.dials && old->machines == ds.machines && old->opt_outs == ds.opt_outs);
+  for (i = v1_size; i < sizeof v1; ++i) CHECK(v1[i] == 0xab);  /* past a version-1 struct: untouched */
+
+  ob_campaign_free(c);
+  ob_driver_free(ts);
+  ob_sim_network_free(net);
+  ob_list_free(list);
+  ob_engine_free(e);
+}
+
 int main(void) {
   const char* dir = temp_dir();
   test_connect_reaches_the_driver();
@@ -266,6 +318,7 @@ int main(void) {
   test_version_1(dir);
   test_connect_on_the_engine_thread(dir);
   test_sim_engine_routing(dir);
+  test_sim_transfers_counted(dir);
   remove_dir(dir);
   return check_report("capi_driver_connect");
 }

@@ -375,6 +375,7 @@ class SimDriverStats(_Struct):
         ("version", c_uint), ("dials", c_long), ("live_answers", c_long), ("connected", c_long),
         ("abandoned", c_long), ("machines", c_long), ("wait_to_connect_s", c_double), ("engaged", c_long),
         ("engage_failures", c_long), ("opt_outs", c_long),
+        ("connect_failures", c_long), ("transfers", c_long), ("machine_messages", c_long),  # version 2
     ]
 
 
@@ -507,6 +508,7 @@ CSV_OPTIONS_VERSION = 2  # 2: zones
 DNC_OPTIONS_VERSION = 2  # 2: tenant_dbid, sync_interval_ms, reload_interval_ms
 DNC_ENTRY_VERSION = 1
 CALL_EVENT_VERSION = 2  # 2: message_left
+SIM_DRIVER_STATS_VERSION = 2  # 2: connect_failures, transfers, machine_messages
 # ob_dial_request is filled by the library at its own version (2 added caller_id, 3 the call audio;
 # see DialRequest.from_c).
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Callable, Dict, Optional, Sequence, Union
 
@@ -133,6 +133,12 @@ class SimDriverStats:
     """CPD ASM: agents not reached."""
     opt_outs: int = 0
     """CPD ASM: callees who opted out."""
+    connect_failures: int = 0
+    """Engine routing: connects to an agent who was not ready."""
+    transfers: int = 0
+    """Answers sent to a treatment's destination (its transfer or connect action)."""
+    machine_messages: int = 0
+    """detect_connect machines left the campaign's machine_message."""
 
 
 @dataclass
@@ -198,10 +204,9 @@ class SimDriver(Handle):
 
     def stats(self) -> SimDriverStats:
         """Counters so far."""
-        c = _native.SimDriverStats(version=_native.VERSION)
+        c = _native.SimDriverStats(version=_native.SIM_DRIVER_STATS_VERSION)
         check(_lib.ob_sim_driver_stats_get(ctypes.byref(c), self._h))
-        return SimDriverStats(c.dials, c.live_answers, c.connected, c.abandoned, c.machines, c.wait_to_connect_s,
-                              c.engaged, c.engage_failures, c.opt_outs)
+        return SimDriverStats(**{f.name: getattr(c, f.name) for f in fields(SimDriverStats)})
 
     @property
     def calls_in_progress(self) -> int:

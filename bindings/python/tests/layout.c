@@ -248,6 +248,9 @@ int main(void) {
   F(ob_sim_driver_stats, engaged);
   F(ob_sim_driver_stats, engage_failures);
   F(ob_sim_driver_stats, opt_outs);
+  F(ob_sim_driver_stats, connect_failures);
+  F(ob_sim_driver_stats, transfers);
+  F(ob_sim_driver_stats, machine_messages);
   S(ob_gvp_session);
   F(ob_gvp_session, version);
   F(ob_gvp_session, call_id);

@@ -158,3 +158,20 @@ def test_desktop_requests_in_preview(engine: ob.Engine, db: str) -> None:
         pass
     assert driver.dials == 0
     c.close()
+
+
+def test_a_treatment_transfer_is_counted_by_the_simulated_switch(engine: ob.Engine, calling_list: ob.CallingList) -> None:
+    """Machines a transfer rule sends to a mailbox: the switch counts each in its stats (C version 2)."""
+    calling_list.insert(make_records(200))
+    switch = ob.SimTServer(ob.SimNetwork(engine, ob.NetworkModel(live_answer=0.2, machine=0.2), seed=5), agents=5)
+    to_mailbox = ob.Treatment(7, ob.CallResult.ANSWERING_MACHINE, call_action=ob.CallAction.TRANSFER,
+                              destination="sip:mailbox@127.0.0.1")
+    with engine.add_campaign(name="mailbox", driver=switch, amd="detect_connect", treatments=[to_mailbox]) as c:
+        c.add_list(calling_list)
+        c.load()
+        c.start()
+        engine.run_for(3600)
+        c.finish()
+        s, d = c.stats(), switch.stats()
+    assert s.machines > 0 and d.transfers == s.machines
+    assert d.machine_messages == 0 and d.connect_failures == 0
