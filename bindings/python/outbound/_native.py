@@ -489,6 +489,7 @@ STRUCTS = {
     "ob_driver_class": DriverClass, "ob_distribution": Distribution, "ob_sim_network_options": SimNetworkOptions,
     "ob_sim_agent_options": SimAgentOptions, "ob_sim_cpd_options": SimCpdOptions,
     "ob_sim_gvp_options": SimGvpOptions, "ob_sim_driver_stats": SimDriverStats, "ob_gvp_session": GvpSession,
+    "ob_sip_driver_stats": SipDriverStats,
     "ob_zone": Zone, "ob_contact_limit": ContactLimit, "ob_pre_dial": PreDial, "ob_campaign_options": CampaignOptions, "ob_campaign_stats": CampaignStats,
     "ob_campaign_event": CampaignEvent, "ob_desktop_record": DesktopRecord,
 }

@@ -251,6 +251,18 @@ int main(void) {
   F(ob_sim_driver_stats, connect_failures);
   F(ob_sim_driver_stats, transfers);
   F(ob_sim_driver_stats, machine_messages);
+  S(ob_sip_driver_stats);
+  F(ob_sip_driver_stats, version);
+  F(ob_sip_driver_stats, invites);
+  F(ob_sip_driver_stats, timeouts);
+  F(ob_sip_driver_stats, transport_failures);
+  F(ob_sip_driver_stats, backoffs);
+  F(ob_sip_driver_stats, connects);
+  F(ob_sip_driver_stats, connect_failures);
+  F(ob_sip_driver_stats, legs_lost);
+  F(ob_sip_driver_stats, open_dialogs);
+  F(ob_sip_driver_stats, transfers);
+  F(ob_sip_driver_stats, transfer_failures);
   S(ob_gvp_session);
   F(ob_gvp_session, version);
   F(ob_gvp_session, call_id);
