@@ -650,6 +650,7 @@ int ob_campaign_stats_get(ob_campaign_stats* out, ob_campaign* campaign) {
       out->answered_unknown = s.answered_unknown;
       out->messages_left = s.messages_left;
     }
+    if (out->version >= 4) out->chains_held = s.chains_held;  // a version-3 struct ends before it
   });
 }
 

@@ -1191,12 +1191,13 @@ typedef struct ob_campaign_stats {
   long answered_silence;        /**< (version 3) answers classified as silence */
   long answered_unknown;        /**< (version 3) answers not classified (treated as live) */
   long messages_left;           /**< (version 3) machine messages left */
+  long chains_held;             /**< (version 4) chains held until a record of theirs scheduled later (a callback) was due */
 } ob_campaign_stats;
-/** Current version of ob_campaign_stats (2: lockout_deferred; 3: answers by class, messages_left). */
-#define OB_CAMPAIGN_STATS_VERSION 3u
+/** Current version of ob_campaign_stats (2: lockout_deferred; 3: answers by class, messages_left; 4: chains_held). */
+#define OB_CAMPAIGN_STATS_VERSION 4u
 /** Zeroed, with the version set. */
 #define OB_CAMPAIGN_STATS_INIT \
-  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** What a campaign tells its subscriber (BORROWED for the callback). */
 typedef struct ob_campaign_event {

@@ -447,6 +447,7 @@ class CampaignStats(_Struct):
         ("lockout_deferred", c_long),  # version 2
         ("answered_live", c_long), ("answered_machine", c_long), ("answered_fax", c_long),  # version 3
         ("answered_silence", c_long), ("answered_unknown", c_long), ("messages_left", c_long),
+        ("chains_held", c_long),  # version 4
     ]
 
 
@@ -486,7 +487,7 @@ VERSION = 1
 CAMPAIGN_OPTIONS_VERSION = 4  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
-CAMPAIGN_STATS_VERSION = 3  # 2: lockout_deferred; 3: answers by class, messages_left
+CAMPAIGN_STATS_VERSION = 4  # 2: lockout_deferred; 3: answers by class, messages_left; 4: chains_held
 DRIVER_CLASS_VERSION = 3  # 2: connect; 3: transfer
 DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
 CSV_OPTIONS_VERSION = 2  # 2: zones

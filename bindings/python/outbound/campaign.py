@@ -196,6 +196,8 @@ class CampaignStats:
     """Answers the driver could not classify (treated as a person)."""
     messages_left: int = 0
     """Messages left on answering machines."""
+    chains_held: int = 0
+    """Chains held until a record of theirs scheduled later (a callback, a reschedule) was due."""
 
 
 @dataclass

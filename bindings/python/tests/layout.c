@@ -340,6 +340,7 @@ int main(void) {
   F(ob_campaign_stats, answered_silence);
   F(ob_campaign_stats, answered_unknown);
   F(ob_campaign_stats, messages_left);
+  F(ob_campaign_stats, chains_held);
   S(ob_campaign_event);
   F(ob_campaign_event, version);
   F(ob_campaign_event, kind);
