@@ -30,8 +30,10 @@ struct Facts {
   std::string zone;                           ///< unknown_zone: the zone key it named
   bool zones_from_numbers = false;            ///< unknown_zone: zones are also read from numbers
   std::optional<EpochSeconds> locked_out_until;  ///< abandoned-call lockout, when the caller applies it
-  // Contact limits, calendars and a pre-dial veto join here as further facts,
-  // each with its rule in decide() and its case in the gate's tests.
+  /// A contact limit is reached: the earliest time its number may be dialed again.
+  std::optional<EpochSeconds> contact_limited_until;
+  // Calendars join here as further facts, each with its rule in decide() and
+  // its case in the gate's tests. The host's pre-dial veto is asked after the gate.
 };
 
 /// What to do with the record.
@@ -41,6 +43,7 @@ struct Verdict {
     block,        ///< never dial it (or, with Scope::chain, any record of its chain)
     defer_window, ///< outside its calling window: waits for it
     defer_until,  ///< not yet: due again at `until` (Scope::chain: the chain is held for a scheduled record)
+    defer_limit,  ///< a contact limit is reached: due again at `until`
   };
   /// Which records a block closes.
   enum class Scope { record, chain };
@@ -48,10 +51,10 @@ struct Verdict {
   Scope scope = Scope::record;
   std::optional<CallResult> result;  ///< block: the result written (none: the record is closed with its own)
   std::string reason;                ///< block as a record error: the message reported
-  EpochSeconds until = 0;            ///< defer_until: when
+  EpochSeconds until = 0;            ///< defer_until, defer_limit: when
 };
 
-/// Decides one record: scheduled chain, attempt cap, number, do-not-call, window, lockout, in that order.
+/// Decides one record: scheduled chain, attempt cap, number, do-not-call, window, lockout, contact limit, in that order.
 Verdict decide(const Facts& f);
 
 }  // namespace outbound::gate

@@ -109,6 +109,20 @@ TEST_CASE("gate: a chain with a record scheduled later is held, whole, until tha
   CHECK(gate::decide(f).kind == Verdict::Kind::block);
 }
 
+TEST_CASE("gate: a number at its contact limit is deferred, never blocked, after the lockout") {
+  Facts f = dialable();
+  f.contact_limited_until = 1'800'000'100;
+  Verdict v = gate::decide(f);
+  CHECK(v.kind == Verdict::Kind::defer_limit);
+  CHECK(v.until == 1'800'000'100);
+  CHECK_FALSE(v.result);
+  f.locked_out_until = 1'800'000'000;  // the lockout decides first; the limit is asked again then
+  CHECK(gate::decide(f).kind == Verdict::Kind::defer_until);
+  f.locked_out_until.reset();
+  f.window = WindowVerdict::closed;  // the window decides before either
+  CHECK(gate::decide(f).kind == Verdict::Kind::defer_window);
+}
+
 TEST_CASE("gate: every combination of facts gets exactly the verdict of the first rule that applies") {
   const DncMatch dncs[] = {DncMatch::none, DncMatch::phone, DncMatch::customer_id};
   const WindowVerdict windows[] = {WindowVerdict::open, WindowVerdict::closed, WindowVerdict::unknown_zone};
@@ -119,7 +133,8 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
       for (DncMatch d : dncs)
         for (WindowVerdict w : windows)
           for (bool reopens : {false, true})
-            for (bool locked : {false, true}) {
+            for (bool locked : {false, true})
+              for (bool limited : {false, true}) {
               Facts f = dialable();
               if (held) f.chain_due_at = 9;
               f.attempts_exhausted = exhausted;
@@ -128,11 +143,12 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               f.window = w;
               f.window_reopens = reopens;
               if (locked) f.locked_out_until = 7;
+              if (limited) f.contact_limited_until = 9;
               Verdict v = gate::decide(f);
               ++cases;
               Verdict::Kind want = held ? Verdict::Kind::defer_until
                                    : exhausted || bad_number || d != DncMatch::none ? Verdict::Kind::block
-                                   : w == WindowVerdict::open                     ? (locked ? Verdict::Kind::defer_until : Verdict::Kind::dial)
+                                   : w == WindowVerdict::open                     ? (locked ? Verdict::Kind::defer_until : limited ? Verdict::Kind::defer_limit : Verdict::Kind::dial)
                                    : w == WindowVerdict::closed && reopens        ? Verdict::Kind::defer_window
                                                                                   : Verdict::Kind::block;
               CHECK(v.kind == want);
@@ -141,6 +157,6 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               // A held chain waits for its scheduled record, whatever else is true of it.
               if (held) CHECK(v.scope == Verdict::Scope::chain);
               if (held) CHECK(v.until == 9);
-            }
-  CHECK(cases == 288);
+              }
+  CHECK(cases == 576);
 }
