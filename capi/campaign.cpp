@@ -699,6 +699,7 @@ int ob_campaign_stats_get(ob_campaign_stats* out, ob_campaign* campaign) {
       out->contact_deferred = s.contact_deferred;
       out->predial_vetoed = s.predial_vetoed;
     }
+    if (out->version >= 5) out->chains_held = s.chains_held;  // a version-4 struct ends before it
   });
 }
 

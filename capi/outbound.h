@@ -1214,13 +1214,14 @@ typedef struct ob_campaign_stats {
   /* Version 4: contact limits and the pre-dial check. */
   long contact_deferred;        /**< (version 4) chains rescheduled: their number reached a contact limit */
   long predial_vetoed;          /**< (version 4) records the pre-dial callback vetoed (closed undialed) */
+  long chains_held;             /**< (version 5) chains held until a record of theirs scheduled later (a callback) was due */
 } ob_campaign_stats;
 /** Current version of ob_campaign_stats (2: lockout_deferred; 3: answers by class, messages_left;
- *  4: contact_deferred, predial_vetoed). */
-#define OB_CAMPAIGN_STATS_VERSION 4u
+ *  4: contact_deferred, predial_vetoed; 5: chains_held). */
+#define OB_CAMPAIGN_STATS_VERSION 5u
 /** Zeroed, with the version set. */
 #define OB_CAMPAIGN_STATS_INIT \
-  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** What a campaign tells its subscriber (BORROWED for the callback). */
 typedef struct ob_campaign_event {

@@ -148,6 +148,7 @@ struct CampaignStats {
   long dnc_blocked = 0;         ///< records not dialed because of DNC
   long window_deferred = 0;     ///< chains returned because their window was closed
   long lockout_deferred = 0;    ///< chains rescheduled: their number's last call was abandoned within the lockout
+  long chains_held = 0;         ///< chains put back until a record of theirs scheduled later (callback, reschedule) is due
   long record_errors = 0;       ///< records marked as errors (bad phone, unknown zone, malformed)
   long driver_errors = 0;       ///< dials the driver refused
   long records_finalized = 0;   ///< records made final

@@ -295,15 +295,18 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   // --- the compliance gate --------------------------------------------------
   // What the caller does with the chain after the gate.
-  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out, limited };
+  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out, limited, held };
   enum class Lockout { applies, ignored };  // ignored: an agent's desktop dials it
 
   // The gate for chain.next (lib/gate decides): a blocked record is made
-  // final and queued; a locked-out one's due time goes to *locked_until.
+  // final and queued; a locked-out or held one's due time goes to *locked_until.
   Gate gate_and_close_blocked(ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout,
                               EpochSeconds* locked_until = nullptr);
   gate::Facts gate_facts(const ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout) const;
   Gate close_blocked(ChainWork& chain, const gate::Verdict& v);
+  std::optional<EpochSeconds> chain_due_at(const ChainWork& chain) const;  // latest scheduled time after now of an open record
+  bool hold_if_scheduled(ChainWork& chain);  // the gate's first rule alone: true when the chain was put back until then
+  void hold_chain(ChainWork& chain, EpochSeconds until);  // back to the list, every open record due at `until`
   std::string customer_id_of(const Record& r) const;
   const PhoneNormalizer& number_normalizer() const;  // the DNC list's, else the fallback
   std::string number_region(const CallingList& list, const Record& r) const;  // region of its national-format number

@@ -317,12 +317,18 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
       return std::nullopt;
     }
     auto chain = buffer.pop_front();
+    if (hold_if_scheduled(*chain)) continue;
     if (take_personal_callback(chain)) continue;
     std::optional<std::uint64_t> key;
+    EpochSeconds held_until = 0;
     Gate g = Gate::skip_record;
     while (chain->seek_open()) {
-      g = gate_and_close_blocked(*chain, key, Lockout::ignored);
+      g = gate_and_close_blocked(*chain, key, Lockout::ignored, &held_until);
       if (g != Gate::skip_record) break;
+    }
+    if (g == Gate::held) {
+      hold_chain(*chain, held_until);
+      continue;
     }
     if (g == Gate::window_closed) {
       ++st.window_deferred;
@@ -427,6 +433,8 @@ void Campaign::Impl::serve_waiting_callbacks() {
       if (g == Gate::locked_out || g == Gate::limited) {
         ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
         schedule_chain(*it->chain, locked_until);
+      } else if (g == Gate::held) {
+        hold_chain(*it->chain, locked_until);
       } else if (g == Gate::dial) {
         // Out of the list first: the host's check and a veto's treatment may run handlers.
         auto chain = std::move(it->chain);

@@ -13,6 +13,8 @@ gate::Facts Campaign::Impl::gate_facts(const ChainWork& chain, std::optional<std
   gate::Facts f;
   f.record_id = r.record_id;
   phone_key.reset();
+  f.chain_due_at = chain_due_at(chain);
+  if (f.chain_due_at) return f;
   f.attempts_exhausted = cfg.max_attempts > 0 && r.attempt >= cfg.max_attempts;
   if (f.attempts_exhausted) return f;
   // Every number is read, with or without a DNC list, in the record's own region.
@@ -114,12 +116,43 @@ Campaign::Impl::Gate Campaign::Impl::gate_and_close_blocked(ChainWork& chain, st
       return Gate::window_closed;
     case gate::Verdict::Kind::defer_until:
       if (locked_until) *locked_until = v.until;
-      return Gate::locked_out;
+      return v.scope == gate::Verdict::Scope::chain ? Gate::held : Gate::locked_out;
     case gate::Verdict::Kind::defer_limit:
       if (locked_until) *locked_until = v.until;
       return Gate::limited;
   }
   return Gate::dial;
+}
+
+// A chain is retrieved whole: a due record brings along its chain's records
+// that are scheduled for later (a callback at 15:00 beside a ready number).
+// The latest of those times, so that at it every record of the chain is due.
+std::optional<EpochSeconds> Campaign::Impl::chain_due_at(const ChainWork& chain) const {
+  const EpochSeconds now = now_s();
+  std::optional<EpochSeconds> at;
+  for (const auto& r : chain.records)
+    if (r.record_status == RecordStatus::retrieved && r.dial_sched_time && *r.dial_sched_time > now)
+      at = std::max(at.value_or(*r.dial_sched_time), *r.dial_sched_time);
+  return at;
+}
+
+// Asked before anything else is done with a chain taken from the buffer
+// (a personal callback taken aside for its agent would be dialed early).
+bool Campaign::Impl::hold_if_scheduled(ChainWork& chain) {
+  gate::Facts f;
+  f.record_id = chain.records.empty() ? 0 : chain.records[chain.next].record_id;
+  f.chain_due_at = chain_due_at(chain);
+  const gate::Verdict v = gate::decide(f);
+  if (v.kind != gate::Verdict::Kind::defer_until) return false;
+  hold_chain(chain, v.until);
+  return true;
+}
+
+// Every open record gets the chain's due time (none is moved earlier: it is
+// the latest), so the fresh query does not take the ready ones before it.
+void Campaign::Impl::hold_chain(ChainWork& chain, EpochSeconds until) {
+  ++st.chains_held;
+  schedule_chain(chain, until);
 }
 
 const PhoneNormalizer& Campaign::Impl::number_normalizer() const { return dnc ? dnc->normalizer() : fallback_normalizer; }
@@ -295,6 +328,7 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
       if (buffer.empty()) break;
     }
     auto chain = buffer.pop_front();
+    if (hold_if_scheduled(*chain)) continue;
     if (chain->seek_open() && take_personal_callback(chain)) continue;
     std::optional<std::uint64_t> key;
     Gate g = Gate::skip_record;
@@ -308,6 +342,8 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
     if (g == Gate::locked_out || g == Gate::limited) {
       ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
       schedule_chain(*chain, locked_until);
+    } else if (g == Gate::held) {
+      hold_chain(*chain, locked_until);
     } else if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
       if (vetoed_by_host(chain, key)) continue;
       out.push_back(dial_pending(std::move(chain), key));

@@ -39,6 +39,16 @@ Verdict window_rule(const Facts& f) {
 }  // namespace
 
 Verdict decide(const Facts& f) {
+  // A callback or reschedule is a promise of a time: records of a chain are
+  // dialed in chain_n order, so no record of the chain goes before its
+  // scheduled record is due (OCS holds such a chain). Nothing else is
+  // decided now: the number, list and window are judged when it is due.
+  if (f.chain_due_at) {
+    Verdict v = of_kind(Verdict::Kind::defer_until);
+    v.scope = Verdict::Scope::chain;
+    v.until = *f.chain_due_at;
+    return v;
+  }
   // A hard cap beside the treatments: a record whose result was lost in a
   // crash is redialed, but never beyond it. It keeps its own result.
   if (f.attempts_exhausted) return block(std::nullopt);

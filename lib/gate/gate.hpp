@@ -19,6 +19,9 @@ namespace outbound::gate {
 /// not read (the window of a record already blocked) need not be looked up.
 struct Facts {
   std::int64_t record_id = 0;
+  /// A record of the chain is scheduled (callback, reschedule, retry) after
+  /// now: the latest such time. The chain is held until then, whole.
+  std::optional<EpochSeconds> chain_due_at;
   bool attempts_exhausted = false;            ///< attempt >= the campaign's max_attempts
   std::optional<std::string> number_problem;  ///< why its number cannot be dialed (unparseable, emergency, short code)
   DncMatch dnc = DncMatch::none;              ///< the do-not-call list's answer
@@ -39,7 +42,7 @@ struct Verdict {
     dial,         ///< every rule passed
     block,        ///< never dial it (or, with Scope::chain, any record of its chain)
     defer_window, ///< outside its calling window: waits for it
-    defer_until,  ///< locked out: due again at `until`
+    defer_until,  ///< not yet: due again at `until` (Scope::chain: the chain is held for a scheduled record)
     defer_limit,  ///< a contact limit is reached: due again at `until`
   };
   /// Which records a block closes.
@@ -51,7 +54,7 @@ struct Verdict {
   EpochSeconds until = 0;            ///< defer_until, defer_limit: when
 };
 
-/// Decides one record: attempt cap, number, do-not-call, window, lockout, contact limit, in that order.
+/// Decides one record: scheduled chain, attempt cap, number, do-not-call, window, lockout, contact limit, in that order.
 Verdict decide(const Facts& f);
 
 }  // namespace outbound::gate

@@ -95,6 +95,20 @@ TEST_CASE("gate: a locked-out number is deferred to the lockout's end") {
   CHECK_FALSE(v.result);
 }
 
+TEST_CASE("gate: a chain with a record scheduled later is held, whole, until that time, before every other rule") {
+  Facts f = dialable();
+  f.chain_due_at = 1'800'003'600;
+  f.dnc = DncMatch::phone;            // judged when it is due, not now
+  f.locked_out_until = 1'800'000'000;
+  Verdict v = gate::decide(f);
+  CHECK(v.kind == Verdict::Kind::defer_until);
+  CHECK(v.scope == Verdict::Scope::chain);
+  CHECK(v.until == 1'800'003'600);
+  CHECK_FALSE(v.result);
+  f.chain_due_at.reset();  // due now: the other rules decide
+  CHECK(gate::decide(f).kind == Verdict::Kind::block);
+}
+
 TEST_CASE("gate: a number at its contact limit is deferred, never blocked, after the lockout") {
   Facts f = dialable();
   f.contact_limited_until = 1'800'000'100;
@@ -113,6 +127,7 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
   const DncMatch dncs[] = {DncMatch::none, DncMatch::phone, DncMatch::customer_id};
   const WindowVerdict windows[] = {WindowVerdict::open, WindowVerdict::closed, WindowVerdict::unknown_zone};
   int cases = 0;
+  for (bool held : {false, true})
   for (bool exhausted : {false, true})
     for (bool bad_number : {false, true})
       for (DncMatch d : dncs)
@@ -121,6 +136,7 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
             for (bool locked : {false, true})
               for (bool limited : {false, true}) {
               Facts f = dialable();
+              if (held) f.chain_due_at = 9;
               f.attempts_exhausted = exhausted;
               if (bad_number) f.number_problem = "bad";
               f.dnc = d;
@@ -130,13 +146,17 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               if (limited) f.contact_limited_until = 9;
               Verdict v = gate::decide(f);
               ++cases;
-              Verdict::Kind want = exhausted || bad_number || d != DncMatch::none ? Verdict::Kind::block
+              Verdict::Kind want = held ? Verdict::Kind::defer_until
+                                   : exhausted || bad_number || d != DncMatch::none ? Verdict::Kind::block
                                    : w == WindowVerdict::open                     ? (locked ? Verdict::Kind::defer_until : limited ? Verdict::Kind::defer_limit : Verdict::Kind::dial)
                                    : w == WindowVerdict::closed && reopens        ? Verdict::Kind::defer_window
                                                                                   : Verdict::Kind::block;
               CHECK(v.kind == want);
               // Only a dial has no reason to hold the record back; only a block writes a result.
               if (v.kind != Verdict::Kind::block) CHECK_FALSE(v.result);
+              // A held chain waits for its scheduled record, whatever else is true of it.
+              if (held) CHECK(v.scope == Verdict::Scope::chain);
+              if (held) CHECK(v.until == 9);
               }
-  CHECK(cases == 288);
+  CHECK(cases == 576);
 }

@@ -461,6 +461,7 @@ class CampaignStats(_Struct):
         ("answered_live", c_long), ("answered_machine", c_long), ("answered_fax", c_long),  # version 3
         ("answered_silence", c_long), ("answered_unknown", c_long), ("messages_left", c_long),
         ("contact_deferred", c_long), ("predial_vetoed", c_long),  # version 4
+        ("chains_held", c_long),  # version 5
     ]
 
 
@@ -501,7 +502,7 @@ VERSION = 1
 CAMPAIGN_OPTIONS_VERSION = 5  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio; 5: contact limits
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
-CAMPAIGN_STATS_VERSION = 4  # 2: lockout_deferred; 3: answers by class, messages_left; 4: contact_deferred, predial_vetoed
+CAMPAIGN_STATS_VERSION = 5  # 2: lockout_deferred; 3: answers by class, messages_left; 4: contact_deferred, predial_vetoed; 5: chains_held
 DRIVER_CLASS_VERSION = 3  # 2: connect; 3: transfer
 DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
 SIP_DRIVER_STATS_VERSION = 2  # 2: transfers, transfer_failures

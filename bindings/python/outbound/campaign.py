@@ -226,6 +226,8 @@ class CampaignStats:
     """Chains rescheduled: their number reached a contact limit."""
     predial_vetoed: int = 0
     """Records the pre-dial check vetoed (closed undialed with its result)."""
+    chains_held: int = 0
+    """Chains held until a record of theirs scheduled later (a callback, a reschedule) was due."""
 
 
 @dataclass

@@ -362,6 +362,7 @@ int main(void) {
   F(ob_campaign_stats, messages_left);
   F(ob_campaign_stats, contact_deferred);
   F(ob_campaign_stats, predial_vetoed);
+  F(ob_campaign_stats, chains_held);
   S(ob_pre_dial);
   F(ob_pre_dial, version);
   F(ob_pre_dial, campaign);
