@@ -50,6 +50,16 @@ struct AbandonCap {
   double amd_false_positive = 0.0;             ///< UK: estimated share of machine detections that were people
 };
 
+/// What load does with records whose zone key (tz_dbid, or the zone column's value) the zone map
+/// lacks. Records with no zone key at all are zoned by their number (CallingWindows).
+enum class UnknownZones : int {
+  refuse = 0,        ///< load fails, naming each missing key and how many records carry it (default)
+  from_numbers = 1,  ///< such records are zoned by their phone number's zones
+  errors = 2,        ///< such records become final dial errors at load
+};
+/// Name of an UnknownZones choice ("from_numbers").
+OB_API std::string_view to_string(UnknownZones u) noexcept;
+
 /// The most records one retrieval may ask for (CampaignConfig::chunk_size): a chunk is held in memory.
 inline constexpr std::size_t kMaxChunkSize = 100000;
 
@@ -88,6 +98,8 @@ struct CampaignConfig {
   Duration abandoned_redial_lockout{0};  ///< no redial of an abandoned number sooner (UK: 72 h; 0: off)
   bool auto_complete = false;            ///< stop and unload once no record is left to dial
   int max_attempts = 0;                  ///< never dial a record more often than this (0: no cap)
+  // --- load checks and no-call days (issue 17 items 2 and 6)
+  UnknownZones unknown_zones = UnknownZones::refuse;  ///< records whose zone key the zone map lacks
 };
 
 /// Whom a rescheduled record is for.

@@ -366,6 +366,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   TreatmentLimits treatment_limits(CallResult result) const;  // the UK abandoned-call redial lockout, for the treatment
   void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row (once)
   bool flush_call_log();                                              // write the queued rows; false on failure
+  void check_lists_for_load();                                        // setup mistakes refuse the load, nothing written
   void seed_from_call_log();                                          // abandon window and lockout at load
   std::optional<EpochSeconds> lockout_end(const Record& r, std::optional<std::uint64_t> key) const;  // the number's lockout
   static std::string dialed_phone(const Record& r, std::optional<std::uint64_t> key);  // E.164 when normalised

@@ -258,6 +258,7 @@ void check_number_zones(Time start, int hours, std::uint64_t seed) {
   auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::busy; }, 20s);
   CampaignConfig cfg;
   cfg.name = "number-zones";
+  cfg.unknown_zones = UnknownZones::from_numbers;  // unmapped tz_dbids (0, 42) zoned by their numbers are the point
   Treatment t;
   t.id = 1;
   t.call_result = CallResult::busy;
