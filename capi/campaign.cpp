@@ -37,6 +37,7 @@ std::size_t campaign_options_size(unsigned int version) {
   if (version == 1) return offsetof(ob_campaign_options, caller_id);
   if (version == 2) return offsetof(ob_campaign_options, pace_interval_ms);
   if (version == 3) return offsetof(ob_campaign_options, agent_answer_timeout_ms);
+  if (version == 4) return offsetof(ob_campaign_options, unknown_zones);
   return sizeof(ob_campaign_options);
 }
 // Versions 1 and 2 are shipped ABIs: a field inserted before the end would move the later ones.
@@ -46,6 +47,8 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_
               "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, agent_answer_timeout_ms) == 280,
               "ob_campaign_options version 3 was 280 bytes on LP64; new fields go at the end");
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, unknown_zones) == 356,
+              "ob_campaign_options version 4 ended at byte 356 on LP64; new fields go at the end");
 static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
 // The numbers, codes and durations of `c` (not its strings and arrays), as C.
@@ -76,6 +79,7 @@ void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
   o.max_attempts = c.max_attempts;
   o.abandon_cap_amd_false_positive = c.abandon_cap.amd_false_positive;
   o.agent_answer_timeout_ms = c.agent_answer_timeout.count();
+  o.unknown_zones = static_cast<int>(c.unknown_zones);
   const auto& a = c.audio;
   o.amd_initial_silence_ms = a.amd_initial_silence.count();
   o.amd_max_greeting_ms = a.amd_max_greeting.count();
@@ -171,6 +175,10 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   c.abandon_cap.amd_false_positive = o.abandon_cap_amd_false_positive;
   c.agent_answer_timeout = non_negative_ms(o.agent_answer_timeout_ms, "agent_answer_timeout_ms");
   c.audio = to_audio(o);  // checked (ranges, WAV files) by the Campaign
+  if (o.unknown_zones < OB_UNKNOWN_ZONES_REFUSE || o.unknown_zones > OB_UNKNOWN_ZONES_ERRORS)
+    fail(ErrorCode::invalid_argument, "unknown_zones = " + std::to_string(o.unknown_zones) +
+                                          " is no ob_unknown_zones: OB_UNKNOWN_ZONES_REFUSE (0), _FROM_NUMBERS (1) or _ERRORS (2)");
+  c.unknown_zones = static_cast<outbound::UnknownZones>(o.unknown_zones);
   return c;
 }
 

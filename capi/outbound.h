@@ -1079,6 +1079,14 @@ typedef struct ob_zone {
   const char* iana;  /**< "America/New_York" */
 } ob_zone;
 
+/** What ob_campaign_load does with records whose zone key (tz_dbid or zone column value) the
+ *  campaign's zones lack (records with no zone key are zoned by their number). */
+typedef enum ob_unknown_zones {
+  OB_UNKNOWN_ZONES_REFUSE = 0,       /**< the load fails, naming each missing key and its record count */
+  OB_UNKNOWN_ZONES_FROM_NUMBERS = 1, /**< such records are zoned by their phone number */
+  OB_UNKNOWN_ZONES_ERRORS = 2        /**< such records become final dial errors at load */
+} ob_unknown_zones;
+
 /** The longest a duration option (any `*_ms` field of ob_campaign_options) may be: 36,500 days,
  *  which also serves as "forever". Larger values are refused with OB_EINVALID. */
 #define OB_MAX_DURATION_MS INT64_C(3153600000000)
@@ -1147,15 +1155,19 @@ typedef struct ob_campaign_options {
   const char* abandon_message;           /**< version 4: WAV played to an abandoned live callee (NULL: the driver's) */
   const char* machine_message;           /**< version 4: WAV left on a machine after its beep, detect_connect (NULL: the driver's) */
   int opt_out_digit;                     /**< version 4: the character ('9', '*', '#'…) that opts out during the abandon message (0: the driver's) */
+  /* Version 5: load checks and no-call days (issue 17). ob_campaign_load refuses a list whose zone
+   * keys the zones lack, naming each key and its record count, unless unknown_zones says otherwise. */
+  int unknown_zones;                     /**< version 5: an ob_unknown_zones (OB_UNKNOWN_ZONES_REFUSE) */
 } ob_campaign_options;
 /** Current version of ob_campaign_options (2: caller_id; 3: pace_interval_ms, max_attempts,
- *  abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms and the call audio, amd_initial_silence_ms .. opt_out_digit). */
-#define OB_CAMPAIGN_OPTIONS_VERSION 4u
+ *  abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms and the call audio, amd_initial_silence_ms .. opt_out_digit;
+ *  5: unknown_zones). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 5u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000, 0, 0, 0, 0, 0, 0, NULL, NULL, 0}
+   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, OB_UNKNOWN_ZONES_REFUSE}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {

@@ -87,6 +87,7 @@ static void test_campaign_options_round_trip(const char* dir) {
   o.max_attempts = 4;
   o.abandon_cap_amd_false_positive = 0.1;
   o.agent_answer_timeout_ms = 1500;
+  o.unknown_zones = OB_UNKNOWN_ZONES_FROM_NUMBERS;
   CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL));
 
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
@@ -139,6 +140,7 @@ static void test_campaign_options_round_trip(const char* dir) {
   CHECK_OK(ob_campaign_options_get(&back, c));
   CHECK(back.mode == OB_DIAL_MODE_PROGRESSIVE && back.goal == OB_GOAL_NONE);
   CHECK(back.treatment_count == 2 && back.treatments[1].date_time_ms == TEST_START_MS + 86400000 + 3600000);
+  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_FROM_NUMBERS);
   ob_campaign_options_free(&back);
 
   /* Out of range: a clear error naming the field, and no campaign. */
@@ -157,6 +159,10 @@ static void test_campaign_options_round_trip(const char* dir) {
     x.pace_interval_ms = -5;
     CHECK_RC(ob_campaign_new(&bad, e, &x, drv, NULL), OB_EINVALID);
     CHECK(strstr(ob_last_error(), "pace_interval_ms") != NULL);
+    x.pace_interval_ms = 250;
+    x.unknown_zones = 7;
+    CHECK_RC(ob_campaign_new(&bad, e, &x, drv, NULL), OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "unknown_zones = 7") != NULL);
     CHECK(bad == NULL);
   }
 
@@ -195,6 +201,7 @@ static void test_campaign_options_version_2(void) {
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
   CHECK_OK(ob_campaign_options_get(&back, c));
   CHECK(back.pace_interval_ms == 250 && back.max_attempts == 0 && back.abandon_cap_amd_false_positive == 0.0);
+  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_REFUSE); /* a version-5 field: its default */
   ob_campaign_options_free(&back);
   ob_campaign_free(c);
   ob_driver_free(drv);

@@ -432,6 +432,7 @@ class CampaignOptions(_Struct):
         ("amd_after_greeting_silence_ms", c_int64), ("amd_max_words", c_int), ("amd_max_decision_ms", c_int64),
         ("amd_max_message_wait_ms", c_int64), ("abandon_message", c_char_p), ("machine_message", c_char_p),
         ("opt_out_digit", c_int),
+        ("unknown_zones", c_int),  # version 5: load checks (issue 17)
     ]
 
 
@@ -483,7 +484,7 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
-CAMPAIGN_OPTIONS_VERSION = 4  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio
+CAMPAIGN_OPTIONS_VERSION = 5  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio; 5: unknown_zones
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 3  # 2: lockout_deferred; 3: answers by class, messages_left

@@ -124,11 +124,18 @@ class CampaignOptions:
     """WAV file left on an answering machine after its beep, under detect_connect (None: the driver's own)."""
     opt_out_digit: str = ""
     """The key ("0"-"9", "*", "#") that puts the number on the DNC list during the abandon message ("": the driver's own)."""
+    # Load checks and no-call days (issue 17).
+    unknown_zones: str = "refuse"
+    """Records whose zone key (tz_dbid or zone column value) the zones lack: "refuse" (load fails, naming
+    each key and its record count), "from_numbers" (zoned by their number) or "errors" (final dial errors)."""
 
     def __post_init__(self) -> None:
         self.mode = coerce(DialMode, self.mode, "mode")
         self.goal = coerce(Goal, self.goal, "goal")
         self.amd = coerce(AmdMode, self.amd, "amd")
+        if self.unknown_zones not in _UNKNOWN_ZONES:
+            raise InvalidArgumentError(f"unknown_zones = {self.unknown_zones!r} is no choice; one of: "
+                                       + ", ".join(_UNKNOWN_ZONES))
 
 
 @dataclass
@@ -239,6 +246,9 @@ class DesktopRecord:
                              Record.from_c(c.record))
 
 
+_UNKNOWN_ZONES = ("refuse", "from_numbers", "errors")  # C's ob_unknown_zones codes, in order
+
+
 def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[Any]]":
     c = _native.CampaignOptions()
     check(_lib.ob_campaign_options_init(ctypes.byref(c), _native.CAMPAIGN_OPTIONS_VERSION))
@@ -289,6 +299,7 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
     c.abandon_message = _native.cstr(o.abandon_message or None)
     c.machine_message = _native.cstr(o.machine_message or None)
     c.opt_out_digit = _digit_code(o.opt_out_digit)
+    c.unknown_zones = _UNKNOWN_ZONES.index(o.unknown_zones)
     return c, keep
 
 
@@ -323,7 +334,7 @@ def _options_from_c(c: _native.CampaignOptions) -> CampaignOptions:
         amd_after_greeting_silence_s=c.amd_after_greeting_silence_ms / 1000, amd_max_words=c.amd_max_words,
         amd_max_decision_s=c.amd_max_decision_ms / 1000, amd_max_message_wait_s=c.amd_max_message_wait_ms / 1000,
         abandon_message=_native.text(c.abandon_message) or None, machine_message=_native.text(c.machine_message) or None,
-        opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "")
+        opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "", unknown_zones=_UNKNOWN_ZONES[c.unknown_zones])
 
 
 def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:

@@ -158,3 +158,34 @@ def test_desktop_requests_in_preview(engine: ob.Engine, db: str) -> None:
         pass
     assert driver.dials == 0
     c.close()
+
+
+def test_load_refuses_unmapped_zones_and_changes_nothing(engine: ob.Engine, db: str, tmp_path: Path) -> None:
+    """Issue 17 item 2 from Python: the refusal names the tz_dbid and its count; rows stay; the option chooses otherwise."""
+    import sqlite3
+    with ob.CallingList(db, create_if_missing=True) as cl:
+        records = make_records(4)
+        for r in records:
+            r.tz_dbid = 7 if r.record_id > 2 else 1
+        cl.insert(records)
+    con = sqlite3.connect(tmp_path / "list.db")
+    con.execute("UPDATE calling_list SET record_status = 2 WHERE record_id = 1")  # a load would recover it
+    con.commit()
+    before = con.execute("SELECT * FROM calling_list ORDER BY record_id").fetchall()
+    switch = ob.SimTServer(ob.SimNetwork(engine), 1)
+    with ob.CallingList(db) as cl:
+        c = engine.add_campaign(name="zones", driver=switch, zones={"1": "America/New_York"})
+        c.add_list(cl)
+        with pytest.raises(ob.InvalidArgumentError, match=r"tz_dbid 7 \(2 records of calling_list\)"):
+            c.load()
+        assert con.execute("SELECT * FROM calling_list ORDER BY record_id").fetchall() == before
+        c.close()
+        with pytest.raises(ob.InvalidArgumentError, match="unknown_zones = 'guess' is no choice"):
+            engine.add_campaign(name="bad", driver=switch, unknown_zones="guess")
+        ok = engine.add_campaign(name="numbers", driver=switch, zones={"1": "America/New_York"},
+                                 unknown_zones="from_numbers")
+        assert ok.options.unknown_zones == "from_numbers"
+        ok.add_list(cl)
+        ok.load()
+        assert ok.state == ob.CampaignState.INACTIVE
+        ok.close()

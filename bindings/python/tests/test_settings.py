@@ -52,6 +52,7 @@ CAMPAIGN: Dict[str, Tuple[str, str]] = {
     "audio.abandon_message": ("abandon_message", "abandon_message"),
     "audio.machine_message": ("machine_message", "machine_message"),
     "audio.opt_out_digit": ("opt_out_digit", "opt_out_digit"),
+    "unknown_zones": ("unknown_zones", "unknown_zones"),
 }
 # The calling windows (CallingWindows, given beside the config in C++) and array counts.
 CAMPAIGN_C_ONLY = {"version": None, "treatment_count": None, "zone_count": None, "zones": "zones",
@@ -161,7 +162,8 @@ def test_campaign_options_reach_the_engine(engine: ob.Engine, tmp_path: Path) ->
         max_attempts=4, agent_answer_timeout_s=1.5, amd_initial_silence_s=3, amd_max_greeting_s=2.2, amd_after_greeting_silence_s=0.7,
         amd_max_words=4, amd_max_decision_s=timedelta(seconds=4), amd_max_message_wait_s=20,
         abandon_message=write_wav(tmp_path / "abandon.wav", 8000),
-        machine_message=write_wav(tmp_path / "machine.wav", 16000), opt_out_digit="#")
+        machine_message=write_wav(tmp_path / "machine.wav", 16000), opt_out_digit="#",
+        unknown_zones="from_numbers")
     defaults = ob.CampaignOptions()
     c = engine.add_campaign(given, driver=switch)
     back = c.options
