@@ -27,7 +27,10 @@ struct Facts {
   std::string zone;                           ///< unknown_zone: the zone key it named
   bool zones_from_numbers = false;            ///< unknown_zone: zones are also read from numbers
   std::optional<EpochSeconds> locked_out_until;  ///< abandoned-call lockout, when the caller applies it
-  // Contact limits, calendars and a pre-dial veto join here as further facts,
+  /// Today is a no-call day (holiday, weekday) in one of its zones: the first instant allowed in all of them.
+  std::optional<EpochSeconds> no_call_until;
+  bool no_call_day_left = true;               ///< false: no allowed day within the calendar's horizon
+  // Contact limits and a pre-dial veto join here as further facts,
   // each with its rule in decide() and its case in the gate's tests.
 };
 
@@ -37,7 +40,7 @@ struct Verdict {
     dial,         ///< every rule passed
     block,        ///< never dial it (or, with Scope::chain, any record of its chain)
     defer_window, ///< outside its calling window: waits for it
-    defer_until,  ///< locked out: due again at `until`
+    defer_until,  ///< locked out, or a no-call day: due again at `until`
   };
   /// Which records a block closes.
   enum class Scope { record, chain };
@@ -48,7 +51,8 @@ struct Verdict {
   EpochSeconds until = 0;            ///< defer_until: when
 };
 
-/// Decides one record: attempt cap, number, do-not-call, window, lockout, in that order.
+/// Decides one record: attempt cap, number, do-not-call, unknown zone, no-call day, window, lockout,
+/// in that order.
 Verdict decide(const Facts& f);
 
 }  // namespace outbound::gate

@@ -95,6 +95,30 @@ TEST_CASE("gate: a locked-out number is deferred to the lockout's end") {
   CHECK_FALSE(v.result);
 }
 
+TEST_CASE("gate: a no-call day defers to the next allowed day, before the window; an unknown zone still errs first") {
+  Facts f = dialable();
+  f.no_call_until = 1'800'000'000;
+  f.window = WindowVerdict::closed;      // the calendar decides first: the window is checked again that day
+  f.locked_out_until = 1'900'000'000;
+  Verdict v = gate::decide(f);
+  CHECK(v.kind == Verdict::Kind::defer_until);
+  CHECK(v.until == 1'800'000'000);
+  CHECK_FALSE(v.result);
+
+  f.dnc = DncMatch::phone;  // do-not-call outranks the calendar
+  CHECK(gate::decide(f).kind == Verdict::Kind::block);
+  f.dnc = DncMatch::none;
+  f.window = WindowVerdict::unknown_zone;  // no zone, no local date: the record error stands
+  CHECK(gate::decide(f).result == CallResult::dial_error);
+
+  f.window = WindowVerdict::open;
+  f.no_call_until.reset();
+  f.no_call_day_left = false;
+  v = gate::decide(f);
+  CHECK(v.kind == Verdict::Kind::block);
+  CHECK(v.reason == "record 42: no day in the next 400 is free of no-call days in every zone of its number");
+}
+
 TEST_CASE("gate: every combination of facts gets exactly the verdict of the first rule that applies") {
   const DncMatch dncs[] = {DncMatch::none, DncMatch::phone, DncMatch::customer_id};
   const WindowVerdict windows[] = {WindowVerdict::open, WindowVerdict::closed, WindowVerdict::unknown_zone};
