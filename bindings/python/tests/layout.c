@@ -307,6 +307,7 @@ int main(void) {
   F(ob_campaign_options, abandon_message);
   F(ob_campaign_options, machine_message);
   F(ob_campaign_options, opt_out_digit);
+  F(ob_campaign_options, unknown_zones);
   S(ob_campaign_stats);
   F(ob_campaign_stats, version);
   F(ob_campaign_stats, dials);
