@@ -37,7 +37,8 @@ std::size_t campaign_options_size(unsigned int version) {
   if (version == 1) return offsetof(ob_campaign_options, caller_id);
   if (version == 2) return offsetof(ob_campaign_options, pace_interval_ms);
   if (version == 3) return offsetof(ob_campaign_options, agent_answer_timeout_ms);
-  if (version == 4) return offsetof(ob_campaign_options, unknown_zones);
+  if (version == 4) return offsetof(ob_campaign_options, contact_limit_count);
+  if (version == 5) return offsetof(ob_campaign_options, unknown_zones);
   return sizeof(ob_campaign_options);
 }
 // Versions 1 and 2 are shipped ABIs: a field inserted before the end would move the later ones.
@@ -47,8 +48,10 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, pace_interval_
               "ob_campaign_options version 2 was 256 bytes on LP64; new fields go at the end");
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, agent_answer_timeout_ms) == 280,
               "ob_campaign_options version 3 was 280 bytes on LP64; new fields go at the end");
-static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, unknown_zones) == 356,
-              "ob_campaign_options version 4 ended at byte 356 on LP64; new fields go at the end");
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, contact_limit_count) == 360,
+              "ob_campaign_options version 4 was 360 bytes on LP64; new fields go at the end");
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, unknown_zones) == 376,
+              "ob_campaign_options version 5 was 376 bytes on LP64; new fields go at the end");
 static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
 // The numbers, codes and durations of `c` (not its strings and arrays), as C.
@@ -132,6 +135,17 @@ outbound::CampaignAudio to_audio(const ob_campaign_options& o) {
   return a;
 }
 
+std::vector<outbound::ContactLimit> to_contact_limits(const ob_campaign_options& o) {
+  std::vector<outbound::ContactLimit> out;
+  if (o.contact_limit_count == 0) return out;
+  if (!o.contact_limits) fail(ErrorCode::invalid_argument, "contact_limits must not be NULL when contact_limit_count > 0");
+  for (std::size_t i = 0; i < o.contact_limit_count; ++i) {
+    const std::string name = "contact_limits[" + std::to_string(i) + "].window_ms";
+    out.push_back({o.contact_limits[i].max_calls, non_negative_ms(o.contact_limits[i].window_ms, name.c_str())});
+  }
+  return out;
+}
+
 outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   check_code(OB_ENUM_DIAL_MODE, o.mode, "mode");
   check_code(OB_ENUM_GOAL, o.goal, "goal");
@@ -175,6 +189,7 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   c.abandon_cap.amd_false_positive = o.abandon_cap_amd_false_positive;
   c.agent_answer_timeout = non_negative_ms(o.agent_answer_timeout_ms, "agent_answer_timeout_ms");
   c.audio = to_audio(o);  // checked (ranges, WAV files) by the Campaign
+  if (o.version >= 5) c.contact_limits = to_contact_limits(o);  // checked by the Campaign
   if (o.unknown_zones < OB_UNKNOWN_ZONES_REFUSE || o.unknown_zones > OB_UNKNOWN_ZONES_ERRORS)
     fail(ErrorCode::invalid_argument, "unknown_zones = " + std::to_string(o.unknown_zones) +
                                           " is no ob_unknown_zones: OB_UNKNOWN_ZONES_REFUSE (0), _FROM_NUMBERS (1) or _ERRORS (2)");
@@ -228,6 +243,7 @@ struct OptionsView {
   std::vector<unsigned char> treatments;  // at the caller's ob_treatment version
   std::vector<std::pair<std::string, std::string>> zone_names;
   std::vector<ob_zone> zones;
+  std::vector<ob_contact_limit> limits;
   std::vector<const void*> keys;  // the pointers handed out, each of which finds this view
 };
 
@@ -250,6 +266,7 @@ std::vector<const void*> pointers_of(const ob_campaign_options& o, unsigned int 
     p.push_back(o.abandon_message);
     p.push_back(o.machine_message);
   }
+  if (version >= 5) p.push_back(o.contact_limits);
   return p;
 }
 
@@ -284,6 +301,10 @@ ob_campaign_options options_of(OptionsView& view, unsigned int version) {
   o.window_from_s = windows.from_s;
   o.window_till_s = windows.till_s;
   o.zone_column = c_str_or_null(windows.zone_column);
+  for (const auto& l : c.contact_limits)
+    view.limits.push_back({l.max_calls, std::chrono::duration_cast<outbound::Duration>(l.window).count()});
+  o.contact_limit_count = view.limits.size();
+  o.contact_limits = view.limits.empty() ? nullptr : view.limits.data();
   return o;
 }
 
@@ -343,6 +364,26 @@ void wait_for_calls(const std::shared_ptr<EngineCore>& core, ob_campaign* c, out
     lock.unlock();
     if (!wait->sleep_until(*core->clock, deadline)) return;
   }
+}
+
+// The host's answer as the engine takes it: 0 lets go, a result code vetoes, anything else
+// (a code that is no result) fails closed. A C callback cannot throw; call_user is the guard.
+std::optional<outbound::CallResult> ask_pre_dial(ob_pre_dial_cb cb, void* user_data, const outbound::PreDialRequest& rq) {
+  RecordView record(rq.record);
+  ob_pre_dial c{};
+  c.version = OB_PRE_DIAL_VERSION;
+  c.campaign = rq.campaign.c_str();
+  c.list = rq.list.c_str();
+  c.phone = rq.phone.c_str();
+  c.record = &record.view;
+  int answer = 0;
+  call_user([&] { answer = cb(user_data, &c); });
+  if (answer == 0) return std::nullopt;
+  if (!outbound::is_valid_call_result(answer))
+    throw outbound::Error(outbound::ErrorCode::invalid_argument,
+                          "the pre-dial callback returned " + std::to_string(answer) +
+                              ", which is no call result code (0 lets the dial go; a result code vetoes it)");
+  return static_cast<outbound::CallResult>(answer);
 }
 
 void deliver_event(ob_campaign& h, const outbound::CampaignEvent& e) {
@@ -492,6 +533,10 @@ void ob_campaign_options_free(ob_campaign_options* options) {
   if (options->version >= 4) {
     forget(options->abandon_message);
     forget(options->machine_message);
+  }
+  if (options->version >= 5) {
+    forget(options->contact_limits);
+    if (!options->contact_limits) options->contact_limit_count = 0;
   }
 }
 
@@ -658,6 +703,10 @@ int ob_campaign_stats_get(ob_campaign_stats* out, ob_campaign* campaign) {
       out->answered_unknown = s.answered_unknown;
       out->messages_left = s.messages_left;
     }
+    if (out->version >= 4) {  // a version-3 struct ends before the contact limits' counters
+      out->contact_deferred = s.contact_deferred;
+      out->predial_vetoed = s.predial_vetoed;
+    }
   });
 }
 
@@ -677,6 +726,15 @@ int ob_campaign_set_event_callback(ob_campaign* campaign, ob_campaign_event_cb c
     obc::on_live(campaign, [&](ob_campaign& h) {
       h.event_cb = cb;
       h.event_user_data = user_data;
+    });
+  });
+}
+
+int ob_campaign_set_pre_dial_callback(ob_campaign* campaign, ob_pre_dial_cb cb, void* user_data) {
+  return obc::guard([&] {
+    obc::on_live(campaign, [&](ob_campaign& h) {
+      if (!cb) return h.campaign->set_pre_dial_check({});
+      h.campaign->set_pre_dial_check([cb, user_data](const outbound::PreDialRequest& rq) { return obc::ask_pre_dial(cb, user_data, rq); });
     });
   });
 }

@@ -1079,6 +1079,12 @@ typedef struct ob_zone {
   const char* iana;  /**< "America/New_York" */
 } ob_zone;
 
+/** A contact limit: at most `max_calls` dials of one number within any `window_ms` (e.g. 3 in 24 h). */
+typedef struct ob_contact_limit {
+  int max_calls;     /**< dials allowed in the window (>= 1) */
+  int64_t window_ms; /**< the rolling window, in [1, OB_MAX_DURATION_MS] */
+} ob_contact_limit;
+
 /** What ob_campaign_load does with records whose zone key (tz_dbid or zone column value) the
  *  campaign's zones lack (records with no zone key are zoned by their number). */
 typedef enum ob_unknown_zones {
@@ -1155,19 +1161,27 @@ typedef struct ob_campaign_options {
   const char* abandon_message;           /**< version 4: WAV played to an abandoned live callee (NULL: the driver's) */
   const char* machine_message;           /**< version 4: WAV left on a machine after its beep, detect_connect (NULL: the driver's) */
   int opt_out_digit;                     /**< version 4: the character ('9', '*', '#'…) that opts out during the abandon message (0: the driver's) */
-  /* Version 5: load checks and no-call days (issue 17). ob_campaign_load refuses a list whose zone
-   * keys the zones lack, naming each key and its record count, unless unknown_zones says otherwise. */
-  int unknown_zones;                     /**< version 5: an ob_unknown_zones (OB_UNKNOWN_ZONES_REFUSE) */
+  /* Version 5: contact limits (docs/compliance.md, "Contact limits"): at most max_calls dials of one
+   * number within any window_ms, over every campaign and list sharing the call log (which the
+   * campaign then needs: ob_campaign_load fails with OB_EINVALID without one). A number at a limit
+   * is deferred until its oldest dial leaves the window. ob_campaign_new fails with OB_EINVALID,
+   * naming the limit, for max_calls < 1 or a window outside [1, OB_MAX_DURATION_MS]. */
+  size_t contact_limit_count;                 /**< version 5: number of contact limits (0: none) */
+  const struct ob_contact_limit* contact_limits; /**< version 5: the limits (NULL when the count is 0) */
+  /* Version 6: load checks (issue 17). ob_campaign_load refuses a list whose zone keys the zones
+   * lack, naming each key and its record count, unless unknown_zones says otherwise. */
+  int unknown_zones;                     /**< version 6: an ob_unknown_zones (OB_UNKNOWN_ZONES_REFUSE) */
 } ob_campaign_options;
 /** Current version of ob_campaign_options (2: caller_id; 3: pace_interval_ms, max_attempts,
  *  abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms and the call audio, amd_initial_silence_ms .. opt_out_digit;
- *  5: unknown_zones). */
-#define OB_CAMPAIGN_OPTIONS_VERSION 5u
+ *  5: contact_limit_count, contact_limits; 6: unknown_zones). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 6u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, OB_UNKNOWN_ZONES_REFUSE}
+   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL,              \
+   OB_UNKNOWN_ZONES_REFUSE}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {
@@ -1203,12 +1217,16 @@ typedef struct ob_campaign_stats {
   long answered_silence;        /**< (version 3) answers classified as silence */
   long answered_unknown;        /**< (version 3) answers not classified (treated as live) */
   long messages_left;           /**< (version 3) machine messages left */
+  /* Version 4: contact limits and the pre-dial check. */
+  long contact_deferred;        /**< (version 4) chains rescheduled: their number reached a contact limit */
+  long predial_vetoed;          /**< (version 4) records the pre-dial callback vetoed (closed undialed) */
 } ob_campaign_stats;
-/** Current version of ob_campaign_stats (2: lockout_deferred; 3: answers by class, messages_left). */
-#define OB_CAMPAIGN_STATS_VERSION 3u
+/** Current version of ob_campaign_stats (2: lockout_deferred; 3: answers by class, messages_left;
+ *  4: contact_deferred, predial_vetoed). */
+#define OB_CAMPAIGN_STATS_VERSION 4u
 /** Zeroed, with the version set. */
 #define OB_CAMPAIGN_STATS_INIT \
-  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+  {OB_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** What a campaign tells its subscriber (BORROWED for the callback). */
 typedef struct ob_campaign_event {
@@ -1295,6 +1313,25 @@ OB_EXTERN int ob_campaign_calls_in_flight(size_t* out, ob_campaign* campaign);
 OB_EXTERN int ob_campaign_flush(ob_campaign* campaign);
 /** Sends the campaign's events to `cb` (NULL: none); replaces the previous callback. */
 OB_EXTERN int ob_campaign_set_event_callback(ob_campaign* campaign, ob_campaign_event_cb cb, void* user_data);
+
+/** What the pre-dial callback is asked about (BORROWED for the callback): a record the
+ *  compliance gate let through, about to be dialed. */
+typedef struct ob_pre_dial {
+  unsigned int version;    /**< the library's OB_PRE_DIAL_VERSION */
+  const char* campaign;    /**< campaign group name */
+  const char* list;        /**< calling list (table) of the record */
+  const char* phone;       /**< the number to dial (E.164 when it reads as one) */
+  const ob_record* record; /**< the record's fields */
+} ob_pre_dial;
+/** Current version of ob_pre_dial. */
+#define OB_PRE_DIAL_VERSION 1u
+/** The host's pre-dial check (OCS pre-dial validation), on the loop thread before each dial the engine
+ *  places: 0 lets the dial go; an ob_call_result code (OB_CALL_RESULT_DO_NOT_CALL, OB_CALL_RESULT_WRONG_PARTY…)
+ *  vetoes it, and the record is closed with that result through the treatments, undialed. Any other
+ *  value fails closed: no dial, the record is closed as dial_error and an error event names the value. */
+typedef int (*ob_pre_dial_cb)(void* user_data, const ob_pre_dial* request);
+/** Asks `cb` before each dial the campaign places (NULL: no check); replaces the previous one. */
+OB_EXTERN int ob_campaign_set_pre_dial_callback(ob_campaign* campaign, ob_pre_dial_cb cb, void* user_data);
 
 /* ====================================================================== */
 /* Agent desktop requests (docs/reference.md), on a campaign group        */

@@ -137,11 +137,26 @@ void parse_sip(const json& obj, Scenario& s) {
   s.sip = std::move(sip);
 }
 
+// "contact_limits": [{"max_calls": 3, "window_h": 24}, …]
+void parse_contact_limits(const json& j, Scenario& s) {
+  if (!j.contains("contact_limits")) return;
+  const auto& limits = j.at("contact_limits");
+  if (!limits.is_array()) bad("contact_limits", "expected a list of {\"max_calls\": N, \"window_h\": H}");
+  for (std::size_t i = 0; i < limits.size(); ++i) {
+    const std::string p = "contact_limits[" + std::to_string(i) + "]";
+    only_keys(limits[i], p, {"max_calls", "window_h"});
+    ContactLimit limit;
+    limit.max_calls = static_cast<int>(number(limits[i], "max_calls", p, limit.max_calls, 1, 1000000));
+    limit.window = from_seconds(number(limits[i], "window_h", p, 24, 0.001, 24 * 366) * 3600.0);
+    s.contact_limits.push_back(limit);
+  }
+}
+
 Scenario parse_scenario_json(const json& j) {
   Scenario s;
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
                     "network", "talk_s", "wrap_s", "changes", "list", "max_attempts", "auto_complete", "engine_id", "clock",
-                    "baseline_guard", "sip"});
+                    "baseline_guard", "sip", "contact_limits"});
   s.seed = static_cast<std::uint64_t>(number(j, "seed", "", 1, 0, 9e15));
   s.duration_h = number(j, "duration_h", "", s.duration_h, 0.01, 24 * 31);
   s.agents = static_cast<int>(number(j, "agents", "", s.agents, 0, 100000));
@@ -170,6 +185,7 @@ Scenario parse_scenario_json(const json& j) {
   parse_changes(j, s);
   parse_list(j, s);
   s.max_attempts = static_cast<int>(number(j, "max_attempts", "", 0, 0, 1000));
+  parse_contact_limits(j, s);
   if (j.contains("auto_complete")) {
     if (!j.at("auto_complete").is_boolean()) bad("auto_complete", "expected true or false");
     s.auto_complete = j.at("auto_complete").get<bool>();

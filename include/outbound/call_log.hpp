@@ -66,6 +66,23 @@ class OB_API CallLog {
   void remember_abandoned(const std::string& phone, Time at);
   /// The last time a call to `phone` was abandoned, as far as this log knows.
   std::optional<Time> last_abandoned(const std::string& phone) const;
+
+  // Dials by number, for the contact limits (CampaignConfig::contact_limits). Kept in
+  // memory: read from the table at load and every minute, and noted by campaigns as
+  // they dial, so a lookup per dial never scans the table. A dial is one (campaign,
+  // record, instant): read again from the table, it is not counted twice.
+
+  /// Keeps the dials of the last `window` in memory from now on (the longest window asked
+  /// for wins; before any, no dial is kept), reads those at or after `since` (any campaign,
+  /// any engine sharing the table), forgets those older than `now` - the window; returns
+  /// how many numbers it holds.
+  std::size_t load_dials(Time now, Duration window, Time since);
+  /// Notes a dial of `phone` at `at` by `campaign` for `record_id`.
+  void remember_dial(const std::string& phone, const std::string& campaign, std::int64_t record_id, Time at);
+  /// Takes back a dial noted with remember_dial (a dial that did not happen after all).
+  void forget_dial(const std::string& phone, const std::string& campaign, std::int64_t record_id, Time at);
+  /// The dials of `phone` after `since`, oldest first, as far as this log knows.
+  std::vector<Time> dials_since(const std::string& phone, Time since) const;
   /// Rows in the table.
   long long count();
   /// The table name.

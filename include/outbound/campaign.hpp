@@ -50,6 +50,25 @@ struct AbandonCap {
   double amd_false_positive = 0.0;             ///< UK: estimated share of machine detections that were people
 };
 
+/// A contact limit: at most `max_calls` dials of one number within any `window` (e.g. 3 in 24 h),
+/// counted over every campaign and list sharing the call log.
+struct ContactLimit {
+  int max_calls = 3;                          ///< dials allowed in the window (>= 1)
+  Duration window = std::chrono::hours(24);   ///< the rolling window (> 0)
+};
+
+/// What the pre-dial check is asked about: the record the gate let through, about to be dialed.
+struct PreDialRequest {
+  std::string campaign;  ///< campaign group name
+  std::string list;      ///< calling list (table) of the record
+  std::string phone;     ///< the number to dial (E.164 when it reads as one)
+  Record record;         ///< the record's fields, custom fields included
+};
+
+/// The host's pre-dial check (OCS pre-dial validation): nullopt lets the dial go; a result vetoes
+/// it, and the record is closed with that result through the treatments, undialed.
+using PreDialCheck = std::function<std::optional<CallResult>(const PreDialRequest&)>;
+
 /// What load does with records whose zone key (tz_dbid, or the zone column's value) the zone map
 /// lacks. Records with no zone key at all are zoned by their number (CallingWindows).
 enum class UnknownZones : int {
@@ -98,6 +117,10 @@ struct CampaignConfig {
   Duration abandoned_redial_lockout{0};  ///< no redial of an abandoned number sooner (UK: 72 h; 0: off)
   bool auto_complete = false;            ///< stop and unload once no record is left to dial
   int max_attempts = 0;                  ///< never dial a record more often than this (0: no cap)
+  // --- contact limits (issue 17) ---
+  /// Per-number dial limits over rolling windows, from the call log (needs set_call_log): a number
+  /// at its limit is deferred until its oldest dial leaves the window. Empty: none.
+  std::vector<ContactLimit> contact_limits;
   // --- load checks and no-call days (issue 17 items 2 and 6)
   UnknownZones unknown_zones = UnknownZones::refuse;  ///< records whose zone key the zone map lacks
 };
@@ -156,6 +179,9 @@ struct CampaignStats {
   long answered_silence = 0;    ///< answers classified as silence (dead air)
   long answered_unknown = 0;    ///< answers the driver could not classify (treated as live)
   long messages_left = 0;       ///< machine messages left (the driver said so on release)
+  // --- contact limits and the pre-dial check (issue 17) ---
+  long contact_deferred = 0;    ///< chains rescheduled: their number reached a contact limit
+  long predial_vetoed = 0;      ///< records the host's pre-dial check vetoed (closed undialed)
 };
 
 /// What a campaign tells its subscribers.
@@ -222,6 +248,9 @@ class OB_API Campaign {
   /// Logs every call to `log` (compliance records); at load the log also gives the abandon window
   /// and the numbers abandoned within abandoned_redial_lockout, across restarts and campaigns. Before load.
   void set_call_log(std::shared_ptr<CallLog> log);
+  /// Asks `check` before each dial the engine places (after the gate passed); an empty function
+  /// removes it. A check that throws vetoes: the record is closed as dial_error, undialed.
+  void set_pre_dial_check(PreDialCheck check);
   /// Loads: recovers records a crashed run left retrieved, marks unknown zones, starts the driver.
   void load();
   /// Starts dialing.

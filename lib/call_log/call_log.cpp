@@ -3,6 +3,8 @@
 #include "outbound/call_log.hpp"
 
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "../storage/database.hpp"
 #include "../storage/database_inl.hpp"
@@ -63,6 +65,11 @@ struct CallLog::Impl {
   detail::Database db;
   std::string table;
   std::map<std::string, Time> abandoned;  // phone -> latest abandon known
+  // phone -> its dials (ms, campaign, record): the key makes a dial read back from the table
+  // the same as the one noted when it was placed.
+  using Dial = std::tuple<long long, std::string, std::int64_t>;
+  std::map<std::string, std::set<Dial>> dials;
+  std::optional<Duration> keep_dials;  // the longest contact-limit window; none: dials are not kept
 };
 
 CallLog::CallLog() : impl_(std::make_unique<Impl>()) {}
@@ -88,6 +95,8 @@ std::unique_ptr<CallLog> CallLog::open(const std::string& connection, const Call
     // The questions asked at load and every minute: a campaign's answers in its window, abandoned numbers lately.
     *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_answered ON " + t + " (campaign, answered_at_ms)";
     *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_abandoned ON " + t + " (abandoned, released_at_ms)";
+    // The contact limits read the dials of their longest window at load and the last minutes every minute.
+    *im.db.sql << "CREATE INDEX IF NOT EXISTS " + t + "_dialed ON " + t + " (dialed_at_ms)";
   });
   add_message_left_column(im.db, t);
   return log;
@@ -174,6 +183,52 @@ std::optional<Time> CallLog::last_abandoned(const std::string& phone) const {
   auto it = impl_->abandoned.find(phone);
   if (it == impl_->abandoned.end()) return std::nullopt;
   return it->second;
+}
+
+std::size_t CallLog::load_dials(Time now, Duration window, Time since) {
+  auto& im = *impl_;
+  if (!im.keep_dials || *im.keep_dials < window) im.keep_dials = window;
+  const long long from = ms_of(since), oldest = ms_of(now - *im.keep_dials);
+  const auto rows = detail::fetch_text_rows(
+      im.db, "SELECT phone, campaign, CAST(record_id AS TEXT), CAST(dialed_at_ms AS TEXT) FROM " + im.table +
+                 " WHERE dialed_at_ms >= :f",
+      4, [&](soci::statement& st) { st.exchange(soci::use(from, "f")); });
+  // Older dials leave every window that asked for `since`; a number with none left is dropped.
+  for (auto it = im.dials.begin(); it != im.dials.end();) {
+    auto& set = it->second;
+    set.erase(set.begin(), set.lower_bound(Impl::Dial{oldest, std::string(), INT64_MIN}));
+    it = set.empty() ? im.dials.erase(it) : std::next(it);
+  }
+  for (const auto& row : rows)
+    if (row[0] && row[3] && std::stoll(*row[3]) >= oldest)
+      im.dials[*row[0]].emplace(std::stoll(*row[3]), row[1].value_or(""), row[2] ? std::stoll(*row[2]) : 0);
+  return im.dials.size();
+}
+
+void CallLog::remember_dial(const std::string& phone, const std::string& campaign, std::int64_t record_id, Time at) {
+  auto& im = *impl_;
+  if (!im.keep_dials) return;  // no campaign counts them
+  auto& set = im.dials[phone];
+  set.emplace(ms_of(at), campaign, record_id);
+  // The number's dials that left the longest window go as it is dialed again.
+  set.erase(set.begin(), set.lower_bound(Impl::Dial{ms_of(at - *im.keep_dials), std::string(), INT64_MIN}));
+}
+
+void CallLog::forget_dial(const std::string& phone, const std::string& campaign, std::int64_t record_id, Time at) {
+  auto it = impl_->dials.find(phone);
+  if (it == impl_->dials.end()) return;
+  it->second.erase(Impl::Dial{ms_of(at), campaign, record_id});
+  if (it->second.empty()) impl_->dials.erase(it);
+}
+
+std::vector<Time> CallLog::dials_since(const std::string& phone, Time since) const {
+  std::vector<Time> out;
+  auto it = impl_->dials.find(phone);
+  if (it == impl_->dials.end()) return out;
+  // After `since`: a dial exactly one window ago has left the window.
+  for (auto d = it->second.lower_bound(Impl::Dial{ms_of(since) + 1, std::string(), INT64_MIN}); d != it->second.end(); ++d)
+    out.push_back(time_of(std::get<0>(*d)));
+  return out;
 }
 
 long long CallLog::count() {

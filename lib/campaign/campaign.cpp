@@ -85,6 +85,14 @@ void check_durations(const CampaignConfig& c) {
   check_duration("callback_wait", c.callback_wait);
   check_duration("agent_answer_timeout", c.agent_answer_timeout);
   check_duration("abandoned_redial_lockout", c.abandoned_redial_lockout);
+  for (std::size_t i = 0; i < c.contact_limits.size(); ++i) {
+    const auto& limit = c.contact_limits[i];
+    const std::string name = "contact_limits[" + std::to_string(i) + "]";
+    if (limit.max_calls < 1)
+      throw Error(ErrorCode::invalid_argument, name + ".max_calls must be at least 1 (calls allowed in its window), not " +
+                                                   std::to_string(limit.max_calls));
+    check_duration((name + ".window").c_str(), limit.window, Duration(1));
+  }
 }
 
 }  // namespace
@@ -130,6 +138,8 @@ void Campaign::set_call_log(std::shared_ptr<CallLog> log) {
     throw Error(ErrorCode::invalid_state, "campaign " + impl_->cfg.name + " is loaded: set its call log before load");
   impl_->call_log = std::move(log);
 }
+
+void Campaign::set_pre_dial_check(PreDialCheck check) { impl_->pre_dial_check = std::move(check); }
 
 void Campaign::load() { impl_->control(&Impl::load, false); }
 void Campaign::start() { impl_->control(&Impl::start, false); }

@@ -145,6 +145,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::shared_ptr<CallLog> call_log;       // optional: every call logged; window and lockout kept across restarts
   std::vector<CallLogEntry> pending_log;   // calls not yet written to the log
   Time abandoned_loaded_at{};              // last read of abandoned numbers from the log
+  Time dials_loaded_at{};                  // last read of dials from the log (contact limits)
+  PreDialCheck pre_dial_check;             // the host's veto before each dial (empty: none)
   PhoneNormalizer fallback_normalizer;     // numbers for the log and lockout when there is no DNC list
   CallingWindows windows;
   std::shared_ptr<const TreatmentSet> rules;
@@ -289,7 +291,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   // --- the compliance gate --------------------------------------------------
   // What the caller does with the chain after the gate.
-  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out };
+  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out, limited };
   enum class Lockout { applies, ignored };  // ignored: an agent's desktop dials it
 
   // The gate for chain.next (lib/gate decides): a blocked record is made
@@ -319,7 +321,18 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     std::unique_ptr<ChainWork> chain;
     std::uint64_t phone_key = 0;
     std::string agent;  // a personal callback's reserved agent
+    std::string phone;  // with a call log: the number its dial was noted under, for the contact limits
+    Time noted_at{};    // when that dial was noted (the gate's time; the call's own once placed)
   };
+  // The dial is noted in the call log's memory as the gate lets it through, so the next
+  // record with the same number (in this batch, or another campaign's) counts it.
+  Pending dial_pending(std::unique_ptr<ChainWork> chain, std::optional<std::uint64_t> key, std::string agent = {});
+  void forget_pending_dial(const Pending& p);  // a noted dial that did not happen after all
+  // The host's pre-dial check on chain.next; true when it vetoed (the record is closed through the treatments).
+  bool vetoed_by_host(std::unique_ptr<ChainWork>& chain, std::optional<std::uint64_t> key);
+  std::optional<EpochSeconds> contact_limit_end(const Record& r, std::optional<std::uint64_t> key) const;
+  void reload_dials_if_due();  // other engines' dials, from the shared log
+  Duration longest_contact_window() const;
 
   std::vector<Pending> collect_dialable(int n);  // up to n chains past the gate
   void dial_batch(std::vector<Pending> batch);  // records the attempts, then places the calls

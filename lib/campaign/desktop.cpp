@@ -424,12 +424,18 @@ void Campaign::Impl::serve_waiting_callbacks() {
       // A reserved agent can still be gone when the callee answers (the call
       // can be abandoned): the lockout after an abandon holds callbacks too.
       Gate g = gate_and_close_blocked(*it->chain, key, Lockout::applies, &locked_until);
-      if (g == Gate::locked_out) {
-        ++st.lockout_deferred;
+      if (g == Gate::locked_out || g == Gate::limited) {
+        ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
         schedule_chain(*it->chain, locked_until);
       } else if (g == Gate::dial) {
-        reserved_agents.insert(r.agent_id);
-        ready_to_dial.push_back({std::move(it->chain), key.value_or(0), r.agent_id});
+        // Out of the list first: the host's check and a veto's treatment may run handlers.
+        auto chain = std::move(it->chain);
+        it = waiting_callbacks.erase(it);
+        if (vetoed_by_host(chain, key)) continue;  // closed through the treatments
+        const std::string agent = chain->records[chain->next].agent_id;
+        reserved_agents.insert(agent);
+        ready_to_dial.push_back(dial_pending(std::move(chain), key, agent));
+        continue;
       } else if (g == Gate::window_closed) {
         release_chain(*it->chain);
       } else if (g == Gate::skip_record) {

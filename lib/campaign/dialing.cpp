@@ -33,8 +33,39 @@ gate::Facts Campaign::Impl::gate_facts(const ChainWork& chain, std::optional<std
     f.zone = windows.zone_key(r);
     f.zones_from_numbers = windows.zones_from_numbers();
   }
-  if (f.window == WindowVerdict::open && lockout == Lockout::applies) f.locked_out_until = lockout_end(r, phone_key);
+  if (f.window == WindowVerdict::open && lockout == Lockout::applies) {
+    f.locked_out_until = lockout_end(r, phone_key);
+    if (!f.locked_out_until) f.contact_limited_until = contact_limit_end(r, phone_key);
+  }
   return f;
+}
+
+// The contact limits: the number's dials in each window (every campaign and
+// list on the log, in memory); at a limit, it is free again once the dial that
+// makes it full leaves the window. The latest of the limits reached wins.
+std::optional<EpochSeconds> Campaign::Impl::contact_limit_end(const Record& r, std::optional<std::uint64_t> key) const {
+  if (!call_log || cfg.contact_limits.empty()) return std::nullopt;
+  const Time now = loop.now();
+  const std::string phone = canonical_phone(r, key);
+  const auto dials = call_log->dials_since(phone, now - longest_contact_window());
+  std::optional<Time> free_at;
+  for (const auto& limit : cfg.contact_limits) {
+    // Dials inside this window: the tail of the longest window's list.
+    const auto first = std::upper_bound(dials.begin(), dials.end(), now - limit.window);
+    const auto in_window = dials.end() - first;
+    if (in_window < limit.max_calls) continue;
+    const Time t = add_saturating(*(dials.end() - limit.max_calls), limit.window);
+    if (!free_at || t > *free_at) free_at = t;
+  }
+  if (!free_at) return std::nullopt;
+  // Rounded up: the record is due no sooner than the dial has left the window.
+  return to_epoch_seconds(add_saturating(*free_at, std::chrono::milliseconds(999)));
+}
+
+Duration Campaign::Impl::longest_contact_window() const {
+  Duration longest = Duration::zero();
+  for (const auto& limit : cfg.contact_limits) longest = std::max(longest, limit.window);
+  return longest;
 }
 
 // The number's lockout after an abandoned call, for any record that has it
@@ -84,6 +115,9 @@ Campaign::Impl::Gate Campaign::Impl::gate_and_close_blocked(ChainWork& chain, st
     case gate::Verdict::Kind::defer_until:
       if (locked_until) *locked_until = v.until;
       return Gate::locked_out;
+    case gate::Verdict::Kind::defer_limit:
+      if (locked_until) *locked_until = v.until;
+      return Gate::limited;
   }
   return Gate::dial;
 }
@@ -271,11 +305,12 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
       g = gate_and_close_blocked(*chain, key, Lockout::applies, &locked_until);
       if (g != Gate::skip_record) break;
     }
-    if (g == Gate::locked_out) {
-      ++st.lockout_deferred;
+    if (g == Gate::locked_out || g == Gate::limited) {
+      ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
       schedule_chain(*chain, locked_until);
     } else if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
-      out.push_back({std::move(chain), key.value_or(0), {}});
+      if (vetoed_by_host(chain, key)) continue;
+      out.push_back(dial_pending(std::move(chain), key));
     } else if (g == Gate::window_closed) {
       ++st.window_deferred;
       defer_closed_chain(*chain, key);
@@ -334,6 +369,7 @@ void Campaign::Impl::place_batch(std::vector<Pending>& batch, const std::vector<
     for (auto& p : batch) {
       Record& r = p.chain->records[p.chain->next];
       r.attempt -= 1;
+      forget_pending_dial(p);
       release_chain(*p.chain);
       if (!p.agent.empty()) reserved_agents.erase(p.agent);
     }
@@ -352,6 +388,7 @@ void Campaign::Impl::place_batch(std::vector<Pending>& batch, const std::vector<
     if (lost.count(id)) {
       // Our lease expired and another engine holds the record: never dial it twice at once.
       emit(CampaignEvent::Kind::error, "lease lost: record " + std::to_string(id) + " not dialed (another engine holds it)", id);
+      forget_pending_dial(p);
       release_chain(*p.chain);  // the rest of the chain, where still ours (release checks the lease)
       if (!p.agent.empty()) reserved_agents.erase(p.agent);
       continue;
@@ -364,6 +401,7 @@ void Campaign::Impl::place_batch(std::vector<Pending>& batch, const std::vector<
 // attempt and call time are restored, and the record returns to ready.
 void Campaign::Impl::undo_dial(Pending p, const Record& before) {
   Record& r = p.chain->records[p.chain->next];
+  forget_pending_dial(p);
   r.attempt = before.attempt;
   r.call_time = before.call_time;
   r.record_status = RecordStatus::ready;
@@ -394,7 +432,13 @@ void Campaign::Impl::place_call(Pending p) {
   call.personal = !p.agent.empty();
   call.index = p.chain->next;
   call.dialed_at = loop.now();
-  if (call_log) call.phone = canonical_phone(r, p.phone_key ? std::optional<std::uint64_t>(p.phone_key) : std::nullopt);
+  if (call_log) {
+    call.phone = canonical_phone(r, p.phone_key ? std::optional<std::uint64_t>(p.phone_key) : std::nullopt);
+    // The noted dial becomes the call's own: the same instant as its log row, so reading
+    // the row back from the table does not count it twice.
+    forget_pending_dial(p);
+    call_log->remember_dial(call.phone, cfg.name, r.record_id, call.dialed_at);
+  }
   call.rules = rules;
   call.chain = std::move(p.chain);
   auto [it, ok] = calls.emplace(id, std::move(call));
@@ -417,6 +461,53 @@ void Campaign::Impl::place_call(Pending p) {
     finish_call(it->second, CallResult::dial_error);
     calls.erase(it);
   }
+}
+
+Campaign::Impl::Pending Campaign::Impl::dial_pending(std::unique_ptr<ChainWork> chain, std::optional<std::uint64_t> key,
+                                                     std::string agent) {
+  Pending p{std::move(chain), key.value_or(0), std::move(agent), {}, loop.now()};
+  if (call_log) {
+    const Record& r = p.chain->records[p.chain->next];
+    p.phone = canonical_phone(r, key);
+    call_log->remember_dial(p.phone, cfg.name, r.record_id, p.noted_at);
+  }
+  return p;
+}
+
+void Campaign::Impl::forget_pending_dial(const Pending& p) {
+  if (call_log && !p.phone.empty()) call_log->forget_dial(p.phone, cfg.name, p.chain->records[p.chain->next].record_id, p.noted_at);
+}
+
+// OCS pre-dial validation. The host's answer is final: a veto closes the record
+// through the treatments with the host's result, as if a call had ended so. A
+// check that fails (throws, or answers no result code) fails closed: no dial,
+// and the record is closed as dial_error with an error event saying why.
+bool Campaign::Impl::vetoed_by_host(std::unique_ptr<ChainWork>& chain, std::optional<std::uint64_t> key) {
+  if (!pre_dial_check) return false;
+  const Record& r = chain->records[chain->next];
+  PreDialRequest rq{cfg.name, chain->list ? chain->list->options().table : std::string(), dialed_phone(r, key), r};
+  std::optional<CallResult> veto;
+  {
+    DispatchScope scope(dispatching);  // a stop or unload asked from the check waits until it returns
+    try {
+      veto = pre_dial_check(rq);
+    } catch (const std::exception& e) {
+      veto = CallResult::dial_error;
+      emit(CampaignEvent::Kind::error, "pre-dial check failed for record " + std::to_string(rq.record.record_id) +
+                                           ", not dialed (closed as dial_error): " + e.what(), rq.record.record_id);
+    } catch (...) {
+      veto = CallResult::dial_error;
+      emit(CampaignEvent::Kind::error, "pre-dial check failed for record " + std::to_string(rq.record.record_id) +
+                                           ", not dialed (closed as dial_error)", rq.record.record_id);
+    }
+  }
+  if (!veto) return false;
+  ++st.predial_vetoed;
+  const std::int64_t id = rq.record.record_id;
+  emit(CampaignEvent::Kind::info, "record " + std::to_string(id) + " vetoed by the pre-dial check: " + std::string(to_string(*veto)), id);
+  TreatmentDecision d = treat(*chain, chain->next, *veto, *rules);
+  apply_decision(std::move(chain), d, id);
+  return true;
 }
 
 // Subscribers (journals, audits) learn of every dial before the driver is asked.

@@ -70,6 +70,9 @@ void Campaign::Impl::load() {
   flush_now();
   if (write_failed)
     throw Error(ErrorCode::database, "campaign " + cfg.name + ": results of the last run cannot be written yet; load again when the database is back");
+  if (!cfg.contact_limits.empty() && !call_log)
+    throw Error(ErrorCode::invalid_argument, "campaign " + cfg.name +
+                                                 ": contact_limits are counted from the call log: give the campaign one (set_call_log) before load");
   if (call_log) seed_from_call_log();
   pacer = is_autonomous(cfg.mode) ? new_pacer(cfg.mode) : nullptr;
   for (auto& e : lists) {
@@ -133,11 +136,16 @@ void Campaign::Impl::check_lists_for_load() {
 void Campaign::Impl::seed_from_call_log() {
   const Time now = loop.now();
   std::vector<CallLogEntry> answered;
-  std::size_t locked = 0;
+  std::size_t locked = 0, numbers_dialed = 0;
   try {
     answered = call_log->answered_since(cfg.name, now - cfg.abandon_cap.window);
     if (cfg.abandoned_redial_lockout > Duration::zero()) locked = call_log->load_abandoned(now - cfg.abandoned_redial_lockout);
     abandoned_loaded_at = now;
+    if (!cfg.contact_limits.empty()) {
+      const Duration w = longest_contact_window();
+      numbers_dialed = call_log->load_dials(now, w, now - w);
+      dials_loaded_at = now;
+    }
   } catch (const std::exception& ex) {
     throw Error(ErrorCode::database, "campaign " + cfg.name + ": cannot read the call log: " + ex.what());
   }
@@ -154,7 +162,9 @@ void Campaign::Impl::seed_from_call_log() {
   }
   emit(CampaignEvent::Kind::info, "call log " + call_log->table() + ": " + std::to_string(live) + " live answers (" +
                                       std::to_string(abandon_window.abandoned()) + " abandoned) in the abandon window, " +
-                                      std::to_string(locked) + " numbers under the redial lockout");
+                                      std::to_string(locked) + " numbers under the redial lockout" +
+                                      (cfg.contact_limits.empty() ? std::string()
+                                                                  : ", " + std::to_string(numbers_dialed) + " numbers dialed within the contact limits"));
 }
 
 void Campaign::Impl::start() {
@@ -293,6 +303,18 @@ void Campaign::Impl::on_flush_timer() {
   flush();
   renew_leases_and_recover_expired();
   reload_abandoned_if_due();
+  reload_dials_if_due();
+}
+
+// As the abandoned numbers: other engines' dials within a minute, rows read back
+// ten minutes before the last read. Ours are in memory as they are placed.
+void Campaign::Impl::reload_dials_if_due() {
+  if (!call_log || cfg.contact_limits.empty()) return;
+  const Time now = loop.now();
+  if (now - dials_loaded_at < std::chrono::minutes(1)) return;
+  const Duration w = longest_contact_window();
+  const Time since = std::max(now - w, dials_loaded_at - std::chrono::minutes(10));
+  if (guarded_db("read dials from the call log", [&] { call_log->load_dials(now, w, since); })) dials_loaded_at = now;
 }
 
 // Engines sharing the log table learn each other's abandons within a minute;

@@ -63,6 +63,12 @@ Verdict decide(const Facts& f) {
     v.until = *f.locked_out_until;
     return v;
   }
+  // A contact limit only ever defers: the number may be called again once its oldest dial leaves the window.
+  if (f.contact_limited_until) {
+    Verdict v = of_kind(Verdict::Kind::defer_limit);
+    v.until = *f.contact_limited_until;
+    return v;
+  }
   return {};
 }
 

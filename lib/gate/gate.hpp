@@ -30,8 +30,10 @@ struct Facts {
   /// Today is a no-call day (holiday, weekday) in one of its zones: the first instant allowed in all of them.
   std::optional<EpochSeconds> no_call_until;
   bool no_call_day_left = true;               ///< false: no allowed day within the calendar's horizon
-  // Contact limits and a pre-dial veto join here as further facts,
-  // each with its rule in decide() and its case in the gate's tests.
+  /// A contact limit is reached: the earliest time its number may be dialed again.
+  std::optional<EpochSeconds> contact_limited_until;
+  // Further rules join here as facts, each with its rule in decide() and its
+  // case in the gate's tests. The host's pre-dial veto is asked after the gate.
 };
 
 /// What to do with the record.
@@ -41,6 +43,7 @@ struct Verdict {
     block,        ///< never dial it (or, with Scope::chain, any record of its chain)
     defer_window, ///< outside its calling window: waits for it
     defer_until,  ///< locked out, or a no-call day: due again at `until`
+    defer_limit,  ///< a contact limit is reached: due again at `until`
   };
   /// Which records a block closes.
   enum class Scope { record, chain };
@@ -48,11 +51,11 @@ struct Verdict {
   Scope scope = Scope::record;
   std::optional<CallResult> result;  ///< block: the result written (none: the record is closed with its own)
   std::string reason;                ///< block as a record error: the message reported
-  EpochSeconds until = 0;            ///< defer_until: when
+  EpochSeconds until = 0;            ///< defer_until, defer_limit: when
 };
 
 /// Decides one record: attempt cap, number, do-not-call, unknown zone, no-call day, window, lockout,
-/// in that order.
+/// contact limit, in that order.
 Verdict decide(const Facts& f);
 
 }  // namespace outbound::gate

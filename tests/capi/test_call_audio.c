@@ -99,7 +99,7 @@ static void test_every_dial_carries_the_audio(const char* dir) {
   snprintf(machine, sizeof machine, "%s/machine.wav", dir);
   write_wav(abandon, 8000, 1);
   write_wav(machine, 16000, 1);
-  CHECK(co.version >= 4 && co.amd_initial_silence_ms == 0 && co.abandon_message == NULL && co.opt_out_digit == 0);
+  CHECK(co.version == OB_CAMPAIGN_OPTIONS_VERSION && co.amd_initial_silence_ms == 0 && co.abandon_message == NULL && co.opt_out_digit == 0);
   co.name = "audio";
   co.amd_initial_silence_ms = 3000;
   co.amd_max_greeting_ms = 2200;

@@ -201,7 +201,51 @@ static void test_campaign_options_version_2(void) {
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
   CHECK_OK(ob_campaign_options_get(&back, c));
   CHECK(back.pace_interval_ms == 250 && back.max_attempts == 0 && back.abandon_cap_amd_false_positive == 0.0);
-  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_REFUSE); /* a version-5 field: its default */
+  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_REFUSE); /* a version-6 field: its default */
+  ob_campaign_options_free(&back);
+  ob_campaign_free(c);
+  ob_driver_free(drv);
+  ob_sim_network_free(net);
+  ob_engine_free(e);
+}
+
+#define V5_SIZE offsetof(ob_campaign_options, unknown_zones)
+
+/* A version-5 caller (contact limits, before the load checks): its tail is neither read nor written,
+ * and what it has (the contact limits) still reaches the campaign and comes back. */
+static void test_campaign_options_version_5(void) {
+  ob_engine* e = manual_engine();
+  ob_sim_network* net = NULL;
+  ob_driver* drv = sim_switch(e, &net, 1);
+  ob_campaign* c = NULL;
+  ob_contact_limit limit = {2, 3600000};
+  ob_campaign_options o;
+  ob_campaign_options back;
+  unsigned char* bytes = (unsigned char*)&o;
+  size_t i, touched = 0, count = 0;
+  const ob_contact_limit* limits = NULL;
+  ob_campaign_options* p = (ob_campaign_options*)malloc(V5_SIZE);
+
+  if (!p) return;
+  memset(&o, 0xAB, sizeof o);
+  CHECK_OK(ob_campaign_options_init(&o, 5));
+  for (i = V5_SIZE; i < sizeof o; ++i) touched += bytes[i] != 0xAB;
+  CHECK(touched == 0);
+  CHECK(o.version == 5 && o.contact_limit_count == 0 && o.contact_limits == NULL);
+  o.name = "v5";
+  o.contact_limit_count = 1;
+  o.contact_limits = &limit;
+  CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL)); /* the 0xAB tail (unknown_zones …) is not read */
+  CHECK_OK(ob_campaign_options_init(p, 5));
+  CHECK_OK(ob_campaign_options_get(p, c)); /* writes no byte past the version-5 end (ASan) */
+  memcpy(&count, (char*)p + offsetof(ob_campaign_options, contact_limit_count), sizeof count);
+  memcpy(&limits, (char*)p + offsetof(ob_campaign_options, contact_limits), sizeof limits);
+  CHECK(count == 1 && limits && limits[0].max_calls == 2 && limits[0].window_ms == 3600000);
+  ob_campaign_options_free(p); /* reads no byte past it either */
+  free(p);
+  back.version = OB_CAMPAIGN_OPTIONS_VERSION;
+  CHECK_OK(ob_campaign_options_get(&back, c));
+  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_REFUSE); /* version-6 fields: their defaults */
   ob_campaign_options_free(&back);
   ob_campaign_free(c);
   ob_driver_free(drv);
@@ -584,6 +628,7 @@ int main(void) {
   const char* dir = temp_dir();
   test_campaign_options_round_trip(dir);
   test_campaign_options_version_2();
+  test_campaign_options_version_5();
   test_treatments_version_1();
   test_treatment_instants();
   test_options_ownership();

@@ -95,6 +95,20 @@ TEST_CASE("gate: a locked-out number is deferred to the lockout's end") {
   CHECK_FALSE(v.result);
 }
 
+TEST_CASE("gate: a number at its contact limit is deferred, never blocked, after the lockout") {
+  Facts f = dialable();
+  f.contact_limited_until = 1'800'000'100;
+  Verdict v = gate::decide(f);
+  CHECK(v.kind == Verdict::Kind::defer_limit);
+  CHECK(v.until == 1'800'000'100);
+  CHECK_FALSE(v.result);
+  f.locked_out_until = 1'800'000'000;  // the lockout decides first; the limit is asked again then
+  CHECK(gate::decide(f).kind == Verdict::Kind::defer_until);
+  f.locked_out_until.reset();
+  f.window = WindowVerdict::closed;  // the window decides before either
+  CHECK(gate::decide(f).kind == Verdict::Kind::defer_window);
+}
+
 TEST_CASE("gate: a no-call day defers to the next allowed day, before the window; an unknown zone still errs first") {
   Facts f = dialable();
   f.no_call_until = 1'800'000'000;
@@ -128,7 +142,8 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
       for (DncMatch d : dncs)
         for (WindowVerdict w : windows)
           for (bool reopens : {false, true})
-            for (bool locked : {false, true}) {
+            for (bool locked : {false, true})
+              for (bool limited : {false, true}) {
               Facts f = dialable();
               f.attempts_exhausted = exhausted;
               if (bad_number) f.number_problem = "bad";
@@ -136,15 +151,16 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               f.window = w;
               f.window_reopens = reopens;
               if (locked) f.locked_out_until = 7;
+              if (limited) f.contact_limited_until = 9;
               Verdict v = gate::decide(f);
               ++cases;
               Verdict::Kind want = exhausted || bad_number || d != DncMatch::none ? Verdict::Kind::block
-                                   : w == WindowVerdict::open                     ? (locked ? Verdict::Kind::defer_until : Verdict::Kind::dial)
+                                   : w == WindowVerdict::open                     ? (locked ? Verdict::Kind::defer_until : limited ? Verdict::Kind::defer_limit : Verdict::Kind::dial)
                                    : w == WindowVerdict::closed && reopens        ? Verdict::Kind::defer_window
                                                                                   : Verdict::Kind::block;
               CHECK(v.kind == want);
               // Only a dial has no reason to hold the record back; only a block writes a result.
               if (v.kind != Verdict::Kind::block) CHECK_FALSE(v.result);
-            }
-  CHECK(cases == 144);
+              }
+  CHECK(cases == 288);
 }

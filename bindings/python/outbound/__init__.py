@@ -31,7 +31,8 @@ from . import _native
 from ._native import library_file as _library_file
 from .call_log import CallLog, CallLogEntry
 from .calling_list import CallingList, CsvOptions, CsvRowError, ImportReport, ListOptions
-from .campaign import Campaign, CampaignEvent, CampaignOptions, CampaignStats, DesktopRecord
+from .campaign import (Campaign, CampaignEvent, CampaignOptions, CampaignStats, ContactLimit, DesktopRecord,
+                       PreDialRequest)
 from .dnc import DncList, DncLoadError, to_e164
 from .driver import DialRequest, Driver, DriverCapabilities, EventSink
 from .engine import Engine, from_ms, to_epoch_s, to_ms
@@ -79,6 +80,7 @@ _check_version()
 
 __all__ = [
     "Engine", "Campaign", "CampaignOptions", "CampaignStats", "CampaignEvent", "DesktopRecord", "CallingList",
+    "ContactLimit", "PreDialRequest",
     "CsvOptions", "CsvRowError", "ImportReport", "ListOptions", "CallLog", "CallLogEntry", "DncList", "DncLoadError",
     "to_e164", "Driver",
     "DriverCapabilities", "DialRequest", "EventSink", "Record", "Treatment", "validate_treatments", "SimNetwork", "SimDriver",

@@ -414,6 +414,17 @@ class Zone(_Struct):
     _fields_ = [("key", c_char_p), ("iana", c_char_p)]
 
 
+class ContactLimit(_Struct):
+    _fields_ = [("max_calls", c_int), ("window_ms", c_int64)]
+
+
+class PreDial(_Struct):
+    _fields_ = [
+        ("version", c_uint), ("campaign", c_char_p), ("list", c_char_p), ("phone", c_char_p),
+        ("record", POINTER(CRecord)),
+    ]
+
+
 class CampaignOptions(_Struct):
     _fields_ = [
         ("version", c_uint), ("name", c_char_p), ("campaign_id", c_int), ("mode", c_int), ("goal", c_int),
@@ -432,7 +443,8 @@ class CampaignOptions(_Struct):
         ("amd_after_greeting_silence_ms", c_int64), ("amd_max_words", c_int), ("amd_max_decision_ms", c_int64),
         ("amd_max_message_wait_ms", c_int64), ("abandon_message", c_char_p), ("machine_message", c_char_p),
         ("opt_out_digit", c_int),
-        ("unknown_zones", c_int),  # version 5: load checks (issue 17)
+        ("contact_limit_count", c_size_t), ("contact_limits", POINTER(ContactLimit)),  # version 5
+        ("unknown_zones", c_int),  # version 6: load checks (issue 17)
     ]
 
 
@@ -448,6 +460,7 @@ class CampaignStats(_Struct):
         ("lockout_deferred", c_long),  # version 2
         ("answered_live", c_long), ("answered_machine", c_long), ("answered_fax", c_long),  # version 3
         ("answered_silence", c_long), ("answered_unknown", c_long), ("messages_left", c_long),
+        ("contact_deferred", c_long), ("predial_vetoed", c_long),  # version 4
     ]
 
 
@@ -476,7 +489,7 @@ STRUCTS = {
     "ob_driver_class": DriverClass, "ob_distribution": Distribution, "ob_sim_network_options": SimNetworkOptions,
     "ob_sim_agent_options": SimAgentOptions, "ob_sim_cpd_options": SimCpdOptions,
     "ob_sim_gvp_options": SimGvpOptions, "ob_sim_driver_stats": SimDriverStats, "ob_gvp_session": GvpSession,
-    "ob_zone": Zone, "ob_campaign_options": CampaignOptions, "ob_campaign_stats": CampaignStats,
+    "ob_zone": Zone, "ob_contact_limit": ContactLimit, "ob_pre_dial": PreDial, "ob_campaign_options": CampaignOptions, "ob_campaign_stats": CampaignStats,
     "ob_campaign_event": CampaignEvent, "ob_desktop_record": DesktopRecord,
 }
 
@@ -484,10 +497,10 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
-CAMPAIGN_OPTIONS_VERSION = 5  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio; 5: unknown_zones
+CAMPAIGN_OPTIONS_VERSION = 6  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio; 5: contact limits; 6: unknown_zones
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
-CAMPAIGN_STATS_VERSION = 3  # 2: lockout_deferred; 3: answers by class, messages_left
+CAMPAIGN_STATS_VERSION = 4  # 2: lockout_deferred; 3: answers by class, messages_left; 4: contact_deferred, predial_vetoed
 DRIVER_CLASS_VERSION = 3  # 2: connect; 3: transfer
 DRIVER_CAPABILITIES_VERSION = 2  # 2: connects_on_request
 CSV_OPTIONS_VERSION = 2  # 2: zones
@@ -503,6 +516,7 @@ LOG_CB = CFUNCTYPE(None, c_void_p, c_int, c_char_p)
 TASK_CB = CFUNCTYPE(None, c_void_p)
 DONE_CB = CFUNCTYPE(c_int, c_void_p)
 EVENT_CB = CFUNCTYPE(None, c_void_p, POINTER(CampaignEvent))
+PRE_DIAL_CB = CFUNCTYPE(c_int, c_void_p, POINTER(PreDial))
 SESSION_CB = CFUNCTYPE(None, c_void_p, POINTER(GvpSession))
 
 # --- prototypes ------------------------------------------------------------------------
@@ -647,6 +661,7 @@ PROTOTYPES = {
     "ob_campaign_calls_in_flight": (_i, [_P(_sz), _v]),
     "ob_campaign_flush": (_i, [_v]),
     "ob_campaign_set_event_callback": (_i, [_v, EVENT_CB, _v]),
+    "ob_campaign_set_pre_dial_callback": (_i, [_v, PRE_DIAL_CB, _v]),
     # desktop
     "ob_desktop_record_free": (None, [_P(DesktopRecord)]),
     "ob_desktop_records_free": (None, [_P(DesktopRecord), _sz]),

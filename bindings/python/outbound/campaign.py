@@ -26,6 +26,29 @@ _lib = _native.lib
 
 
 @dataclass
+class ContactLimit:
+    """At most `max_calls` dials of one number within any `window_s` seconds (e.g. 3 in 24 hours),
+    counted over every campaign and list sharing the call log."""
+    max_calls: int = 3
+    """Dials allowed in the window (at least 1)."""
+    window_s: Span = 24 * 3600.0
+    """The rolling window, in seconds (or a timedelta)."""
+
+
+@dataclass
+class PreDialRequest:
+    """What the pre-dial check is asked about: a record the gate let through, about to be dialed."""
+    campaign: str
+    """Campaign group name."""
+    list: str
+    """Calling list (table) of the record."""
+    phone: str
+    """The number to dial (E.164 when it reads as one)."""
+    record: Record
+    """The record's fields, custom fields included."""
+
+
+@dataclass
 class CampaignOptions:
     """How a campaign group dials (the C struct ob_campaign_options).
 
@@ -124,6 +147,9 @@ class CampaignOptions:
     """WAV file left on an answering machine after its beep, under detect_connect (None: the driver's own)."""
     opt_out_digit: str = ""
     """The key ("0"-"9", "*", "#") that puts the number on the DNC list during the abandon message ("": the driver's own)."""
+    contact_limits: Sequence[ContactLimit] = ()
+    """Per-number dial limits over rolling windows, across campaigns and lists, counted from the call log
+    (the campaign then needs one); a number at a limit waits until its oldest dial leaves the window."""
     # Load checks and no-call days (issue 17).
     unknown_zones: str = "refuse"
     """Records whose zone key (tz_dbid or zone column value) the zones lack: "refuse" (load fails, naming
@@ -203,6 +229,10 @@ class CampaignStats:
     """Answers the driver could not classify (treated as a person)."""
     messages_left: int = 0
     """Messages left on answering machines."""
+    contact_deferred: int = 0
+    """Chains rescheduled: their number reached a contact limit."""
+    predial_vetoed: int = 0
+    """Records the pre-dial check vetoed (closed undialed with its result)."""
 
 
 @dataclass
@@ -299,6 +329,13 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
     c.abandon_message = _native.cstr(o.abandon_message or None)
     c.machine_message = _native.cstr(o.machine_message or None)
     c.opt_out_digit = _digit_code(o.opt_out_digit)
+    if o.contact_limits:
+        limits = (_native.ContactLimit * len(o.contact_limits))(
+            *[_native.ContactLimit(lim.max_calls, span_ms(lim.window_s, f"contact_limits[{i}].window_s"))
+              for i, lim in enumerate(o.contact_limits)])
+        keep.append(limits)
+        c.contact_limit_count = len(o.contact_limits)
+        c.contact_limits = ctypes.cast(limits, ctypes.POINTER(_native.ContactLimit))
     c.unknown_zones = _UNKNOWN_ZONES.index(o.unknown_zones)
     return c, keep
 
@@ -334,7 +371,10 @@ def _options_from_c(c: _native.CampaignOptions) -> CampaignOptions:
         amd_after_greeting_silence_s=c.amd_after_greeting_silence_ms / 1000, amd_max_words=c.amd_max_words,
         amd_max_decision_s=c.amd_max_decision_ms / 1000, amd_max_message_wait_s=c.amd_max_message_wait_ms / 1000,
         abandon_message=_native.text(c.abandon_message) or None, machine_message=_native.text(c.machine_message) or None,
-        opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "", unknown_zones=_UNKNOWN_ZONES[c.unknown_zones])
+        opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "",
+        contact_limits=[ContactLimit(c.contact_limits[i].max_calls, c.contact_limits[i].window_ms / 1000)
+                        for i in range(c.contact_limit_count)],
+        unknown_zones=_UNKNOWN_ZONES[c.unknown_zones])
 
 
 def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:
@@ -398,6 +438,8 @@ class Campaign(Handle):
         self._lists: List[CallingList] = []
         self._handlers: List[Callable[[CampaignEvent], None]] = []
         self._event_cb: Any = None
+        self._pre_dial: Optional[Callable[[PreDialRequest], Optional[CallResult]]] = None
+        self._pre_dial_cb: Any = None
         return self
 
     # The C campaign goes with its engine: once the engine is closed the handle is dead.
@@ -443,6 +485,38 @@ class Campaign(Handle):
         cb = _native.EVENT_CB(trampoline)
         check(_lib.ob_campaign_set_event_callback(self._h, cb, None))
         self._event_cb = cb
+
+    # --- the pre-dial check -------------------------------------------------------------
+    @property
+    def pre_dial_check(self) -> Optional[Callable[[PreDialRequest], Optional[CallResult]]]:
+        """The host's check before each dial (OCS pre-dial validation), or None. Called on the loop's
+        thread with a PreDialRequest: None lets the dial go; a CallResult (or its name) vetoes it and
+        the record is closed with that result through the treatments, undialed. A check that raises
+        fails closed: the record is closed as dial_error, undialed, and the exception is raised from
+        the engine's run_until()/poll()."""
+        return self._pre_dial
+
+    @pre_dial_check.setter
+    def pre_dial_check(self, check_fn: Optional[Callable[[PreDialRequest], Optional[CallResult]]]) -> None:
+        if check_fn is None:
+            check(_lib.ob_campaign_set_pre_dial_callback(self._h, _native.PRE_DIAL_CB(), None))
+            self._pre_dial, self._pre_dial_cb = None, None
+            return
+        engine = self.engine
+
+        def trampoline(_: Optional[int], p: Any) -> int:
+            try:
+                q = p.contents
+                answer = check_fn(PreDialRequest(_native.text(q.campaign), _native.text(q.list), _native.text(q.phone),
+                                                 Record.from_c(q.record.contents)))
+                return 0 if answer is None else int(coerce(CallResult, answer, "pre-dial check result"))
+            except BaseException as ex:  # noqa: B036
+                engine._callback_failed(ex)
+                return -1  # no result code: the engine fails closed (no dial, dial_error)
+
+        cb = _native.PRE_DIAL_CB(trampoline)
+        check(_lib.ob_campaign_set_pre_dial_callback(self._h, cb, None))
+        self._pre_dial, self._pre_dial_cb = check_fn, cb
 
     # --- control ------------------------------------------------------------------------
     def add_list(self, calling_list: CallingList, share: float = 1.0) -> None:

@@ -307,7 +307,12 @@ int main(void) {
   F(ob_campaign_options, abandon_message);
   F(ob_campaign_options, machine_message);
   F(ob_campaign_options, opt_out_digit);
+  F(ob_campaign_options, contact_limit_count);
+  F(ob_campaign_options, contact_limits);
   F(ob_campaign_options, unknown_zones);
+  S(ob_contact_limit);
+  F(ob_contact_limit, max_calls);
+  F(ob_contact_limit, window_ms);
   S(ob_campaign_stats);
   F(ob_campaign_stats, version);
   F(ob_campaign_stats, dials);
@@ -341,6 +346,14 @@ int main(void) {
   F(ob_campaign_stats, answered_silence);
   F(ob_campaign_stats, answered_unknown);
   F(ob_campaign_stats, messages_left);
+  F(ob_campaign_stats, contact_deferred);
+  F(ob_campaign_stats, predial_vetoed);
+  S(ob_pre_dial);
+  F(ob_pre_dial, version);
+  F(ob_pre_dial, campaign);
+  F(ob_pre_dial, list);
+  F(ob_pre_dial, phone);
+  F(ob_pre_dial, record);
   S(ob_campaign_event);
   F(ob_campaign_event, version);
   F(ob_campaign_event, kind);

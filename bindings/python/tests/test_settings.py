@@ -52,10 +52,11 @@ CAMPAIGN: Dict[str, Tuple[str, str]] = {
     "audio.abandon_message": ("abandon_message", "abandon_message"),
     "audio.machine_message": ("machine_message", "machine_message"),
     "audio.opt_out_digit": ("opt_out_digit", "opt_out_digit"),
+    "contact_limits": ("contact_limits", "contact_limits"),
     "unknown_zones": ("unknown_zones", "unknown_zones"),
 }
 # The calling windows (CallingWindows, given beside the config in C++) and array counts.
-CAMPAIGN_C_ONLY = {"version": None, "treatment_count": None, "zone_count": None, "zones": "zones",
+CAMPAIGN_C_ONLY = {"version": None, "treatment_count": None, "zone_count": None, "contact_limit_count": None, "zones": "zones",
                    "window_from_s": "window", "window_till_s": "window", "zone_column": "zone_column"}
 
 LIST: Dict[str, Tuple[str, str]] = {
@@ -163,6 +164,7 @@ def test_campaign_options_reach_the_engine(engine: ob.Engine, tmp_path: Path) ->
         amd_max_words=4, amd_max_decision_s=timedelta(seconds=4), amd_max_message_wait_s=20,
         abandon_message=write_wav(tmp_path / "abandon.wav", 8000),
         machine_message=write_wav(tmp_path / "machine.wav", 16000), opt_out_digit="#",
+        contact_limits=[ob.ContactLimit(3, timedelta(hours=24)), ob.ContactLimit(1, 600)],
         unknown_zones="from_numbers")
     defaults = ob.CampaignOptions()
     c = engine.add_campaign(given, driver=switch)
@@ -170,7 +172,8 @@ def test_campaign_options_reach_the_engine(engine: ob.Engine, tmp_path: Path) ->
     seconds = {"tick_s": 1.5, "pace_interval_s": 0.5, "flush_interval_s": 2.5, "empty_list_backoff_s": 45,
                "abandon_after_s": 1.8, "abandon_cap_window_s": 86400, "ring_timeout_s": 20, "desktop_timeout_s": 120,
                "callback_wait_s": 90, "abandoned_redial_lockout_s": 72 * 3600,
-               "agent_answer_timeout_s": 1.5, "amd_max_decision_s": 4}
+               "agent_answer_timeout_s": 1.5, "amd_max_decision_s": 4,
+               "contact_limits": [ob.ContactLimit(3, 86400.0), ob.ContactLimit(1, 600.0)]}
     for f in fields(ob.CampaignOptions):
         want = seconds.get(f.name, getattr(given, f.name))
         assert getattr(back, f.name) != getattr(defaults, f.name), f"{f.name} was left at its default by this test"
