@@ -135,6 +135,17 @@ outbound::CampaignAudio to_audio(const ob_campaign_options& o) {
   return a;
 }
 
+std::vector<std::string> to_no_call_days(const ob_campaign_options& o) {
+  std::vector<std::string> out;
+  if (o.no_call_day_count == 0) return out;
+  if (!o.no_call_days) fail(ErrorCode::invalid_argument, "no_call_days must not be NULL when no_call_day_count > 0");
+  for (std::size_t i = 0; i < o.no_call_day_count; ++i) {
+    need(o.no_call_days[i], "no_call_days[" + std::to_string(i) + "]");
+    out.emplace_back(o.no_call_days[i]);
+  }
+  return out;
+}
+
 std::vector<outbound::ContactLimit> to_contact_limits(const ob_campaign_options& o) {
   std::vector<outbound::ContactLimit> out;
   if (o.contact_limit_count == 0) return out;
@@ -194,6 +205,7 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
     fail(ErrorCode::invalid_argument, "unknown_zones = " + std::to_string(o.unknown_zones) +
                                           " is no ob_unknown_zones: OB_UNKNOWN_ZONES_REFUSE (0), _FROM_NUMBERS (1) or _ERRORS (2)");
   c.unknown_zones = static_cast<outbound::UnknownZones>(o.unknown_zones);
+  c.no_call_days = to_no_call_days(o);  // read (and checked) by the Campaign
   return c;
 }
 
@@ -244,6 +256,7 @@ struct OptionsView {
   std::vector<std::pair<std::string, std::string>> zone_names;
   std::vector<ob_zone> zones;
   std::vector<ob_contact_limit> limits;
+  std::vector<const char*> no_call_days;  // into config.no_call_days
   std::vector<const void*> keys;  // the pointers handed out, each of which finds this view
 };
 
@@ -267,6 +280,7 @@ std::vector<const void*> pointers_of(const ob_campaign_options& o, unsigned int 
     p.push_back(o.machine_message);
   }
   if (version >= 5) p.push_back(o.contact_limits);
+  if (version >= 6) p.push_back(o.no_call_days);
   return p;
 }
 
@@ -305,6 +319,9 @@ ob_campaign_options options_of(OptionsView& view, unsigned int version) {
     view.limits.push_back({l.max_calls, std::chrono::duration_cast<outbound::Duration>(l.window).count()});
   o.contact_limit_count = view.limits.size();
   o.contact_limits = view.limits.empty() ? nullptr : view.limits.data();
+  for (const auto& day : c.no_call_days) view.no_call_days.push_back(day.c_str());
+  o.no_call_day_count = view.no_call_days.size();
+  o.no_call_days = view.no_call_days.empty() ? nullptr : view.no_call_days.data();
   return o;
 }
 
@@ -537,6 +554,10 @@ void ob_campaign_options_free(ob_campaign_options* options) {
   if (options->version >= 5) {
     forget(options->contact_limits);
     if (!options->contact_limits) options->contact_limit_count = 0;
+  }
+  if (options->version >= 6) {
+    forget(options->no_call_days);
+    if (!options->no_call_days) options->no_call_day_count = 0;
   }
 }
 

@@ -123,6 +123,11 @@ struct CampaignConfig {
   std::vector<ContactLimit> contact_limits;
   // --- load checks and no-call days (issue 17 items 2 and 6)
   UnknownZones unknown_zones = UnknownZones::refuse;  ///< records whose zone key the zone map lacks
+  /// Days not to call, each a local date "YYYY-MM-DD" or a weekday "sun".."sat", in every zone, or in
+  /// one tz database zone when "Zone/Name:" comes first ("America/New_York:2026-07-04"). A record is
+  /// dialed only on a local day that is a no-call day in none of its zones; otherwise it is deferred
+  /// to the next such day's first instant (never closed). Needs calling-window zones. Empty: none.
+  std::vector<std::string> no_call_days;
 };
 
 /// Whom a rescheduled record is for.

@@ -114,6 +114,10 @@ Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Drive
   // The campaign's choice decides what its windows do with a record whose zone is not mapped.
   if (config.unknown_zones == UnknownZones::from_numbers) windows.set_zones_from_numbers(true);
   if (config.unknown_zones == UnknownZones::errors) windows.set_zones_from_numbers(false);
+  // A no-call day is a local date: without zones no record has one.
+  if (!config.no_call_days.empty() && !windows.enabled())
+    throw Error(ErrorCode::invalid_argument, "no_call_days (\"" + config.no_call_days.front() +
+                                                 "\" …) are the records' local dates: give the campaign calling-window zones too");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
 }
 

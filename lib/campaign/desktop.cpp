@@ -320,9 +320,14 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
     if (take_personal_callback(chain)) continue;
     std::optional<std::uint64_t> key;
     Gate g = Gate::skip_record;
+    EpochSeconds no_call_until = 0;
     while (chain->seek_open()) {
-      g = gate_and_close_blocked(*chain, key, Lockout::ignored);
+      g = gate_and_close_blocked(*chain, key, Lockout::ignored, &no_call_until);
       if (g != Gate::skip_record) break;
+    }
+    if (g == Gate::no_call_day) {  // an agent does not preview it on a no-call day either
+      schedule_chain(*chain, no_call_until);
+      continue;
     }
     if (g == Gate::window_closed) {
       ++st.window_deferred;
@@ -424,8 +429,8 @@ void Campaign::Impl::serve_waiting_callbacks() {
       // A reserved agent can still be gone when the callee answers (the call
       // can be abandoned): the lockout after an abandon holds callbacks too.
       Gate g = gate_and_close_blocked(*it->chain, key, Lockout::applies, &locked_until);
-      if (g == Gate::locked_out || g == Gate::limited) {
-        ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
+      if (g == Gate::locked_out || g == Gate::limited || g == Gate::no_call_day) {
+        if (g != Gate::no_call_day) ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
         schedule_chain(*it->chain, locked_until);
       } else if (g == Gate::dial) {
         // Out of the list first: the host's check and a veto's treatment may run handlers.

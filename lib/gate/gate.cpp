@@ -50,10 +50,9 @@ Verdict decide(const Facts& f) {
   if (f.dnc == DncMatch::customer_id) return block(CallResult::do_not_call, {}, Verdict::Scope::chain);
   if (f.window == WindowVerdict::unknown_zone) return window_rule(f);
   // A holiday or a weekday off in any of its zones: a deferral to the next day
-  // allowed in all of them (its window is checked again then), not a block.
-  if (!f.no_call_day_left) return record_error(f, "no day in the next 400 is free of no-call days in every zone of its number");
+  // allowed in all of them (its window is checked again then), never a block.
   if (f.no_call_until) {
-    Verdict v = of_kind(Verdict::Kind::defer_until);
+    Verdict v = of_kind(Verdict::Kind::defer_day);
     v.until = *f.no_call_until;
     return v;
   }

@@ -29,7 +29,6 @@ struct Facts {
   std::optional<EpochSeconds> locked_out_until;  ///< abandoned-call lockout, when the caller applies it
   /// Today is a no-call day (holiday, weekday) in one of its zones: the first instant allowed in all of them.
   std::optional<EpochSeconds> no_call_until;
-  bool no_call_day_left = true;               ///< false: no allowed day within the calendar's horizon
   /// A contact limit is reached: the earliest time its number may be dialed again.
   std::optional<EpochSeconds> contact_limited_until;
   // Further rules join here as facts, each with its rule in decide() and its
@@ -42,7 +41,8 @@ struct Verdict {
     dial,         ///< every rule passed
     block,        ///< never dial it (or, with Scope::chain, any record of its chain)
     defer_window, ///< outside its calling window: waits for it
-    defer_until,  ///< locked out, or a no-call day: due again at `until`
+    defer_until,  ///< locked out: due again at `until`
+    defer_day,    ///< a no-call day in one of its zones: due again at `until`
     defer_limit,  ///< a contact limit is reached: due again at `until`
   };
   /// Which records a block closes.
@@ -51,7 +51,7 @@ struct Verdict {
   Scope scope = Scope::record;
   std::optional<CallResult> result;  ///< block: the result written (none: the record is closed with its own)
   std::string reason;                ///< block as a record error: the message reported
-  EpochSeconds until = 0;            ///< defer_until, defer_limit: when
+  EpochSeconds until = 0;            ///< defer_until, defer_day, defer_limit: when
 };
 
 /// Decides one record: attempt cap, number, do-not-call, unknown zone, no-call day, window, lockout,

@@ -36,6 +36,7 @@ static void test_campaign_options_round_trip(const char* dir) {
   ob_campaign_options o = OB_CAMPAIGN_OPTIONS_INIT;
   ob_campaign_options back;
   ob_treatment rules[2] = {OB_TREATMENT_INIT, OB_TREATMENT_INIT};
+  const char* no_call[3] = {"2026-12-25", "sun", "Europe/London:2026-12-26"};
   ob_zone zones[2] = {{"1", "America/New_York"}, {"7", "Europe/London"}};
 
   rules[0].id = 11;
@@ -88,6 +89,8 @@ static void test_campaign_options_round_trip(const char* dir) {
   o.abandon_cap_amd_false_positive = 0.1;
   o.agent_answer_timeout_ms = 1500;
   o.unknown_zones = OB_UNKNOWN_ZONES_FROM_NUMBERS;
+  o.no_call_day_count = 3;
+  o.no_call_days = no_call;
   CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL));
 
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
@@ -124,6 +127,11 @@ static void test_campaign_options_round_trip(const char* dir) {
   CHECK_STR(back.caller_id, "(212) 555-0199"); /* as given until load normalises it */
   CHECK(back.pace_interval_ms == 500 && back.max_attempts == 4 && back.abandon_cap_amd_false_positive == 0.1);
   CHECK(back.agent_answer_timeout_ms == 1500);
+  CHECK(back.no_call_day_count == 3);
+  if (back.no_call_day_count == 3) {
+    CHECK_STR(back.no_call_days[0], "2026-12-25");
+    CHECK_STR(back.no_call_days[2], "Europe/London:2026-12-26");
+  }
 
   /* Read, changed and set again: accepted (the 0.2 date_time no longer contradicts it). */
   if (back.treatment_count == 2) {
@@ -134,6 +142,22 @@ static void test_campaign_options_round_trip(const char* dir) {
   }
   ob_campaign_options_free(&back);
   CHECK(back.name == NULL && back.treatments == NULL && back.treatment_count == 0 && back.zones == NULL);
+  CHECK(back.no_call_days == NULL && back.no_call_day_count == 0);
+
+  /* A no-call day that is no date or weekday is refused, naming it. */
+  {
+    ob_campaign* bad = NULL;
+    const char* wrong[1] = {"2026-02-30"};
+    o.name = "bad no-call day";
+    o.no_call_day_count = 1;
+    o.no_call_days = wrong;
+    CHECK(ob_campaign_new(&bad, e, &o, drv, NULL) == OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "no-call day \"2026-02-30\" is no date") != NULL);
+    o.no_call_days = NULL;
+    CHECK(ob_campaign_new(&bad, e, &o, drv, NULL) == OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "no_call_days must not be NULL") != NULL);
+    o.no_call_day_count = 0;
+  }
 
   /* The mode in use, not the one given; the rules as set. */
   CHECK_OK(ob_campaign_set_mode(c, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_NONE, 0));

@@ -115,7 +115,7 @@ TEST_CASE("gate: a no-call day defers to the next allowed day, before the window
   f.window = WindowVerdict::closed;      // the calendar decides first: the window is checked again that day
   f.locked_out_until = 1'900'000'000;
   Verdict v = gate::decide(f);
-  CHECK(v.kind == Verdict::Kind::defer_until);
+  CHECK(v.kind == Verdict::Kind::defer_day);
   CHECK(v.until == 1'800'000'000);
   CHECK_FALSE(v.result);
 
@@ -124,13 +124,6 @@ TEST_CASE("gate: a no-call day defers to the next allowed day, before the window
   f.dnc = DncMatch::none;
   f.window = WindowVerdict::unknown_zone;  // no zone, no local date: the record error stands
   CHECK(gate::decide(f).result == CallResult::dial_error);
-
-  f.window = WindowVerdict::open;
-  f.no_call_until.reset();
-  f.no_call_day_left = false;
-  v = gate::decide(f);
-  CHECK(v.kind == Verdict::Kind::block);
-  CHECK(v.reason == "record 42: no day in the next 400 is free of no-call days in every zone of its number");
 }
 
 TEST_CASE("gate: every combination of facts gets exactly the verdict of the first rule that applies") {
@@ -143,7 +136,8 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
         for (WindowVerdict w : windows)
           for (bool reopens : {false, true})
             for (bool locked : {false, true})
-              for (bool limited : {false, true}) {
+              for (bool limited : {false, true})
+              for (bool no_call : {false, true}) {
               Facts f = dialable();
               f.attempts_exhausted = exhausted;
               if (bad_number) f.number_problem = "bad";
@@ -152,9 +146,12 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               f.window_reopens = reopens;
               if (locked) f.locked_out_until = 7;
               if (limited) f.contact_limited_until = 9;
+              if (no_call) f.no_call_until = 11;
               Verdict v = gate::decide(f);
               ++cases;
               Verdict::Kind want = exhausted || bad_number || d != DncMatch::none ? Verdict::Kind::block
+                                   : w == WindowVerdict::unknown_zone             ? Verdict::Kind::block
+                                   : no_call                                      ? Verdict::Kind::defer_day
                                    : w == WindowVerdict::open                     ? (locked ? Verdict::Kind::defer_until : limited ? Verdict::Kind::defer_limit : Verdict::Kind::dial)
                                    : w == WindowVerdict::closed && reopens        ? Verdict::Kind::defer_window
                                                                                   : Verdict::Kind::block;
@@ -162,5 +159,5 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               // Only a dial has no reason to hold the record back; only a block writes a result.
               if (v.kind != Verdict::Kind::block) CHECK_FALSE(v.result);
               }
-  CHECK(cases == 288);
+  CHECK(cases == 576);
 }
