@@ -189,3 +189,31 @@ def test_load_refuses_unmapped_zones_and_changes_nothing(engine: ob.Engine, db: 
         ok.load()
         assert ok.state == ob.CampaignState.INACTIVE
         ok.close()
+
+
+def test_no_call_days_defer_records_to_the_next_allowed_day(engine: ob.Engine, db: str) -> None:
+    """Issue 17 item 6 from Python: START is a Monday, 09:00 in New York; "mon" holds every dial until Tuesday."""
+    with ob.CallingList(db, create_if_missing=True) as cl:
+        records = make_records(5)
+        for r in records:
+            r.tz_dbid = 1
+        cl.insert(records)
+    switch = ob.SimTServer(ob.SimNetwork(engine), 2)
+    with pytest.raises(ob.InvalidArgumentError, match='no-call day "monday" is no date'):
+        engine.add_campaign(name="bad", driver=switch, zones={"1": "America/New_York"}, no_call_days=["monday"])
+    with pytest.raises(ob.InvalidArgumentError, match="give the campaign calling-window zones"):
+        engine.add_campaign(name="nozones", driver=switch, no_call_days=["mon"])
+    with pytest.raises(ob.InvalidArgumentError, match="must be a list of strings"):
+        engine.add_campaign(name="str", driver=switch, zones={"1": "America/New_York"}, no_call_days="mon")
+    with ob.CallingList(db) as cl:
+        c = engine.add_campaign(name="calendar", driver=switch, zones={"1": "America/New_York"},
+                                no_call_days=["mon", "America/Chicago:2026-03-10"])
+        assert c.options.no_call_days == ["mon", "America/Chicago:2026-03-10"]
+        c.add_list(cl)
+        c.load()
+        c.start()
+        engine.run_for(6 * 3600)  # Monday 09:00-15:00 in New York: a no-call day
+        assert c.stats().dials == 0
+        engine.run_for(18 * 3600 + 1800)  # to Tuesday 09:30 (a Chicago-only holiday does not hold New York)
+        assert c.stats().dials > 0
+        c.close()
