@@ -164,3 +164,35 @@ TEST_CASE("no-call days property: no dial on a no-call local date or weekday of 
     }
   }
 }
+
+TEST_CASE("no-call days: an agent is handed no preview on one; the record waits for the next allowed local midnight") {
+  obtest::TempDir dir;
+  ListOptions lo;
+  lo.create_if_missing = true;
+  auto list = std::shared_ptr<CallingList>(CallingList::open(dir.sqlite(), lo));
+  Record r = obtest::make_record(1);
+  r.tz_dbid = 1;
+  list->insert({r});
+  CampaignConfig cfg;
+  cfg.name = "preview";
+  cfg.mode = DialMode::preview;
+  cfg.no_call_days = {"mon"};
+  ZoneMap map;
+  map.add(1, "America/New_York");
+  auto clock = std::make_shared<ManualClock>(from_epoch_seconds(1773061200));  // Monday 2026-03-09, 09:00 in New York
+  Engine engine(clock);
+  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::busy; }, 20s);
+  Campaign& c = engine.add_campaign(cfg, driver, nullptr, CallingWindows(map, DailyWindow{8 * 3600, 21 * 3600}));
+  c.add_list(list);
+  c.load();
+  c.set_agent_state("a1", AgentState::ready);
+  c.start();
+  CHECK_FALSE(c.preview_record_request("a1").has_value());
+  c.flush();
+  engine.run_until(clock->now() + 1min);
+  auto back = list->get(1);
+  REQUIRE(back);
+  CHECK(back->record_status == RecordStatus::ready);  // deferred, not closed
+  CHECK(back->dial_sched_time == 1773115200);         // Tuesday 00:00 in New York (04:00Z)
+  c.unload();
+}
