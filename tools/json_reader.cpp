@@ -158,6 +158,23 @@ sim::NetworkModel network(const json& obj, const std::string& path, sim::Network
   return m;
 }
 
+std::vector<ContactLimit> contact_limits(const json& obj, const std::string& path) {
+  std::vector<ContactLimit> out;
+  if (!obj.contains("contact_limits")) return out;
+  const std::string lp = join(path, "contact_limits");
+  const auto& limits = obj.at("contact_limits");
+  if (!limits.is_array()) bad(lp, "expected a list of {\"max_calls\": N, \"window_h\": H}");
+  for (std::size_t i = 0; i < limits.size(); ++i) {
+    const std::string p = lp + "[" + std::to_string(i) + "]";
+    only_keys(limits[i], p, {"max_calls", "window_h"});
+    ContactLimit limit;
+    limit.max_calls = static_cast<int>(number(limits[i], "max_calls", p, limit.max_calls, 1, 1000000));
+    limit.window = from_seconds(number(limits[i], "window_h", p, 24, 0.001, 24 * 366) * 3600.0);
+    out.push_back(limit);
+  }
+  return out;
+}
+
 TreatmentSet treatments(const json& arr, const std::string& path) {
   if (!arr.is_array()) bad(path, "expected an array of treatments");
   std::vector<Treatment> rules;

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "outbound/campaign.hpp"
 #include "outbound/sim.hpp"
 #include "outbound/treatment.hpp"
 
@@ -52,6 +54,8 @@ sim::NetworkModel network(const nlohmann::json& obj, const std::string& path, si
 /// "interval_min", "increment_min", "date_utc", "group_id", "call_action",
 /// "destination", "id", "name"}]; the set's own checks are reported at `path`.
 TreatmentSet treatments(const nlohmann::json& arr, const std::string& path);
+/// obj["contact_limits"]: [{"max_calls": N, "window_h": H}, …]; empty when absent.
+std::vector<ContactLimit> contact_limits(const nlohmann::json& obj, const std::string& path);
 /// "2026-03-08T13:00:00Z" as epoch seconds; throws JsonPathError at `path`.
 EpochSeconds parse_utc_text(const std::string& iso, const std::string& path);
 

@@ -137,21 +137,6 @@ void parse_sip(const json& obj, Scenario& s) {
   s.sip = std::move(sip);
 }
 
-// "contact_limits": [{"max_calls": 3, "window_h": 24}, …]
-void parse_contact_limits(const json& j, Scenario& s) {
-  if (!j.contains("contact_limits")) return;
-  const auto& limits = j.at("contact_limits");
-  if (!limits.is_array()) bad("contact_limits", "expected a list of {\"max_calls\": N, \"window_h\": H}");
-  for (std::size_t i = 0; i < limits.size(); ++i) {
-    const std::string p = "contact_limits[" + std::to_string(i) + "]";
-    only_keys(limits[i], p, {"max_calls", "window_h"});
-    ContactLimit limit;
-    limit.max_calls = static_cast<int>(number(limits[i], "max_calls", p, limit.max_calls, 1, 1000000));
-    limit.window = from_seconds(number(limits[i], "window_h", p, 24, 0.001, 24 * 366) * 3600.0);
-    s.contact_limits.push_back(limit);
-  }
-}
-
 // "no_call_days": ["2026-12-25", "sun", "America/New_York:2026-07-04", …] (checked by the campaign)
 void parse_no_call_days(const json& j, Scenario& s) {
   if (!j.contains("no_call_days")) return;
@@ -196,7 +181,7 @@ Scenario parse_scenario_json(const json& j) {
   parse_changes(j, s);
   parse_list(j, s);
   s.max_attempts = static_cast<int>(number(j, "max_attempts", "", 0, 0, 1000));
-  parse_contact_limits(j, s);
+  s.contact_limits = contact_limits(j, "");
   parse_no_call_days(j, s);
   if (j.contains("auto_complete")) {
     if (!j.at("auto_complete").is_boolean()) bad("auto_complete", "expected true or false");

@@ -15,6 +15,7 @@
 #include "cli.hpp"
 #include "json_reader.hpp"
 #include "list_copy.hpp"
+#include "serve/sample_list.hpp"
 #include "outbound/call_log.hpp"
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
@@ -51,21 +52,15 @@ void generate_records(const std::string& connection, const std::string& table, l
   lo.table = table;
   auto list = CallingList::open(connection, lo);
   sim::Rng rng(seed ^ 0x11575eedULL);
-  std::vector<Record> batch;
-  for (long i = 1; i <= n; ++i) {
+  serve::insert_generated(*list, n, [&](long i) {
     Record r;
     r.record_id = i;
     r.contact_info = random_nanp(rng);
     r.chain_id = static_cast<int>(i);
     r.chain_n = 1;
     r.campaign_id = 1;
-    batch.push_back(std::move(r));
-    if (batch.size() == 20000) {
-      list->insert(batch);
-      batch.clear();
-    }
-  }
-  list->insert(batch);
+    return r;
+  });
 }
 
 std::int64_t to_epoch_ms(Time t) { return t.time_since_epoch().count(); }

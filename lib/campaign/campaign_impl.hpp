@@ -211,6 +211,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
     long placed_seen = 0;      // dials the driver took, at the last check
     Time since{};              // the last instant a dial was placed (or dialing started)
     Time checked_at{};         // the last reason worked out
+    std::optional<std::string> list_reason;  // the lists' part, as last worked out
+    Time list_checked_at{};
+    Duration list_check_every{};  // grows while the lists' part stays the same
     std::string reason;        // the reason last reported ("" none)
     Time reported_at{};
     long refusals = 0;         // dials the driver refused since `since`
@@ -221,6 +224,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void note_refusal(const std::string& error);  // the driver refused a dial
   std::string idle_reason();   // "key: text" of what holds dialing now
   std::string idle_list_reason();             // the lists' part, "" when records are dialable
+  std::string recent_list_reason();           // idle_list_reason, re-read less often while unchanged
 
   // --- events to subscribers ------------------------------------------------
   void emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id = 0,

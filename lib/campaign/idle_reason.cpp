@@ -3,7 +3,9 @@
 // (results that cannot be written, a driver refusing, lists with nothing
 // dialable, agents, ports, the abandon guard), once per change of reason and
 // again every kIdleRepeat while it lasts. The reason is worked out at most
-// every kIdleCheckEvery: it may read the lists' counts from the database.
+// every kIdleCheckEvery; its lists' part (a scan of every list) less often,
+// up to kListCheckMax, while it stays the same: a campaign can wait out a
+// closed window for hours.
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -18,6 +20,7 @@ namespace {
 constexpr Duration kIdleAfter = std::chrono::seconds(30);
 constexpr Duration kIdleRepeat = std::chrono::minutes(5);
 constexpr Duration kIdleCheckEvery = std::chrono::seconds(10);
+constexpr Duration kListCheckMax = std::chrono::seconds(80);
 
 std::string utc_text(Time t) {
   std::time_t s = static_cast<std::time_t>(to_epoch_seconds(t));
@@ -69,6 +72,7 @@ void Campaign::Impl::check_idle() {
     idle.placed_seen = placed;
     idle.since = new_start ? started_at : now;
     idle.reason.clear();
+    idle.list_reason.reset();
     if (!new_start) return;
   }
   if (now - idle.since < kIdleAfter || (!idle.reason.empty() && now - idle.checked_at < kIdleCheckEvery)) return;
@@ -96,7 +100,7 @@ std::string Campaign::Impl::idle_reason() {
     return "driver_refusing: the driver refused " + std::to_string(refused) + " dial" + (refused == 1 ? "" : "s") +
            (idle.last_refusal.empty() ? std::string() : ", the last with: " + idle.last_refusal);
   if (buffer.empty()) {
-    if (std::string r = idle_list_reason(); !r.empty()) return r;
+    if (std::string r = recent_list_reason(); !r.empty()) return r;
   }
   const PacingSnapshot s = snapshot();
   if (!is_gvp(cfg.mode)) {
@@ -119,6 +123,19 @@ std::string Campaign::Impl::idle_reason() {
   return "pacer: the " + std::string(to_string(cfg.mode)) + " pacer asks for no dial now (" + std::to_string(calls.size()) +
          " calls in flight, " + std::to_string(s.agents_ready) + " agents ready, " + std::to_string(buffer.records()) +
          " records buffered)";
+}
+
+// idle_list_reason, worked out again only after a wait that doubles (from
+// kIdleCheckEvery to kListCheckMax) while its key stays the same.
+std::string Campaign::Impl::recent_list_reason() {
+  const Time now = loop.now();
+  if (idle.list_reason && now - idle.list_checked_at < idle.list_check_every) return *idle.list_reason;
+  std::string r = idle_list_reason();
+  const bool same = idle.list_reason && key_of(*idle.list_reason) == key_of(r);
+  idle.list_check_every = same ? std::min<Duration>(idle.list_check_every * 2, kListCheckMax) : kIdleCheckEvery;
+  idle.list_checked_at = now;
+  idle.list_reason = r;
+  return r;
 }
 
 // Nothing buffered: are the lists empty, used up, waiting for a window, or

@@ -183,6 +183,7 @@ std::size_t DncList::sync(Time now) {
   }
   if (im.last_read && now >= *im.last_read && now - *im.last_read < im.options.sync_interval) return changed;
   im.last_read = now;
+  if (!im.table->others_may_have_written()) return changed;
   for (const auto& c : im.table->changes_after(im.seq)) {
     im.apply(c);
     im.seq = c.seq;

@@ -193,6 +193,19 @@ std::vector<DncChange> DncTable::changes_after(long long seq) {
   return out;
 }
 
+bool DncTable::others_may_have_written() {
+  if (db_.dialect != Dialect::sqlite) return true;
+  const long long version = guarded("read the data version of " + table_, [&] {
+    long long v = 0;
+    *db_.sql << "PRAGMA data_version", soci::into(v);
+    return v;
+  });
+  // This connection's own writes leave the version alone: they are in memory already.
+  const bool changed = !data_version_ || *data_version_ != version;
+  data_version_ = version;
+  return changed;
+}
+
 void DncTable::lock_log() {
   // Sequence numbers are taken in lock order, so they commit in order too.
   if (db_.dialect == Dialect::postgresql) *db_.sql << "LOCK TABLE " + log_ + " IN EXCLUSIVE MODE";

@@ -55,6 +55,9 @@ class DncTable {
   long long last_seq();
   /// Change-log rows after `seq`, in order.
   std::vector<DncChange> changes_after(long long seq);
+  /// False when no other connection can have committed since the last call
+  /// (SQLite's data_version, one cheap pragma); always true on PostgreSQL.
+  bool others_may_have_written();
   /// Writes one entry (phone already in E.164, or empty) and its change-log row.
   void add(const DncEntry& entry, int tenant_dbid);
   /// Deletes the rows whose phone `same_key` accepts among those holding the digits of `key`; logs the removal.
@@ -77,6 +80,7 @@ class DncTable {
   Database db_;
   std::string table_, log_;
   bool has_expiry_ = false;
+  std::optional<long long> data_version_;  // SQLite: at the last others_may_have_written()
 };
 
 }  // namespace outbound::detail

@@ -155,13 +155,16 @@ std::string int_list(const std::vector<long long>& values, std::size_t from, std
 }
 
 std::vector<TextRow> fetch_text_rows(Database& db, const std::string& query, std::size_t ncols, const Binder& bind) {
-  constexpr std::size_t kBatch = 1000;
+  // Small batches: most reads (a change log, a due check) find a few rows or
+  // none, and each batch costs its size in allocations whatever it finds. SOCI
+  // cannot grow an into-vector between fetches, so the size is fixed.
+  constexpr std::size_t batch = 64;
   std::vector<std::vector<std::string>> cols(ncols);
   std::vector<std::vector<soci::indicator>> inds(ncols);
   auto reset = [&] {
     for (std::size_t k = 0; k < ncols; ++k) {
-      cols[k].assign(kBatch, std::string());
-      inds[k].assign(kBatch, soci::i_ok);
+      cols[k].assign(batch, std::string());
+      inds[k].assign(batch, soci::i_ok);
     }
   };
   reset();

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "../support/busy_retry_run.hpp"
 #include "../support/test_support.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/dnc.hpp"
@@ -253,46 +254,28 @@ void check_number_zones(Time start, int hours, std::uint64_t seed) {
   ZoneMap zones;
   for (const auto& [id, name] : kMapped) zones.add(id, name);
   const DailyWindow campaign_window{8 * 3600, 21 * 3600};
-  auto clock = std::make_shared<ManualClock>(start);
-  Engine engine(clock);
-  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::busy; }, 20s);
-  CampaignConfig cfg;
-  cfg.name = "number-zones";
-  cfg.unknown_zones = UnknownZones::from_numbers;  // unmapped tz_dbids (0, 42) zoned by their numbers are the point
-  Treatment t;
-  t.id = 1;
-  t.call_result = CallResult::busy;
-  t.action = RecordAction::retry_in;
-  t.cycle_attempts = 100;
-  t.interval = 60min;
-  cfg.treatments = TreatmentSet({t});
-  cfg.empty_list_backoff = 60s;
-  auto& c = engine.add_campaign(cfg, driver, nullptr, CallingWindows(zones, campaign_window));
-  c.add_list(list);
-  c.load();
-  for (int i = 0; i < 4; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
-  c.start();
-  engine.run_until(start + std::chrono::hours(hours));
-  c.stop();
-  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
-  c.unload();
+  obtest::BusyRetryOptions run;
+  run.agents = 4;
+  run.retry = 60min;
+  run.unknown_zones = UnknownZones::from_numbers;  // unmapped tz_dbids (0, 42) zoned by their numbers are the point
+  const obtest::Dials dials = obtest::run_busy_retries(list, CallingWindows(zones, campaign_window), start, hours, run);
 
   std::map<std::int64_t, const Record*> by_id;
   for (const auto& r : records) by_id[r.record_id] = &r;
   long outside = 0, by_number = 0, multi_zone = 0;
-  for (std::size_t i = 0; i < driver->requests.size(); ++i) {
-    const Record& r = *by_id.at(driver->requests[i].record_id);
+  for (std::size_t i = 0; i < dials.requests.size(); ++i) {
+    const Record& r = *by_id.at(dials.requests[i].record_id);
     std::vector<std::string> checked;
     if (kMapped.count(r.tz_dbid)) {
       checked = {kMapped.at(r.tz_dbid)};
     } else {
-      checked = zones_of_number(digits_of(driver->requests[i].phone));
+      checked = zones_of_number(digits_of(dials.requests[i].phone));
       ++by_number;
       multi_zone += checked.size() > 1;
     }
     REQUIRE_FALSE(checked.empty());
     for (const auto& zone : checked) {
-      int s = zone_second(zone, driver->dial_times[i]);
+      int s = zone_second(zone, dials.times[i]);
       if (!inside(r.daily_from, r.daily_till, s) || !inside(campaign_window.from_s, campaign_window.till_s, s)) {
         ++outside;
         MESSAGE("record " << r.record_id << " (" << r.contact_info << ") dialed at local second " << s << " in " << zone);
@@ -303,7 +286,7 @@ void check_number_zones(Time start, int hours, std::uint64_t seed) {
   CHECK(multi_zone > 100);   // ...including numbers in several zones
   CHECK(outside == 0);
   CHECK(list->count_by_status()[RecordStatus::retrieved] == 0);
-  MESSAGE(driver->requests.size() << " dials, " << by_number << " zoned by number, " << multi_zone << " in several zones");
+  MESSAGE(dials.requests.size() << " dials, " << by_number << " zoned by number, " << multi_zone << " in several zones");
 }
 
 }  // namespace

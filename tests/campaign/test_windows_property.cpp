@@ -9,6 +9,7 @@
 
 #include <map>
 
+#include "../support/busy_retry_run.hpp"
 #include "../support/test_support.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/engine.hpp"
@@ -61,37 +62,16 @@ void check_no_dial_outside_window(Time start, int hours, std::uint64_t seed) {
   for (const auto& [id, name] : kZones) zones.add(id, name);
   const DailyWindow campaign_window{8 * 3600, 21 * 3600};
 
-  auto clock = std::make_shared<ManualClock>(start);
-  Engine engine(clock);
   // Calls fail fast and are retried every 20 minutes, so records are dialed
   // again and again through the day, including around the clock change.
-  auto driver = std::make_shared<obtest::ScriptedDriver>(engine.loop(), [](const DialRequest&) { return CallResult::busy; }, 20s);
-  CampaignConfig cfg;
-  cfg.name = "windows";
-  Treatment t;
-  t.id = 1;
-  t.call_result = CallResult::busy;
-  t.action = RecordAction::retry_in;
-  t.cycle_attempts = 100;
-  t.interval = 20min;
-  cfg.treatments = TreatmentSet({t});
-  cfg.empty_list_backoff = 60s;
-  auto& c = engine.add_campaign(cfg, driver, nullptr, CallingWindows(zones, campaign_window));
-  c.add_list(list);
-  c.load();
-  for (int i = 0; i < 8; ++i) c.set_agent_state("a" + std::to_string(i), AgentState::ready);
-  c.start();
-  engine.run_until(start + std::chrono::hours(hours));
-  c.stop();
-  engine.loop().run_until(clock->now() + 1h, [&] { return c.calls_in_flight() == 0; });
-  c.unload();
+  const obtest::Dials dials = obtest::run_busy_retries(list, CallingWindows(zones, campaign_window), start, hours);
 
   std::map<std::int64_t, const Record*> by_id;
   for (const auto& r : records) by_id[r.record_id] = &r;
   long outside = 0;
-  for (std::size_t i = 0; i < driver->requests.size(); ++i) {
-    const Record& r = *by_id.at(driver->requests[i].record_id);
-    int s = local_second(kZones.at(r.tz_dbid), driver->dial_times[i]);
+  for (std::size_t i = 0; i < dials.requests.size(); ++i) {
+    const Record& r = *by_id.at(dials.requests[i].record_id);
+    int s = local_second(kZones.at(r.tz_dbid), dials.times[i]);
     bool ok = inside(r.daily_from, r.daily_till, s) && inside(campaign_window.from_s, campaign_window.till_s, s);
     if (!ok) {
       ++outside;
@@ -99,7 +79,7 @@ void check_no_dial_outside_window(Time start, int hours, std::uint64_t seed) {
                         << r.daily_from << ".." << r.daily_till);
     }
   }
-  CHECK(driver->requests.size() > 1000);  // the property was exercised
+  CHECK(dials.requests.size() > 1000);  // the property was exercised
   CHECK(outside == 0);
   CHECK(list->count_by_status()[RecordStatus::retrieved] == 0);
 }

@@ -8,6 +8,9 @@
 
 #include "check.h"
 
+#include <stddef.h>
+#include <string.h>
+
 #define SCRIPT_MAX_CALLS 256
 #define SCRIPT_MAX_AGENTS 8
 
@@ -28,6 +31,7 @@ typedef struct script_driver {
   int destroyed, started, stopped, dials, cancels, abandons;
   int fail_dials;  /* refuse dials with this status (0: accept) */
   int fail_start;  /* refuse start with this status (0: accept) */
+  int event_version;  /* 1: report events as a version-1 host would (no message_left); 0: the current version */
   int agent_count;
   int agent_busy[SCRIPT_MAX_AGENTS];
   char agent_names[SCRIPT_MAX_AGENTS][16];
@@ -48,6 +52,17 @@ static inline void script_report(script_call* c, int kind, int answer, const cha
   e.answer = answer;
   e.agent_id = agent;
   e.result = result;
+  if (c->driver->event_version == 1) {
+    /* A version-1 host's struct ends before message_left; what lies after it is not
+     * the host's: filled with 0xff here, so a library reading past the end sees "1". */
+    unsigned char buf[sizeof(ob_call_event)];
+    memset(buf, 0xff, sizeof buf);
+    e.version = 1;
+    memcpy(buf, &e, offsetof(ob_call_event, message_left));
+    if (ob_event_sink_call_event(c->driver->sink, (const ob_call_event*)(void*)buf) != OB_OK)
+      fprintf(stderr, "script driver: event refused: %s\n", ob_last_error());
+    return;
+  }
   if (ob_event_sink_call_event(c->driver->sink, &e) != OB_OK)
     fprintf(stderr, "script driver: event refused: %s\n", ob_last_error());
 }

@@ -111,6 +111,56 @@ static void test_full_campaign(const char* dir) {
 }
 
 /* Failures: ob_driver_new refusing a class still destroys; start and dial failures carry the driver's message. */
+/* A driver built against version 1 of ob_call_event (before message_left):
+ * its events are read to their version's end, and no call is logged as one
+ * that left a message on a machine. */
+static void test_version1_events(const char* dir) {
+  ob_engine* e = manual_engine();
+  script_driver sd;
+  ob_driver_class cls = script_class();
+  ob_driver* drv = NULL;
+  ob_list* list = new_list(dir, "v1.db", 12);
+  ob_campaign* camp = NULL;
+  ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
+  ob_campaign_stats st = OB_CAMPAIGN_STATS_INIT;
+  ob_call_log_options lo = OB_CALL_LOG_OPTIONS_INIT;
+  ob_call_log* log = NULL;
+  ob_call_log_entry* entries = NULL;
+  size_t n = 0, i;
+  char conn[512];
+  event_count ev;
+
+  memset(&ev, 0, sizeof ev);
+  script_init(&sd, e, 4);
+  sd.event_version = 1;
+  lo.connection = sqlite_conn(conn, sizeof conn, dir, "v1-log.db");
+  CHECK_OK(ob_call_log_new(&log, &lo));
+  CHECK_OK(ob_driver_new(&drv, &cls, &sd));
+  co.name = "v1-driver";
+  CHECK_OK(ob_campaign_new(&camp, e, &co, drv, NULL));
+  ob_driver_free(drv);
+  CHECK_OK(ob_campaign_set_event_callback(camp, on_event, &ev));
+  CHECK_OK(ob_campaign_set_call_log(camp, log));
+  CHECK_OK(ob_campaign_add_list(camp, list, 1.0));
+  CHECK_OK(ob_campaign_load(camp));
+  for (i = 0; i < 4; ++i) CHECK_OK(ob_campaign_set_agent_state(camp, sd.agent_names[i], OB_AGENT_READY));
+  CHECK_OK(ob_campaign_start(camp));
+  CHECK_OK(ob_engine_run_for(e, 3600 * 1000));
+  finish(e, camp);
+
+  CHECK_OK(ob_campaign_stats_get(&st, camp));
+  CHECK(st.dials == 12 && st.live_answers == 6 && st.connected == 6 && st.busy == 3 && st.no_answer == 3);
+  CHECK(ev.finished == 12 && ev.finished_by_result[OB_CALL_RESULT_ANSWER] == 6);
+  CHECK_OK(ob_call_log_answered_since(&entries, &n, log, "v1-driver", TEST_START_MS));
+  CHECK(n == 6);
+  for (i = 0; i < n; ++i) CHECK(entries[i].message_left == 0 && entries[i].result == OB_CALL_RESULT_ANSWER);
+  ob_call_log_entries_free(entries, n);
+  ob_campaign_free(camp);
+  ob_call_log_free(log);
+  ob_list_free(list);
+  ob_engine_free(e);
+}
+
 static void test_failures(const char* dir) {
   ob_engine* e = manual_engine();
   script_driver sd;
@@ -316,6 +366,7 @@ int main(void) {
   char dir[64];
   strcpy(dir, temp_dir());
   test_full_campaign(dir);
+  test_version1_events(dir);
   test_failures(dir);
   test_threads(dir);
   remove_dir(dir);

@@ -351,18 +351,6 @@ def test_config_errors_name_their_path(workdir):
         assert r.returncode == 1 and words in r.stderr, (words, r.stderr)
 
 
-def test_a_sip_driver_is_refused_clearly_in_this_build(workdir):
-    config = base_config(os.path.join(workdir, "l.db"))
-    config["drivers"]["phones"] = {"type": "sip", "customer_uri": "sip:{number}@127.0.0.1:5080",
-                                   "agents": {"alice": "sip:alice@127.0.0.1:5090"}}
-    config["campaigns"]["spring"]["driver"] = "phones"
-    path = os.path.join(workdir, "sip.json")
-    json.dump(config, open(path, "w"))
-    assert subprocess.run([OUTBOUND, "serve", path, "--check"], capture_output=True).returncode == 0
-    r = subprocess.run([OUTBOUND, "serve", path], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 1 and "campaigns.spring" in r.stderr and "built without SIP" in r.stderr
-
-
 def test_a_request_the_engine_cannot_take_in_time_gets_503_and_is_never_applied(workdir, serve_factory):
     """The engine stalls on a PostgreSQL table another session locks: reads and
     changes time out with 503, the HTTP server itself stays responsive, and

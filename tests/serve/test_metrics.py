@@ -2,11 +2,14 @@
 python3-prometheus-client: every family parses, counters only grow, and at
 the end of a run (the simulated clock stands still) each figure is the API's."""
 import http.client
+import json
 import os
+import sqlite3
+import subprocess
 
 import pytest
 
-from conftest import base_config
+from conftest import OUTBOUND, base_config
 
 parser = pytest.importorskip("prometheus_client.parser")
 
@@ -58,3 +61,37 @@ def test_metrics_parse_grow_and_match_the_api(workdir, serve_factory):
     assert sum(v for (name, _), v in last.items() if name == "outbound_call_results_total") == api["counts"]["dials"]
     assert sum(v for (name, _), v in last.items() if name == "outbound_calls_in_flight") == 0
     s.stop()
+
+
+def test_contact_limits_from_the_config_are_kept_and_counted(workdir, serve_factory):
+    """One call per number a day: busy numbers wait instead of being retried in 10 minutes;
+    the API and /metrics count those deferrals alike, and the call log holds no number twice."""
+    db = os.path.join(workdir, "l.db")
+    config = base_config(db, agents=10, records=400, speed=600, contact_limits=[{"max_calls": 1, "window_h": 24}])
+    config["clock"]["run_h"] = 1
+    s = serve_factory(config)
+    s.wait_for(lambda: s.get("/api/v1/status")[1]["clock"]["run_finished"], what="the end of the run")
+    samples, types = scrape(s)
+    api = s.status()
+    assert types["outbound_deferred"] == "counter" and types["outbound_predial_vetoed"] == "counter"
+    assert api["counts"]["contact_deferred"] > 0 and api["counts"]["predial_vetoed"] == 0
+    assert value(samples, "outbound_deferred_total", campaign="spring", reason="contact_limit") == api["counts"]["contact_deferred"]
+    assert value(samples, "outbound_deferred_total", campaign="spring", reason="window") == api["counts"]["window_deferred"]
+    assert value(samples, "outbound_deferred_total", campaign="spring", reason="lockout") == api["counts"]["lockout_deferred"]
+    assert value(samples, "outbound_predial_vetoed_total", campaign="spring") == 0
+    s.stop()
+    con = sqlite3.connect(db)
+    twice = con.execute("SELECT phone, COUNT(*) FROM ob_call_log GROUP BY phone HAVING COUNT(*) > 1").fetchall()
+    dialed = con.execute("SELECT COUNT(*) FROM ob_call_log").fetchone()[0]
+    con.close()
+    assert dialed > 0 and twice == []
+
+
+def test_a_bad_contact_limit_is_refused_naming_its_key(workdir):
+    config = base_config(os.path.join(workdir, "l.db"), contact_limits=[{"max_calls": 0, "window_h": 24}])
+    path = os.path.join(workdir, "bad.json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    r = subprocess.run([OUTBOUND, "serve", path, "--check"], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "campaigns.spring.contact_limits[0].max_calls" in r.stderr

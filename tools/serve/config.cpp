@@ -344,6 +344,7 @@ void parse_campaign_dialing(const json& v, const std::string& p, CampaignConfig&
   cfg.desktop_timeout = seconds_at(v, "desktop_timeout_s", p, cfg.desktop_timeout, 1, 86400);
   cfg.callback_wait = seconds_at(v, "callback_wait_s", p, cfg.callback_wait, 1, 86400);
   cfg.abandoned_redial_lockout = from_seconds(number(v, "abandoned_redial_lockout_h", p, 0, 0, 24 * 366) * 3600.0);
+  cfg.contact_limits = cli::contact_limits(v, p);
   if (v.contains("abandon_cap")) {
     const std::string ap = join(p, "abandon_cap");
     const auto& a = v.at("abandon_cap");
@@ -388,7 +389,7 @@ void parse_campaigns(const json& j, ServeConfig& c) {
     only_keys(v, p, {"lists", "driver", "dnc", "treatments", "mode", "goal", "pacer", "ratio", "campaign_id", "chunk_size",
                      "window", "caller_id", "voice_application", "amd", "ring_timeout_s", "abandon_cap", "max_attempts",
                      "abandoned_redial_lockout_h", "auto_complete", "wait_for_desktop", "desktop_timeout_s",
-                     "callback_wait_s", "call_log", "autostart", "audio"});
+                     "callback_wait_s", "call_log", "autostart", "audio", "contact_limits"});
     CampaignSettings s;
     s.config.name = name;
     s.lists = parse_campaign_lists(v, p, c);
@@ -457,6 +458,24 @@ void parse_http(const json& j, ServeConfig& c, const EnvLookup& env) {
   h.engine_timeout_s = number(v, "engine_timeout_s", "http", h.engine_timeout_s, 0.05, 600);
 }
 
+// A SIP driver places real calls: wall time, an agent mode, and one campaign
+// (the driver takes one address and reports to one campaign).
+void check_sip_campaigns(const ServeConfig& c) {
+  std::map<std::string, std::string> taken;  // driver -> campaign
+  for (const auto& [name, s] : c.campaigns) {
+    if (c.drivers.at(s.driver).kind != DriverConfig::Kind::sip) continue;
+    const std::string p = join("campaigns", name);
+    if (c.clock.simulated)
+      bad(join(p, "driver"), "driver \"" + s.driver + "\" places real SIP calls: it needs \"clock\": \"real\"");
+    const DialMode m = s.config.mode;
+    if (!is_autonomous(m) || is_gvp(m) || is_seizing(m))
+      bad(join(p, "mode"), "mode " + std::string(to_string(m)) + " cannot run over SIP (progressive, predictive or power)");
+    if (auto [it, fresh] = taken.emplace(s.driver, name); !fresh)
+      bad(join(p, "driver"), "SIP driver \"" + s.driver + "\" already serves campaign " + it->second +
+                                 ": give each campaign a SIP driver of its own (its own listen address)");
+  }
+}
+
 ServeConfig parse(const json& j, const EnvLookup& env) {
   only_keys(j, "", {"engine_id", "site_timezone", "databases", "lists", "dnc", "treatments", "drivers", "campaigns", "clock", "http"});
   ServeConfig c;
@@ -474,6 +493,7 @@ ServeConfig parse(const json& j, const EnvLookup& env) {
   parse_drivers(j, c, env);
   parse_campaigns(j, c);
   parse_clock(j, c);
+  check_sip_campaigns(c);
   parse_http(j, c, env);
   return c;
 }

@@ -19,6 +19,9 @@
 
 #include "outbound/error.hpp"
 #include "outbound/driver/sim.hpp"
+#ifdef OB_WITH_SIP
+#include "outbound/driver/sip.hpp"
+#endif
 #include "outbound/sim.hpp"
 #include "sample_list.hpp"
 #include "time_text.hpp"
@@ -163,15 +166,35 @@ void Dialer::build_campaign(const std::string& name, const CampaignSettings& s) 
   watch_events(stored);
 }
 
+// A SIP driver: real calls to the trunk, answered ones bridged to the agents'
+// phones (agents log in through the API, as on a softphone desktop).
+std::shared_ptr<Driver> Dialer::make_sip_driver(const std::string& name, const SipDriverConfig& d) {
+#ifdef OB_WITH_SIP
+  SipConfig c;
+  c.listen = d.listen;
+  c.customer_uri = d.customer_uri;
+  c.outbound_proxy = d.outbound_proxy;
+  c.credentials.username = d.username;
+  c.credentials.password = d.password;
+  c.agents = d.agents;
+  c.max_concurrent_calls = d.max_calls;
+  c.calls_per_second = d.calls_per_s;
+  c.agent_answer_timeout = Duration(d.agent_answer_timeout_ms);
+  return at_path("drivers." + name, [&] { return std::make_shared<SipDriver>(c, clock_); });
+#else
+  (void)d;
+  throw Error(ErrorCode::unsupported, "driver \"" + name +
+                                          "\" is a SIP driver, and this outbound was built without SIP (meson -Dsip=enabled); "
+                                          "rehearse the campaign with `outbound sim --config` meanwhile");
+#endif
+}
+
 // The simulated network of the campaign's mode, as `outbound sim` builds it:
 // agent modes dial through a T-Server, seizing modes through a CPD server in
 // ASM mode, GVP modes through the IVR platform.
 std::shared_ptr<Driver> Dialer::make_driver(const std::string& campaign, const CampaignSettings& s) {
   const DriverConfig& d = config_.drivers.at(s.driver);
-  if (d.kind == DriverConfig::Kind::sip)
-    throw Error(ErrorCode::unsupported, "driver \"" + s.driver +
-                                            "\" is a SIP driver, and this outbound was built without SIP; rehearse the campaign "
-                                            "with `outbound sim --config` meanwhile");
+  if (d.kind == DriverConfig::Kind::sip) return make_sip_driver(s.driver, d.sip);
   auto& net = *networks_.emplace_back(std::make_unique<sim::Network>(engine_->loop(), d.sim.network, d.sim.seed));
   const DialMode mode = s.config.mode;
   if (is_gvp(mode)) {

@@ -129,6 +129,7 @@ class Dialer {
  private:
   void build_campaign(const std::string& name, const CampaignSettings& s);
   std::shared_ptr<Driver> make_driver(const std::string& campaign, const CampaignSettings& s);
+  std::shared_ptr<Driver> make_sip_driver(const std::string& name, const SipDriverConfig& d);
   void watch_events(CampaignRuntime& rt);
   void schedule_minute();
   void sample_minute(CampaignRuntime& rt, Time now);

@@ -29,6 +29,19 @@ bool table_exists(const std::string& connection, const std::string& table) {
 
 }  // namespace
 
+void insert_generated(CallingList& list, long n, const std::function<Record(long)>& make) {
+  constexpr std::size_t kBatch = 20000;
+  std::vector<Record> batch;
+  for (long i = 1; i <= n; ++i) {
+    batch.push_back(make(i));
+    if (batch.size() == kBatch) {
+      list.insert(batch);
+      batch.clear();
+    }
+  }
+  list.insert(batch);
+}
+
 bool create_sample_list(const std::string& connection, const std::string& table, long n, std::uint64_t seed,
                         const std::vector<int>& tz_ids, const std::string& customer_id_field) {
   if (n <= 0 || table_exists(connection, table)) return false;
@@ -39,8 +52,7 @@ bool create_sample_list(const std::string& connection, const std::string& table,
   lo.table = table;
   auto list = CallingList::open(connection, lo);
   sim::Rng rng(seed ^ 0x5a3b1e5ULL);
-  std::vector<Record> batch;
-  for (long i = 1; i <= n; ++i) {
+  insert_generated(*list, n, [&](long i) {
     Record r;
     r.record_id = i;
     r.contact_info = us_phone(rng);
@@ -51,13 +63,8 @@ bool create_sample_list(const std::string& connection, const std::string& table,
     r.daily_from = 9 * 3600;
     r.daily_till = 20 * 3600;
     if (!customer_id_field.empty()) r.custom[customer_id_field] = "C" + std::to_string(i);
-    batch.push_back(std::move(r));
-    if (batch.size() == 20000) {
-      list->insert(batch);
-      batch.clear();
-    }
-  }
-  list->insert(batch);
+    return r;
+  });
   return true;
 }
 

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "outbound/calling_list.hpp"
 
 namespace outbound::serve {
 
@@ -13,6 +16,9 @@ namespace outbound::serve {
 /// the customer's own window 09:00-20:00, and, when `customer_id_field` is
 /// set, a text column of that name holding "C<record_id>". Seeded: same seed,
 /// same list. Does nothing when the table exists; returns true when it created it.
+/// Inserts records make(1) … make(n) into `list`, in batches (one transaction each).
+void insert_generated(CallingList& list, long n, const std::function<Record(long)>& make);
+
 bool create_sample_list(const std::string& connection, const std::string& table, long n, std::uint64_t seed,
                         const std::vector<int>& tz_ids, const std::string& customer_id_field);
 

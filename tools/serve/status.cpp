@@ -33,7 +33,8 @@ ordered_json counts_json(const CampaignStats& s) {
   return {{"dials", s.dials}, {"live_answers", s.live_answers}, {"connected", s.connected}, {"abandoned", s.abandoned},
           {"machines", s.machines}, {"busy", s.busy}, {"no_answer", s.no_answer}, {"sit", s.sit},
           {"other_results", s.other_results}, {"dnc_blocked", s.dnc_blocked}, {"window_deferred", s.window_deferred},
-          {"lockout_deferred", s.lockout_deferred}, {"record_errors", s.record_errors}, {"driver_errors", s.driver_errors},
+          {"lockout_deferred", s.lockout_deferred}, {"contact_deferred", s.contact_deferred},
+          {"predial_vetoed", s.predial_vetoed}, {"record_errors", s.record_errors}, {"driver_errors", s.driver_errors},
           {"records_finalized", s.records_finalized}, {"records_rescheduled", s.records_rescheduled},
           {"records_buffered", s.records_buffered}};
 }
@@ -187,6 +188,14 @@ std::string metrics_text(Dialer& d) {
   });
   family("outbound_dnc_blocked_total", "counter", "Records not dialed because of a DNC entry.");
   each([&](const std::string& c, CampaignRuntime&, const CampaignStats& s) { out << "outbound_dnc_blocked_total{campaign=\"" << c << "\"} " << s.dnc_blocked << "\n"; });
+  family("outbound_deferred_total", "counter", "Dials put off by the compliance gate, by reason.");
+  each([&](const std::string& c, CampaignRuntime&, const CampaignStats& s) {
+    const std::pair<const char*, long> reasons[] = {
+        {"window", s.window_deferred}, {"lockout", s.lockout_deferred}, {"contact_limit", s.contact_deferred}};
+    for (const auto& [reason, n] : reasons) out << "outbound_deferred_total{campaign=\"" << c << "\",reason=\"" << reason << "\"} " << n << "\n";
+  });
+  family("outbound_predial_vetoed_total", "counter", "Dials the host's pre-dial check vetoed.");
+  each([&](const std::string& c, CampaignRuntime&, const CampaignStats& s) { out << "outbound_predial_vetoed_total{campaign=\"" << c << "\"} " << s.predial_vetoed << "\n"; });
   family("outbound_agents", "gauge", "Agents by state.");
   each([&](const std::string& c, CampaignRuntime& rt, const CampaignStats&) {
     for (int st = 1; st < kAgentStateCount; ++st)

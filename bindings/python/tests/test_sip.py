@@ -5,20 +5,19 @@ agent's phone, the agent talks two seconds and hangs up: result answer."""
 
 from __future__ import annotations
 
-import os
-import random
 import shutil
-import signal
-import socket
-import subprocess
-import time
+import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
+from typing import Iterator, Tuple
 
 import pytest
 
 import outbound as ob
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "support"))
+import baresip_phones  # noqa: E402
+from baresip_phones import free_ports  # noqa: E402
 
 needs_baresip = pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip is not installed")
 
@@ -31,68 +30,13 @@ def _sip_built() -> bool:
         return False
 
 
-def _port_free(port: int) -> bool:
-    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-        with socket.socket(socket.AF_INET, kind) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-    return True
-
-
-def free_ports(count: int) -> int:
-    """`count` consecutive free ports on 127.0.0.1."""
-    for _ in range(500):
-        base = random.randrange(2000, 5990) * 10
-        if all(_port_free(p) for p in range(base, base + count)):
-            return base
-    raise RuntimeError("no free ports")
-
-
-def _tools_env() -> Dict[str, str]:
-    """This environment without a sanitizer runtime preloaded for our library (the ASan suite): espeak-ng hangs
-    under a preloaded libasan, and baresip is not ours to check."""
-    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
-
-
 @pytest.fixture
 def phones(tmp_path: Path) -> Iterator[Tuple[int, Path]]:
     """baresip on 127.0.0.1 with a callee (+12125550112) and an agent's phone (a1)."""
     if not _sip_built():
         pytest.skip("the library was built without the SIP driver")
-    tool = {"check": True, "capture_output": True, "timeout": 60, "env": _tools_env()}
-    subprocess.run(["espeak-ng", "-w", str(tmp_path / "raw.wav"), "Hello?"], **tool)
-    subprocess.run(["sox", str(tmp_path / "raw.wav"), "-r", "8000", "-c", "1", "-b", "16", str(tmp_path / "hello.wav"),
-                    "pad", "0.3", "30"], **tool)
-    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(tmp_path / "talk.wav"), "synth", "2", "sine",
-                    "400"], **tool)
-    (tmp_path / "heard").mkdir()
-    port = free_ports(4)
-    (tmp_path / "config").write_text(
-        f"sip_listen 127.0.0.1:{port}\nnet_interface 127.0.0.1\nmodule_path /usr/lib/baresip/modules\n"
-        "module g711.so\nmodule aufile.so\nmodule sndfile.so\nmodule_app account.so\nmodule_app menu.so\n"
-        f"audio_source aufile,{tmp_path / 'hello.wav'}\nsnd_path {tmp_path / 'heard'}/\naudio_buffer 20-160\n")
-    (tmp_path / "accounts").write_text(
-        f"<sip:+12125550112@127.0.0.1:{port}>;regint=0;answermode=auto\n"
-        f"<sip:a1@127.0.0.1:{port}>;regint=0;answermode=auto;audio_source=aufile,{tmp_path / 'talk.wav'}\n")
-    log = open(tmp_path / "log", "w")
-    proc = subprocess.Popen(["baresip", "-f", str(tmp_path)], stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, env=_tools_env())
-    try:
-        deadline = time.monotonic() + 10
-        while "baresip is ready." not in (tmp_path / "log").read_text():
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "log").read_text()
-            time.sleep(0.01)
-        yield port, tmp_path
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(3)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with baresip_phones.phones(tmp_path, callees=("+12125550112",), agents=("a1",)) as running:
+        yield running
 
 
 def test_bad_options_name_the_field() -> None:
