@@ -38,6 +38,7 @@ std::size_t campaign_options_size(unsigned int version) {
   if (version == 2) return offsetof(ob_campaign_options, pace_interval_ms);
   if (version == 3) return offsetof(ob_campaign_options, agent_answer_timeout_ms);
   if (version == 4) return offsetof(ob_campaign_options, contact_limit_count);
+  if (version == 5) return offsetof(ob_campaign_options, unknown_zones);
   return sizeof(ob_campaign_options);
 }
 // Versions 1 and 2 are shipped ABIs: a field inserted before the end would move the later ones.
@@ -49,6 +50,8 @@ static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, agent_answer_t
               "ob_campaign_options version 3 was 280 bytes on LP64; new fields go at the end");
 static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, contact_limit_count) == 360,
               "ob_campaign_options version 4 was 360 bytes on LP64; new fields go at the end");
+static_assert(sizeof(void*) != 8 || offsetof(ob_campaign_options, unknown_zones) == 376,
+              "ob_campaign_options version 5 was 376 bytes on LP64; new fields go at the end");
 static_assert(OB_MAX_DURATION_MS == outbound::kMaxDurationOption.count(), "the C and C++ duration bounds agree");
 
 // The numbers, codes and durations of `c` (not its strings and arrays), as C.
@@ -79,6 +82,7 @@ void set_scalars(ob_campaign_options& o, const outbound::CampaignConfig& c) {
   o.max_attempts = c.max_attempts;
   o.abandon_cap_amd_false_positive = c.abandon_cap.amd_false_positive;
   o.agent_answer_timeout_ms = c.agent_answer_timeout.count();
+  o.unknown_zones = static_cast<int>(c.unknown_zones);
   const auto& a = c.audio;
   o.amd_initial_silence_ms = a.amd_initial_silence.count();
   o.amd_max_greeting_ms = a.amd_max_greeting.count();
@@ -129,6 +133,17 @@ outbound::CampaignAudio to_audio(const ob_campaign_options& o) {
     fail(ErrorCode::invalid_argument, "audio.opt_out_digit must be one of 0-9, * and # (or 0: the driver's own)");
   a.opt_out_digit = static_cast<char>(o.opt_out_digit);
   return a;
+}
+
+std::vector<std::string> to_no_call_days(const ob_campaign_options& o) {
+  std::vector<std::string> out;
+  if (o.no_call_day_count == 0) return out;
+  if (!o.no_call_days) fail(ErrorCode::invalid_argument, "no_call_days must not be NULL when no_call_day_count > 0");
+  for (std::size_t i = 0; i < o.no_call_day_count; ++i) {
+    need(o.no_call_days[i], "no_call_days[" + std::to_string(i) + "]");
+    out.emplace_back(o.no_call_days[i]);
+  }
+  return out;
 }
 
 std::vector<outbound::ContactLimit> to_contact_limits(const ob_campaign_options& o) {
@@ -186,6 +201,11 @@ outbound::CampaignConfig to_config(const ob_campaign_options& o) {
   c.agent_answer_timeout = non_negative_ms(o.agent_answer_timeout_ms, "agent_answer_timeout_ms");
   c.audio = to_audio(o);  // checked (ranges, WAV files) by the Campaign
   if (o.version >= 5) c.contact_limits = to_contact_limits(o);  // checked by the Campaign
+  if (o.unknown_zones < OB_UNKNOWN_ZONES_REFUSE || o.unknown_zones > OB_UNKNOWN_ZONES_ERRORS)
+    fail(ErrorCode::invalid_argument, "unknown_zones = " + std::to_string(o.unknown_zones) +
+                                          " is no ob_unknown_zones: OB_UNKNOWN_ZONES_REFUSE (0), _FROM_NUMBERS (1) or _ERRORS (2)");
+  c.unknown_zones = static_cast<outbound::UnknownZones>(o.unknown_zones);
+  c.no_call_days = to_no_call_days(o);  // read (and checked) by the Campaign
   return c;
 }
 
@@ -236,6 +256,7 @@ struct OptionsView {
   std::vector<std::pair<std::string, std::string>> zone_names;
   std::vector<ob_zone> zones;
   std::vector<ob_contact_limit> limits;
+  std::vector<const char*> no_call_days;  // into config.no_call_days
   std::vector<const void*> keys;  // the pointers handed out, each of which finds this view
 };
 
@@ -259,6 +280,7 @@ std::vector<const void*> pointers_of(const ob_campaign_options& o, unsigned int 
     p.push_back(o.machine_message);
   }
   if (version >= 5) p.push_back(o.contact_limits);
+  if (version >= 6) p.push_back(o.no_call_days);
   return p;
 }
 
@@ -297,6 +319,9 @@ ob_campaign_options options_of(OptionsView& view, unsigned int version) {
     view.limits.push_back({l.max_calls, std::chrono::duration_cast<outbound::Duration>(l.window).count()});
   o.contact_limit_count = view.limits.size();
   o.contact_limits = view.limits.empty() ? nullptr : view.limits.data();
+  for (const auto& day : c.no_call_days) view.no_call_days.push_back(day.c_str());
+  o.no_call_day_count = view.no_call_days.size();
+  o.no_call_days = view.no_call_days.empty() ? nullptr : view.no_call_days.data();
   return o;
 }
 
@@ -529,6 +554,10 @@ void ob_campaign_options_free(ob_campaign_options* options) {
   if (options->version >= 5) {
     forget(options->contact_limits);
     if (!options->contact_limits) options->contact_limit_count = 0;
+  }
+  if (options->version >= 6) {
+    forget(options->no_call_days);
+    if (!options->no_call_days) options->no_call_day_count = 0;
   }
 }
 

@@ -1091,6 +1091,14 @@ typedef struct ob_contact_limit {
   int64_t window_ms; /**< the rolling window, in [1, OB_MAX_DURATION_MS] */
 } ob_contact_limit;
 
+/** What ob_campaign_load does with records whose zone key (tz_dbid or zone column value) the
+ *  campaign's zones lack (records with no zone key are zoned by their number). */
+typedef enum ob_unknown_zones {
+  OB_UNKNOWN_ZONES_REFUSE = 0,       /**< the load fails, naming each missing key and its record count */
+  OB_UNKNOWN_ZONES_FROM_NUMBERS = 1, /**< such records are zoned by their phone number */
+  OB_UNKNOWN_ZONES_ERRORS = 2        /**< such records become final dial errors at load */
+} ob_unknown_zones;
+
 /** The longest a duration option (any `*_ms` field of ob_campaign_options) may be: 36,500 days,
  *  which also serves as "forever". Larger values are refused with OB_EINVALID. */
 #define OB_MAX_DURATION_MS INT64_C(3153600000000)
@@ -1166,16 +1174,28 @@ typedef struct ob_campaign_options {
    * naming the limit, for max_calls < 1 or a window outside [1, OB_MAX_DURATION_MS]. */
   size_t contact_limit_count;                 /**< version 5: number of contact limits (0: none) */
   const struct ob_contact_limit* contact_limits; /**< version 5: the limits (NULL when the count is 0) */
+  /* Version 6: load checks and no-call days (issue 17; docs/compliance.md, "No-call days").
+   * ob_campaign_load refuses a list whose zone keys the zones lack, naming each key and its record
+   * count, unless unknown_zones says otherwise. A no-call day entry is a local date "YYYY-MM-DD" or
+   * a weekday "sun".."sat", in every zone, or in one tz database zone when "Zone/Name:" comes first
+   * ("America/New_York:2026-07-04"). A record is dialed only on a local day that is a no-call day in
+   * none of its zones, and is deferred to the next such day otherwise, never closed. ob_campaign_new
+   * fails with OB_EINVALID, naming the entry, for one that reads as neither, for all seven weekdays
+   * in a zone, or for no-call days without zones. */
+  int unknown_zones;                     /**< version 6: an ob_unknown_zones (OB_UNKNOWN_ZONES_REFUSE) */
+  size_t no_call_day_count;              /**< version 6: number of no-call day entries (0: none) */
+  const char* const* no_call_days;       /**< version 6: the entries, copied (NULL when the count is 0) */
 } ob_campaign_options;
 /** Current version of ob_campaign_options (2: caller_id; 3: pace_interval_ms, max_attempts,
  *  abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms and the call audio, amd_initial_silence_ms .. opt_out_digit;
- *  5: contact_limit_count, contact_limits). */
-#define OB_CAMPAIGN_OPTIONS_VERSION 5u
+ *  5: contact_limit_count, contact_limits; 6: unknown_zones, no_call_day_count, no_call_days). */
+#define OB_CAMPAIGN_OPTIONS_VERSION 6u
 /** Defaults: "campaign", progressive, no treatments, no windows. */
 #define OB_CAMPAIGN_OPTIONS_INIT                                                                             \
   {OB_CAMPAIGN_OPTIONS_VERSION, NULL, 1, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_OVERDIAL_RATE, 0.03, NULL, 1.0, 0, 100, 0, \
    1000, 1000, 30000, 2000, 0.03, 2592000000LL, OB_AMD_DETECT_DROP, 25000, NULL, NULL, 0, NULL, 0, NULL, -1, -1,   \
-   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL}
+   NULL, 0, 600000, 300000, 0, 0, NULL, 250, 0, 0.0, 3000, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL,              \
+   OB_UNKNOWN_ZONES_REFUSE, 0, NULL}
 
 /** Counters and averages of a campaign group. */
 typedef struct ob_campaign_stats {

@@ -70,6 +70,7 @@ struct Scenario {
   ScenarioList list;                ///< the records
   int max_attempts = 0;             ///< hard cap on dials per record (0: treatments only)
   std::vector<ContactLimit> contact_limits;  ///< per-number limits over rolling windows (need list.call_log_table)
+  std::vector<std::string> no_call_days;     ///< local dates and weekdays not to call (need list.tz_map or zone_column)
   bool auto_complete = false;       ///< end the run early once every record is final
   std::string engine_id = "engine-1";  ///< lease owner name (engines sharing a PostgreSQL list differ)
   bool real_clock = false;          ///< "clock": "real" runs on wall time (outage tests), not the manual clock

@@ -336,6 +336,7 @@ CampaignConfig campaign_config(const Scenario& sc) {
   cfg.customer_id_field = sc.list.customer_id_field;
   cfg.max_attempts = sc.max_attempts;
   cfg.contact_limits = sc.contact_limits;
+  cfg.no_call_days = sc.no_call_days;
   cfg.auto_complete = sc.auto_complete;
   if (sc.sip) cfg.wait_for_desktop = true;  // the agents' desktops hold each call's agent for its wrap-up
   return cfg;

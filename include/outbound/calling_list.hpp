@@ -151,6 +151,13 @@ class OB_API CallingList {
   /// bytes in an SQLite integer column: such a row would never be due) as
   /// record errors; returns them. PostgreSQL's column types refuse such values.
   virtual std::vector<RowError> mark_malformed() = 0;
+  /// What makes the list unfit to dial, read without writing anything: record types and statuses
+  /// with no code, and windows of ready records outside 0..86400 or given in hours. One message per
+  /// value, with its record count and a record_id; empty when the list is fit.
+  virtual std::vector<std::string> load_problems() = 0;
+  /// Zone keys of ready and retrieved records that are not in `known_zone_keys` (records with no
+  /// zone key aside), each with how many records carry it. Reads only.
+  virtual std::map<std::string, std::int64_t> unmapped_zone_counts(const std::vector<std::string>& known_zone_keys) = 0;
   /// Distinct zone keys (tz_dbid or zone column values) among the list's records.
   virtual std::vector<std::string> zone_keys() = 0;
 

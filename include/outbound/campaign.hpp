@@ -69,6 +69,16 @@ struct PreDialRequest {
 /// it, and the record is closed with that result through the treatments, undialed.
 using PreDialCheck = std::function<std::optional<CallResult>(const PreDialRequest&)>;
 
+/// What load does with records whose zone key (tz_dbid, or the zone column's value) the zone map
+/// lacks. Records with no zone key at all are zoned by their number (CallingWindows).
+enum class UnknownZones : int {
+  refuse = 0,        ///< load fails, naming each missing key and how many records carry it (default)
+  from_numbers = 1,  ///< such records are zoned by their phone number's zones
+  errors = 2,        ///< such records become final dial errors at load
+};
+/// Name of an UnknownZones choice ("from_numbers").
+OB_API std::string_view to_string(UnknownZones u) noexcept;
+
 /// The most records one retrieval may ask for (CampaignConfig::chunk_size): a chunk is held in memory.
 inline constexpr std::size_t kMaxChunkSize = 100000;
 
@@ -111,6 +121,13 @@ struct CampaignConfig {
   /// Per-number dial limits over rolling windows, from the call log (needs set_call_log): a number
   /// at its limit is deferred until its oldest dial leaves the window. Empty: none.
   std::vector<ContactLimit> contact_limits;
+  // --- load checks and no-call days (issue 17 items 2 and 6)
+  UnknownZones unknown_zones = UnknownZones::refuse;  ///< records whose zone key the zone map lacks
+  /// Days not to call, each a local date "YYYY-MM-DD" or a weekday "sun".."sat", in every zone, or in
+  /// one tz database zone when "Zone/Name:" comes first ("America/New_York:2026-07-04"). A record is
+  /// dialed only on a local day that is a no-call day in none of its zones; otherwise it is deferred
+  /// to the next such day's first instant (never closed). Needs calling-window zones. Empty: none.
+  std::vector<std::string> no_call_days;
 };
 
 /// Whom a rescheduled record is for.

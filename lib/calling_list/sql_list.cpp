@@ -483,6 +483,82 @@ std::vector<RowError> SqlCallingList::mark_malformed() {
   });
 }
 
+// --- checks before a campaign loads the list (read only) --------------------
+
+namespace {
+
+// "3 records, e.g. record 17": how many rows carry a value, and one to look at.
+std::string count_and_example(const std::optional<std::string>& count, const std::optional<std::string>& example) {
+  std::string n = count.value_or("0");
+  return n + (n == "1" ? " record" : " records") + (example ? ", e.g. record " + *example : std::string());
+}
+
+// A record window open less than this is no real window: (8, 21) meant hours, not seconds.
+constexpr int kShortestWindowS = 15 * 60;
+
+}  // namespace
+
+std::vector<std::string> SqlCallingList::load_problems() {
+  return guarded("check " + opt_.table + " before load", [&] {
+    std::vector<std::string> out;
+    // Codes: a row whose type or status has no code is never dialed, or is dialed as something it is not.
+    for (const char* column : {"record_type", "record_status"}) {
+      const bool type = std::string(column) == "record_type";
+      auto rows = fetch_text_rows(db_, std::string("SELECT CAST(") + column + " AS TEXT), CAST(COUNT(*) AS TEXT), CAST(MIN(record_id) AS TEXT) FROM " +
+                                           opt_.table + " GROUP BY " + column, 3);
+      for (auto& row : rows) {
+        auto v = row[0] ? parse_integer(*row[0]) : std::nullopt;
+        bool ok = v && *v >= INT32_MIN && *v <= INT32_MAX &&
+                  (type ? is_valid_record_type(static_cast<int>(*v)) : is_valid_record_status(static_cast<int>(*v)));
+        if (ok) continue;
+        out.push_back(std::string(column) + " " + (row[0] ? "\"" + *row[0] + "\"" : std::string("NULL")) + " in " +
+                      count_and_example(row[1], row[2]) + " of " + opt_.table + " is no " + (type ? "record type" : "record status") +
+                      " code (" + (type ? "0..7" : "0..8") + "): correct those rows");
+      }
+    }
+    // Windows of records still to dial: outside the day, or open so briefly they were given in hours.
+    const std::string bad = "daily_from < 0 OR daily_from > 86400 OR daily_till < 0 OR daily_till > 86400 OR "
+                            "(daily_from <> daily_till AND (CASE WHEN daily_till > daily_from THEN daily_till - daily_from "
+                            "ELSE daily_till - daily_from + 86400 END) < " +
+                            std::to_string(kShortestWindowS) + ")";
+    auto rows = fetch_text_rows(db_, "SELECT CAST(daily_from AS TEXT), CAST(daily_till AS TEXT), CAST(COUNT(*) AS TEXT), "
+                                     "CAST(MIN(record_id) AS TEXT) FROM " + opt_.table +
+                                     " WHERE record_status IN (1, 2) AND (" + bad + ") GROUP BY daily_from, daily_till", 4);
+    for (auto& row : rows) {
+      // -1: no integer (outside the day either way)
+      const long long from = row[0] ? parse_integer(*row[0]).value_or(-1) : -1;
+      const long long till = row[1] ? parse_integer(*row[1]).value_or(-1) : -1;
+      std::string window = "daily_from " + row[0].value_or("NULL") + ", daily_till " + row[1].value_or("NULL");
+      std::string what = window + " in " + count_and_example(row[2], row[3]) + " of " + opt_.table;
+      if (from >= 0 && from <= 24 && till >= 0 && till <= 24)
+        out.push_back(what + " looks like hours: give seconds after local midnight (" + std::to_string(from * 3600) + ", " +
+                      std::to_string(till * 3600) + ")");
+      else if (from >= 0 && from <= 86400 && till >= 0 && till <= 86400)
+        out.push_back(what + " is open less than " + std::to_string(kShortestWindowS / 60) +
+                      " minutes: give seconds after local midnight, e.g. 28800 and 75600 for 08:00-21:00");
+      else
+        out.push_back(what + " lies outside 0..86400 seconds after local midnight: correct those rows");
+    }
+    return out;
+  });
+}
+
+std::map<std::string, std::int64_t> SqlCallingList::unmapped_zone_counts(const std::vector<std::string>& known) {
+  std::string cond = zone_expr_ + " IS NOT NULL";
+  if (!known.empty()) {
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ",") + zone_literal(k, !opt_.zone_column.empty());
+    cond += " AND " + zone_expr_ + " NOT IN (" + list + ")";
+  }
+  return guarded("read zones of " + opt_.table, [&] {
+    std::map<std::string, std::int64_t> out;
+    for (auto& row : fetch_text_rows(db_, "SELECT CAST(" + zone_expr_ + " AS TEXT), CAST(COUNT(*) AS TEXT) FROM " + opt_.table +
+                                              " WHERE record_status IN (1, 2) AND " + cond + " GROUP BY " + zone_expr_, 2))
+      if (row[0]) out[*row[0]] += row[1] ? parse_integer(*row[1]).value_or(0) : 0;
+    return out;
+  });
+}
+
 std::vector<std::string> SqlCallingList::zone_keys() {
   return guarded("read zones of " + opt_.table, [&] {
     std::vector<std::string> out;

@@ -43,6 +43,8 @@ class SqlCallingList final : public CallingList {
   bool reschedule(std::int64_t record_id, EpochSeconds at, RecordType type, const std::string& agent_id) override;
   std::vector<RowError> mark_unknown_zones(const std::vector<std::string>& known_zone_keys) override;
   std::vector<RowError> mark_malformed() override;
+  std::vector<std::string> load_problems() override;
+  std::map<std::string, std::int64_t> unmapped_zone_counts(const std::vector<std::string>& known_zone_keys) override;
   std::vector<std::string> zone_keys() override;
 
   std::map<RecordStatus, std::int64_t> count_by_status() override;

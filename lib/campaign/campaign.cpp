@@ -45,6 +45,15 @@ std::string_view to_string(CampaignEvent::Kind k) noexcept {
   return "invalid";
 }
 
+std::string_view to_string(UnknownZones u) noexcept {
+  switch (u) {
+    case UnknownZones::refuse: return "refuse";
+    case UnknownZones::from_numbers: return "from_numbers";
+    case UnknownZones::errors: return "errors";
+  }
+  return "invalid";
+}
+
 namespace {
 
 // A number as a reader wrote it: 0.5, 1e+09 (std::to_string would print 0.500000).
@@ -99,6 +108,16 @@ Campaign::Campaign(EventLoop& loop, CampaignConfig config, std::shared_ptr<Drive
   if (!(config.abandon_cap.rate >= 0.0 && config.abandon_cap.rate <= 1.0))
     throw Error(ErrorCode::invalid_argument, "abandon cap rate must lie in [0, 1], not " + shown(config.abandon_cap.rate));
   validate(config.audio, "audio");
+  if (to_string(config.unknown_zones) == "invalid")
+    throw Error(ErrorCode::invalid_argument, "unknown_zones = " + std::to_string(static_cast<int>(config.unknown_zones)) +
+                                                 " is no choice: refuse (0), from_numbers (1) or errors (2)");
+  // The campaign's choice decides what its windows do with a record whose zone is not mapped.
+  if (config.unknown_zones == UnknownZones::from_numbers) windows.set_zones_from_numbers(true);
+  if (config.unknown_zones == UnknownZones::errors) windows.set_zones_from_numbers(false);
+  // A no-call day is a local date: without zones no record has one.
+  if (!config.no_call_days.empty() && !windows.enabled())
+    throw Error(ErrorCode::invalid_argument, "no_call_days (\"" + config.no_call_days.front() +
+                                                 "\" …) are the records' local dates: give the campaign calling-window zones too");
   impl_ = std::make_shared<Impl>(loop, std::move(config), std::move(driver), std::move(dnc), std::move(windows));
 }
 

@@ -14,6 +14,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "../timezone/no_call_days.hpp"
 #include "abandon_window.hpp"
 #include "agent_router.hpp"
 #include "chain_work.hpp"
@@ -106,7 +107,8 @@ using campaign_detail::ListEntry;
 struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   Impl(EventLoop& l, CampaignConfig c, std::shared_ptr<Driver> d, std::shared_ptr<DncList> n, CallingWindows w)
       : loop(l), cfg(std::move(c)), driver(std::move(d)), dnc(std::move(n)), windows(std::move(w)),
-        rules(std::make_shared<TreatmentSet>(cfg.treatments)), abandon_window(cfg.abandon_cap.window) {}
+        rules(std::make_shared<TreatmentSet>(cfg.treatments)), abandon_window(cfg.abandon_cap.window),
+        no_call(cfg.no_call_days) {}
 
   // --- the event sink the driver calls, from any thread -------------------
   class Sink final : public EventSink {
@@ -179,6 +181,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::set<std::string> reserved_agents;                  // agents held for a personal callback
   CampaignStats st;
   detail::AbandonWindow abandon_window;
+  detail::NoCallDays no_call;  // cfg.no_call_days, read (and checked) once
   double distribution_sum_s = 0.0;
   PacingTracker tracker;
   bool driver_started = false;
@@ -295,14 +298,16 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   // --- the compliance gate --------------------------------------------------
   // What the caller does with the chain after the gate.
-  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out, limited, held };
+  enum class Gate { dial, skip_record, chain_done, window_closed, locked_out, limited, held, no_call_day };
   enum class Lockout { applies, ignored };  // ignored: an agent's desktop dials it
 
   // The gate for chain.next (lib/gate decides): a blocked record is made
-  // final and queued; a locked-out or held one's due time goes to *locked_until.
+  // final and queued; a deferred one's due time (lockout, limit, no-call day,
+  // a held chain) goes to *locked_until.
   Gate gate_and_close_blocked(ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout,
                               EpochSeconds* locked_until = nullptr);
   gate::Facts gate_facts(const ChainWork& chain, std::optional<std::uint64_t>& phone_key, Lockout lockout) const;
+  std::optional<EpochSeconds> no_call_day_end(const Record& r, std::uint64_t key, Time now) const;
   Gate close_blocked(ChainWork& chain, const gate::Verdict& v);
   std::optional<EpochSeconds> chain_due_at(const ChainWork& chain) const;  // latest scheduled time after now of an open record
   bool hold_if_scheduled(ChainWork& chain);  // the gate's first rule alone: true when the chain was put back until then
@@ -386,6 +391,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   TreatmentLimits treatment_limits(CallResult result) const;  // the UK abandoned-call redial lockout, for the treatment
   void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row (once)
   bool flush_call_log();                                              // write the queued rows; false on failure
+  void check_lists_for_load();                                        // setup mistakes refuse the load, nothing written
   void seed_from_call_log();                                          // abandon window and lockout at load
   std::optional<EpochSeconds> lockout_end(const Record& r, std::optional<std::uint64_t> key) const;  // the number's lockout
   static std::string dialed_phone(const Record& r, std::optional<std::uint64_t> key);  // E.164 when normalised

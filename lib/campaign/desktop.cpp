@@ -330,6 +330,10 @@ std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, b
       hold_chain(*chain, held_until);
       continue;
     }
+    if (g == Gate::no_call_day) {  // an agent does not preview it on a no-call day either
+      schedule_chain(*chain, held_until);
+      continue;
+    }
     if (g == Gate::window_closed) {
       ++st.window_deferred;
       defer_closed_chain(*chain, key);
@@ -430,8 +434,8 @@ void Campaign::Impl::serve_waiting_callbacks() {
       // A reserved agent can still be gone when the callee answers (the call
       // can be abandoned): the lockout after an abandon holds callbacks too.
       Gate g = gate_and_close_blocked(*it->chain, key, Lockout::applies, &locked_until);
-      if (g == Gate::locked_out || g == Gate::limited) {
-        ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
+      if (g == Gate::locked_out || g == Gate::limited || g == Gate::no_call_day) {
+        if (g != Gate::no_call_day) ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
         schedule_chain(*it->chain, locked_until);
       } else if (g == Gate::held) {
         hold_chain(*it->chain, locked_until);

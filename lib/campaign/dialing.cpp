@@ -34,12 +34,26 @@ gate::Facts Campaign::Impl::gate_facts(const ChainWork& chain, std::optional<std
   if (f.window == WindowVerdict::unknown_zone) {
     f.zone = windows.zone_key(r);
     f.zones_from_numbers = windows.zones_from_numbers();
+    return f;
   }
+  f.no_call_until = no_call_day_end(r, *phone_key, now);
+  if (f.no_call_until) return f;
   if (f.window == WindowVerdict::open && lockout == Lockout::applies) {
     f.locked_out_until = lockout_end(r, phone_key);
     if (!f.locked_out_until) f.contact_limited_until = contact_limit_end(r, phone_key);
   }
   return f;
+}
+
+// A no-call day in any of the record's zones (its mapped zone, else its
+// number's): the first instant allowed in all of them. Where the calendar
+// leaves none within its horizon (zones whose weekdays off together cover
+// the week), the record waits for the horizon and is asked again then.
+std::optional<EpochSeconds> Campaign::Impl::no_call_day_end(const Record& r, std::uint64_t key, Time now) const {
+  if (no_call.empty()) return std::nullopt;
+  const auto next = no_call.next_allowed(windows.zones_of(r, key), now);
+  if (next && *next <= now) return std::nullopt;
+  return to_epoch_seconds(next.value_or(now + std::chrono::hours(24 * 400)));
 }
 
 // The contact limits: the number's dials in each window (every campaign and
@@ -120,6 +134,9 @@ Campaign::Impl::Gate Campaign::Impl::gate_and_close_blocked(ChainWork& chain, st
     case gate::Verdict::Kind::defer_limit:
       if (locked_until) *locked_until = v.until;
       return Gate::limited;
+    case gate::Verdict::Kind::defer_day:
+      if (locked_until) *locked_until = v.until;
+      return Gate::no_call_day;
   }
   return Gate::dial;
 }
@@ -344,6 +361,8 @@ std::vector<Campaign::Impl::Pending> Campaign::Impl::collect_dialable(int n) {
       schedule_chain(*chain, locked_until);
     } else if (g == Gate::held) {
       hold_chain(*chain, locked_until);
+    } else if (g == Gate::no_call_day) {
+      schedule_chain(*chain, locked_until);  // no counter: ob_campaign_stats keeps its version
     } else if (g == Gate::dial && chain->records[chain->next].record_status == RecordStatus::retrieved) {
       if (vetoed_by_host(chain, key)) continue;
       out.push_back(dial_pending(std::move(chain), key));

@@ -64,6 +64,7 @@ void Campaign::Impl::load() {
       throw Error(ErrorCode::invalid_argument, "campaign " + cfg.name + ": caller_id: " + e.what());
     }
   }
+  check_lists_for_load();  // a refused load writes nothing
   // Results of the last run not yet written go first: recovery would
   // otherwise return their records to ready and dial them again.
   flush_now();
@@ -95,6 +96,39 @@ void Campaign::Impl::load() {
   set_state(CampaignState::inactive);
   emit(CampaignEvent::Kind::loaded, "campaign loaded");
   flush_timer = loop.schedule_after(cfg.flush_interval, [this] { on_flush_timer(); });
+}
+
+// Setup mistakes refuse the load before any row is written, all named in one
+// message: dialing on them would break a rule in silence (a misspelt customer
+// id column lets DNC customers through, a window in hours dials nothing) or
+// destroy data (unmapped zones turned into final errors).
+void Campaign::Impl::check_lists_for_load() {
+  std::vector<std::string> problems;
+  for (auto& e : lists) {
+    const auto& table = e.list->options().table;
+    const auto& custom = e.list->custom_fields();
+    if (!cfg.customer_id_field.empty() && std::find(custom.begin(), custom.end(), cfg.customer_id_field) == custom.end()) {
+      std::string columns;
+      for (const auto& c : custom) columns += (columns.empty() ? "" : ", ") + c;
+      problems.push_back("customer_id_field \"" + cfg.customer_id_field + "\" names no column of " + table + " (its own columns: " +
+                         (columns.empty() ? std::string("none") : columns) + "): correct the name or add the column");
+    }
+    for (auto& p : e.list->load_problems()) problems.push_back(std::move(p));
+    if (windows.enabled() && cfg.unknown_zones == UnknownZones::refuse) {
+      const std::string column = e.list->options().zone_column.empty() ? "tz_dbid" : e.list->options().zone_column;
+      std::string missing;
+      for (const auto& [key, n] : e.list->unmapped_zone_counts(windows.zones().keys()))
+        missing += (missing.empty() ? "" : ", ") + column + " " + key + " (" + std::to_string(n) + (n == 1 ? " record" : " records") +
+                   " of " + table + ")";
+      if (!missing.empty())
+        problems.push_back(missing + " not in the campaign's zone map: add them, or set unknown_zones to from_numbers "
+                                     "(zoned by each number) or errors (those records become dial errors)");
+    }
+  }
+  if (problems.empty()) return;
+  std::string message = "campaign " + cfg.name + " not loaded, nothing changed: ";
+  for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+  throw Error(ErrorCode::invalid_argument, message);
 }
 
 // The log is the record of what earlier runs (and other engines) did: the

@@ -58,6 +58,14 @@ Verdict decide(const Facts& f) {
   if (f.dnc == DncMatch::phone) return block(CallResult::do_not_call);
   // A customer on the list: none of the chain's numbers is called.
   if (f.dnc == DncMatch::customer_id) return block(CallResult::do_not_call, {}, Verdict::Scope::chain);
+  if (f.window == WindowVerdict::unknown_zone) return window_rule(f);
+  // A holiday or a weekday off in any of its zones: a deferral to the next day
+  // allowed in all of them (its window is checked again then), never a block.
+  if (f.no_call_until) {
+    Verdict v = of_kind(Verdict::Kind::defer_day);
+    v.until = *f.no_call_until;
+    return v;
+  }
   if (Verdict w = window_rule(f); w.kind != Verdict::Kind::dial) return w;
   if (f.locked_out_until) {
     Verdict v = of_kind(Verdict::Kind::defer_until);

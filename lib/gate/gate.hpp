@@ -30,10 +30,12 @@ struct Facts {
   std::string zone;                           ///< unknown_zone: the zone key it named
   bool zones_from_numbers = false;            ///< unknown_zone: zones are also read from numbers
   std::optional<EpochSeconds> locked_out_until;  ///< abandoned-call lockout, when the caller applies it
+  /// Today is a no-call day (holiday, weekday) in one of its zones: the first instant allowed in all of them.
+  std::optional<EpochSeconds> no_call_until;
   /// A contact limit is reached: the earliest time its number may be dialed again.
   std::optional<EpochSeconds> contact_limited_until;
-  // Calendars join here as further facts, each with its rule in decide() and
-  // its case in the gate's tests. The host's pre-dial veto is asked after the gate.
+  // Further rules join here as facts, each with its rule in decide() and its
+  // case in the gate's tests. The host's pre-dial veto is asked after the gate.
 };
 
 /// What to do with the record.
@@ -43,6 +45,7 @@ struct Verdict {
     block,        ///< never dial it (or, with Scope::chain, any record of its chain)
     defer_window, ///< outside its calling window: waits for it
     defer_until,  ///< not yet: due again at `until` (Scope::chain: the chain is held for a scheduled record)
+    defer_day,    ///< a no-call day in one of its zones: due again at `until`
     defer_limit,  ///< a contact limit is reached: due again at `until`
   };
   /// Which records a block closes.
@@ -51,10 +54,11 @@ struct Verdict {
   Scope scope = Scope::record;
   std::optional<CallResult> result;  ///< block: the result written (none: the record is closed with its own)
   std::string reason;                ///< block as a record error: the message reported
-  EpochSeconds until = 0;            ///< defer_until, defer_limit: when
+  EpochSeconds until = 0;            ///< defer_until, defer_day, defer_limit: when
 };
 
-/// Decides one record: scheduled chain, attempt cap, number, do-not-call, window, lockout, contact limit, in that order.
+/// Decides one record: scheduled chain, attempt cap, number, do-not-call, unknown zone, no-call day,
+/// window, lockout, contact limit, in that order.
 Verdict decide(const Facts& f);
 
 }  // namespace outbound::gate

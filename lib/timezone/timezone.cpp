@@ -13,6 +13,7 @@ namespace outbound {
 namespace {
 
 constexpr int kDay = 86400;
+constexpr int kShortestWindowS = 15 * 60;  // a campaign window open less than this is a unit mistake
 using Zone = const date::time_zone*;
 
 // A window as up to two plain intervals [a, b) within one day.
@@ -236,6 +237,16 @@ void check_campaign_window(const DailyWindow& w) {
     throw Error(ErrorCode::invalid_argument, "the campaign calling window opens and closes at the same time (" +
                                                  clock_time(w.from_s) + "-" + clock_time(w.till_s) +
                                                  "): give the hours it is open, e.g. 08:00-21:00 (00:00-24:00 for the whole day)");
+  // (8, 21) is 8 s to 21 s after midnight: no call all day, and nothing would say why.
+  const int open_s = w.till_s > w.from_s ? w.till_s - w.from_s : w.till_s - w.from_s + kDay;
+  if (w.from_s <= 24 && w.till_s <= 24)
+    throw Error(ErrorCode::invalid_argument, "the campaign calling window " + std::to_string(w.from_s) + "-" + std::to_string(w.till_s) +
+                                                 " looks like hours: give seconds after local midnight (" +
+                                                 std::to_string(w.from_s * 3600) + "-" + std::to_string(w.till_s * 3600) + ")");
+  if (open_s < kShortestWindowS)
+    throw Error(ErrorCode::invalid_argument, "the campaign calling window " + clock_time(w.from_s) + "-" + clock_time(w.till_s) +
+                                                 " (" + std::to_string(w.from_s) + "-" + std::to_string(w.till_s) + " s) is open only " +
+                                                 std::to_string(open_s) + " s: give seconds after local midnight, e.g. 28800-75600 for 08:00-21:00");
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ static void test_campaign_options_round_trip(const char* dir) {
   ob_campaign_options o = OB_CAMPAIGN_OPTIONS_INIT;
   ob_campaign_options back;
   ob_treatment rules[2] = {OB_TREATMENT_INIT, OB_TREATMENT_INIT};
+  const char* no_call[3] = {"2026-12-25", "sun", "Europe/London:2026-12-26"};
   ob_zone zones[2] = {{"1", "America/New_York"}, {"7", "Europe/London"}};
 
   rules[0].id = 11;
@@ -87,6 +88,9 @@ static void test_campaign_options_round_trip(const char* dir) {
   o.max_attempts = 4;
   o.abandon_cap_amd_false_positive = 0.1;
   o.agent_answer_timeout_ms = 1500;
+  o.unknown_zones = OB_UNKNOWN_ZONES_FROM_NUMBERS;
+  o.no_call_day_count = 3;
+  o.no_call_days = no_call;
   CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL));
 
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
@@ -123,6 +127,11 @@ static void test_campaign_options_round_trip(const char* dir) {
   CHECK_STR(back.caller_id, "(212) 555-0199"); /* as given until load normalises it */
   CHECK(back.pace_interval_ms == 500 && back.max_attempts == 4 && back.abandon_cap_amd_false_positive == 0.1);
   CHECK(back.agent_answer_timeout_ms == 1500);
+  CHECK(back.no_call_day_count == 3);
+  if (back.no_call_day_count == 3) {
+    CHECK_STR(back.no_call_days[0], "2026-12-25");
+    CHECK_STR(back.no_call_days[2], "Europe/London:2026-12-26");
+  }
 
   /* Read, changed and set again: accepted (the 0.2 date_time no longer contradicts it). */
   if (back.treatment_count == 2) {
@@ -133,12 +142,29 @@ static void test_campaign_options_round_trip(const char* dir) {
   }
   ob_campaign_options_free(&back);
   CHECK(back.name == NULL && back.treatments == NULL && back.treatment_count == 0 && back.zones == NULL);
+  CHECK(back.no_call_days == NULL && back.no_call_day_count == 0);
+
+  /* A no-call day that is no date or weekday is refused, naming it. */
+  {
+    ob_campaign* bad = NULL;
+    const char* wrong[1] = {"2026-02-30"};
+    o.name = "bad no-call day";
+    o.no_call_day_count = 1;
+    o.no_call_days = wrong;
+    CHECK(ob_campaign_new(&bad, e, &o, drv, NULL) == OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "no-call day \"2026-02-30\" is no date") != NULL);
+    o.no_call_days = NULL;
+    CHECK(ob_campaign_new(&bad, e, &o, drv, NULL) == OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "no_call_days must not be NULL") != NULL);
+    o.no_call_day_count = 0;
+  }
 
   /* The mode in use, not the one given; the rules as set. */
   CHECK_OK(ob_campaign_set_mode(c, OB_DIAL_MODE_PROGRESSIVE, OB_GOAL_NONE, 0));
   CHECK_OK(ob_campaign_options_get(&back, c));
   CHECK(back.mode == OB_DIAL_MODE_PROGRESSIVE && back.goal == OB_GOAL_NONE);
   CHECK(back.treatment_count == 2 && back.treatments[1].date_time_ms == TEST_START_MS + 86400000 + 3600000);
+  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_FROM_NUMBERS);
   ob_campaign_options_free(&back);
 
   /* Out of range: a clear error naming the field, and no campaign. */
@@ -157,6 +183,10 @@ static void test_campaign_options_round_trip(const char* dir) {
     x.pace_interval_ms = -5;
     CHECK_RC(ob_campaign_new(&bad, e, &x, drv, NULL), OB_EINVALID);
     CHECK(strstr(ob_last_error(), "pace_interval_ms") != NULL);
+    x.pace_interval_ms = 250;
+    x.unknown_zones = 7;
+    CHECK_RC(ob_campaign_new(&bad, e, &x, drv, NULL), OB_EINVALID);
+    CHECK(strstr(ob_last_error(), "unknown_zones = 7") != NULL);
     CHECK(bad == NULL);
   }
 
@@ -195,6 +225,51 @@ static void test_campaign_options_version_2(void) {
   back.version = OB_CAMPAIGN_OPTIONS_VERSION;
   CHECK_OK(ob_campaign_options_get(&back, c));
   CHECK(back.pace_interval_ms == 250 && back.max_attempts == 0 && back.abandon_cap_amd_false_positive == 0.0);
+  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_REFUSE); /* a version-6 field: its default */
+  ob_campaign_options_free(&back);
+  ob_campaign_free(c);
+  ob_driver_free(drv);
+  ob_sim_network_free(net);
+  ob_engine_free(e);
+}
+
+#define V5_SIZE offsetof(ob_campaign_options, unknown_zones)
+
+/* A version-5 caller (contact limits, before the load checks): its tail is neither read nor written,
+ * and what it has (the contact limits) still reaches the campaign and comes back. */
+static void test_campaign_options_version_5(void) {
+  ob_engine* e = manual_engine();
+  ob_sim_network* net = NULL;
+  ob_driver* drv = sim_switch(e, &net, 1);
+  ob_campaign* c = NULL;
+  ob_contact_limit limit = {2, 3600000};
+  ob_campaign_options o;
+  ob_campaign_options back;
+  unsigned char* bytes = (unsigned char*)&o;
+  size_t i, touched = 0, count = 0;
+  const ob_contact_limit* limits = NULL;
+  ob_campaign_options* p = (ob_campaign_options*)malloc(V5_SIZE);
+
+  if (!p) return;
+  memset(&o, 0xAB, sizeof o);
+  CHECK_OK(ob_campaign_options_init(&o, 5));
+  for (i = V5_SIZE; i < sizeof o; ++i) touched += bytes[i] != 0xAB;
+  CHECK(touched == 0);
+  CHECK(o.version == 5 && o.contact_limit_count == 0 && o.contact_limits == NULL);
+  o.name = "v5";
+  o.contact_limit_count = 1;
+  o.contact_limits = &limit;
+  CHECK_OK(ob_campaign_new(&c, e, &o, drv, NULL)); /* the 0xAB tail (unknown_zones …) is not read */
+  CHECK_OK(ob_campaign_options_init(p, 5));
+  CHECK_OK(ob_campaign_options_get(p, c)); /* writes no byte past the version-5 end (ASan) */
+  memcpy(&count, (char*)p + offsetof(ob_campaign_options, contact_limit_count), sizeof count);
+  memcpy(&limits, (char*)p + offsetof(ob_campaign_options, contact_limits), sizeof limits);
+  CHECK(count == 1 && limits && limits[0].max_calls == 2 && limits[0].window_ms == 3600000);
+  ob_campaign_options_free(p); /* reads no byte past it either */
+  free(p);
+  back.version = OB_CAMPAIGN_OPTIONS_VERSION;
+  CHECK_OK(ob_campaign_options_get(&back, c));
+  CHECK(back.unknown_zones == OB_UNKNOWN_ZONES_REFUSE); /* version-6 fields: their defaults */
   ob_campaign_options_free(&back);
   ob_campaign_free(c);
   ob_driver_free(drv);
@@ -577,6 +652,7 @@ int main(void) {
   const char* dir = temp_dir();
   test_campaign_options_round_trip(dir);
   test_campaign_options_version_2();
+  test_campaign_options_version_5();
   test_treatments_version_1();
   test_treatment_instants();
   test_options_ownership();

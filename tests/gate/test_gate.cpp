@@ -123,6 +123,23 @@ TEST_CASE("gate: a number at its contact limit is deferred, never blocked, after
   CHECK(gate::decide(f).kind == Verdict::Kind::defer_window);
 }
 
+TEST_CASE("gate: a no-call day defers to the next allowed day, before the window; an unknown zone still errs first") {
+  Facts f = dialable();
+  f.no_call_until = 1'800'000'000;
+  f.window = WindowVerdict::closed;      // the calendar decides first: the window is checked again that day
+  f.locked_out_until = 1'900'000'000;
+  Verdict v = gate::decide(f);
+  CHECK(v.kind == Verdict::Kind::defer_day);
+  CHECK(v.until == 1'800'000'000);
+  CHECK_FALSE(v.result);
+
+  f.dnc = DncMatch::phone;  // do-not-call outranks the calendar
+  CHECK(gate::decide(f).kind == Verdict::Kind::block);
+  f.dnc = DncMatch::none;
+  f.window = WindowVerdict::unknown_zone;  // no zone, no local date: the record error stands
+  CHECK(gate::decide(f).result == CallResult::dial_error);
+}
+
 TEST_CASE("gate: every combination of facts gets exactly the verdict of the first rule that applies") {
   const DncMatch dncs[] = {DncMatch::none, DncMatch::phone, DncMatch::customer_id};
   const WindowVerdict windows[] = {WindowVerdict::open, WindowVerdict::closed, WindowVerdict::unknown_zone};
@@ -134,7 +151,8 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
         for (WindowVerdict w : windows)
           for (bool reopens : {false, true})
             for (bool locked : {false, true})
-              for (bool limited : {false, true}) {
+              for (bool limited : {false, true})
+              for (bool no_call : {false, true}) {
               Facts f = dialable();
               if (held) f.chain_due_at = 9;
               f.attempts_exhausted = exhausted;
@@ -144,10 +162,13 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               f.window_reopens = reopens;
               if (locked) f.locked_out_until = 7;
               if (limited) f.contact_limited_until = 9;
+              if (no_call) f.no_call_until = 11;
               Verdict v = gate::decide(f);
               ++cases;
               Verdict::Kind want = held ? Verdict::Kind::defer_until
                                    : exhausted || bad_number || d != DncMatch::none ? Verdict::Kind::block
+                                   : w == WindowVerdict::unknown_zone             ? Verdict::Kind::block
+                                   : no_call                                      ? Verdict::Kind::defer_day
                                    : w == WindowVerdict::open                     ? (locked ? Verdict::Kind::defer_until : limited ? Verdict::Kind::defer_limit : Verdict::Kind::dial)
                                    : w == WindowVerdict::closed && reopens        ? Verdict::Kind::defer_window
                                                                                   : Verdict::Kind::block;
@@ -158,5 +179,5 @@ TEST_CASE("gate: every combination of facts gets exactly the verdict of the firs
               if (held) CHECK(v.scope == Verdict::Scope::chain);
               if (held) CHECK(v.until == 9);
               }
-  CHECK(cases == 576);
+  CHECK(cases == 1152);
 }

@@ -26,6 +26,7 @@ struct BusyRetryOptions {
   int agents = 8;                                            ///< ready all along
   outbound::Duration call_length = std::chrono::seconds(20);  ///< dial to busy
   outbound::Duration retry = std::chrono::minutes(20);        ///< the busy treatment's interval
+  outbound::UnknownZones unknown_zones = outbound::UnknownZones::refuse;  ///< records whose zone key is not mapped
 };
 
 /// Runs a campaign on `list` with `windows` from `start` for `hours`, then
@@ -47,6 +48,7 @@ inline Dials run_busy_retries(std::shared_ptr<outbound::CallingList> list, outbo
   t.interval = o.retry;
   cfg.treatments = TreatmentSet({t});
   cfg.empty_list_backoff = std::chrono::seconds(60);
+  cfg.unknown_zones = o.unknown_zones;
   auto& c = engine.add_campaign(cfg, driver, nullptr, std::move(windows));
   c.add_list(list);
   c.load();

@@ -445,6 +445,7 @@ class CampaignOptions(_Struct):
         ("amd_max_message_wait_ms", c_int64), ("abandon_message", c_char_p), ("machine_message", c_char_p),
         ("opt_out_digit", c_int),
         ("contact_limit_count", c_size_t), ("contact_limits", POINTER(ContactLimit)),  # version 5
+        ("unknown_zones", c_int), ("no_call_day_count", c_size_t), ("no_call_days", c_char_p_p),  # version 6 (issue 17)
     ]
 
 
@@ -499,7 +500,7 @@ _C_NAMES = {struct: name for name, struct in STRUCTS.items()}
 
 # Current versions of the versioned structs (OB_*_VERSION): 1, except those below.
 VERSION = 1
-CAMPAIGN_OPTIONS_VERSION = 5  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio; 5: contact limits
+CAMPAIGN_OPTIONS_VERSION = 6  # 2: caller_id; 3: pace_interval_ms, max_attempts, abandon_cap_amd_false_positive; 4: agent_answer_timeout_ms, call audio; 5: contact limits; 6: unknown_zones, no-call days
 LIST_OPTIONS_VERSION = 3  # 2: record type priorities; 3: phone_region, region_column, list_dbid
 TREATMENT_VERSION = 2  # 2: date_time_ms
 CAMPAIGN_STATS_VERSION = 5  # 2: lockout_deferred; 3: answers by class, messages_left; 4: contact_deferred, predial_vetoed; 5: chains_held

@@ -150,11 +150,24 @@ class CampaignOptions:
     contact_limits: Sequence[ContactLimit] = ()
     """Per-number dial limits over rolling windows, across campaigns and lists, counted from the call log
     (the campaign then needs one); a number at a limit waits until its oldest dial leaves the window."""
+    # Load checks and no-call days (issue 17).
+    unknown_zones: str = "refuse"
+    """Records whose zone key (tz_dbid or zone column value) the zones lack: "refuse" (load fails, naming
+    each key and its record count), "from_numbers" (zoned by their number) or "errors" (final dial errors)."""
+    no_call_days: Sequence[str] = ()
+    """Days not to call: local dates "YYYY-MM-DD" or weekdays "sun".."sat", in every zone, or in one zone as
+    "America/New_York:2026-07-04"; a record waits for a day that is a no-call day in none of its zones (needs zones)."""
 
     def __post_init__(self) -> None:
         self.mode = coerce(DialMode, self.mode, "mode")
         self.goal = coerce(Goal, self.goal, "goal")
         self.amd = coerce(AmdMode, self.amd, "amd")
+        if self.unknown_zones not in _UNKNOWN_ZONES:
+            raise InvalidArgumentError(f"unknown_zones = {self.unknown_zones!r} is no choice; one of: "
+                                       + ", ".join(_UNKNOWN_ZONES))
+        if isinstance(self.no_call_days, str) or not all(isinstance(d, str) for d in self.no_call_days):
+            raise InvalidArgumentError(f"no_call_days = {self.no_call_days!r} must be a list of strings, "
+                                       'e.g. ["2026-12-25", "sun", "America/New_York:2026-07-04"]')
 
 
 @dataclass
@@ -271,6 +284,9 @@ class DesktopRecord:
                              Record.from_c(c.record))
 
 
+_UNKNOWN_ZONES = ("refuse", "from_numbers", "errors")  # C's ob_unknown_zones codes, in order
+
+
 def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[Any]]":
     c = _native.CampaignOptions()
     check(_lib.ob_campaign_options_init(ctypes.byref(c), _native.CAMPAIGN_OPTIONS_VERSION))
@@ -328,6 +344,12 @@ def _options_to_c(o: CampaignOptions) -> "tuple[_native.CampaignOptions, List[An
         keep.append(limits)
         c.contact_limit_count = len(o.contact_limits)
         c.contact_limits = ctypes.cast(limits, ctypes.POINTER(_native.ContactLimit))
+    c.unknown_zones = _UNKNOWN_ZONES.index(o.unknown_zones)
+    if o.no_call_days:
+        days = (ctypes.c_char_p * len(o.no_call_days))(*[d.encode() for d in o.no_call_days])
+        keep.append(days)
+        c.no_call_day_count = len(o.no_call_days)
+        c.no_call_days = ctypes.cast(days, _native.c_char_p_p)
     return c, keep
 
 
@@ -364,7 +386,9 @@ def _options_from_c(c: _native.CampaignOptions) -> CampaignOptions:
         abandon_message=_native.text(c.abandon_message) or None, machine_message=_native.text(c.machine_message) or None,
         opt_out_digit=chr(c.opt_out_digit) if c.opt_out_digit else "",
         contact_limits=[ContactLimit(c.contact_limits[i].max_calls, c.contact_limits[i].window_ms / 1000)
-                        for i in range(c.contact_limit_count)])
+                        for i in range(c.contact_limit_count)],
+        unknown_zones=_UNKNOWN_ZONES[c.unknown_zones],
+        no_call_days=[_native.text(c.no_call_days[i]) for i in range(c.no_call_day_count)])
 
 
 def _take_desktop(p: Any, n: int) -> List[DesktopRecord]:

@@ -324,6 +324,9 @@ int main(void) {
   F(ob_campaign_options, opt_out_digit);
   F(ob_campaign_options, contact_limit_count);
   F(ob_campaign_options, contact_limits);
+  F(ob_campaign_options, unknown_zones);
+  F(ob_campaign_options, no_call_day_count);
+  F(ob_campaign_options, no_call_days);
   S(ob_contact_limit);
   F(ob_contact_limit, max_calls);
   F(ob_contact_limit, window_ms);

@@ -175,3 +175,62 @@ def test_a_treatment_transfer_is_counted_by_the_simulated_switch(engine: ob.Engi
         s, d = c.stats(), switch.stats()
     assert s.machines > 0 and d.transfers == s.machines
     assert d.machine_messages == 0 and d.connect_failures == 0
+
+
+def test_load_refuses_unmapped_zones_and_changes_nothing(engine: ob.Engine, db: str, tmp_path: Path) -> None:
+    """Issue 17 item 2 from Python: the refusal names the tz_dbid and its count; rows stay; the option chooses otherwise."""
+    import sqlite3
+    with ob.CallingList(db, create_if_missing=True) as cl:
+        records = make_records(4)
+        for r in records:
+            r.tz_dbid = 7 if r.record_id > 2 else 1
+        cl.insert(records)
+    con = sqlite3.connect(tmp_path / "list.db")
+    con.execute("UPDATE calling_list SET record_status = 2 WHERE record_id = 1")  # a load would recover it
+    con.commit()
+    before = con.execute("SELECT * FROM calling_list ORDER BY record_id").fetchall()
+    switch = ob.SimTServer(ob.SimNetwork(engine), 1)
+    with ob.CallingList(db) as cl:
+        c = engine.add_campaign(name="zones", driver=switch, zones={"1": "America/New_York"})
+        c.add_list(cl)
+        with pytest.raises(ob.InvalidArgumentError, match=r"tz_dbid 7 \(2 records of calling_list\)"):
+            c.load()
+        assert con.execute("SELECT * FROM calling_list ORDER BY record_id").fetchall() == before
+        c.close()
+        with pytest.raises(ob.InvalidArgumentError, match="unknown_zones = 'guess' is no choice"):
+            engine.add_campaign(name="bad", driver=switch, unknown_zones="guess")
+        ok = engine.add_campaign(name="numbers", driver=switch, zones={"1": "America/New_York"},
+                                 unknown_zones="from_numbers")
+        assert ok.options.unknown_zones == "from_numbers"
+        ok.add_list(cl)
+        ok.load()
+        assert ok.state == ob.CampaignState.INACTIVE
+        ok.close()
+
+
+def test_no_call_days_defer_records_to_the_next_allowed_day(engine: ob.Engine, db: str) -> None:
+    """Issue 17 item 6 from Python: START is a Monday, 09:00 in New York; "mon" holds every dial until Tuesday."""
+    with ob.CallingList(db, create_if_missing=True) as cl:
+        records = make_records(5)
+        for r in records:
+            r.tz_dbid = 1
+        cl.insert(records)
+    switch = ob.SimTServer(ob.SimNetwork(engine), 2)
+    with pytest.raises(ob.InvalidArgumentError, match='no-call day "monday" is no date'):
+        engine.add_campaign(name="bad", driver=switch, zones={"1": "America/New_York"}, no_call_days=["monday"])
+    with pytest.raises(ob.InvalidArgumentError, match="give the campaign calling-window zones"):
+        engine.add_campaign(name="nozones", driver=switch, no_call_days=["mon"])
+    with pytest.raises(ob.InvalidArgumentError, match="must be a list of strings"):
+        engine.add_campaign(name="str", driver=switch, zones={"1": "America/New_York"}, no_call_days="mon")
+    with ob.CallingList(db) as cl:
+        c = engine.add_campaign(name="calendar", driver=switch, zones={"1": "America/New_York"},
+                                no_call_days=["mon", "America/Chicago:2026-03-10"])
+        assert c.options.no_call_days == ["mon", "America/Chicago:2026-03-10"]
+        c.add_list(cl)
+        c.load()
+        c.start()
+        engine.run_for(6 * 3600)  # Monday 09:00-15:00 in New York: a no-call day
+        assert c.stats().dials == 0
+        engine.run_for(18 * 3600 + 1800)  # to Tuesday 09:30 (a Chicago-only holiday does not hold New York)
+        assert c.stats().dials > 0
+        c.close()

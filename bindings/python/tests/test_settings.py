@@ -53,9 +53,12 @@ CAMPAIGN: Dict[str, Tuple[str, str]] = {
     "audio.machine_message": ("machine_message", "machine_message"),
     "audio.opt_out_digit": ("opt_out_digit", "opt_out_digit"),
     "contact_limits": ("contact_limits", "contact_limits"),
+    "unknown_zones": ("unknown_zones", "unknown_zones"),
+    "no_call_days": ("no_call_days", "no_call_days"),
 }
 # The calling windows (CallingWindows, given beside the config in C++) and array counts.
-CAMPAIGN_C_ONLY = {"version": None, "treatment_count": None, "zone_count": None, "contact_limit_count": None, "zones": "zones",
+CAMPAIGN_C_ONLY = {"version": None, "treatment_count": None, "zone_count": None, "contact_limit_count": None,
+                   "no_call_day_count": None, "zones": "zones",
                    "window_from_s": "window", "window_till_s": "window", "zone_column": "zone_column"}
 
 LIST: Dict[str, Tuple[str, str]] = {
@@ -163,7 +166,8 @@ def test_campaign_options_reach_the_engine(engine: ob.Engine, tmp_path: Path) ->
         amd_max_words=4, amd_max_decision_s=timedelta(seconds=4), amd_max_message_wait_s=20,
         abandon_message=write_wav(tmp_path / "abandon.wav", 8000),
         machine_message=write_wav(tmp_path / "machine.wav", 16000), opt_out_digit="#",
-        contact_limits=[ob.ContactLimit(3, timedelta(hours=24)), ob.ContactLimit(1, 600)])
+        contact_limits=[ob.ContactLimit(3, timedelta(hours=24)), ob.ContactLimit(1, 600)],
+        unknown_zones="from_numbers", no_call_days=["2026-12-25", "sun", "Europe/London:2026-12-26"])
     defaults = ob.CampaignOptions()
     c = engine.add_campaign(given, driver=switch)
     back = c.options
