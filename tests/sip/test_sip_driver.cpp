@@ -185,7 +185,9 @@ TEST_CASE("results from baresip: answer, early media, 180 rung out, 404, 486, re
   const auto rang = std::chrono::steady_clock::now() - started;
   CHECK(log.trace(4) == "dialing ringing released");
   CHECK(log.result(4) == CallResult::no_answer);
-  CHECK(rang >= 15s);
+  // sofia-sip's timers run on their own clock: on a loaded machine one fired
+  // 70 ms before the test's steady_clock said 15 s (seen once in CI-like runs).
+  CHECK(rang >= 15s - 200ms);
   CHECK(rang < 18s);
   CHECK(rig::wait_for([&] { return phone.count("CALL_CLOSED", "+12125551004") == 1; }));
   d.stop();
@@ -295,7 +297,7 @@ TEST_CASE("connect failures: a rejecting phone, a phone that does not answer in 
   d.connect(1, "slow");
   REQUIRE(log.wait_until([&] { return log.count(CallEventKind::connect_failed, 1) == 2; }));
   const auto waited = std::chrono::steady_clock::now() - asked;
-  CHECK(waited >= 700ms);
+  CHECK(waited >= 700ms - 50ms);  // sofia-sip's timer clock (see the ring timeout above)
   CHECK(waited < 1500ms);
   last = log.of(1).back();
   CHECK(last.agent_id == "slow");
