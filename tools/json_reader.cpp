@@ -175,6 +175,19 @@ std::vector<ContactLimit> contact_limits(const json& obj, const std::string& pat
   return out;
 }
 
+std::vector<std::string> no_call_days(const json& obj, const std::string& path) {
+  std::vector<std::string> out;
+  if (!obj.contains("no_call_days")) return out;
+  const std::string np = join(path, "no_call_days");
+  const auto& days = obj.at("no_call_days");
+  if (!days.is_array()) bad(np, "expected a list of \"YYYY-MM-DD\", \"sun\"..\"sat\" or \"Zone/Name:YYYY-MM-DD\"");
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    if (!days[i].is_string()) bad(np + "[" + std::to_string(i) + "]", "expected a string such as \"2026-12-25\" or \"sun\"");
+    out.push_back(days[i].get<std::string>());
+  }
+  return out;
+}
+
 TreatmentSet treatments(const json& arr, const std::string& path) {
   if (!arr.is_array()) bad(path, "expected an array of treatments");
   std::vector<Treatment> rules;

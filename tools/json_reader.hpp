@@ -56,6 +56,8 @@ sim::NetworkModel network(const nlohmann::json& obj, const std::string& path, si
 TreatmentSet treatments(const nlohmann::json& arr, const std::string& path);
 /// obj["contact_limits"]: [{"max_calls": N, "window_h": H}, …]; empty when absent.
 std::vector<ContactLimit> contact_limits(const nlohmann::json& obj, const std::string& path);
+/// obj["no_call_days"]: ["2026-12-25", "sun", "America/New_York:2026-07-04", …] (the campaign checks each).
+std::vector<std::string> no_call_days(const nlohmann::json& obj, const std::string& path);
 /// "2026-03-08T13:00:00Z" as epoch seconds; throws JsonPathError at `path`.
 EpochSeconds parse_utc_text(const std::string& iso, const std::string& path);
 

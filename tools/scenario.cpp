@@ -137,17 +137,6 @@ void parse_sip(const json& obj, Scenario& s) {
   s.sip = std::move(sip);
 }
 
-// "no_call_days": ["2026-12-25", "sun", "America/New_York:2026-07-04", …] (checked by the campaign)
-void parse_no_call_days(const json& j, Scenario& s) {
-  if (!j.contains("no_call_days")) return;
-  const auto& days = j.at("no_call_days");
-  if (!days.is_array()) bad("no_call_days", "expected a list of \"YYYY-MM-DD\", \"sun\"..\"sat\" or \"Zone/Name:YYYY-MM-DD\"");
-  for (std::size_t i = 0; i < days.size(); ++i) {
-    if (!days[i].is_string()) bad("no_call_days[" + std::to_string(i) + "]", "expected a string such as \"2026-12-25\" or \"sun\"");
-    s.no_call_days.push_back(days[i].get<std::string>());
-  }
-}
-
 Scenario parse_scenario_json(const json& j) {
   Scenario s;
   only_keys(j, "", {"seed", "duration_h", "agents", "mode", "goal", "pacer", "ratio", "ports", "abandon_cap",
@@ -182,7 +171,7 @@ Scenario parse_scenario_json(const json& j) {
   parse_list(j, s);
   s.max_attempts = static_cast<int>(number(j, "max_attempts", "", 0, 0, 1000));
   s.contact_limits = contact_limits(j, "");
-  parse_no_call_days(j, s);
+  s.no_call_days = no_call_days(j, "");
   if (j.contains("auto_complete")) {
     if (!j.at("auto_complete").is_boolean()) bad("auto_complete", "expected true or false");
     s.auto_complete = j.at("auto_complete").get<bool>();

@@ -95,3 +95,27 @@ def test_a_bad_contact_limit_is_refused_naming_its_key(workdir):
     r = subprocess.run([OUTBOUND, "serve", path, "--check"], capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
     assert "campaigns.spring.contact_limits[0].max_calls" in r.stderr
+
+
+def test_no_call_days_from_the_config_hold_every_dial(workdir, serve_factory):
+    """The run starts on a Monday morning in New York; "mon" off: nothing is dialed, every record waits."""
+    db = os.path.join(workdir, "l.db")
+    config = base_config(db, agents=10, records=200, speed=600, no_call_days=["mon", "2026-12-25"])
+    config["clock"]["run_h"] = 0.5
+    s = serve_factory(config)
+    s.wait_for(lambda: s.get("/api/v1/status")[1]["clock"]["run_finished"], what="the end of the run")
+    assert s.status()["counts"]["dials"] == 0
+    s.stop()
+    con = sqlite3.connect(db)
+    statuses = con.execute("SELECT record_status, COUNT(*) FROM calling_list GROUP BY record_status").fetchall()
+    con.close()
+    assert statuses == [(1, 200)]  # ready, for Tuesday
+
+
+def test_a_bad_no_call_day_stops_serve_naming_the_campaign(workdir):
+    config = base_config(os.path.join(workdir, "l.db"), no_call_days=["monday"])
+    path = os.path.join(workdir, "bad-day.json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    r = subprocess.run([OUTBOUND, "serve", path], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "campaigns.spring" in r.stderr and "monday" in r.stderr, r.stderr

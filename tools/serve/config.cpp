@@ -345,6 +345,7 @@ void parse_campaign_dialing(const json& v, const std::string& p, CampaignConfig&
   cfg.callback_wait = seconds_at(v, "callback_wait_s", p, cfg.callback_wait, 1, 86400);
   cfg.abandoned_redial_lockout = from_seconds(number(v, "abandoned_redial_lockout_h", p, 0, 0, 24 * 366) * 3600.0);
   cfg.contact_limits = cli::contact_limits(v, p);
+  cfg.no_call_days = cli::no_call_days(v, p);
   if (v.contains("abandon_cap")) {
     const std::string ap = join(p, "abandon_cap");
     const auto& a = v.at("abandon_cap");
@@ -389,7 +390,8 @@ void parse_campaigns(const json& j, ServeConfig& c) {
     only_keys(v, p, {"lists", "driver", "dnc", "treatments", "mode", "goal", "pacer", "ratio", "campaign_id", "chunk_size",
                      "window", "caller_id", "voice_application", "amd", "ring_timeout_s", "abandon_cap", "max_attempts",
                      "abandoned_redial_lockout_h", "auto_complete", "wait_for_desktop", "desktop_timeout_s",
-                     "callback_wait_s", "call_log", "autostart", "audio", "contact_limits"});
+                     "callback_wait_s", "call_log", "autostart", "audio", "contact_limits",
+                     "no_call_days"});
     CampaignSettings s;
     s.config.name = name;
     s.lists = parse_campaign_lists(v, p, c);
