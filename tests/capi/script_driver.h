@@ -196,6 +196,18 @@ static inline ob_driver_class script_class(void) {
 }
 
 /* Sets up `d` with `agents` agents named a0, a1, … on `engine`. */
+/* A campaign with options `co` dialing through `d` (started with script_init); the campaign
+ * keeps the driver, so the caller holds no driver handle. OB_OK or the failing call's code. */
+static inline int script_campaign_new(ob_campaign** out, ob_engine* engine, script_driver* d, const ob_campaign_options* co) {
+  ob_driver_class cls = script_class();
+  ob_driver* drv = NULL;
+  int rc = ob_driver_new(&drv, &cls, d);
+  if (rc != OB_OK) return rc;
+  rc = ob_campaign_new(out, engine, co, drv, NULL);
+  ob_driver_free(drv);
+  return rc;
+}
+
 static inline void script_init(script_driver* d, ob_engine* engine, int agents) {
   int i;
   memset(d, 0, sizeof *d);

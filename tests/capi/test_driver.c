@@ -110,15 +110,12 @@ static void test_full_campaign(const char* dir) {
   CHECK(sd.destroyed == 1);
 }
 
-/* Failures: ob_driver_new refusing a class still destroys; start and dial failures carry the driver's message. */
 /* A driver built against version 1 of ob_call_event (before message_left):
  * its events are read to their version's end, and no call is logged as one
  * that left a message on a machine. */
 static void test_version1_events(const char* dir) {
   ob_engine* e = manual_engine();
   script_driver sd;
-  ob_driver_class cls = script_class();
-  ob_driver* drv = NULL;
   ob_list* list = new_list(dir, "v1.db", 12);
   ob_campaign* camp = NULL;
   ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
@@ -135,10 +132,8 @@ static void test_version1_events(const char* dir) {
   sd.event_version = 1;
   lo.connection = sqlite_conn(conn, sizeof conn, dir, "v1-log.db");
   CHECK_OK(ob_call_log_new(&log, &lo));
-  CHECK_OK(ob_driver_new(&drv, &cls, &sd));
   co.name = "v1-driver";
-  CHECK_OK(ob_campaign_new(&camp, e, &co, drv, NULL));
-  ob_driver_free(drv);
+  CHECK_OK(script_campaign_new(&camp, e, &sd, &co));
   CHECK_OK(ob_campaign_set_event_callback(camp, on_event, &ev));
   CHECK_OK(ob_campaign_set_call_log(camp, log));
   CHECK_OK(ob_campaign_add_list(camp, list, 1.0));
@@ -161,6 +156,7 @@ static void test_version1_events(const char* dir) {
   ob_engine_free(e);
 }
 
+/* Failures: ob_driver_new refusing a class still destroys; start and dial failures carry the driver's message. */
 static void test_failures(const char* dir) {
   ob_engine* e = manual_engine();
   script_driver sd;

@@ -47,12 +47,10 @@ static void test_contact_limit(const char* dir) {
   ob_contact_limit limits[2] = {{3, 24LL * 3600 * 1000}, {1, 600000}};
 
   script_init(&sd, e, 1);
-  CHECK_OK(ob_driver_new(&drv, &cls, &sd));
   co.name = "limited";
   co.contact_limit_count = 2;
   co.contact_limits = limits;
-  CHECK_OK(ob_campaign_new(&camp, e, &co, drv, NULL));
-  ob_driver_free(drv);
+  CHECK_OK(script_campaign_new(&camp, e, &sd, &co));
   /* The options come back with their limits. */
   memset(&got, 0, sizeof got);
   got.version = OB_CAMPAIGN_OPTIONS_VERSION;
@@ -140,8 +138,6 @@ static void on_event(void* user_data, const ob_campaign_event* ev) {
 static void test_pre_dial(const char* dir) {
   ob_engine* e = manual_engine();
   script_driver sd;
-  ob_driver_class cls = script_class();
-  ob_driver* drv = NULL;
   ob_list* list = new_list(dir, "veto.db", 5);
   ob_campaign* camp = NULL;
   ob_campaign_options co = OB_CAMPAIGN_OPTIONS_INIT;
@@ -151,10 +147,8 @@ static void test_pre_dial(const char* dir) {
   memset(&vs, 0, sizeof vs);
 
   script_init(&sd, e, 1);
-  CHECK_OK(ob_driver_new(&drv, &cls, &sd));
   co.name = "vetoed";
-  CHECK_OK(ob_campaign_new(&camp, e, &co, drv, NULL));
-  ob_driver_free(drv);
+  CHECK_OK(script_campaign_new(&camp, e, &sd, &co));
   CHECK_OK(ob_campaign_add_list(camp, list, 1.0));
   CHECK_RC(ob_campaign_set_pre_dial_callback(NULL, veto, &vs), OB_EHANDLE);
   CHECK_OK(ob_campaign_set_pre_dial_callback(camp, veto, &vs));
