@@ -37,11 +37,12 @@ Desktop::HandleRef& Desktop::handle_of(const std::string& agent, std::int64_t ha
     if (owner >= 1 && owner != (handle_base_ >> kHandleShift) && owner <= g_campaign_sequence.load())
       throw Error(ErrorCode::invalid_argument,
                   "record handle " + std::to_string(handle) + " belongs to another campaign, not " + cfg_.name);
-    throw Error(ErrorCode::not_found, "record handle " + std::to_string(handle) + " is unknown or already finished in " + cfg_.name);
+    throw Error(ErrorCode::not_found,
+                "record handle " + std::to_string(handle) + " is unknown or already finished in " + cfg_.name);
   }
   if (it->second.agent != agent)
-    throw Error(ErrorCode::invalid_argument, "record handle " + std::to_string(handle) + " is held by agent " +
-                                                 it->second.agent + ", not " + agent);
+    throw Error(ErrorCode::invalid_argument,
+                "record handle " + std::to_string(handle) + " is held by agent " + it->second.agent + ", not " + agent);
   return it->second;
 }
 
@@ -135,11 +136,13 @@ void Desktop::validate(const HandleRef& ref, const Record& r, const Decision& d)
   switch (d.kind) {
     case K::processed:
       if (d.result && !is_valid_call_result(static_cast<int>(*d.result)))
-        throw Error(ErrorCode::invalid_argument, "call result " + std::to_string(static_cast<int>(*d.result)) + " does not exist");
+        throw Error(ErrorCode::invalid_argument,
+                    "call result " + std::to_string(static_cast<int>(*d.result)) + " does not exist");
       break;
     case K::reschedule: {
       if (d.at <= now_s())
-        throw Error(ErrorCode::invalid_argument, "cannot reschedule record " + std::to_string(r.record_id) + " into the past");
+        throw Error(ErrorCode::invalid_argument,
+                    "cannot reschedule record " + std::to_string(r.record_id) + " into the past");
       if (windows_.check(r, from_epoch_seconds(d.at)) != WindowVerdict::open)
         throw Error(ErrorCode::compliance_blocked,
                     "cannot reschedule record " + std::to_string(r.record_id) + " outside its calling window");
@@ -147,7 +150,8 @@ void Desktop::validate(const HandleRef& ref, const Record& r, const Decision& d)
     }
     case K::reject:
       if (ref.call || !desk_.at(ref.entry).preview)
-        throw Error(ErrorCode::invalid_state, "only a previewed record can be rejected (record " + std::to_string(r.record_id) + ")");
+        throw Error(ErrorCode::invalid_state,
+                    "only a previewed record can be rejected (record " + std::to_string(r.record_id) + ")");
       break;
     case K::dnc:
       if (!dnc_) throw Error(ErrorCode::invalid_state, "campaign " + cfg_.name + " has no do-not-call list");
@@ -162,7 +166,8 @@ void Desktop::decide(const std::string& agent, std::int64_t handle, Decision d) 
   HandleRef& ref = handle_of(agent, handle);
   validate(ref, chain_of(ref).records.at(ref.index), d);
   if (ref.call) {
-    if (ref.decision) throw Error(ErrorCode::invalid_state, "record handle " + std::to_string(handle) + " already has a decision");
+    if (ref.decision)
+      throw Error(ErrorCode::invalid_state, "record handle " + std::to_string(handle) + " already has a decision");
     ref.decision = std::move(d);  // applied when the call is released
     return;
   }
@@ -198,7 +203,8 @@ void Desktop::apply(Entry& e, std::size_t index, const Decision& d) {
       break;
     }
     case K::reschedule:
-      r.record_type = d.callback == CallbackKind::personal ? RecordType::personal_callback : RecordType::campaign_callback;
+      r.record_type =
+          d.callback == CallbackKind::personal ? RecordType::personal_callback : RecordType::campaign_callback;
       r.agent_id = d.callback == CallbackKind::personal ? e.agent : std::string();
       r.record_status = RecordStatus::ready;
       r.dial_sched_time = d.at;
@@ -262,7 +268,8 @@ void Desktop::route_entry(std::int64_t key) {
 
 std::optional<DesktopRecord> Desktop::preview(const std::string& agent, bool pushed) {
   if (agent.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");
-  if (!host_.dialing()) throw Error(ErrorCode::invalid_state, "campaign " + cfg_.name + " is not dialing (start it first)");
+  if (!host_.dialing())
+    throw Error(ErrorCode::invalid_state, "campaign " + cfg_.name + " is not dialing (start it first)");
   if (!pushed && cfg_.mode != DialMode::preview && cfg_.mode != DialMode::push_preview)
     throw Error(ErrorCode::invalid_state, "campaign " + cfg_.name + " dials in " + std::string(to_string(cfg_.mode)) +
                                               " mode: preview record requests need the preview or push_preview mode");
@@ -292,7 +299,8 @@ std::optional<DesktopRecord> Desktop::preview(const std::string& agent, bool pus
 std::optional<DesktopRecord> Desktop::chained(const std::string& agent, std::int64_t handle) {
   const HandleRef ref = handle_of(agent, handle);
   if (ref.call)
-    throw Error(ErrorCode::invalid_state, "chained records are handed out once the call of handle " + std::to_string(handle) + " is over");
+    throw Error(ErrorCode::invalid_state,
+                "chained records are handed out once the call of handle " + std::to_string(handle) + " is over");
   Entry& e = desk_.at(ref.entry);
   std::set<std::size_t> held;
   for (auto [h, i] : e.open) held.insert(i);
@@ -300,9 +308,13 @@ std::optional<DesktopRecord> Desktop::chained(const std::string& agent, std::int
     if (held.count(i) || e.chain->records[i].record_status != RecordStatus::retrieved) continue;
     // The desktop may dial it: the same gate as any dial (DNC, window, attempts).
     switch (host_.gate_chained(*e.chain, i)) {
-      case GateVerdict::dial: break;
-      case GateVerdict::chain_done: i = e.chain->records.size(); continue;
-      case GateVerdict::skip: continue;
+      case GateVerdict::dial:
+        break;
+      case GateVerdict::chain_done:
+        i = e.chain->records.size();
+        continue;
+      case GateVerdict::skip:
+        continue;
     }
     const std::int64_t h = new_handle();
     e.open[h] = i;
@@ -321,7 +333,8 @@ std::optional<DesktopRecord> Desktop::chained(const std::string& agent, std::int
 
 void Desktop::set_call_result(const std::string& agent, std::int64_t handle, CallResult result) {
   if (!is_valid_call_result(static_cast<int>(result)))
-    throw Error(ErrorCode::invalid_argument, "call result " + std::to_string(static_cast<int>(result)) + " does not exist");
+    throw Error(ErrorCode::invalid_argument,
+                "call result " + std::to_string(static_cast<int>(result)) + " does not exist");
   HandleRef& ref = handle_of(agent, handle);
   ChainWork& chain = chain_of(ref);
   Record& r = chain.records.at(ref.index);

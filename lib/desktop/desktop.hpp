@@ -29,11 +29,11 @@ using detail::ChainWork;
 /// What an agent decided about one record.
 struct Decision {
   enum class Kind { processed, reschedule, cancel, reject, dnc } kind = Kind::processed;
-  std::optional<CallResult> result;                 ///< processed: the agent's result
-  EpochSeconds at = 0;                              ///< reschedule: when
-  CallbackKind callback = CallbackKind::campaign;   ///< reschedule: for whom
-  DncScope scope = DncScope::record;                ///< dnc: how far
-  std::string message;                              ///< dnc: why
+  std::optional<CallResult> result;                ///< processed: the agent's result
+  EpochSeconds at = 0;                             ///< reschedule: when
+  CallbackKind callback = CallbackKind::campaign;  ///< reschedule: for whom
+  DncScope scope = DncScope::record;               ///< dnc: how far
+  std::string message;                             ///< dnc: why
 };
 
 /// The gate's answer for a record an agent would dial next in its chain.
@@ -41,16 +41,16 @@ enum class GateVerdict { dial, skip, chain_done };
 
 /// The next chain the campaign lets an agent preview, or why there is none.
 struct PreviewPick {
-  std::unique_ptr<ChainWork> chain;            ///< its record to preview is chain->next; null: none
-  std::shared_ptr<const TreatmentSet> rules;   ///< the rules it will be treated by
-  std::string none_because;                    ///< without a chain: the reason told to the agent
+  std::unique_ptr<ChainWork> chain;           ///< its record to preview is chain->next; null: none
+  std::shared_ptr<const TreatmentSet> rules;  ///< the rules it will be treated by
+  std::string none_because;                   ///< without a chain: the reason told to the agent
 };
 
 /// How a chain leaves the desktop once every handle of it is closed.
 struct ChainOutcome {
-  std::optional<EpochSeconds> reschedule_at;    ///< a callback asked for the chain: wait until then
-  std::optional<TreatmentDecision> treatment;   ///< else the last processed record's decision
-  std::int64_t treated_record = 0;              ///< the record that decision was for
+  std::optional<EpochSeconds> reschedule_at;   ///< a callback asked for the chain: wait until then
+  std::optional<TreatmentDecision> treatment;  ///< else the last processed record's decision
+  std::int64_t treated_record = 0;             ///< the record that decision was for
 };
 
 /// What the desktop asks of its campaign. Twelve functions; each says why it exists.
@@ -73,7 +73,8 @@ class DesktopHost {
   /// A rejected preview returns to ready in its list, undialed.
   virtual void release_record(CallingList* list, std::int64_t record_id) = 0;
   /// Do-not-call: the campaign's DNC list takes the number (and for a chain, the customer id).
-  virtual void list_do_not_call(const CallingList& list, const Record& r, DncScope scope, const std::string& message) = 0;
+  virtual void list_do_not_call(const CallingList& list, const Record& r, DncScope scope,
+                                const std::string& message) = 0;
   /// Every handle of a chain is closed: the chain moves on (scheduled, treated or released).
   virtual void move_chain_on(std::unique_ptr<ChainWork> chain, const ChainOutcome& outcome) = 0;
   /// Desktop events reach the campaign's subscribers as they are.
@@ -89,10 +90,10 @@ class Desktop {
  public:
   /// What the desktop reads from its campaign (all outlive it; the config may change between requests).
   struct Setup {
-    EventLoop& loop;                  ///< clock and the desktop timeout's timer
-    const CampaignConfig& cfg;        ///< name, mode, wait_for_desktop, desktop_timeout
-    const CallingWindows& windows;    ///< a reschedule must fall inside the record's window
-    const DncList* dnc;               ///< do-not-call decisions need one (null: none)
+    EventLoop& loop;                ///< clock and the desktop timeout's timer
+    const CampaignConfig& cfg;      ///< name, mode, wait_for_desktop, desktop_timeout
+    const CallingWindows& windows;  ///< a reschedule must fall inside the record's window
+    const DncList* dnc;             ///< do-not-call decisions need one (null: none)
   };
 
   /// A desktop that asks `host` for what is the campaign's.
@@ -147,20 +148,20 @@ class Desktop {
   struct Entry {
     std::string agent;
     std::unique_ptr<ChainWork> chain;
-    std::map<std::int64_t, std::size_t> open;        // handles not yet closed -> record index
-    std::optional<CallResult> network_result;         // the call's result, when there was a call
-    std::shared_ptr<const TreatmentSet> rules;        // rules at the time it was handed out
-    bool preview = false;                             // the desktop dials it (attempts counted on processed)
-    ChainOutcome outcome;                             // where the chain goes once every handle closes
-    TimerId timeout = 0;                              // finishes a forgotten record
+    std::map<std::int64_t, std::size_t> open;   // handles not yet closed -> record index
+    std::optional<CallResult> network_result;   // the call's result, when there was a call
+    std::shared_ptr<const TreatmentSet> rules;  // rules at the time it was handed out
+    bool preview = false;                       // the desktop dials it (attempts counted on processed)
+    ChainOutcome outcome;                       // where the chain goes once every handle closes
+    TimerId timeout = 0;                        // finishes a forgotten record
   };
   /// Where a handle's record is: in a call, or on a desktop.
   struct HandleRef {
     std::string agent;
-    CallId call = 0;                    // while its call lasts
-    std::int64_t entry = 0;             // Entry key once on a desktop
-    std::size_t index = 0;              // the record in the chain
-    std::optional<Decision> decision;   // made during the call: applied when it is released
+    CallId call = 0;                   // while its call lasts
+    std::int64_t entry = 0;            // Entry key once on a desktop
+    std::size_t index = 0;             // the record in the chain
+    std::optional<Decision> decision;  // made during the call: applied when it is released
   };
 
   std::int64_t new_handle();
@@ -181,7 +182,7 @@ class Desktop {
   const CampaignConfig& cfg_;
   const CallingWindows& windows_;
   const DncList* dnc_;
-  std::map<std::int64_t, Entry> desk_;                  // entries by key (their first handle)
+  std::map<std::int64_t, Entry> desk_;                   // entries by key (their first handle)
   std::unordered_map<std::int64_t, HandleRef> handles_;  // every open handle
   std::int64_t handle_base_ = 0;                         // this campaign's handle range
   std::int64_t next_handle_ = 1;

@@ -274,7 +274,8 @@ TEST_CASE("desktop unit: chained records follow the host's gate; the chain moves
   CHECK(f.desk.empty());
 }
 
-TEST_CASE("desktop unit: preview refuses a campaign that does not dial; an empty pick answers empty with the host's reason") {
+TEST_CASE(
+    "desktop unit: preview refuses a campaign that does not dial; an empty pick answers empty with the host's reason") {
   Fixture f;
   CHECK(error_of([&] { f.desk.preview("", false); }).first == ErrorCode::invalid_argument);
   f.host.dials = false;
