@@ -164,17 +164,18 @@ class Desktop {
     std::optional<Decision> decision;  // made during the call: applied when it is released
   };
 
-  std::int64_t new_handle();
+  std::int64_t new_handle();  // unique in the process: each campaign numbers in its own range
+  // The open handle `agent` holds; a clear error for an unknown, finished or another's handle.
   HandleRef& handle_of(const std::string& agent, std::int64_t handle);
-  ChainWork& chain_of(const HandleRef& ref) const;
+  ChainWork& chain_of(const HandleRef& ref) const;  // the call's chain, or the entry's
   DesktopRecord desktop_record(std::int64_t handle, const ChainWork& chain, std::size_t index,
                                const std::string& agent) const;
-  void validate(const HandleRef& ref, const Record& r, const Decision& d) const;
-  void apply(Entry& e, std::size_t index, const Decision& d);
+  void validate(const HandleRef& ref, const Record& r, const Decision& d) const;  // throws; changes nothing
+  void apply(Entry& e, std::size_t index, const Decision& d);                     // one record changes; the chain waits
   void finalize_dnc(ChainWork& chain, Record& r);
-  void close_handle(std::int64_t handle);
+  void close_handle(std::int64_t handle);  // the last one of an entry moves its chain on
   void route_entry(std::int64_t key);
-  void on_timeout(std::int64_t key);
+  void on_timeout(std::int64_t key);  // the desktop timeout of a chain after its call
   EpochSeconds now_s() const { return to_epoch_seconds(loop_.now()); }
 
   DesktopHost& host_;
