@@ -34,6 +34,7 @@ class FakeHost final : public desktop::DesktopHost {
   std::vector<CampaignEvent> events;
   std::vector<std::string> errors, cleared;
   std::vector<CallResult> treated;
+  std::vector<std::pair<std::int64_t, DncScope>> listed;
 
   ChainWork& call_chain(CallId call) override { return *calls.at(call); }
   bool dialing() const override { return dials; }
@@ -60,7 +61,9 @@ class FakeHost final : public desktop::DesktopHost {
   }
   void write_record(CallingList*, const Record& r, bool) override { writes.push_back(r); }
   void release_record(CallingList*, std::int64_t id) override { releases.push_back(id); }
-  void list_do_not_call(const CallingList&, const Record&, DncScope, const std::string&) override {}
+  void list_do_not_call(const CallingList&, const Record& r, DncScope scope, const std::string&) override {
+    listed.emplace_back(r.record_id, scope);
+  }
   void move_chain_on(std::unique_ptr<ChainWork> chain, const desktop::ChainOutcome& o) override {
     moved.emplace_back(chain->records.front().record_id, o);
   }
@@ -287,4 +290,65 @@ TEST_CASE(
   CHECK_FALSE(f.desk.preview("a1", false));
   CHECK(f.host.events.back().kind == CampaignEvent::Kind::preview_record_empty);
   CHECK(f.host.events.back().message == "no record to preview");
+}
+
+TEST_CASE("desktop unit: do-not-call for a chain lists every open record of it and ends each one") {
+  Fixture f;
+  DncList dnc;  // in memory: the desktop only checks that the number reads as one
+  Desktop desk{f.host, {f.loop, f.cfg, f.windows, &dnc}};
+  f.host.to_preview.push_back(f.chain(70, 3));
+  auto rec = desk.preview("a1", false);
+  REQUIRE(rec);
+  Decision d;
+  d.kind = Decision::Kind::dnc;
+  d.scope = DncScope::chain;
+  d.message = "asked on the phone";
+  desk.decide("a1", rec->handle, d);
+  CHECK(f.host.listed == std::vector<std::pair<std::int64_t, DncScope>>{
+                             {70, DncScope::chain}, {71, DncScope::record}, {72, DncScope::record}});
+  REQUIRE(f.host.writes.size() == 3);
+  for (const auto& w : f.host.writes) {
+    CHECK(w.record_status == RecordStatus::updated);
+    CHECK(w.call_result == CallResult::do_not_call);
+  }
+  CHECK(desk.empty());
+}
+
+TEST_CASE("desktop unit: logout rejects previews and processes records after their call; the call's handle stays") {
+  Fixture f;
+  f.cfg.wait_for_desktop = true;
+  f.host.to_preview.push_back(f.chain(80));
+  auto preview = f.desk.preview("a1", false);
+  REQUIRE(preview);
+  const std::int64_t after_call = f.delivered(1, 81);
+  auto released = std::move(f.host.calls.at(1));
+  REQUIRE(f.desk.call_released(after_call, released, 0, CallResult::answer, std::make_shared<TreatmentSet>()));
+  f.delivered(2, 82);  // still in its call
+
+  f.desk.logout("a1");
+  CHECK(f.host.releases == std::vector<std::int64_t>{80});
+  CHECK(f.host.treated == std::vector<CallResult>{CallResult::answer});
+  CHECK(f.host.moved.size() == 2);
+  const auto left = f.desk.records_of("a1");
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].record.record_id == 82);
+}
+
+TEST_CASE("desktop unit: unloading ends the called record with the network's result and returns the rest") {
+  Fixture f;
+  f.cfg.wait_for_desktop = true;
+  f.host.to_preview.push_back(f.chain(90));
+  REQUIRE(f.desk.preview("a2", false));
+  const std::int64_t h = f.delivered(1, 91);
+  auto released = std::move(f.host.calls.at(1));
+  REQUIRE(f.desk.call_released(h, released, 0, CallResult::answer, std::make_shared<TreatmentSet>()));
+
+  f.desk.release_all();
+  CHECK(f.desk.empty());
+  CHECK(f.desk.holders().empty());
+  CHECK(f.host.treated == std::vector<CallResult>{CallResult::answer});  // the called record only
+  REQUIRE(f.host.moved.size() == 2);
+  for (const auto& [id, outcome] : f.host.moved) CHECK(outcome.treatment.has_value() == (id == 91));
+  f.loop.run_until(kStart + 1h);
+  CHECK(f.host.errors.empty());  // its desktop timeout was cancelled
 }
