@@ -4,7 +4,7 @@
 // files: lifecycle.cpp (load to unload, timers), storage_io.cpp (the calling
 // lists: writes, releases, refill), dialing.cpp (the compliance gate's facts
 // and verdict — lib/gate decides —, the dialing turn, pacing, placing calls), call_events.cpp (driver events, treatments, statistics)
-// and desktop.cpp (the campaign as lib/desktop's host, personal callbacks).
+// desktop.cpp (the campaign as lib/desktop's host) and personal_callbacks.cpp.
 #pragma once
 
 #include "outbound/campaign.hpp"
@@ -385,7 +385,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void abandon_now(ActiveCall& c);          // abandoned, and the driver told to release it
   void call_left_routing(ActiveCall& c);    // connected or ending: an agent held for it is freed
 
-  // --- the desktops (lib/desktop) and personal callbacks (desktop.cpp) ---------
+  // --- the desktops (desktop.cpp, lib/desktop), personal callbacks (personal_callbacks.cpp)
   void deliver_to_agent(ActiveCall& c, const std::string& agent);  // a connected call's record to its agent's desktop
   bool route_released_call(ActiveCall& c, CallResult result);      // true: the desktop took the chain
   bool take_personal_callback(std::unique_ptr<ChainWork>& chain);
