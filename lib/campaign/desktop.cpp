@@ -187,9 +187,7 @@ void Campaign::Impl::reschedule_stored(const std::string& agent, std::int64_t re
                      (r->record_type == RecordType::campaign_rescheduled || r->record_type == RecordType::personal_rescheduled ||
                       r->record_type == RecordType::personal_callback || r->record_type == RecordType::campaign_callback);
     if (!scheduled) throw Error(ErrorCode::invalid_state, "record " + std::to_string(record_id) + " is not a scheduled record");
-    if (at <= now_s()) throw Error(ErrorCode::invalid_argument, "cannot reschedule record " + std::to_string(record_id) + " into the past");
-    if (windows.check(*r, from_epoch_seconds(at)) != WindowVerdict::open)
-      throw Error(ErrorCode::compliance_blocked, "cannot reschedule record " + std::to_string(record_id) + " outside its calling window");
+    desktop.check_reschedule(*r, at);  // the same rule as for a held record
     const bool personal = kind == CallbackKind::personal;
     const RecordType type = callback_type(r->record_type, kind);
     if (!storage.run_now([&] { return e.list->reschedule(record_id, at, type, personal ? agent : std::string()); }))

@@ -139,15 +139,9 @@ void Desktop::validate(const HandleRef& ref, const Record& r, const Decision& d)
         throw Error(ErrorCode::invalid_argument,
                     "call result " + std::to_string(static_cast<int>(*d.result)) + " does not exist");
       break;
-    case K::reschedule: {
-      if (d.at <= now_s())
-        throw Error(ErrorCode::invalid_argument,
-                    "cannot reschedule record " + std::to_string(r.record_id) + " into the past");
-      if (windows_.check(r, from_epoch_seconds(d.at)) != WindowVerdict::open)
-        throw Error(ErrorCode::compliance_blocked,
-                    "cannot reschedule record " + std::to_string(r.record_id) + " outside its calling window");
+    case K::reschedule:
+      check_reschedule(r, d.at);
       break;
-    }
     case K::reject:
       if (ref.call || !desk_.at(ref.entry).preview)
         throw Error(ErrorCode::invalid_state,
@@ -160,6 +154,15 @@ void Desktop::validate(const HandleRef& ref, const Record& r, const Decision& d)
     case K::cancel:
       break;
   }
+}
+
+void Desktop::check_reschedule(const Record& r, EpochSeconds at) const {
+  if (at <= now_s())
+    throw Error(ErrorCode::invalid_argument,
+                "cannot reschedule record " + std::to_string(r.record_id) + " into the past");
+  if (windows_.check(r, from_epoch_seconds(at)) != WindowVerdict::open)
+    throw Error(ErrorCode::compliance_blocked,
+                "cannot reschedule record " + std::to_string(r.record_id) + " outside its calling window");
 }
 
 void Desktop::decide(const std::string& agent, std::int64_t handle, Decision d) {

@@ -120,6 +120,8 @@ class Desktop {
   void decide(const std::string& agent, std::int64_t handle, Decision d);
   /// The agent's call result for `handle`, kept without closing it.
   void set_call_result(const std::string& agent, std::int64_t handle, CallResult result);
+  /// A reschedule of `r` to `at` (held or waiting in its list) lies ahead and inside its window; throws otherwise.
+  void check_reschedule(const Record& r, EpochSeconds at) const;
   /// The agent leaves: previews return to ready, other held records are processed.
   void logout(const std::string& agent);
   /// The records `agent` holds now.
