@@ -303,6 +303,7 @@ void Campaign::Impl::apply_decision(std::unique_ptr<ChainWork> chain, const Trea
         if (r.record_status == RecordStatus::ready) {
           if (at_once) r.record_status = RecordStatus::retrieved;
           if (later) r.dial_sched_time = *later;
+          if (r.record_status == RecordStatus::ready && r.dial_sched_time) note_due(*r.dial_sched_time);  // a retry
         }
         if (r.record_id == dialed_id) count_outcome(r);
         queue_update(chain->list, r);
@@ -352,6 +353,7 @@ void Campaign::Impl::schedule_chain(ChainWork& chain, EpochSeconds at) {
       r.dial_sched_time = at;
       queue_update(chain.list, r);
     }
+  note_due(at);
 }
 
 // A finished chain's records not dialed are closed as chain updated.

@@ -62,6 +62,7 @@ struct ListEntry {
   double credit = 0.0;         // share-weighted turn keeping (smooth weighted round robin)
   Time empty_until{};          // backoff after an empty retrieval
   bool retrieving = false;     // a retrieval is with the list worker
+  Time due_polled{};           // last due-only retrieval (records others scheduled are looked for every empty_list_backoff)
 };
 
 }  // namespace campaign_detail
@@ -256,9 +257,12 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   ListEntry* next_list(Time now);  // whose turn it is (smooth weighted round robin), or none
   void refill();  // asks the lists for records (off the loop thread on a real clock)
-  void refill_from(std::size_t list_index, Time now);
-  void on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now);
-  void add_chains(std::vector<Record> records, CallingList* list);
+  void refill_from(std::size_t list_index, Time now, bool due_only = false);
+  void on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now, bool due_only);
+  void refill_due();                 // due records (retries, callbacks) to the front of the buffer, without waiting for it to drain
+  void note_due(EpochSeconds at);    // a record this campaign scheduled becomes due at `at`: a dialing turn then
+  std::multiset<EpochSeconds> due_times;  // due times of records this campaign scheduled, not yet retrieved for
+  void add_chains(std::vector<Record> records, CallingList* list);  // due chains by due time before the fresh ones
   static std::size_t first_record_to_dial(const ChainWork& chain);  // where a resumed chain goes on
 
   // --- the compliance gate --------------------------------------------------

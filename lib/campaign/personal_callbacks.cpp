@@ -58,7 +58,10 @@ void Campaign::Impl::serve_waiting_callbacks() {
         finish_chain(*it->chain);
       }
       it = waiting_callbacks.erase(it);
-    } else if (!a || a->state == AgentState::logged_out || now >= it->deadline || !state_accepts_dials()) {
+    } else if (!a || a->state == AgentState::logged_out || now > it->deadline || !state_accepts_dials()) {
+      // The wait includes its last instant: a callback taken aside at its due
+      // time (due records are retrieved on time) still goes to an agent who is
+      // ready exactly callback_wait later.
       auto chain = std::move(it->chain);
       it = waiting_callbacks.erase(it);
       if (state_accepts_dials())
