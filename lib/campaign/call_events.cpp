@@ -329,7 +329,7 @@ void Campaign::Impl::count_outcome(const Record& r) {
 // and no list has a ready record left (scheduled ones included).
 bool Campaign::Impl::complete_if_all_final() {
   if (completing) return true;
-  if (!buffer.empty() || !calls.empty() || !desk.empty() || !waiting_callbacks.empty()) return false;
+  if (!buffer.empty() || !calls.empty() || !desktop.empty() || !waiting_callbacks.empty()) return false;
   if (storage.in_flight() > 0) return false;  // records or writes still with the list worker
   for (auto& e : lists) {
     if (e.empty_until <= loop.now()) return false;  // not yet asked since it was last found empty
