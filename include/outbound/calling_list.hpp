@@ -55,6 +55,7 @@ struct RetrieveRequest {
   bool include_unmapped_zones = false;        ///< with check_windows, also records whose zone is NULL or not in `mapped_zone_keys` (zoned by their number at the gate)
   std::vector<std::string> mapped_zone_keys;  ///< every configured zone key
   bool due_only = false;           ///< only scheduled records now due (no fresh ones), earliest first: a due retry need not wait for the buffer to drain
+  std::optional<EpochSeconds> due_after;  ///< with due_only: only records that fell due after this (a poll since the last one reads only the newly due)
 };
 
 /// A row that could not be used, with the reason; the row is marked as a

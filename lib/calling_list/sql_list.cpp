@@ -230,7 +230,8 @@ std::string SqlCallingList::base_condition(const RetrieveRequest& rq) const {
 // record types left unconfigured.
 std::vector<TextRow> SqlCallingList::fetch_scheduled_rows(const RetrieveRequest& rq, const std::string& base) {
   const std::string head = "SELECT " + select_list_ + " FROM " + opt_.table + due_hint_ + " WHERE " + base +
-                           " AND dial_sched_time IS NOT NULL AND dial_sched_time <= " + std::to_string(rq.now);
+                           " AND dial_sched_time IS NOT NULL AND dial_sched_time <= " + std::to_string(rq.now) +
+                           (rq.due_only && rq.due_after ? " AND dial_sched_time > " + std::to_string(*rq.due_after) : "");
   const StreamKey key{"dial_sched_time", "record_id", kDialSchedTimeCol, kRecordIdCol};
   if (opt_.record_type_priority.empty()) return read_stream("due", head, key, rq.max_records);
 

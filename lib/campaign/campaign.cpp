@@ -134,7 +134,10 @@ Campaign::~Campaign() {
 void Campaign::add_list(std::shared_ptr<CallingList> list, double share) {
   if (!list) throw Error(ErrorCode::invalid_argument, "add_list needs a list");
   if (!(share > 0.0)) throw Error(ErrorCode::invalid_argument, "a list's share must be positive, not " + shown(share));
-  impl_->lists.push_back({std::move(list), share});
+  ListEntry e;
+  e.list = std::move(list);
+  e.share = share;
+  impl_->lists.push_back(std::move(e));
 }
 
 void Campaign::set_call_log(std::shared_ptr<CallLog> log) {

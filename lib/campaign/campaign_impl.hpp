@@ -62,7 +62,8 @@ struct ListEntry {
   double credit = 0.0;         // share-weighted turn keeping (smooth weighted round robin)
   Time empty_until{};          // backoff after an empty retrieval
   bool retrieving = false;     // a retrieval is with the list worker
-  Time due_polled{};           // last due-only retrieval (records others scheduled are looked for every empty_list_backoff)
+  Time due_polled{};           // last full due-only retrieval (records others scheduled are looked for every empty_list_backoff)
+  std::optional<EpochSeconds> due_seen;  // every record due by then was offered by a due-only retrieval (the next reads only newer ones)
 };
 
 }  // namespace campaign_detail
@@ -257,8 +258,9 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
 
   ListEntry* next_list(Time now);  // whose turn it is (smooth weighted round robin), or none
   void refill();  // asks the lists for records (off the loop thread on a real clock)
-  void refill_from(std::size_t list_index, Time now, bool due_only = false);
-  void on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now, bool due_only);
+  enum class Due { any, all_due, newly_due };  // what a retrieval asks for: fresh and due, every due record, those due since due_seen
+  void refill_from(std::size_t list_index, Time now, Due due = Due::any);
+  void on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now, Due due);
   void refill_due();                 // due records (retries, callbacks) to the front of the buffer, without waiting for it to drain
   void note_due(EpochSeconds at);    // a record this campaign scheduled becomes due at `at`: a dialing turn then
   std::multiset<EpochSeconds> due_times;  // due times of records this campaign scheduled, not yet retrieved for

@@ -190,9 +190,12 @@ void Campaign::Impl::refill() {
 
 // A retry or callback that became due does not wait behind the buffered
 // chains (with a chunk of 500 and 10 agents that took up to 17 minutes): when
-// a due time this campaign wrote has come, and every empty_list_backoff for
-// records others scheduled, each list is asked for its due records alone,
-// and they go to the front of the buffer, earliest due first.
+// a due time this campaign wrote has come, each list is asked for the records
+// that fell due since it was last asked (an index range: due records whose
+// window is closed are not read again each time), and every
+// empty_list_backoff for every due record (those others scheduled, and those
+// whose window has opened since). They go to the front of the buffer,
+// earliest due first.
 void Campaign::Impl::refill_due() {
   const Time now = loop.now();
   const EpochSeconds now_secs = to_epoch_seconds(now);
@@ -201,9 +204,10 @@ void Campaign::Impl::refill_due() {
   for (std::size_t i = 0; i < lists.size(); ++i) {
     ListEntry& e = lists[i];
     if (e.retrieving) continue;  // under way: it takes due records first anyway
-    if (!known_due && now - e.due_polled < cfg.empty_list_backoff) continue;
-    e.due_polled = now;
-    refill_from(i, now, true);
+    const bool full = now - e.due_polled >= cfg.empty_list_backoff;
+    if (!full && !known_due) continue;
+    if (full) e.due_polled = now;
+    refill_from(i, now, full || !e.due_seen ? Due::all_due : Due::newly_due);
   }
 }
 
@@ -217,11 +221,12 @@ void Campaign::Impl::note_due(EpochSeconds at) {
   });
 }
 
-void Campaign::Impl::refill_from(std::size_t list_index, Time now, bool due_only) {
+void Campaign::Impl::refill_from(std::size_t list_index, Time now, Due due) {
   ListEntry& e = lists[list_index];
   RetrieveRequest rq;
   rq.now = to_epoch_seconds(now);
-  rq.due_only = due_only;
+  rq.due_only = due != Due::any;
+  if (due == Due::newly_due) rq.due_after = e.due_seen;
   rq.max_records = cfg.chunk_size;
   rq.check_windows = windows.enabled();
   if (rq.check_windows) rq.zones = windows.zones_open_now(now);
@@ -237,10 +242,10 @@ void Campaign::Impl::refill_from(std::size_t list_index, Time now, bool due_only
   e.retrieving = true;
   records_requested += cfg.chunk_size;
   storage.submit([out, list = e.list, rq] { run_db("retrieve records", out->error, [&] { out->got = list->retrieve(rq); }); },
-                 [this, out, list_index, now, due_only] { on_retrieved(list_index, std::move(out->got), out->error, now, due_only); });
+                 [this, out, list_index, now, due] { on_retrieved(list_index, std::move(out->got), out->error, now, due); });
 }
 
-void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now, bool due_only) {
+void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now, Due due) {
   ListEntry& e = lists[list_index];
   e.retrieving = false;
   records_requested -= cfg.chunk_size;
@@ -252,7 +257,10 @@ void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, co
   }
   for (const auto& err : got.errors) record_error(err.record_id, err.reason);
   const bool found = !got.records.empty();
-  if (!found && !due_only) e.empty_until = add_saturating(now, cfg.empty_list_backoff);
+  if (!found && due == Due::any) e.empty_until = add_saturating(now, cfg.empty_list_backoff);
+  // Every record due by `now` was offered, unless the chunk cut the answer:
+  // then the next poll reads from where this one started again.
+  if (due != Due::any && got.records.size() < cfg.chunk_size) e.due_seen = to_epoch_seconds(now);
   add_chains(std::move(got.records), e.list.get());
   if (!storage.threaded()) return;
   if (!state_accepts_dials()) return release_buffer();  // stopped while they were on their way: back to ready
