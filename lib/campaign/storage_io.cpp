@@ -136,11 +136,13 @@ void Campaign::Impl::settle_storage() {
   }
 }
 
+// The tracker's queued rows; on failure they stay queued for the next flush.
 bool Campaign::Impl::flush_call_log() {
-  if (!call_log || pending_log.empty()) return true;
-  if (!guarded_db("write call log", [&] { call_log->append(pending_log); })) return false;
-  pending_log.clear();
-  return true;
+  if (!call_log) return true;
+  std::string error;
+  if (calls.flush_log(*call_log, &error)) return true;
+  report_db_error("write call log: " + error);
+  return false;
 }
 
 // Returns every still-retrieved record of the chain to ready (not dialed now).
