@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -46,8 +47,9 @@ class CallLogQueue {
  public:
   /// Queues one row.
   void push(CallLogEntry row) { rows_.push_back(std::move(row)); }
-  /// Writes the queued rows in one transaction; false (the rows kept, `*error` set) when it fails.
-  bool flush(CallLog& log, std::string* error);
+  /// Writes the queued rows in one transaction, waiting at most `max_wait` for a lock (none:
+  /// the log connection's own timeout); false (the rows kept, `*error` set) when it fails.
+  bool flush(CallLog& log, std::optional<Duration> max_wait, std::string* error);
   /// Rows waiting.
   std::size_t size() const { return rows_.size(); }
   /// True when no row waits.
@@ -141,8 +143,8 @@ class CallTracker {
     log_.push(row());
     return true;
   }
-  /// Writes the queued log rows to `log`; false (rows kept, `*error` set) when the write fails.
-  bool flush_log(CallLog& log, std::string* error) { return log_.flush(log, error); }
+  /// Writes the queued log rows to `log` (see CallLogQueue::flush); false (rows kept, `*error` set) when it fails.
+  bool flush_log(CallLog& log, std::optional<Duration> max_wait, std::string* error) { return log_.flush(log, max_wait, error); }
   /// Log rows waiting for a flush.
   std::size_t log_rows_pending() const { return log_.size(); }
 

@@ -198,6 +198,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   bool flush_again = false;           // asked for while one was under way
   int dials_in_flight = 0;            // batches whose attempts are being written: no new dial decision
   bool renewing = false;              // a lease renewal is under way
+  int storage_waits = 0;              // > 0 inside flush_now/settle_storage: the call log may take its full wait
   // Last member: destroyed first, so its thread finishes its jobs while the lists still exist.
   detail::ListWorker storage{loop, !loop.clock().is_manual()};
 

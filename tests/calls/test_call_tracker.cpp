@@ -3,6 +3,9 @@
 // campaign tests cover it inside a campaign.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -160,19 +163,49 @@ TEST_CASE("call tracker: a failed log flush keeps every row, in order, and the n
     soci::session other(soci::sqlite3, "db=" + path);
     other << "BEGIN EXCLUSIVE";  // another program holds the log
     std::string error;
-    CHECK_FALSE(f.tracker.flush_log(*log, &error));
+    CHECK_FALSE(f.tracker.flush_log(*log, std::nullopt, &error));
     CHECK(error.find("lock") != std::string::npos);
     CHECK(f.tracker.log_rows_pending() == 3);
     other << "ROLLBACK";
   }
   std::string error;
-  CHECK(f.tracker.flush_log(*log, &error));
+  CHECK(f.tracker.flush_log(*log, std::nullopt, &error));
   CHECK(f.tracker.log_rows_pending() == 0);
   CHECK(log->count() == 3);
-  CHECK(f.tracker.flush_log(*log, &error));  // nothing left: nothing written twice
+  CHECK(f.tracker.flush_log(*log, std::nullopt, &error));  // nothing left: nothing written twice
   CHECK(log->count() == 3);
   soci::session s(soci::sqlite3, "db=" + path);
   std::vector<long long> ids(3);
   s << "SELECT record_id FROM ob_call_log ORDER BY rowid", soci::into(ids);
   CHECK(ids == std::vector<long long>{1, 2, 3});
+}
+
+TEST_CASE("call tracker: a flush bounded to 100 ms gives up on a locked log at once, keeps the rows, and leaves the log's own wait as it was") {
+  obtest::TempDir dir;
+  Fixture f;
+  const std::string path = (dir.path() / "log.db").string();
+  auto log = CallLog::open(dir.sqlite("log.db"));  // the default busy timeout: 30 s
+  for (CallId id = 1; id <= 2; ++id) f.tracker.log_once(f.add(id), [&] { return row_for(f.tracker.at(id)); });
+  soci::session other(soci::sqlite3, "db=" + path);
+  other << "BEGIN EXCLUSIVE";  // held as long as a stalled database holds it
+  std::string error;
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK_FALSE(f.tracker.flush_log(*log, 100ms, &error));
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(waited >= 90ms);
+  CHECK(waited < 1500ms);  // not the connection's 30 s
+  CHECK(error.find("lock") != std::string::npos);
+  CHECK(f.tracker.log_rows_pending() == 2);
+  // Unbounded again: the write waits for a lock released 300 ms later, as it always did.
+  std::atomic<bool> released{false};
+  std::thread release([&] {
+    std::this_thread::sleep_for(300ms);
+    other << "ROLLBACK";
+    released = true;
+  });
+  CHECK(f.tracker.flush_log(*log, std::nullopt, &error));
+  release.join();
+  CHECK(released);
+  CHECK(f.tracker.log_rows_pending() == 0);
+  CHECK(log->count() == 2);
 }
