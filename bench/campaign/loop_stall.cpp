@@ -7,7 +7,7 @@
 // PostgreSQL: LOCK TABLE ... ACCESS EXCLUSIVE). Everything on the loop — the
 // 2-second abandon timer, connecting a live answer — waits as long as the
 // probe does, so the probe's worst lateness is the worst delay of a connect
-// decision.
+// decision. On PostgreSQL every table the campaign uses is locked.
 //
 // By default the campaign also has a call log and a DNC list in the same
 // database (as a compliant deployment does), so the lock holds up every
@@ -105,7 +105,11 @@ void stall_database(const Options& o, const std::string& sqlite_path, Clock& clo
       *s << "BEGIN EXCLUSIVE";
     } else {
       *s << "BEGIN";
-      *s << "LOCK TABLE loop_stall_list IN ACCESS EXCLUSIVE MODE";
+      // Every table the campaign uses: the database stalls, not one table.
+      std::string tables = "loop_stall_list";
+      if (o.call_log) tables += ", loop_stall_call_log";
+      if (o.dnc) tables += ", loop_stall_dnc";
+      *s << "LOCK TABLE " + tables + " IN ACCESS EXCLUSIVE MODE";
     }
     const Time from = clock.now();
     std::this_thread::sleep_for(std::chrono::milliseconds(o.stall_ms));
