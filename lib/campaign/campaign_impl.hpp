@@ -4,7 +4,8 @@
 // files: lifecycle.cpp (load to unload, timers), storage_io.cpp (the calling
 // lists: writes, releases, refill), dialing.cpp (the compliance gate's facts
 // and verdict — lib/gate decides —, the dialing turn, pacing, placing calls), call_events.cpp (driver events, treatments, statistics)
-// and desktop.cpp (desktop requests and personal callbacks).
+// and desktop.cpp (desktop requests and personal callbacks). The calls in
+// flight, their deadlines and their log rows are the call tracker's (lib/calls).
 #pragma once
 
 #include "outbound/campaign.hpp"
