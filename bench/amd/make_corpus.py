@@ -225,9 +225,11 @@ def make_machine(b, i, rng):
     lead = rng.choice([0.1, 0.2, 0.4, 0.7, 1.0, 1.2])
     parts = [b.silence(clip["id"] + "-lead", lead)]
     start = int(lead * 1000)
+    hello_pause = None
     if fake_live:
+        hello_pause = rng.uniform(0.6, 1.2)
         parts += [b.speech(clip["id"] + "-h", "Hello?", voice, speed, pitch),
-                  b.silence(clip["id"] + "-hp", rng.uniform(0.6, 1.2))]
+                  b.silence(clip["id"] + "-hp", hello_pause)]
         text = "Hello? ... " + text
     parts.append(sp)
     end = start + sum(ms(samples(p)) for p in parts[1:])
@@ -241,7 +243,8 @@ def make_machine(b, i, rng):
         beep = {"start_ms": bs, "end_ms": bs + int(length * 1000), "hz": hz}
     parts.append(b.silence(clip["id"] + "-tail", 3.0))
     clip.update(text=text, voice=voice, speed=speed, pitch=pitch, greeting_start_ms=start, greeting_end_ms=end,
-                beep=beep, hello_opener=hello, pause_after_hello=fake_live, _level_ref=sp)
+                beep=beep, hello_opener=hello, pause_after_hello=fake_live,
+                hello_pause_ms=int(hello_pause * 1000) if fake_live else None, _level_ref=sp)
     return clip, parts
 
 

@@ -14,6 +14,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include "outbound/dnc.hpp"
+#include "../../lib/dnc/key_set.hpp"
 
 using Clock = std::chrono::steady_clock;
 
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
   for (auto& k : keys) k = random_key(rng);
 
   // 1. The in-memory set: bytes per number.
-  outbound::KeySet set;
+  outbound::detail::KeySet set;
   set.reserve(n);
   auto t0 = Clock::now();
   for (auto k : keys) set.insert(k);

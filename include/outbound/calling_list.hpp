@@ -54,6 +54,7 @@ struct RetrieveRequest {
   std::vector<ZoneNow> zones;      ///< zones whose campaign window is open now
   bool include_unmapped_zones = false;        ///< with check_windows, also records whose zone is NULL or not in `mapped_zone_keys` (zoned by their number at the gate)
   std::vector<std::string> mapped_zone_keys;  ///< every configured zone key
+  bool due_only = false;           ///< only scheduled records now due (no fresh ones), earliest first: a due retry need not wait for the buffer to drain
 };
 
 /// A row that could not be used, with the reason; the row is marked as a

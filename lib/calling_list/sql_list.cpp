@@ -258,7 +258,7 @@ std::vector<TextRow> SqlCallingList::fetch_scheduled_rows(const RetrieveRequest&
 std::vector<TextRow> SqlCallingList::fetch_due_rows(const RetrieveRequest& rq) {
   const std::string base = base_condition(rq);
   auto rows = fetch_scheduled_rows(rq, base);
-  if (rows.size() < rq.max_records) {
+  if (rows.size() < rq.max_records && !rq.due_only) {
     const std::string head = "SELECT " + select_list_ + " FROM " + opt_.table + fresh_hint_ + " WHERE " + base +
                              " AND dial_sched_time IS NULL";
     const std::size_t limit = rq.max_records - rows.size();

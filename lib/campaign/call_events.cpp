@@ -298,6 +298,7 @@ void Campaign::Impl::apply_decision(std::unique_ptr<ChainWork> chain, const Trea
         if (r.record_status == RecordStatus::ready) {
           if (at_once) r.record_status = RecordStatus::retrieved;
           if (later) r.dial_sched_time = *later;
+          if (r.record_status == RecordStatus::ready && r.dial_sched_time) note_due(*r.dial_sched_time);  // a retry
         }
         if (r.record_id == dialed_id) count_outcome(r);
         queue_update(chain->list, r);
@@ -323,7 +324,7 @@ void Campaign::Impl::count_outcome(const Record& r) {
 // and no list has a ready record left (scheduled ones included).
 bool Campaign::Impl::complete_if_all_final() {
   if (completing) return true;
-  if (!buffer.empty() || !calls.empty() || !desk.empty() || !waiting_callbacks.empty()) return false;
+  if (!buffer.empty() || !calls.empty() || !desktop.empty() || !waiting_callbacks.empty()) return false;
   if (storage.in_flight() > 0) return false;  // records or writes still with the list worker
   for (auto& e : lists) {
     if (e.empty_until <= loop.now()) return false;  // not yet asked since it was last found empty
@@ -347,6 +348,7 @@ void Campaign::Impl::schedule_chain(ChainWork& chain, EpochSeconds at) {
       r.dial_sched_time = at;
       queue_update(chain.list, r);
     }
+  note_due(at);
 }
 
 // A finished chain's records not dialed are closed as chain updated.

@@ -4,8 +4,9 @@
 // files: lifecycle.cpp (load to unload, timers), storage_io.cpp (the calling
 // lists: writes, releases, refill), dialing.cpp (the compliance gate's facts
 // and verdict — lib/gate decides —, the dialing turn, pacing, placing calls), call_events.cpp (driver events, treatments, statistics)
-// and desktop.cpp (desktop requests and personal callbacks). The calls in
-// flight, their deadlines and their log rows are the call tracker's (lib/calls).
+// desktop.cpp (the campaign as lib/desktop's host) and personal_callbacks.cpp.
+// The calls in flight, their deadlines and their log rows are the call
+// tracker's (lib/calls).
 #pragma once
 
 #include "outbound/campaign.hpp"
@@ -20,6 +21,7 @@
 #include "abandon_window.hpp"
 #include "agent_router.hpp"
 #include "chain_work.hpp"
+#include "../desktop/desktop.hpp"
 #include "../gate/gate.hpp"
 #include "list_worker.hpp"
 #include "outbound/driver/driver.hpp"
@@ -30,16 +32,6 @@ namespace outbound {
 using detail::ChainWork;
 
 namespace campaign_detail {
-
-/// What a desktop decided about one record.
-struct DeskDecision {
-  enum class Kind { processed, reschedule, cancel, reject, dnc } kind = Kind::processed;
-  std::optional<CallResult> result;                 // processed: the agent's result
-  EpochSeconds at = 0;                              // reschedule: when
-  CallbackKind callback = CallbackKind::campaign;   // reschedule: for whom
-  DncScope scope = DncScope::record;                // dnc: how far
-  std::string message;                              // dnc: why
-};
 
 /// A call the driver holds (its id, deadlines and logged flag are the tracker's, lib/calls).
 struct ActiveCall : calls::TrackedCall {
@@ -57,33 +49,10 @@ struct ActiveCall : calls::TrackedCall {
   std::string connecting_agent; // engine routing: the agent connect() was asked for, until connected or failed
   std::shared_ptr<const TreatmentSet> rules;  // the rules the call started with
   std::string agent;            // the agent it is for (personal callback) or connected to
-  std::int64_t handle = 0;      // the desktop's handle once connected to an agent
+  std::int64_t handle = 0;      // the desktop's handle once connected to an agent (its decision is the desktop's)
   bool personal = false;        // a personal callback with its agent reserved
-  std::optional<DeskDecision> desk_decision;  // what the desktop decided during the call
   std::optional<CallResult> call_action_result;  // a treatment's apply-to-call action took it: its result
   bool message_left = false;    // the driver left the machine message
-};
-
-/// A chain held by an agent's desktop: previewed, or after its call until processed.
-struct DeskEntry {
-  std::string agent;
-  std::unique_ptr<ChainWork> chain;
-  std::map<std::int64_t, std::size_t> open;        // handles not yet closed -> record index
-  std::optional<CallResult> network_result;         // the call's result, when there was a call
-  std::shared_ptr<const TreatmentSet> rules;        // rules at the time it was handed out
-  bool preview = false;                             // the desktop dials it (attempts counted on processed)
-  std::optional<TreatmentDecision> treatment;       // the last processed record's decision
-  std::int64_t treated_record = 0;                  // the record that decision was for
-  std::optional<EpochSeconds> reschedule_at;        // a callback asked for the chain
-  TimerId timeout = 0;                              // finishes a forgotten record
-};
-
-/// Where a handle's record is: in a call, or on a desktop.
-struct HandleRef {
-  std::string agent;
-  CallId call = 0;            // while its call lasts
-  std::int64_t entry = 0;     // DeskEntry key once on a desktop
-  std::size_t index = 0;      // the record in the chain
 };
 
 struct ListEntry {
@@ -92,14 +61,12 @@ struct ListEntry {
   double credit = 0.0;         // share-weighted turn keeping (smooth weighted round robin)
   Time empty_until{};          // backoff after an empty retrieval
   bool retrieving = false;     // a retrieval is with the list worker
+  Time due_polled{};           // last due-only retrieval (records others scheduled are looked for every empty_list_backoff)
 };
 
 }  // namespace campaign_detail
 
 using campaign_detail::ActiveCall;
-using campaign_detail::DeskDecision;
-using campaign_detail::DeskEntry;
-using campaign_detail::HandleRef;
 using campaign_detail::ListEntry;
 
 struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::DeadlineListener {
@@ -165,10 +132,10 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   TimerId tick_timer = 0, flush_timer = 0;
   Time started_at{}, last_lease_renewal{};
   std::vector<std::function<void(const CampaignEvent&)>> handlers;
-  std::map<std::int64_t, DeskEntry> desk;                 // desktop entries by key (their first handle)
-  std::unordered_map<std::int64_t, HandleRef> handles;    // every open handle
-  std::int64_t handle_base = 0;                           // this campaign's handle range
-  std::int64_t next_handle = 1;
+  class DeskHost;  // the campaign as the desktop's host (desktop.cpp)
+  static std::unique_ptr<desktop::DesktopHost> make_desk_host(Impl& im);
+  std::unique_ptr<desktop::DesktopHost> desk_host = make_desk_host(*this);
+  desktop::Desktop desktop{*desk_host, {loop, cfg, windows, dnc.get()}};  // handles, held chains, desktop requests
   struct WaitingCallback {
     std::unique_ptr<ChainWork> chain;
     Time deadline;
@@ -289,9 +256,12 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
 
   ListEntry* next_list(Time now);  // whose turn it is (smooth weighted round robin), or none
   void refill();  // asks the lists for records (off the loop thread on a real clock)
-  void refill_from(std::size_t list_index, Time now);
-  void on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now);
-  void add_chains(std::vector<Record> records, CallingList* list);
+  void refill_from(std::size_t list_index, Time now, bool due_only = false);
+  void on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now, bool due_only);
+  void refill_due();                 // due records (retries, callbacks) to the front of the buffer, without waiting for it to drain
+  void note_due(EpochSeconds at);    // a record this campaign scheduled becomes due at `at`: a dialing turn then
+  std::multiset<EpochSeconds> due_times;  // due times of records this campaign scheduled, not yet retrieved for
+  void add_chains(std::vector<Record> records, CallingList* list);  // due chains by due time before the fresh ones
   static std::size_t first_record_to_dial(const ChainWork& chain);  // where a resumed chain goes on
 
   // --- the compliance gate --------------------------------------------------
@@ -419,33 +389,15 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   void abandon_now(ActiveCall& c);          // abandoned, and the driver told to release it
   void call_left_routing(ActiveCall& c);    // connected or ending: an agent held for it is freed
 
-  // --- desktop requests and personal callbacks (desktop.cpp) -----------------
-  std::int64_t new_handle();
-  HandleRef& handle_of(const std::string& agent, std::int64_t handle);
-  DesktopRecord desktop_record(std::int64_t handle, const ChainWork& chain, std::size_t index, const std::string& agent) const;
-  void emit_desktop(CampaignEvent::Kind kind, const std::string& agent, std::int64_t handle, const Record* record,
-                    std::string message = {});
-  void deliver_to_agent(ActiveCall& c, const std::string& agent);
-  bool route_released_call(ActiveCall& c, CallResult result);
-  void validate_decision(const HandleRef& ref, const Record& r, const DeskDecision& d);
-  void decide(const std::string& agent, std::int64_t handle, DeskDecision d);
-  void apply_to_record(DeskEntry& e, std::size_t index, const DeskDecision& d);
-  void close_handle(std::int64_t handle);
-  void free_agent_after_desktop(const std::string& agent);
-  void route_entry(std::int64_t key);
-  void on_desk_timeout(std::int64_t key);
-  std::optional<DesktopRecord> preview(const std::string& agent, bool pushed);
-  std::optional<DesktopRecord> chained(const std::string& agent, std::int64_t handle);
+  // --- the desktops (desktop.cpp, lib/desktop), personal callbacks (personal_callbacks.cpp)
+  void deliver_to_agent(ActiveCall& c, const std::string& agent);  // a connected call's record to its agent's desktop
+  bool route_released_call(ActiveCall& c, CallResult result);      // true: the desktop took the chain
   bool take_personal_callback(std::unique_ptr<ChainWork>& chain);
   void serve_waiting_callbacks();
-  Gate gate_chained(ChainWork& chain, std::size_t index);
   void fail_callback(std::unique_ptr<ChainWork> chain);
   void push_previews();
-  void add_to_dnc(ChainWork& chain, Record& r, const std::string& message);
-  void release_desk();
+  void release_desk();   // unloading: desktops and waiting callbacks give their chains back
   void reschedule_stored(const std::string& agent, std::int64_t record_id, EpochSeconds at, CallbackKind kind);
-  Record& record_of(const HandleRef& ref);
-  std::unique_ptr<ChainWork>& chain_of(const HandleRef& ref);
 
   CampaignStats stats() const;
 };

@@ -16,6 +16,7 @@ struct ChainWork {
   std::vector<Record> records;     ///< the chain, chain_n order
   CallingList* list = nullptr;     ///< where it came from (owned by the campaign)
   std::size_t next = 0;            ///< index of the record to dial next
+  std::optional<EpochSeconds> due_at;  ///< retrieved for a record that was due (a retry, a callback): when it was due
 
   /// True while a record of the chain is still retrieved (not final, not rescheduled).
   bool has_open_record() const {
@@ -52,6 +53,14 @@ class RecordBuffer {
   void push_front(std::unique_ptr<ChainWork> c) {
     records_ += c->records.size();
     chains_.push_front(std::move(c));
+  }
+  /// A chain retrieved for a due record goes before the fresh ones, behind
+  /// the due chains buffered already that were due no later (earliest due first).
+  void insert_due(std::unique_ptr<ChainWork> c) {
+    auto at = chains_.begin();
+    while (at != chains_.end() && (*at)->due_at && *(*at)->due_at <= *c->due_at) ++at;
+    records_ += c->records.size();
+    chains_.insert(at, std::move(c));
   }
   std::unique_ptr<ChainWork> pop_front() {
     auto c = std::move(chains_.front());

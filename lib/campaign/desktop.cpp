@@ -1,22 +1,11 @@
-// Desktop requests (OCS desktop protocol) and personal callbacks.
-//
-// A record reaches a desktop by a handle: in preview modes when the agent asks
-// (or is pushed one), in autonomous modes when its call connects to the agent.
-// The agent's decision (processed, reschedule, cancel, reject, do-not-call) is
-// validated before anything changes; during a call it is kept and applied when
-// the call is released. A chain on a desktop moves on (next record, schedule,
-// finish) once every handle of it is closed.
-#include <atomic>
-
+// The campaign's side of the desktops: it hosts lib/desktop (DeskHost below
+// is the whole of what the desktop may ask of it), forwards the public desktop
+// requests to its Desktop, pushes previews to ready agents, and reschedules
+// records waiting in the lists. Personal callbacks are in personal_callbacks.cpp.
 #include "campaign_impl.hpp"
 
 namespace outbound {
 namespace {
-
-std::atomic<std::int64_t> g_campaign_sequence{0};  // gives each campaign its own handle range
-constexpr int kHandleShift = 32;
-
-bool is_personal_type(RecordType t) { return t == RecordType::personal_callback || t == RecordType::personal_rescheduled; }
 
 // A scheduled record keeps its kind (callback or reschedule) and takes the
 // owner asked for: personal (its agent) or campaign (anyone).
@@ -28,459 +17,159 @@ RecordType callback_type(RecordType current, CallbackKind kind) {
 
 }  // namespace
 
-std::int64_t Campaign::Impl::new_handle() {
-  if (!handle_base) handle_base = (g_campaign_sequence.fetch_add(1) + 1) << kHandleShift;
-  return handle_base + next_handle++;
-}
+// --- the campaign as the desktop's host -------------------------------------------
 
-HandleRef& Campaign::Impl::handle_of(const std::string& agent, std::int64_t handle) {
-  auto it = handles.find(handle);
-  if (it == handles.end()) {
-    std::int64_t owner = handle >> kHandleShift;
-    if (owner >= 1 && owner != (handle_base >> kHandleShift) && owner <= g_campaign_sequence.load())
-      throw Error(ErrorCode::invalid_argument,
-                  "record handle " + std::to_string(handle) + " belongs to another campaign, not " + cfg.name);
-    throw Error(ErrorCode::not_found, "record handle " + std::to_string(handle) + " is unknown or already finished in " + cfg.name);
+class Campaign::Impl::DeskHost final : public desktop::DesktopHost {
+ public:
+  explicit DeskHost(Impl& im) : im_(im) {}
+
+  ChainWork& call_chain(CallId call) override { return *im_.calls.at(call).chain; }
+  bool dialing() const override { return im_.state_accepts_dials(); }
+  desktop::PreviewPick pick_for_preview(bool sync_dnc_first) override;
+  desktop::GateVerdict gate_chained(ChainWork& chain, std::size_t index) override;
+  TreatmentDecision treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& rules) override {
+    return im_.treat(chain, index, result, rules);
   }
-  if (it->second.agent != agent)
-    throw Error(ErrorCode::invalid_argument, "record handle " + std::to_string(handle) + " is held by agent " +
-                                                 it->second.agent + ", not " + agent);
-  return it->second;
-}
-
-std::unique_ptr<ChainWork>& Campaign::Impl::chain_of(const HandleRef& ref) {
-  return ref.call ? calls.at(ref.call).chain : desk.at(ref.entry).chain;
-}
-
-Record& Campaign::Impl::record_of(const HandleRef& ref) { return chain_of(ref)->records.at(ref.index); }
-
-DesktopRecord Campaign::Impl::desktop_record(std::int64_t handle, const ChainWork& chain, std::size_t index,
-                                   const std::string& agent) const {
-  return {handle, cfg.name, chain.list->options().table, agent, chain.records.at(index)};
-}
-
-void Campaign::Impl::emit_desktop(CampaignEvent::Kind kind, const std::string& agent, std::int64_t handle, const Record* record,
-                        std::string message) {
-  CampaignEvent e;
-  e.kind = kind;
-  e.campaign = cfg.name;
-  e.agent_id = agent;
-  e.handle = handle;
-  e.message = std::move(message);
-  if (record) {
-    e.record = *record;
-    e.record_id = record->record_id;
+  void write_record(CallingList* list, const Record& r, bool counted) override {
+    if (counted) im_.count_outcome(r);
+    im_.queue_update(list, r);
   }
-  for (auto& h : handlers) h(e);
+  void release_record(CallingList* list, std::int64_t record_id) override { im_.pending_releases[list].push_back(record_id); }
+  void list_do_not_call(const CallingList& list, const Record& r, DncScope scope, const std::string& message) override;
+  void move_chain_on(std::unique_ptr<ChainWork> chain, const desktop::ChainOutcome& o) override {
+    if (o.reschedule_at)
+      im_.schedule_chain(*chain, *o.reschedule_at);
+    else if (o.treatment)
+      im_.apply_decision(std::move(chain), *o.treatment, o.treated_record);
+    else
+      im_.release_chain(*chain);
+  }
+  void desktop_event(const CampaignEvent& e) override {
+    for (auto& h : im_.handlers) h(e);
+  }
+  void report_error(const std::string& message) override { im_.emit(CampaignEvent::Kind::error, message); }
+  // With inferred agent states, an agent in wrap-up is ready again once its desktop holds nothing.
+  void desk_cleared(const std::string& agent) override {
+    if (!im_.infer_agents) return;
+    const Agent* a = im_.agents.find(agent);
+    if (a && a->state == AgentState::wrap_up) im_.handle_agent_event({agent, AgentState::ready, im_.loop.now()});
+  }
+
+ private:
+  Impl& im_;
+};
+
+std::unique_ptr<desktop::DesktopHost> Campaign::Impl::make_desk_host(Impl& im) { return std::make_unique<DeskHost>(im); }
+
+// The buffer's next chain the gate lets an agent dial (no lockout); what the
+// gate holds back is put back, deferred or finished as for any dial.
+desktop::PreviewPick Campaign::Impl::DeskHost::pick_for_preview(bool sync_dnc_first) {
+  if (sync_dnc_first && !im_.sync_dnc()) return {nullptr, nullptr, "do-not-call list not up to date"};
+  for (;;) {
+    if (im_.buffer.empty()) {
+      im_.refill();
+      im_.storage.wait_idle();  // an agent asking for a preview waits for the records
+    }
+    if (im_.buffer.empty()) return {nullptr, nullptr, "no record to preview"};
+    auto chain = im_.buffer.pop_front();
+    if (im_.hold_if_scheduled(*chain)) continue;
+    if (im_.take_personal_callback(chain)) continue;
+    std::optional<std::uint64_t> key;
+    EpochSeconds held_until = 0;
+    Gate g = Gate::skip_record;
+    while (chain->seek_open()) {
+      g = im_.gate_and_close_blocked(*chain, key, Lockout::ignored, &held_until);
+      if (g != Gate::skip_record) break;
+    }
+    if (g == Gate::held) {
+      im_.hold_chain(*chain, held_until);
+      continue;
+    }
+    if (g == Gate::no_call_day) {  // an agent does not preview it on a no-call day either
+      im_.schedule_chain(*chain, held_until);
+      continue;
+    }
+    if (g == Gate::window_closed) {
+      ++im_.st.window_deferred;
+      im_.defer_closed_chain(*chain, key);
+      continue;
+    }
+    if (g != Gate::dial || chain->records[chain->next].record_status != RecordStatus::retrieved) {
+      im_.finish_chain(*chain);
+      continue;
+    }
+    return {std::move(chain), im_.rules, {}};
+  }
 }
 
-// --- records that arrive with a call ---------------------------------------
+// The gate (no lockout: the agent dials it) on another record of a held chain (the chain's cursor is kept).
+desktop::GateVerdict Campaign::Impl::DeskHost::gate_chained(ChainWork& chain, std::size_t index) {
+  const std::size_t saved = chain.next;
+  chain.next = index;
+  std::optional<std::uint64_t> key;
+  Gate g = im_.gate_and_close_blocked(chain, key, Lockout::ignored);
+  chain.next = saved;
+  if (g == Gate::dial) return desktop::GateVerdict::dial;
+  return g == Gate::chain_done ? desktop::GateVerdict::chain_done : desktop::GateVerdict::skip;
+}
+
+// The number goes on the campaign's DNC list (and for a chain, the customer id);
+// what cannot be listed is reported, and the record still ends (the desktop ends it).
+void Campaign::Impl::DeskHost::list_do_not_call(const CallingList& list, const Record& r, DncScope scope,
+                                                const std::string& message) {
+  try {
+    im_.dnc->add_phone(im_.number_as_e164(list, r), message);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::invalid_argument) {
+      im_.emit(CampaignEvent::Kind::record_error, e.what(), r.record_id);  // no number to list; the record still ends
+    } else {
+      // The DNC table cannot be written now: add_phone already blocked the number
+      // in memory; the operator is told to list it again.
+      im_.emit(CampaignEvent::Kind::database_error, std::string("do-not-call entry for record ") + std::to_string(r.record_id) +
+                                                        " blocked in memory but not persisted: " + e.what(), r.record_id);
+    }
+  }
+  if (scope != DncScope::chain) return;
+  std::string customer = im_.customer_id_of(r);
+  if (customer.empty()) return;
+  try {
+    im_.dnc->add_customer(customer, message);
+  } catch (const std::exception& e) {
+    im_.emit(CampaignEvent::Kind::database_error, std::string("customer id not listed: ") + e.what(), r.record_id);
+  }
+}
+
+// --- records that arrive with a call -------------------------------------------------
 
 void Campaign::Impl::deliver_to_agent(ActiveCall& c, const std::string& agent) {
   if (c.handle) return;
-  c.handle = new_handle();
+  c.handle = desktop.open_call_handle(c.id, agent, c.index);
   c.agent = agent;
-  handles[c.handle] = {agent, c.id, 0, c.index};
-  emit_desktop(CampaignEvent::Kind::record_delivered, agent, c.handle, &c.chain->records[c.index],
-               "record " + std::to_string(c.chain->records[c.index].record_id) + " delivered to agent " + agent);
+  desktop.announce_delivery(c.handle);  // subscribers see the call with its handle and agent set
 }
 
 // Called when a call with a desktop handle is released; false when the
 // record should be finished the usual way (no desktop decision to wait for).
 bool Campaign::Impl::route_released_call(ActiveCall& c, CallResult result) {
-  if (!c.desk_decision && !cfg.wait_for_desktop) {
-    handles.erase(c.handle);
-    return false;
-  }
-  const std::int64_t key = c.handle;
-  DeskEntry e;
-  e.agent = c.agent;
-  e.chain = std::move(c.chain);
-  e.open[key] = c.index;
-  e.network_result = result;
-  e.rules = c.rules;
-  desk.emplace(key, std::move(e));
-  handles[key] = {c.agent, 0, key, c.index};
-  if (c.desk_decision) {
-    apply_to_record(desk.at(key), c.index, *c.desk_decision);
-    close_handle(key);
-  } else {
-    desk.at(key).timeout = loop.schedule_after(cfg.desktop_timeout, [this, key] { on_desk_timeout(key); });
-  }
-  return true;
+  return desktop.call_released(c.handle, c.chain, c.index, result, c.rules);
 }
 
-void Campaign::Impl::on_desk_timeout(std::int64_t key) {
-  auto it = desk.find(key);
-  if (it == desk.end()) return;
-  it->second.timeout = 0;
-  emit(CampaignEvent::Kind::error, "records of agent " + it->second.agent +
-                                        " not processed within the desktop timeout; the called record is finished with the "
-                                        "network's result, chained records handed out beside it get none of their own");
-  auto open = it->second.open;  // closing handles erases from the map
-  for (auto [handle, index] : open) {
-    if (!desk.count(key)) break;
-    // Only the called record (keyed by its call's handle) has a result of its
-    // own; a chained record the desktop asked for may never have been dialed,
-    // and the network's result would end it without a call.
-    DeskEntry& e = desk.at(key);
-    if (handle == key && e.network_result && !e.preview) apply_to_record(e, index, DeskDecision{});
-    close_handle(handle);
-  }
-}
-
-// --- decisions -----------------------------------------------------------------
-
-void Campaign::Impl::validate_decision(const HandleRef& ref, const Record& r, const DeskDecision& d) {
-  using K = DeskDecision::Kind;
-  switch (d.kind) {
-    case K::processed:
-      if (d.result && !is_valid_call_result(static_cast<int>(*d.result)))
-        throw Error(ErrorCode::invalid_argument, "call result " + std::to_string(static_cast<int>(*d.result)) + " does not exist");
-      break;
-    case K::reschedule: {
-      if (d.at <= now_s())
-        throw Error(ErrorCode::invalid_argument, "cannot reschedule record " + std::to_string(r.record_id) + " into the past");
-      if (windows.check(r, from_epoch_seconds(d.at)) != WindowVerdict::open)
-        throw Error(ErrorCode::compliance_blocked,
-                    "cannot reschedule record " + std::to_string(r.record_id) + " outside its calling window");
-      break;
-    }
-    case K::reject:
-      if (ref.call || !desk.at(ref.entry).preview)
-        throw Error(ErrorCode::invalid_state, "only a previewed record can be rejected (record " + std::to_string(r.record_id) + ")");
-      break;
-    case K::dnc:
-      if (!dnc) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " has no do-not-call list");
-      dnc->normalizer().to_e164(r.contact_info);  // throws invalid_argument for a number that is none
-      break;
-    case K::cancel:
-      break;
-  }
-}
-
-void Campaign::Impl::decide(const std::string& agent, std::int64_t handle, DeskDecision d) {
-  HandleRef& ref = handle_of(agent, handle);
-  validate_decision(ref, record_of(ref), d);
-  if (ref.call) {
-    ActiveCall& c = calls.at(ref.call);
-    if (c.desk_decision) throw Error(ErrorCode::invalid_state, "record handle " + std::to_string(handle) + " already has a decision");
-    c.desk_decision = std::move(d);  // applied when the call is released
-    return;
-  }
-  apply_to_record(desk.at(ref.entry), ref.index, d);
-  close_handle(handle);
-}
-
-void Campaign::Impl::apply_to_record(DeskEntry& e, std::size_t index, const DeskDecision& d) {
-  using K = DeskDecision::Kind;
-  ChainWork& chain = *e.chain;
-  Record& r = chain.records.at(index);
-  const EpochSeconds now = now_s();
-  switch (d.kind) {
-    case K::processed: {
-      CallResult result = d.result ? *d.result : e.network_result.value_or(CallResult::ok);
-      if (e.preview) {  // the desktop placed this call
-        r.attempt += 1;
-        r.call_time = now;
-      }
-      TreatmentDecision td = treat(chain, index, result, *e.rules);
-      // Only this record changes now: the others may still be on the desktop.
-      // A final record is written at once; the chain moves on (with the last
-      // decision) when its last handle closes.
-      for (const auto& u : td.updates)
-        if (u.record_id == r.record_id) {
-          RecordStatus keep = r.record_status;
-          r = u;
-          if (r.record_status == RecordStatus::ready) r.record_status = keep;  // still held until the chain moves
-        }
-      if (r.record_status != RecordStatus::retrieved) {
-        ++st.records_finalized;
-        queue_update(chain.list, r);
-      }
-      e.treatment = std::move(td);
-      e.treated_record = r.record_id;
-      break;
-    }
-    case K::reschedule:
-      r.record_type = d.callback == CallbackKind::personal ? RecordType::personal_callback : RecordType::campaign_callback;
-      r.agent_id = d.callback == CallbackKind::personal ? e.agent : std::string();
-      r.record_status = RecordStatus::ready;
-      r.dial_sched_time = d.at;
-      if (e.network_result) r.call_result = *e.network_result;
-      ++st.records_rescheduled;
-      queue_update(chain.list, r);
-      e.reschedule_at = e.reschedule_at ? std::max(*e.reschedule_at, d.at) : d.at;
-      break;
-    case K::cancel:
-      r.record_status = RecordStatus::cancelled;
-      if (e.network_result) r.call_result = *e.network_result;
-      ++st.records_finalized;
-      queue_update(chain.list, r);
-      break;
-    case K::reject:
-      r.record_status = RecordStatus::ready;
-      pending_releases[chain.list].push_back(r.record_id);
-      break;
-    case K::dnc:
-      add_to_dnc(chain, r, d.message);
-      if (d.scope == DncScope::chain) {
-        std::string customer = customer_id_of(r);
-        if (!customer.empty()) {
-          try {
-            dnc->add_customer(customer, d.message);
-          } catch (const std::exception& e) {
-            emit(CampaignEvent::Kind::database_error, std::string("customer id not listed: ") + e.what(), r.record_id);
-          }
-        }
-        for (auto& other : chain.records)
-          if (other.record_status == RecordStatus::retrieved) add_to_dnc(chain, other, d.message);
-      }
-      break;
-  }
-}
-
-void Campaign::Impl::add_to_dnc(ChainWork& chain, Record& r, const std::string& message) {
-  try {
-    dnc->add_phone(number_as_e164(*chain.list, r), message);
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::invalid_argument) {
-      emit(CampaignEvent::Kind::record_error, e.what(), r.record_id);  // no number to list; the record still ends
-    } else {
-      // The DNC table cannot be written now: add_phone already blocked the number
-      // in memory; the operator is told to list it again.
-      emit(CampaignEvent::Kind::database_error, std::string("do-not-call entry for record ") + std::to_string(r.record_id) +
-                                                    " blocked in memory but not persisted: " + e.what(), r.record_id);
-    }
-  }
-  r.call_result = CallResult::do_not_call;
-  r.record_status = RecordStatus::updated;
-  ++st.records_finalized;
-  queue_update(chain.list, r);
-}
-
-void Campaign::Impl::close_handle(std::int64_t handle) {
-  auto it = handles.find(handle);
-  if (it == handles.end()) return;
-  std::int64_t key = it->second.entry;
-  const std::string agent = it->second.agent;
-  handles.erase(it);
-  free_agent_after_desktop(agent);
-  auto e = desk.find(key);
-  if (e == desk.end()) return;
-  e->second.open.erase(handle);
-  if (e->second.open.empty()) route_entry(key);
-}
-
-// With inferred agent states, an agent in wrap-up is ready again once its desktop holds nothing.
-void Campaign::Impl::free_agent_after_desktop(const std::string& agent) {
-  if (!infer_agents) return;
-  for (const auto& [h, ref] : handles)
-    if (ref.agent == agent) return;
-  const Agent* a = agents.find(agent);
-  if (a && a->state == AgentState::wrap_up) handle_agent_event({agent, AgentState::ready, loop.now()});
-}
-
-// Every handle of the chain is closed: it moves on as its decisions say.
-void Campaign::Impl::route_entry(std::int64_t key) {
-  auto node = desk.extract(key);
-  DeskEntry& e = node.mapped();
-  if (e.timeout) loop.cancel(e.timeout);
-  if (e.reschedule_at) {
-    schedule_chain(*e.chain, *e.reschedule_at);
-  } else if (e.treatment) {
-    apply_decision(std::move(e.chain), *e.treatment, e.treated_record);
-  } else {
-    release_chain(*e.chain);
-  }
-}
-
-// --- preview ---------------------------------------------------------------------
-
-std::optional<DesktopRecord> Campaign::Impl::preview(const std::string& agent, bool pushed) {
-  if (agent.empty()) throw Error(ErrorCode::invalid_argument, "agent id must not be empty");
-  if (!state_accepts_dials()) throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " is not dialing (start it first)");
-  if (!pushed && cfg.mode != DialMode::preview && cfg.mode != DialMode::push_preview)
-    throw Error(ErrorCode::invalid_state, "campaign " + cfg.name + " dials in " + std::string(to_string(cfg.mode)) +
-                                              " mode: preview record requests need the preview or push_preview mode");
-  if (!pushed && !sync_dnc()) {
-    emit_desktop(CampaignEvent::Kind::preview_record_empty, agent, 0, nullptr, "do-not-call list not up to date");
-    return std::nullopt;
-  }
-  for (;;) {
-    if (buffer.empty()) {
-      refill();
-      storage.wait_idle();  // an agent asking for a preview waits for the records
-    }
-    if (buffer.empty()) {
-      emit_desktop(CampaignEvent::Kind::preview_record_empty, agent, 0, nullptr, "no record to preview");
-      return std::nullopt;
-    }
-    auto chain = buffer.pop_front();
-    if (hold_if_scheduled(*chain)) continue;
-    if (take_personal_callback(chain)) continue;
-    std::optional<std::uint64_t> key;
-    EpochSeconds held_until = 0;
-    Gate g = Gate::skip_record;
-    while (chain->seek_open()) {
-      g = gate_and_close_blocked(*chain, key, Lockout::ignored, &held_until);
-      if (g != Gate::skip_record) break;
-    }
-    if (g == Gate::held) {
-      hold_chain(*chain, held_until);
-      continue;
-    }
-    if (g == Gate::no_call_day) {  // an agent does not preview it on a no-call day either
-      schedule_chain(*chain, held_until);
-      continue;
-    }
-    if (g == Gate::window_closed) {
-      ++st.window_deferred;
-      defer_closed_chain(*chain, key);
-      continue;
-    }
-    if (g != Gate::dial || chain->records[chain->next].record_status != RecordStatus::retrieved) {
-      finish_chain(*chain);
-      continue;
-    }
-    const std::int64_t h = new_handle();
-    const std::size_t index = chain->next;
-    DeskEntry e;
-    e.agent = agent;
-    e.chain = std::move(chain);
-    e.open[h] = index;
-    e.rules = rules;
-    e.preview = true;
-    auto rec = desktop_record(h, *e.chain, index, agent);
-    desk.emplace(h, std::move(e));
-    handles[h] = {agent, 0, h, index};
-    emit_desktop(CampaignEvent::Kind::preview_record, agent, h, &rec.record,
-                 "record " + std::to_string(rec.record.record_id) + " handed to agent " + agent + " for preview");
-    return rec;
-  }
-}
-
-std::optional<DesktopRecord> Campaign::Impl::chained(const std::string& agent, std::int64_t handle) {
-  HandleRef ref = handle_of(agent, handle);
-  if (ref.call)
-    throw Error(ErrorCode::invalid_state, "chained records are handed out once the call of handle " + std::to_string(handle) + " is over");
-  DeskEntry& e = desk.at(ref.entry);
-  std::set<std::size_t> held;
-  for (auto [h, i] : e.open) held.insert(i);
-  for (std::size_t i = ref.index + 1; i < e.chain->records.size(); ++i) {
-    if (held.count(i) || e.chain->records[i].record_status != RecordStatus::retrieved) continue;
-    // The desktop may dial it: the same gate as any dial (DNC, window, attempts).
-    switch (gate_chained(*e.chain, i)) {
-      case Gate::dial: break;
-      case Gate::chain_done: i = e.chain->records.size(); continue;
-      default: continue;
-    }
-    const std::int64_t h = new_handle();
-    e.open[h] = i;
-    handles[h] = {agent, 0, ref.entry, i};
-    auto rec = desktop_record(h, *e.chain, i, agent);
-    emit_desktop(CampaignEvent::Kind::chained_record, agent, h, &rec.record,
-                 "record " + std::to_string(rec.record.record_id) + ", next in chain " +
-                     std::to_string(rec.record.chain_id) + ", handed to agent " + agent);
-    return rec;
-  }
-  emit_desktop(CampaignEvent::Kind::chained_record, agent, 0, nullptr, "no further record in the chain");
-  return std::nullopt;
-}
-
-// The gate (no lockout: the agent dials it) on another record of a held chain (the chain's cursor is kept).
-Campaign::Impl::Gate Campaign::Impl::gate_chained(ChainWork& chain, std::size_t index) {
-  const std::size_t saved = chain.next;
-  chain.next = index;
-  std::optional<std::uint64_t> key;
-  Gate g = gate_and_close_blocked(chain, key, Lockout::ignored);
-  chain.next = saved;
-  return g;
-}
-
+// Push preview: every ready agent whose desktop is empty and who is not held
+// for a personal callback is handed a record, until none is left.
 void Campaign::Impl::push_previews() {
   if (cfg.mode != DialMode::push_preview || !state_accepts_dials()) return;
-  std::set<std::string> busy;
-  for (const auto& [h, ref] : handles) busy.insert(ref.agent);
+  const std::set<std::string> busy = desktop.holders();
   for (const auto& [id, a] : agents.agents())
     if (a.state == AgentState::ready && !busy.count(id) && !reserved_agents.count(id))
-      if (!preview(id, true)) return;
+      if (!desktop.preview(id, true)) return;
 }
 
-// --- personal callbacks ---------------------------------------------------------
-
-// A due personal callback waits for its own agent; true when it was taken aside.
-bool Campaign::Impl::take_personal_callback(std::unique_ptr<ChainWork>& chain) {
-  const Record& r = chain->records[chain->next];
-  if (!is_personal_type(r.record_type) || r.agent_id.empty()) return false;
-  waiting_callbacks.push_back({std::move(chain), add_saturating(loop.now(), cfg.callback_wait), false});
-  return true;
-}
-
-void Campaign::Impl::serve_waiting_callbacks() {
-  const Time now = loop.now();
-  std::vector<Pending> ready_to_dial;
-  for (auto it = waiting_callbacks.begin(); it != waiting_callbacks.end();) {
-    Record& r = it->chain->records[it->chain->next];
-    const Agent* a = agents.find(r.agent_id);
-    if (!it->announced) {
-      it->announced = true;
-      emit_desktop(CampaignEvent::Kind::scheduled_call, r.agent_id, 0, &r, "personal callback due");
-    }
-    bool agent_free = a && a->state == AgentState::ready && !reserved_agents.count(r.agent_id);
-    if (agent_free && state_accepts_dials()) {
-      std::optional<std::uint64_t> key;
-      EpochSeconds locked_until = 0;
-      // A reserved agent can still be gone when the callee answers (the call
-      // can be abandoned): the lockout after an abandon holds callbacks too.
-      Gate g = gate_and_close_blocked(*it->chain, key, Lockout::applies, &locked_until);
-      if (g == Gate::locked_out || g == Gate::limited || g == Gate::no_call_day) {
-        if (g != Gate::no_call_day) ++(g == Gate::locked_out ? st.lockout_deferred : st.contact_deferred);
-        schedule_chain(*it->chain, locked_until);
-      } else if (g == Gate::held) {
-        hold_chain(*it->chain, locked_until);
-      } else if (g == Gate::dial) {
-        // Out of the list first: the host's check and a veto's treatment may run handlers.
-        auto chain = std::move(it->chain);
-        it = waiting_callbacks.erase(it);
-        if (vetoed_by_host(chain, key)) continue;  // closed through the treatments
-        const std::string agent = chain->records[chain->next].agent_id;
-        reserved_agents.insert(agent);
-        ready_to_dial.push_back(dial_pending(std::move(chain), key, agent));
-        continue;
-      } else if (g == Gate::window_closed) {
-        release_chain(*it->chain);
-      } else if (g == Gate::skip_record) {
-        buffer.push_front(std::move(it->chain));  // the callback is closed; the chain's other records go on
-      } else {
-        finish_chain(*it->chain);
-      }
-      it = waiting_callbacks.erase(it);
-    } else if (!a || a->state == AgentState::logged_out || now >= it->deadline || !state_accepts_dials()) {
-      auto chain = std::move(it->chain);
-      it = waiting_callbacks.erase(it);
-      if (state_accepts_dials())
-        fail_callback(std::move(chain));
-      else
-        release_chain(*chain);
-    } else {
-      ++it;
-    }
-  }
-  dial_batch(std::move(ready_to_dial));
-}
-
-// OCS: a personal callback whose agent cannot take it gets agent callback
-// error (47) through the treatments; with none it ends as missed callback.
-void Campaign::Impl::fail_callback(std::unique_ptr<ChainWork> chain) {
-  const std::size_t index = chain->next;
-  const std::int64_t id = chain->records[index].record_id;
-  TreatmentDecision d = treat(*chain, index, CallResult::agent_callback_error, *rules);
-  for (auto& u : d.updates)
-    if (u.record_id == id && u.record_status == RecordStatus::updated) u.record_status = RecordStatus::missed_callback;
-  emit(CampaignEvent::Kind::error, "personal callback for agent " + chain->records[index].agent_id + " could not be placed", id,
-       CallResult::agent_callback_error);
-  apply_decision(std::move(chain), d, id);
+// Unloading: chains on desktops leave them (desktop.hpp says how); waiting personal callbacks return to ready.
+void Campaign::Impl::release_desk() {
+  desktop.release_all();
+  for (auto& w : waiting_callbacks) release_chain(*w.chain);
+  waiting_callbacks.clear();
+  reserved_agents.clear();
 }
 
 // --- a record that is scheduled in the list, not held --------------------------
@@ -498,9 +187,7 @@ void Campaign::Impl::reschedule_stored(const std::string& agent, std::int64_t re
                      (r->record_type == RecordType::campaign_rescheduled || r->record_type == RecordType::personal_rescheduled ||
                       r->record_type == RecordType::personal_callback || r->record_type == RecordType::campaign_callback);
     if (!scheduled) throw Error(ErrorCode::invalid_state, "record " + std::to_string(record_id) + " is not a scheduled record");
-    if (at <= now_s()) throw Error(ErrorCode::invalid_argument, "cannot reschedule record " + std::to_string(record_id) + " into the past");
-    if (windows.check(*r, from_epoch_seconds(at)) != WindowVerdict::open)
-      throw Error(ErrorCode::compliance_blocked, "cannot reschedule record " + std::to_string(record_id) + " outside its calling window");
+    desktop.check_reschedule(*r, at);  // the same rule as for a held record
     const bool personal = kind == CallbackKind::personal;
     const RecordType type = callback_type(r->record_type, kind);
     if (!storage.run_now([&] { return e.list->reschedule(record_id, at, type, personal ? agent : std::string()); }))
@@ -510,47 +197,14 @@ void Campaign::Impl::reschedule_stored(const std::string& agent, std::int64_t re
   throw Error(ErrorCode::not_found, "no record " + std::to_string(record_id) + " in the lists of " + cfg.name);
 }
 
-// --- unloading -------------------------------------------------------------------
-
-// A record whose call is over keeps the network's result (the desktop timeout's
-// rule): returning it to ready would call a customer who was just reached.
-// Records never dialed (previews, chained records) return to ready.
-void Campaign::Impl::release_desk() {
-  while (!desk.empty()) {
-    const std::int64_t key = desk.begin()->first;
-    DeskEntry& e = desk.begin()->second;
-    // An entry after a call is keyed by the call's handle.
-    if (auto call = e.open.find(key); call != e.open.end() && e.network_result && !e.preview) {
-      if (e.chain->records[call->second].record_status == RecordStatus::retrieved) {
-        apply_to_record(e, call->second, DeskDecision{});
-        close_handle(key);
-      }
-    }
-    if (!desk.count(key)) continue;
-    auto node = desk.extract(key);
-    DeskEntry& rest = node.mapped();
-    if (rest.timeout) loop.cancel(rest.timeout);
-    for (auto [h, i] : rest.open) handles.erase(h);
-    if (rest.reschedule_at)
-      schedule_chain(*rest.chain, *rest.reschedule_at);
-    else if (rest.treatment)
-      apply_decision(std::move(rest.chain), *rest.treatment, rest.treated_record);
-    else
-      release_chain(*rest.chain);
-  }
-  for (auto& w : waiting_callbacks) release_chain(*w.chain);
-  waiting_callbacks.clear();
-  reserved_agents.clear();
-}
-
 // --- the public requests ---------------------------------------------------------
 
 std::optional<DesktopRecord> Campaign::preview_record_request(const std::string& agent_id) {
-  return impl_->preview(agent_id, false);
+  return impl_->desktop.preview(agent_id, false);
 }
 
 std::optional<DesktopRecord> Campaign::chained_record_request(const std::string& agent_id, std::int64_t handle) {
-  return impl_->chained(agent_id, handle);
+  return impl_->desktop.chained(agent_id, handle);
 }
 
 std::int64_t Campaign::add_record(const std::string& agent_id, Record record) {
@@ -577,39 +231,33 @@ std::int64_t Campaign::add_record(const std::string& agent_id, Record record) {
 }
 
 void Campaign::update_call_completion_stats(const std::string& agent_id, std::int64_t handle, CallResult result) {
-  if (!is_valid_call_result(static_cast<int>(result)))
-    throw Error(ErrorCode::invalid_argument, "call result " + std::to_string(static_cast<int>(result)) + " does not exist");
-  auto& im = *impl_;
-  HandleRef& ref = im.handle_of(agent_id, handle);
-  Record& r = im.record_of(ref);
-  r.call_result = result;
-  if (!ref.call) im.queue_update(im.chain_of(ref)->list, r);
+  impl_->desktop.set_call_result(agent_id, handle, result);
 }
 
 void Campaign::record_processed(const std::string& agent_id, std::int64_t handle, std::optional<CallResult> result) {
-  DeskDecision d;
+  desktop::Decision d;
   d.result = result;
-  impl_->decide(agent_id, handle, d);
+  impl_->desktop.decide(agent_id, handle, std::move(d));
 }
 
 void Campaign::record_reject(const std::string& agent_id, std::int64_t handle) {
-  DeskDecision d;
-  d.kind = DeskDecision::Kind::reject;
-  impl_->decide(agent_id, handle, d);
+  desktop::Decision d;
+  d.kind = desktop::Decision::Kind::reject;
+  impl_->desktop.decide(agent_id, handle, std::move(d));
 }
 
 void Campaign::record_cancel(const std::string& agent_id, std::int64_t handle) {
-  DeskDecision d;
-  d.kind = DeskDecision::Kind::cancel;
-  impl_->decide(agent_id, handle, d);
+  desktop::Decision d;
+  d.kind = desktop::Decision::Kind::cancel;
+  impl_->desktop.decide(agent_id, handle, std::move(d));
 }
 
 void Campaign::record_reschedule(const std::string& agent_id, std::int64_t handle, EpochSeconds at, CallbackKind kind) {
-  DeskDecision d;
-  d.kind = DeskDecision::Kind::reschedule;
+  desktop::Decision d;
+  d.kind = desktop::Decision::Kind::reschedule;
   d.at = at;
   d.callback = kind;
-  impl_->decide(agent_id, handle, d);
+  impl_->desktop.decide(agent_id, handle, std::move(d));
 }
 
 void Campaign::scheduled_record_reschedule(const std::string& agent_id, std::int64_t record_id, EpochSeconds at,
@@ -618,11 +266,11 @@ void Campaign::scheduled_record_reschedule(const std::string& agent_id, std::int
 }
 
 void Campaign::do_not_call(const std::string& agent_id, std::int64_t handle, DncScope scope, const std::string& message) {
-  DeskDecision d;
-  d.kind = DeskDecision::Kind::dnc;
+  desktop::Decision d;
+  d.kind = desktop::Decision::Kind::dnc;
   d.scope = scope;
   d.message = message;
-  impl_->decide(agent_id, handle, d);
+  impl_->desktop.decide(agent_id, handle, std::move(d));
 }
 
 void Campaign::do_not_call_number(const std::string& phone, const std::string& message) {
@@ -642,26 +290,13 @@ void Campaign::ready_time(const std::string& agent_id, Duration in) {
 void Campaign::logout(const std::string& agent_id) {
   auto& im = *impl_;
   if (!im.agents.find(agent_id)) throw Error(ErrorCode::not_found, "no agent " + agent_id + " in campaign " + im.cfg.name);
-  std::vector<std::int64_t> held;
-  for (const auto& [h, ref] : im.handles)
-    if (ref.agent == agent_id && !ref.call) held.push_back(h);
-  for (auto h : held) {
-    if (!im.handles.count(h)) continue;
-    const HandleRef& ref = im.handles.at(h);
-    DeskDecision d;
-    if (im.desk.at(ref.entry).preview) d.kind = DeskDecision::Kind::reject;  // never dialed: back to ready
-    im.decide(agent_id, h, d);
-  }
+  im.desktop.logout(agent_id);
   im.reserved_agents.erase(agent_id);
   im.handle_agent_event({agent_id, AgentState::logged_out, im.loop.now()});
 }
 
 std::vector<DesktopRecord> Campaign::desktop_records(const std::string& agent_id) const {
-  auto& im = *impl_;
-  std::vector<DesktopRecord> out;
-  for (const auto& [h, ref] : im.handles)
-    if (ref.agent == agent_id) out.push_back(im.desktop_record(h, *im.chain_of(ref), ref.index, agent_id));
-  return out;
+  return impl_->desktop.records_of(agent_id);
 }
 
 }  // namespace outbound

@@ -319,6 +319,7 @@ void Campaign::Impl::dialing_turn() {
   }
   if (!sync_dnc()) return;  // callbacks, pushed previews and dials all pass the gate below
   refill();
+  refill_due();
   serve_waiting_callbacks();
   push_previews();
   if (cfg.auto_complete && complete_if_all_final()) return;

@@ -242,7 +242,7 @@ void Campaign::Impl::finish_unload() {
     release_chain(*c.chain);
   }
   calls.clear();
-  handles.clear();
+  desktop.forget_call_handles();
   flush_now();
   ++session;  // events still queued from this session find no campaign to reach
   set_state(CampaignState::not_loaded);

@@ -197,10 +197,40 @@ void Campaign::Impl::refill() {
   }
 }
 
-void Campaign::Impl::refill_from(std::size_t list_index, Time now) {
+// A retry or callback that became due does not wait behind the buffered
+// chains (with a chunk of 500 and 10 agents that took up to 17 minutes): when
+// a due time this campaign wrote has come, and every empty_list_backoff for
+// records others scheduled, each list is asked for its due records alone,
+// and they go to the front of the buffer, earliest due first.
+void Campaign::Impl::refill_due() {
+  const Time now = loop.now();
+  const EpochSeconds now_secs = to_epoch_seconds(now);
+  const bool known_due = !due_times.empty() && *due_times.begin() <= now_secs;
+  if (known_due) due_times.erase(due_times.begin(), due_times.upper_bound(now_secs));
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    ListEntry& e = lists[i];
+    if (e.retrieving) continue;  // under way: it takes due records first anyway
+    if (!known_due && now - e.due_polled < cfg.empty_list_backoff) continue;
+    e.due_polled = now;
+    refill_from(i, now, true);
+  }
+}
+
+void Campaign::Impl::note_due(EpochSeconds at) {
+  if (at <= now_s()) return;  // due already: the next retrieval takes it
+  const bool first = due_times.count(at) == 0;
+  due_times.insert(at);
+  if (!first) return;  // a turn is already set for then
+  loop.schedule_at(from_epoch_seconds(at), [w = weak_from_this()] {
+    if (auto im = w.lock()) im->request_pace();
+  });
+}
+
+void Campaign::Impl::refill_from(std::size_t list_index, Time now, bool due_only) {
   ListEntry& e = lists[list_index];
   RetrieveRequest rq;
   rq.now = to_epoch_seconds(now);
+  rq.due_only = due_only;
   rq.max_records = cfg.chunk_size;
   rq.check_windows = windows.enabled();
   if (rq.check_windows) rq.zones = windows.zones_open_now(now);
@@ -216,10 +246,10 @@ void Campaign::Impl::refill_from(std::size_t list_index, Time now) {
   e.retrieving = true;
   records_requested += cfg.chunk_size;
   storage.submit([out, list = e.list, rq] { run_db("retrieve records", out->error, [&] { out->got = list->retrieve(rq); }); },
-                 [this, out, list_index, now] { on_retrieved(list_index, std::move(out->got), out->error, now); });
+                 [this, out, list_index, now, due_only] { on_retrieved(list_index, std::move(out->got), out->error, now, due_only); });
 }
 
-void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now) {
+void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, const std::string& error, Time now, bool due_only) {
   ListEntry& e = lists[list_index];
   e.retrieving = false;
   records_requested -= cfg.chunk_size;
@@ -231,7 +261,7 @@ void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, co
   }
   for (const auto& err : got.errors) record_error(err.record_id, err.reason);
   const bool found = !got.records.empty();
-  if (!found) e.empty_until = add_saturating(now, cfg.empty_list_backoff);
+  if (!found && !due_only) e.empty_until = add_saturating(now, cfg.empty_list_backoff);
   add_chains(std::move(got.records), e.list.get());
   if (!storage.threaded()) return;
   if (!state_accepts_dials()) return release_buffer();  // stopped while they were on their way: back to ready
@@ -239,6 +269,7 @@ void Campaign::Impl::on_retrieved(std::size_t list_index, RetrieveResult got, co
 }
 
 void Campaign::Impl::add_chains(std::vector<Record> records, CallingList* list) {
+  const EpochSeconds now = now_s();
   std::size_t i = 0;
   while (i < records.size()) {
     auto chain = std::make_unique<ChainWork>();
@@ -246,7 +277,14 @@ void Campaign::Impl::add_chains(std::vector<Record> records, CallingList* list) 
     int id = records[i].chain_id;
     while (i < records.size() && records[i].chain_id == id) chain->records.push_back(std::move(records[i++]));
     chain->next = first_record_to_dial(*chain);
-    buffer.push_back(std::move(chain));
+    for (const Record& r : chain->records)
+      if (r.dial_sched_time && *r.dial_sched_time <= now) chain->due_at = std::min(chain->due_at.value_or(now), *r.dial_sched_time);
+    // A due record (however it was retrieved) does not wait behind the
+    // buffered fresh chains: that wait made a 5-minute retry up to 17 minutes late.
+    if (chain->due_at)
+      buffer.insert_due(std::move(chain));
+    else
+      buffer.push_back(std::move(chain));
   }
 }
 

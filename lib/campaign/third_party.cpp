@@ -63,7 +63,7 @@ CancelOutcome Campaign::cancel_records(const CancelRequest& request) {
       if (r.record_status == RecordStatus::retrieved && match(r)) out.in_progress.push_back(r.record_id);
   };
   for (const auto& [id, c] : im.calls) busy(*c.chain);
-  for (const auto& [key, e] : im.desk) busy(*e.chain);
+  im.desktop.for_each_chain(busy);
   for (const auto& w : im.waiting_callbacks) busy(*w.chain);
 
   // Ready rows: found coarsely in SQL, compared exactly here, cancelled if still ready.

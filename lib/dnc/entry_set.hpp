@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "key_set.hpp"
 #include "outbound/dnc.hpp"
 
 namespace outbound::detail {

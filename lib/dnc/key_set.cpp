@@ -10,10 +10,11 @@
 #include <sys/mman.h>
 #endif
 
+#include "key_set.hpp"
 #include "outbound/dnc.hpp"
 #include "outbound/error.hpp"
 
-namespace outbound {
+namespace outbound::detail {
 namespace {
 
 constexpr double kMaxLoad = 0.85;
@@ -153,13 +154,17 @@ void KeySet::clear() noexcept {
   size_ = 0;
 }
 
+}  // namespace outbound::detail
+
+namespace outbound {
+
 std::uint64_t customer_key(const std::string& customer_id) noexcept {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then mixed
   for (unsigned char c : customer_id) {
     h ^= c;
     h *= 0x100000001b3ULL;
   }
-  h = mix(h);
+  h = detail::mix(h);
   return h == 0 ? 1 : h;
 }
 

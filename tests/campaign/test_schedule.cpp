@@ -247,3 +247,128 @@ TEST_CASE("property: no record of a random chain is dialed before its dial_sched
 TEST_CASE("property: no record of a random chain is dialed before its dial_sched_time, across the US spring-forward (2026-03-08)") {
   check_no_record_dialed_before_its_time(date::local_days{date::year{2026} / 3 / 8}, 22);
 }
+
+namespace {
+
+struct LoggedCall {
+  long long record_id;
+  Time dialed_at, released_at;
+};
+
+std::vector<LoggedCall> logged_calls(const std::string& log_file) {
+  soci::session sql("sqlite3", "db=" + log_file);
+  soci::rowset<soci::row> rows = sql.prepare << "SELECT CAST(record_id AS TEXT), CAST(dialed_at_ms AS TEXT), "
+                                                "CAST(released_at_ms AS TEXT) FROM ob_call_log ORDER BY dialed_at_ms";
+  std::vector<LoggedCall> out;
+  for (const auto& r : rows)
+    out.push_back({std::stoll(r.get<std::string>(0)), Time{std::chrono::milliseconds(std::stoll(r.get<std::string>(1)))},
+                   Time{std::chrono::milliseconds(std::stoll(r.get<std::string>(2)))}});
+  return out;
+}
+
+// The stated bound (docs/campaigns.md): a retry this campaign scheduled is
+// dialed within pace_interval + 1 s of its due time, or, when no line was
+// free then, before any other record.
+constexpr Duration kRetryBound = 250ms + 1s;
+
+struct Lateness {
+  long redials = 0, late = 0;
+  Duration worst{};
+};
+
+Lateness check_retries_on_time(std::size_t chunk, int agents) {
+  obtest::TempDir dir;
+  const Time start = utc(2026, 6, 10, 14);
+  CampaignConfig cfg;
+  cfg.name = "retries";
+  cfg.chunk_size = chunk;
+  cfg.empty_list_backoff = 60s;
+  cfg.treatments = TreatmentSet({treatment(1, CallResult::no_answer, RecordAction::retry_in, 5min, 2)});
+  {
+    ListOptions o;
+    o.table = "calling_list";
+    o.create_if_missing = true;
+    auto list = CallingList::open(dir.sqlite(), o);
+    std::vector<Record> records;
+    for (int i = 1; i <= 1200; ++i) records.push_back(obtest::make_record(i));
+    list->insert(records);
+  }
+  Run run(dir, start, cfg, CallResult::no_answer, 20s, agents);
+  run.engine.run_until(start + 20min);
+  run.finish();
+
+  const auto calls = logged_calls((dir.path() / "log.db").string());
+  std::map<long long, Time> last_release;
+  Lateness out;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const auto& c = calls[i];
+    auto prev = last_release.find(c.record_id);
+    if (prev != last_release.end()) {
+      // retry_in 5 min from the result, in the list's whole seconds.
+      const Time due = from_epoch_seconds(to_epoch_seconds(prev->second) + 300);
+      const Duration late = c.dialed_at > due ? c.dialed_at - due : Duration::zero();
+      ++out.redials;
+      out.worst = std::max(out.worst, late);
+      if (late > kRetryBound) {
+        // Late only when a line was free: another record was dialed while this one waited past the bound.
+        bool overtaken = false;
+        for (std::size_t j = 0; j < i; ++j)
+          if (calls[j].dialed_at > due + kRetryBound && calls[j].dialed_at < c.dialed_at) overtaken = true;
+        if (overtaken) ++out.late;
+      }
+    }
+    last_release[c.record_id] = c.released_at;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("retries come within pace_interval + 1 s of their due time, for every chunk size and team size (from the call log)") {
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{10}, std::size_t{100}, std::size_t{500}})
+    for (int agents : {1, 10, 50}) {
+      CAPTURE(chunk);
+      CAPTURE(agents);
+      const Lateness l = check_retries_on_time(chunk, agents);
+      MESSAGE("chunk " << chunk << ", " << agents << " agents: " << l.redials << " redials, worst "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(l.worst).count() << " ms after due, "
+                       << l.late << " overtaken past the bound");
+      CHECK(l.redials > 0);
+      CHECK(l.late == 0);
+    }
+}
+
+TEST_CASE("due records are dialed earliest due first, also when later ones are retrieved while earlier ones wait (from the call log)") {
+  // One line, a call a minute, a record due every 10 s: due records pile up
+  // and come in several retrievals. A later retrieval must not go before the
+  // due records already waiting (it went to the very front: a retry waited
+  // while those due after it were dialed).
+  obtest::TempDir dir;
+  const Time start = utc(2026, 6, 10, 14);
+  {
+    ListOptions o;
+    o.table = "calling_list";
+    o.create_if_missing = true;
+    auto list = CallingList::open(dir.sqlite(), o);
+    std::vector<Record> records;
+    for (int i = 1; i <= 40; ++i) {
+      Record r = obtest::make_record(i);
+      r.record_type = RecordType::campaign_rescheduled;
+      r.dial_sched_time = to_epoch_seconds(start) + 10 * (i - 1);
+      records.push_back(r);
+    }
+    list->insert(records);
+  }
+  CampaignConfig cfg;
+  cfg.name = "order";
+  cfg.chunk_size = 10;
+  Run run(dir, start, cfg, CallResult::answer, 60s, 1);
+  run.engine.run_until(start + 15min);
+  run.finish();
+  const auto dials = run.dials();
+  REQUIRE(dials.size() >= 10);
+  for (std::size_t i = 1; i < dials.size(); ++i) {
+    CAPTURE(i);
+    CHECK(dials[i].record_id > dials[i - 1].record_id);
+  }
+}

@@ -7,6 +7,7 @@
 
 #include "../support/test_support.hpp"
 #include "outbound/dnc.hpp"
+#include "../../lib/dnc/key_set.hpp"
 #include "outbound/error.hpp"
 
 #include <map>
@@ -70,7 +71,7 @@ TEST_CASE("a listed number matches in any format; customer ids match after phone
 }
 
 TEST_CASE("the key set holds every inserted key and no other, through growth") {
-  KeySet set;
+  detail::KeySet set;
   std::mt19937_64 rng(42);
   std::vector<std::uint64_t> keys;
   for (int i = 0; i < 100000; ++i) keys.push_back((rng() | 1) & 0xffffffffffffULL);
@@ -88,7 +89,7 @@ TEST_CASE("the key set holds every inserted key and no other, through growth") {
 }
 
 TEST_CASE("a reserved key set stays within 10 bytes a key") {
-  KeySet set;
+  detail::KeySet set;
   set.reserve(1000000);
   for (std::uint64_t k = 1; k <= 1000000; ++k) set.insert(k * 7919);
   CHECK(static_cast<double>(set.memory_bytes()) / 1000000.0 <= 10.0);
@@ -174,7 +175,7 @@ TEST_CASE("emergency numbers, short codes, service codes and junk are never numb
 TEST_CASE("property: the key set agrees with a model through random inserts and erases at high load") {
   std::mt19937_64 rng(19);
   for (int round = 0; round < 4; ++round) {
-    KeySet set;
+    detail::KeySet set;
     std::set<std::uint64_t> model;
     // Few distinct keys, many operations: long overflow runs and many holes.
     const std::uint64_t space = 2000 + 3000 * static_cast<std::uint64_t>(round);
