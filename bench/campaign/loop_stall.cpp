@@ -7,9 +7,15 @@
 // PostgreSQL: LOCK TABLE ... ACCESS EXCLUSIVE). Everything on the loop — the
 // 2-second abandon timer, connecting a live answer — waits as long as the
 // probe does, so the probe's worst lateness is the worst delay of a connect
-// decision.
+// decision. On PostgreSQL every table the campaign uses is locked.
 //
-//   loop_stall [--pg postgresql:CONN] [--stall-ms 2000] [--seconds 12] [--agents 50]
+// By default the campaign also has a call log and a DNC list in the same
+// database (as a compliant deployment does), so the lock holds up every
+// database user the loop thread still has: call-log writes (each abandon is
+// written at once), the DNC sync before each dialing turn, the log re-reads.
+// `--call-log 0` / `--dnc 0` leave them out (the list's I/O alone).
+//
+//   loop_stall [--pg postgresql:CONN] [--stall-ms 2000] [--seconds 12] [--agents 50] [--call-log 1] [--dnc 1]
 //
 // Prints one JSON line: probe lateness (median, p99, max) overall and during
 // the stalls, the campaign's counters, and the longest time without a dial
@@ -26,6 +32,7 @@
 
 #include <soci/soci.h>
 
+#include "outbound/call_log.hpp"
 #include "outbound/calling_list.hpp"
 #include "outbound/campaign.hpp"
 #include "outbound/driver/sim.hpp"
@@ -41,6 +48,8 @@ struct Options {
   int stall_ms = 2000;   // how long each lock is held
   int seconds = 12;      // wall time of the run
   int agents = 50;
+  bool call_log = true;  // a call log in the same database
+  bool dnc = true;       // a DNC list in the same database
 };
 
 Options parse(int argc, char** argv) {
@@ -51,6 +60,8 @@ Options parse(int argc, char** argv) {
     else if (k == "--stall-ms") o.stall_ms = std::stoi(v);
     else if (k == "--seconds") o.seconds = std::stoi(v);
     else if (k == "--agents") o.agents = std::stoi(v);
+    else if (k == "--call-log") o.call_log = std::stoi(v) != 0;
+    else if (k == "--dnc") o.dnc = std::stoi(v) != 0;
     else throw std::runtime_error("unknown option " + k);
   }
   return o;
@@ -94,7 +105,11 @@ void stall_database(const Options& o, const std::string& sqlite_path, Clock& clo
       *s << "BEGIN EXCLUSIVE";
     } else {
       *s << "BEGIN";
-      *s << "LOCK TABLE loop_stall_list IN ACCESS EXCLUSIVE MODE";
+      // Every table the campaign uses: the database stalls, not one table.
+      std::string tables = "loop_stall_list";
+      if (o.call_log) tables += ", loop_stall_call_log";
+      if (o.dnc) tables += ", loop_stall_dnc";
+      *s << "LOCK TABLE " + tables + " IN ACCESS EXCLUSIVE MODE";
     }
     const Time from = clock.now();
     std::this_thread::sleep_for(std::chrono::milliseconds(o.stall_ms));
@@ -119,6 +134,8 @@ int main(int argc, char** argv) try {
     soci::session s(soci_connection(o.pg));
     s << "DROP TABLE IF EXISTS loop_stall_list";
     s << "DROP TABLE IF EXISTS loop_stall_list_lease";
+    s << "DROP TABLE IF EXISTS loop_stall_call_log";
+    s << "DROP TABLE IF EXISTS loop_stall_dnc";
   }
   auto list = std::shared_ptr<CallingList>(CallingList::open(conn, lo));
   list->insert(make_records(20000));
@@ -134,8 +151,20 @@ int main(int argc, char** argv) try {
   cfg.name = "loop-stall";
   cfg.mode = DialMode::progressive;
   cfg.ratio = 2.0;
-  Campaign& campaign = engine.add_campaign(cfg, tserver);
+  std::shared_ptr<DncList> dnc;
+  if (o.dnc) {
+    DncOptions d;
+    d.table = "loop_stall_dnc";
+    dnc = std::shared_ptr<DncList>(DncList::open(conn, d));
+    dnc->add_phone("+16465000001", "bench");  // one record blocked, so the list is really consulted
+  }
+  Campaign& campaign = engine.add_campaign(cfg, tserver, dnc);
   campaign.add_list(list);
+  if (o.call_log) {
+    CallLogOptions lg;
+    lg.table = "loop_stall_call_log";
+    campaign.set_call_log(std::shared_ptr<CallLog>(CallLog::open(conn, lg)));
+  }
   std::vector<Time> dialed;  // when each dial went out (loop thread)
   campaign.on_event([&](const CampaignEvent& e) {
     if (e.kind == CampaignEvent::Kind::dialing) dialed.push_back(engine.clock().now());
@@ -178,11 +207,11 @@ int main(int argc, char** argv) try {
   std::printf(
       "{\"db\": \"%s\", \"stall_ms\": %d, \"probe_late_ms\": {\"median\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
       "\"probe_late_ms_during_stall\": {\"median\": %.1f, \"max\": %.1f}, \"dials\": %ld, \"live_answers\": %ld, "
-      "\"abandoned\": %ld, \"dial_gap_ms_max\": %.1f}\n",
+      "\"abandoned\": %ld, \"dial_gap_ms_max\": %.1f, \"call_log\": %s, \"dnc\": %s}\n",
       o.pg.empty() ? "sqlite" : "postgresql", o.stall_ms, percentile(all, 0.5), percentile(all, 0.99),
       all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()), percentile(during, 0.5),
       during.empty() ? 0.0 : *std::max_element(during.begin(), during.end()), s.dials, s.live_answers,
-      s.abandoned, dial_gap_ms);
+      s.abandoned, dial_gap_ms, o.call_log ? "true" : "false", o.dnc ? "true" : "false");
   fs::remove_all(dir);
   return 0;
 } catch (const std::exception& e) {

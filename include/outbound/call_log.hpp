@@ -57,6 +57,10 @@ class OB_API CallLog {
   /// Writes calls in one transaction: all or none (Error(database) when none).
   /// Abandoned calls are also remembered in memory at once, written or not.
   void append(const std::vector<CallLogEntry>& calls);
+  /// As append, but waits at most `max_wait` for a lock another connection holds (SQLite's busy
+  /// timeout, PostgreSQL's lock_timeout), then fails with Error(database): for a caller that must
+  /// not stall, such as the engine's loop thread, which keeps the rows and tries again later.
+  void append(const std::vector<CallLogEntry>& calls, Duration max_wait);
   /// Calls of `campaign` answered at or after `since`, oldest answer first.
   std::vector<CallLogEntry> answered_since(const std::string& campaign, Time since);
   /// Reads the numbers abandoned at or after `since` (any campaign, any

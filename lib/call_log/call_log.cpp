@@ -2,6 +2,8 @@
 // load for the abandon window and the abandoned-number lockout.
 #include "outbound/call_log.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <tuple>
@@ -59,6 +61,9 @@ void add_message_left_column(detail::Database& db, const std::string& t) {
   }
 }
 
+// One INSERT a row, prepared once; the caller holds the transaction.
+void insert_rows(detail::Database& db, const std::string& table, const std::vector<CallLogEntry>& calls);
+
 }  // namespace
 
 struct CallLog::Impl {
@@ -107,21 +112,63 @@ void CallLog::append(const std::vector<CallLogEntry>& calls) {
   for (const auto& e : calls)
     if (e.abandoned) remember_abandoned(e.phone, e.released_at);
   if (calls.empty()) return;
-  detail::in_transaction(im.db, "write call log " + im.table, [&] {
-    BoundRow r;
-    soci::statement st =
-        (im.db.sql->prepare << "INSERT INTO " + im.table + " (" + kColumns +
-                                   ") VALUES (:c, :l, :rid, :cid, :cn, :p, :a, :d, :an, :ac, :co, :ab, :re, :res, :ml)",
-         soci::use(r.campaign), soci::use(r.list), soci::use(r.record_id), soci::use(r.chain_id), soci::use(r.chain_n),
-         soci::use(r.phone), soci::use(r.agent), soci::use(r.dialed), soci::use(r.answered, r.answered_ind),
-         soci::use(r.answer), soci::use(r.connected, r.connected_ind), soci::use(r.abandoned), soci::use(r.released),
-         soci::use(r.result), soci::use(r.message_left));
-    for (const auto& e : calls) {
-      r.set(e);
-      st.execute(true);
-    }
-  });
+  detail::in_transaction(im.db, "write call log " + im.table, [&] { insert_rows(im.db, im.table, calls); });
 }
+
+// SQLite waits for a lock in BEGIN IMMEDIATE, for the connection's busy
+// timeout: it is lowered for this write and put back after, whatever happens.
+// PostgreSQL waits in the INSERT: lock_timeout, for this transaction only.
+void CallLog::append(const std::vector<CallLogEntry>& calls, Duration max_wait) {
+  auto& im = *impl_;
+  const long long wait_ms = std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(max_wait).count());
+  const std::string what = "write call log " + im.table;
+  int busy_ms = 0;
+  if (!calls.empty() && im.db.dialect == detail::Dialect::sqlite)
+    detail::guarded(what, [&] { *im.db.sql << "PRAGMA busy_timeout", soci::into(busy_ms); });
+  if (calls.empty() || (im.db.dialect == detail::Dialect::sqlite && busy_ms <= wait_ms))
+    return append(calls);  // nothing to wait for, or the connection waits no longer anyway
+  for (const auto& e : calls)
+    if (e.abandoned) remember_abandoned(e.phone, e.released_at);
+  if (im.db.dialect == detail::Dialect::postgresql) {
+    detail::in_transaction(im.db, what, [&] {
+      *im.db.sql << "SET LOCAL lock_timeout = " + std::to_string(std::max<long long>(1, wait_ms));  // 0: no limit
+      insert_rows(im.db, im.table, calls);
+    });
+    return;
+  }
+  detail::guarded(what, [&] { *im.db.sql << "PRAGMA busy_timeout = " + std::to_string(wait_ms); });
+  auto restore = [&] { *im.db.sql << "PRAGMA busy_timeout = " + std::to_string(busy_ms); };
+  try {
+    detail::in_transaction(im.db, what, [&] { insert_rows(im.db, im.table, calls); });
+  } catch (...) {
+    try {
+      restore();
+    } catch (...) {
+      // The connection is gone: the write's error is the one to report.
+    }
+    throw;
+  }
+  detail::guarded(what, restore);
+}
+
+namespace {
+
+void insert_rows(detail::Database& db, const std::string& table, const std::vector<CallLogEntry>& calls) {
+  BoundRow r;
+  soci::statement st =
+      (db.sql->prepare << "INSERT INTO " + table + " (" + kColumns +
+                              ") VALUES (:c, :l, :rid, :cid, :cn, :p, :a, :d, :an, :ac, :co, :ab, :re, :res, :ml)",
+       soci::use(r.campaign), soci::use(r.list), soci::use(r.record_id), soci::use(r.chain_id), soci::use(r.chain_n),
+       soci::use(r.phone), soci::use(r.agent), soci::use(r.dialed), soci::use(r.answered, r.answered_ind),
+       soci::use(r.answer), soci::use(r.connected, r.connected_ind), soci::use(r.abandoned), soci::use(r.released),
+       soci::use(r.result), soci::use(r.message_left));
+  for (const auto& e : calls) {
+    r.set(e);
+    st.execute(true);
+  }
+}
+
+}  // namespace
 
 std::vector<CallLogEntry> CallLog::answered_since(const std::string& campaign, Time since) {
   auto& im = *impl_;

@@ -7,13 +7,13 @@
 namespace outbound {
 
 void Campaign::Impl::handle_call_event(const CallEvent& e) {
-  auto it = calls.find(e.call_id);
-  if (it == calls.end()) {
+  ActiveCall* found = calls.find(e.call_id);
+  if (!found) {
     ++st.driver_errors;
     emit(CampaignEvent::Kind::driver_error, "event " + std::string(to_string(e.kind)) + " for unknown call " + std::to_string(e.call_id) + " ignored");
     return;
   }
-  ActiveCall& c = it->second;
+  ActiveCall& c = *found;
   const Time now = loop.now();
   switch (e.kind) {
     case CallEventKind::dialing:
@@ -34,9 +34,8 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
       on_abandoned(c, now);
       break;
     case CallEventKind::released: {
-      // Out of the map first: handlers and desktops may change the campaign meanwhile.
-      ActiveCall done = std::move(c);
-      calls.erase(it);
+      // Out of the tracker first (its deadlines cancelled): handlers and desktops may change the campaign meanwhile.
+      ActiveCall done = calls.remove(e.call_id);
       done.message_left = e.message_left;
       if (e.message_left) ++st.messages_left;
       finish_released(done, e.result, now);
@@ -48,7 +47,7 @@ void Campaign::Impl::handle_call_event(const CallEvent& e) {
 }
 
 void Campaign::Impl::finish_released(ActiveCall& c, CallResult reported, Time now) {
-  loop.cancel(c.abandon_timer);
+  calls.disarm_abandon(c);
   call_left_routing(c);
   CallResult result = reported;
   // An abandoned call ends abandoned, unless the callee opted out during the message.
@@ -82,12 +81,7 @@ void Campaign::Impl::on_answered(ActiveCall& c, const CallEvent& e, Time now) {
   c.live = true;
   ++st.live_answers;
   // Regulation: a live answer must reach an agent within abandon_after.
-  const CallId id = c.id;
-  c.abandon_timer = loop.schedule_after(cfg.abandon_after, [w = weak_from_this(), id] {
-    auto im = w.lock();
-    if (!im) return;
-    im->on_abandon_deadline(id);
-  });
+  calls.arm_abandon(c, cfg.abandon_after);
   if (engine_routes) await_agent(c);
 }
 
@@ -125,11 +119,11 @@ void Campaign::Impl::apply_call_action(ActiveCall& c, AnswerClass answer) {
   if (!guarded_driver_call(what.c_str(), [&] { driver->transfer(id, rule->destination); })) c.call_action_result.reset();
 }
 
-void Campaign::Impl::on_abandon_deadline(CallId id) {
-  auto it = calls.find(id);
-  if (it == calls.end() || it->second.connected || it->second.abandoned) return;
-  it->second.abandon_timer = 0;
-  on_abandoned(it->second, loop.now());
+// The tracker clears the call's abandon timer before it calls here.
+void Campaign::Impl::abandon_deadline_passed(CallId id) {
+  ActiveCall* c = calls.find(id);
+  if (!c || c->connected || c->abandoned) return;
+  on_abandoned(*c, loop.now());
   guarded_driver_call("release an abandoned call", [&] { driver->release_abandoned(id); });
 }
 
@@ -137,8 +131,7 @@ void Campaign::Impl::on_connected(ActiveCall& c, const CallEvent& e, Time now) {
   if (c.connected || c.abandoned) return;
   c.connected = true;
   c.connected_at = now;
-  loop.cancel(c.abandon_timer);
-  c.abandon_timer = 0;
+  calls.disarm_abandon(c);
   call_left_routing(c);
   if (c.live) {
     ++st.connected;
@@ -175,8 +168,7 @@ void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
   c.abandoned = true;
   // An agent being called for it did nothing wrong: freed when the driver says so, or at the release.
   router.forget(c.id);
-  loop.cancel(c.connect_timer);
-  c.connect_timer = 0;
+  calls.disarm_connect(c);
   if (c.live) {
     ++st.abandoned;
     tracker.on_abandon(now);
@@ -185,8 +177,7 @@ void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {
     // before the next flush must not forget it (the record would be redialed).
     if (call_log) {
       call_log->remember_abandoned(c.phone, now);
-      log_call(c, CallResult::abandoned, now);
-      c.logged = true;
+      log_call(c, CallResult::abandoned, now);  // the row is queued once: not again at the release
       flush_call_log();
     }
   }
@@ -252,9 +243,13 @@ TreatmentDecision Campaign::Impl::treat(const ChainWork& chain, std::size_t inde
   return d;
 }
 
-// The call's row for the log, written with the next flush.
-void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) {
-  if (!call_log || c.logged) return;
+// The call's row for the log, written with the next flush (once a call: the tracker keeps count).
+void Campaign::Impl::log_call(ActiveCall& c, CallResult result, Time now) {
+  if (!call_log) return;
+  calls.log_once(c, [&] { return log_row(c, result, now); });
+}
+
+CallLogEntry Campaign::Impl::log_row(const ActiveCall& c, CallResult result, Time now) const {
   const Record& r = c.chain->records[c.index];
   CallLogEntry e;
   e.campaign = cfg.name;
@@ -272,7 +267,7 @@ void Campaign::Impl::log_call(const ActiveCall& c, CallResult result, Time now) 
   e.released_at = now;
   e.result = result;
   e.message_left = c.message_left;
-  pending_log.push_back(std::move(e));
+  return e;
 }
 
 // UK rule: a number whose call was abandoned is not called again within the

@@ -5,6 +5,8 @@
 // lists: writes, releases, refill), dialing.cpp (the compliance gate's facts
 // and verdict — lib/gate decides —, the dialing turn, pacing, placing calls), call_events.cpp (driver events, treatments, statistics)
 // desktop.cpp (the campaign as lib/desktop's host) and personal_callbacks.cpp.
+// The calls in flight, their deadlines and their log rows are the call
+// tracker's (lib/calls).
 #pragma once
 
 #include "outbound/campaign.hpp"
@@ -14,6 +16,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "../calls/call_tracker.hpp"
 #include "../timezone/no_call_days.hpp"
 #include "abandon_window.hpp"
 #include "agent_router.hpp"
@@ -30,9 +33,8 @@ using detail::ChainWork;
 
 namespace campaign_detail {
 
-/// A call the driver holds.
-struct ActiveCall {
-  CallId id = 0;
+/// A call the driver holds (its id, deadlines and logged flag are the tracker's, lib/calls).
+struct ActiveCall : calls::TrackedCall {
   std::unique_ptr<ChainWork> chain;
   std::size_t index = 0;  // the dialed record in chain->records
   Time dialed_at{};
@@ -44,10 +46,7 @@ struct ActiveCall {
   bool abandoned = false;
   AnswerClass answer = AnswerClass::unknown;
   std::string phone;            // with a call log: the number for the log and the lockout (E.164 when it reads as one)
-  bool logged = false;          // its log row is written (an abandoned call: at the abandon)
-  TimerId abandon_timer = 0;
   std::string connecting_agent; // engine routing: the agent connect() was asked for, until connected or failed
-  TimerId connect_timer = 0;    // engine routing: agent_answer_timeout of that connect
   std::shared_ptr<const TreatmentSet> rules;  // the rules the call started with
   std::string agent;            // the agent it is for (personal callback) or connected to
   std::int64_t handle = 0;      // the desktop's handle once connected to an agent (its decision is the desktop's)
@@ -71,7 +70,7 @@ struct ListEntry {
 using campaign_detail::ActiveCall;
 using campaign_detail::ListEntry;
 
-struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
+struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::DeadlineListener {
   Impl(EventLoop& l, CampaignConfig c, std::shared_ptr<Driver> d, std::shared_ptr<DncList> n, CallingWindows w)
       : loop(l), cfg(std::move(c)), driver(std::move(d)), dnc(std::move(n)), windows(std::move(w)),
         rules(std::make_shared<TreatmentSet>(cfg.treatments)), abandon_window(cfg.abandon_cap.window),
@@ -112,7 +111,6 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::shared_ptr<DncList> dnc;
   std::string caller_id;                   // cfg.caller_id in E.164 (set at load)
   std::shared_ptr<CallLog> call_log;       // optional: every call logged; window and lockout kept across restarts
-  std::vector<CallLogEntry> pending_log;   // calls not yet written to the log
   Time abandoned_loaded_at{};              // last read of abandoned numbers from the log
   Time dials_loaded_at{};                  // last read of dials from the log (contact limits)
   PreDialCheck pre_dial_check;             // the host's veto before each dial (empty: none)
@@ -123,7 +121,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   std::unique_ptr<Sink> sink;
   std::vector<ListEntry> lists;
   detail::RecordBuffer buffer;
-  std::unordered_map<CallId, ActiveCall> calls;
+  calls::CallTracker<ActiveCall> calls{loop, *this};  // calls in flight, their deadlines, their log rows
   AgentPool agents;
   CampaignState state = CampaignState::not_loaded;
   CallId next_call_id = 1;
@@ -169,6 +167,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   bool flush_again = false;           // asked for while one was under way
   int dials_in_flight = 0;            // batches whose attempts are being written: no new dial decision
   bool renewing = false;              // a lease renewal is under way
+  int storage_waits = 0;              // > 0 inside flush_now/settle_storage: the call log may take its full wait
   // Last member: destroyed first, so its thread finishes its jobs while the lists still exist.
   detail::ListWorker storage{loop, !loop.clock().is_manual()};
 
@@ -245,7 +244,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void flush();  // writes queued results and releases; what fails stays queued (write_failed)
   void flush_now();  // flush() and wait for it: every write under way done (stop, unload, load)
   void settle_storage();  // waits for the list worker; writes what its completions queued
-  bool has_pending_writes() const { return !pending_updates.empty() || !pending_releases.empty() || !pending_log.empty(); }
+  bool has_pending_writes() const { return !pending_updates.empty() || !pending_releases.empty() || calls.log_rows_pending() > 0; }
 
   void queue_update(CallingList* list, const Record& r) { pending_updates[list].push_back(r); }
 
@@ -349,7 +348,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void finish_released(ActiveCall& c, CallResult reported, Time now);  // settles a released call's result and moves it on
   void on_answered(ActiveCall& c, const CallEvent& e, Time now);
   void apply_call_action(ActiveCall& c, AnswerClass answer);  // a treatment's drop/connect/transfer of a machine, fax, silence
-  void on_abandon_deadline(CallId id);  // a live answer not connected within abandon_after
+  void abandon_deadline_passed(CallId id) override;  // a live answer not connected within abandon_after
   void on_connected(ActiveCall& c, const CallEvent& e, Time now);
   void list_opt_out(const ActiveCall& c);  // the callee's number goes on the do-not-call list
   void on_abandoned(ActiveCall& c, Time now);
@@ -360,7 +359,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   // The treatments' decision; a record whose treatment fails is made final.
   TreatmentDecision treat(const ChainWork& chain, std::size_t index, CallResult result, const TreatmentSet& set);
   TreatmentLimits treatment_limits(CallResult result) const;  // the UK abandoned-call redial lockout, for the treatment
-  void log_call(const ActiveCall& c, CallResult result, Time now);    // queue the call's log row (once)
+  void log_call(ActiveCall& c, CallResult result, Time now);          // queue the call's log row (once)
+  CallLogEntry log_row(const ActiveCall& c, CallResult result, Time now) const;  // the row log_call queues
   bool flush_call_log();                                              // write the queued rows; false on failure
   void check_lists_for_load();                                        // setup mistakes refuse the load, nothing written
   void seed_from_call_log();                                          // abandon window and lockout at load
@@ -387,7 +387,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl> {
   void connect_agent(ActiveCall& c, const std::string& agent);  // agent busy, driver->connect
   void on_connect_failed(ActiveCall& c, const CallEvent& e);
   void agent_did_not_take(ActiveCall& c, const std::string& agent, const std::string& why);  // next agent, or abandoned
-  void on_connect_deadline(CallId id, const std::string& agent);  // no word from the driver in agent_answer_timeout
+  void connect_deadline_passed(CallId id, const std::string& agent) override;  // no word from the driver in agent_answer_timeout
   void abandon_now(ActiveCall& c);          // abandoned, and the driver told to release it
   void call_left_routing(ActiveCall& c);    // connected or ending: an agent held for it is freed
 

@@ -497,25 +497,24 @@ void Campaign::Impl::place_call(Pending p) {
   }
   call.rules = rules;
   call.chain = std::move(p.chain);
-  auto [it, ok] = calls.emplace(id, std::move(call));
-  (void)ok;
+  ActiveCall& added = calls.add(std::move(call));
   ++st.dials;
   tracker.on_dial(loop.now());
-  announce_dial(it->second);
+  announce_dial(added);
   std::string error;
   bool placed = guarded_driver_call("dial", [&] { driver->dial(rq); }, &error);
-  // Looked up again: nothing the driver did may have kept `it` valid.
-  it = calls.find(id);
-  if (!placed && it != calls.end()) {
+  // Looked up again: nothing the driver did may have kept a reference valid.
+  ActiveCall* c = calls.find(id);
+  if (!placed && c) {
     // The driver refused: the attempt stands (it was recorded) and the
     // record goes through the treatments as a dial error.
     ++st.driver_errors;
     note_refusal(error);
-    if (it->second.personal) reserved_agents.erase(it->second.agent);
-    log_call(it->second, CallResult::dial_error, loop.now());
-    report_result(it->second, CallResult::dial_error);
-    finish_call(it->second, CallResult::dial_error);
-    calls.erase(it);
+    if (c->personal) reserved_agents.erase(c->agent);
+    log_call(*c, CallResult::dial_error, loop.now());
+    report_result(*c, CallResult::dial_error);
+    finish_call(*c, CallResult::dial_error);
+    calls.remove(id);
   }
 }
 

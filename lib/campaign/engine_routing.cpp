@@ -18,12 +18,12 @@ void Campaign::Impl::await_agent(ActiveCall& c) {
 void Campaign::Impl::route_live_answers() {
   if (!engine_routes) return;
   while (auto m = router.next_match(agents, reserved_agents)) {
-    auto it = calls.find(m->call);
-    if (it == calls.end() || it->second.connected || it->second.abandoned) {
+    ActiveCall* c = calls.find(m->call);
+    if (!c || c->connected || c->abandoned) {
       router.forget(m->call);
       continue;
     }
-    connect_agent(it->second, m->agent);
+    connect_agent(*c, m->agent);
   }
 }
 
@@ -32,10 +32,7 @@ void Campaign::Impl::connect_agent(ActiveCall& c, const std::string& agent) {
   router.connecting(id);
   c.connecting_agent = agent;
   handle_agent_event({agent, AgentState::busy, loop.now()});  // held for this call: offered no other
-  if (cfg.agent_answer_timeout > Duration::zero())
-    c.connect_timer = loop.schedule_after(cfg.agent_answer_timeout, [w = weak_from_this(), id, agent] {
-      if (auto im = w.lock()) im->on_connect_deadline(id, agent);
-    });
+  if (cfg.agent_answer_timeout > Duration::zero()) calls.arm_connect(c, agent, cfg.agent_answer_timeout);
   try {
     DispatchScope scope(dispatching);
     driver->connect(id, agent);
@@ -54,8 +51,7 @@ void Campaign::Impl::on_connect_failed(ActiveCall& c, const CallEvent& e) {
 }
 
 void Campaign::Impl::agent_did_not_take(ActiveCall& c, const std::string& agent, const std::string& why) {
-  loop.cancel(c.connect_timer);
-  c.connect_timer = 0;
+  calls.disarm_connect(c);
   c.connecting_agent.clear();
   router.failed(c.id, agent);
   handle_agent_event({agent, AgentState::not_ready, loop.now()});
@@ -66,11 +62,11 @@ void Campaign::Impl::agent_did_not_take(ActiveCall& c, const std::string& agent,
   abandon_now(c);  // nobody left to take it: the customer is not kept waiting
 }
 
-void Campaign::Impl::on_connect_deadline(CallId id, const std::string& agent) {
-  auto it = calls.find(id);
-  if (it == calls.end() || it->second.connecting_agent != agent) return;
-  ActiveCall& c = it->second;
-  c.connect_timer = 0;
+// The tracker clears the call's connect timer (when it is this one) before it calls here.
+void Campaign::Impl::connect_deadline_passed(CallId id, const std::string& agent) {
+  ActiveCall* found = calls.find(id);
+  if (!found || found->connecting_agent != agent) return;
+  ActiveCall& c = *found;
   if (c.abandoned || c.connected) return;  // given up meanwhile: the agent is freed at the release
   // The driver still holds the agent's leg, so no other agent can be asked: the call is given up.
   c.connecting_agent.clear();
@@ -82,8 +78,7 @@ void Campaign::Impl::on_connect_deadline(CallId id, const std::string& agent) {
 }
 
 void Campaign::Impl::abandon_now(ActiveCall& c) {
-  loop.cancel(c.abandon_timer);
-  c.abandon_timer = 0;
+  calls.disarm_abandon(c);
   router.forget(c.id);
   on_abandoned(c, loop.now());
   const CallId id = c.id;
@@ -94,8 +89,7 @@ void Campaign::Impl::abandon_now(ActiveCall& c) {
 // agent held for a connect that never finished is free again.
 void Campaign::Impl::call_left_routing(ActiveCall& c) {
   router.forget(c.id);
-  loop.cancel(c.connect_timer);
-  c.connect_timer = 0;
+  calls.disarm_connect(c);
   if (c.connecting_agent.empty() || c.connected) {
     c.connecting_agent.clear();
     return;

@@ -234,8 +234,8 @@ void Campaign::Impl::finish_unload() {
   // their records return to ready with the attempt already counted.
   router.clear();
   for (auto& [id, c] : calls) {
-    loop.cancel(c.abandon_timer);
-    loop.cancel(c.connect_timer);
+    calls.disarm_abandon(c);
+    calls.disarm_connect(c);
     if (c.live && !c.connected) on_abandoned(c, loop.now());  // a person answered and is hung up on
     log_call(c, c.abandoned ? CallResult::abandoned : CallResult::cleared, loop.now());  // placed: it is on record
     if (c.personal) reserved_agents.erase(c.agent);

@@ -121,6 +121,7 @@ void Campaign::Impl::flush() {
 }
 
 void Campaign::Impl::flush_now() {
+  DispatchScope waiting(storage_waits);
   flush();
   settle_storage();
 }
@@ -128,6 +129,7 @@ void Campaign::Impl::flush_now() {
 // Every job with the worker done and its completion run; what those queued
 // (a batch not dialed after all returns its records) is written too.
 void Campaign::Impl::settle_storage() {
+  DispatchScope waiting(storage_waits);
   if (!storage.threaded()) return;
   for (int round = 0;; ++round) {
     storage.wait_idle();
@@ -136,11 +138,18 @@ void Campaign::Impl::settle_storage() {
   }
 }
 
+// The tracker's queued rows; on failure they stay queued for the next flush.
+// On the loop's own turns (timers, an abandon, a dialing turn) a locked log is
+// waited for at most kLoopLogWait, so the abandon timer and connects are not
+// held up; stop, unload, load and Campaign::flush wait as long as the log's
+// connection does (they promise every write done when they return).
 bool Campaign::Impl::flush_call_log() {
-  if (!call_log || pending_log.empty()) return true;
-  if (!guarded_db("write call log", [&] { call_log->append(pending_log); })) return false;
-  pending_log.clear();
-  return true;
+  if (!call_log) return true;
+  static constexpr Duration kLoopLogWait = std::chrono::milliseconds(100);
+  std::string error;
+  if (calls.flush_log(*call_log, storage_waits > 0 ? std::nullopt : std::optional<Duration>(kLoopLogWait), &error)) return true;
+  report_db_error("write call log: " + error);
+  return false;
 }
 
 // Returns every still-retrieved record of the chain to ready (not dialed now).

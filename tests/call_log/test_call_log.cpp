@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include <soci/soci.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -188,6 +190,43 @@ TEST_CASE("while the log cannot be written no call is placed, and no row is lost
   CHECK(r.driver->requests.size() > before + 3);  // dialing resumed
   r.c->unload();
   r.run(1min);  // the calls in flight end, then the campaign unloads
+  REQUIRE(r.c->state() == CampaignState::not_loaded);
+  CHECK(r.log->count() == static_cast<long long>(r.driver->requests.size()));
+}
+
+TEST_CASE("a locked call log holds the loop at most 100 ms a write, and Campaign::flush still waits for it and writes every row") {
+  obtest::TempDir dir;
+  new_list(dir, obtest::make_records(200));
+  // A log that waits 3 s for a lock: the loop's flushes must give up long before.
+  Run r(dir, kStart, [](const DialRequest&) { return CallResult::answer; }, {}, dir.sqlite("log.db") + "?timeout=3");
+  r.go(3);
+  r.run(1min);
+  const std::size_t before = r.driver->requests.size();
+  REQUIRE(before > 0);
+  soci::session other(soci::sqlite3, "db=" + (dir.path() / "log.db").string());
+  other << "BEGIN EXCLUSIVE";  // another program holds the log's write lock
+  auto log_failed = [&] {
+    return std::any_of(r.events.begin(), r.events.end(), [](const CampaignEvent& e) {
+      return e.kind == CampaignEvent::Kind::database_error && e.message.find("call log") != std::string::npos;
+    });
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int s = 0; s < 40 && !log_failed(); ++s) r.run(1s);  // until a call ends and its row cannot be written
+  REQUIRE(log_failed());
+  r.run(2s);  // flushes and retries, each giving up after 100 ms (unbounded: 3 s each)
+  CHECK(std::chrono::steady_clock::now() - t0 < 8s);
+  CHECK(r.driver->requests.size() - before <= 3);  // no call placed whose row cannot be kept
+  std::thread release([&] {
+    std::this_thread::sleep_for(300ms);
+    other << "ROLLBACK";
+  });
+  r.c->flush();  // waits for the lock as long as the connection does
+  release.join();
+  const auto ended = std::count_if(r.events.begin(), r.events.end(),
+                                   [](const CampaignEvent& e) { return e.kind == CampaignEvent::Kind::call_finished; });
+  CHECK(r.log->count() == ended);  // every call ended so far is on record
+  r.c->unload();
+  r.run(1min);
   REQUIRE(r.c->state() == CampaignState::not_loaded);
   CHECK(r.log->count() == static_cast<long long>(r.driver->requests.size()));
 }
