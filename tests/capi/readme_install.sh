@@ -22,9 +22,11 @@ out=$(env -u LD_LIBRARY_PATH -u OUTBOUND_LIBRARY -u PYTHONPATH -u PKG_CONFIG_PAT
 echo "$out" | grep -v '^\[' | tail -n 40
 
 fail() { echo "readme_install: $1"; exit 1; }
+# Here-strings, not `echo | grep -q`: grep -q exits at its first match, and
+# under pipefail the echo's SIGPIPE would fail a check that passed.
 [ "$(echo "$out" | grep -c '^summary: ')" -eq 2 ] || fail "expected a summary from the C host and one from the Python host"
-echo "$out" | grep -q '^summary: c host' || fail "the C host did not run"
-echo "$out" | grep -q '^summary: python host' || fail "the Python host did not run"
-echo "$out" | grep -qE "^$home/.*/liboutbound_c\.so" || fail "Python did not load the installed library"
+grep -q '^summary: c host' <<<"$out" || fail "the C host did not run"
+grep -q '^summary: python host' <<<"$out" || fail "the Python host did not run"
+grep -qE "^$home/.*/liboutbound_c\.so" <<<"$out" || fail "Python did not load the installed library"
 [ "$(echo "$out" | grep -cE '^  left retrieved +0$')" -eq 2 ] || fail "a host left records retrieved"
 echo "readme_install: ok ($(( $(date +%s) - start )) s)"
