@@ -17,9 +17,11 @@
 // `--rereads 1` adds contact limits and the abandoned-number lockout, whose
 // call-log rows the campaign re-reads once a minute; a stall must then cover
 // a minute mark to catch one (e.g. `--seconds 100 --stall-ms 30000`: the
-// first lock holds from 33 s to 63 s).
+// first lock holds from 33 s to 63 s). `--records 200` lets the list run out
+// first, so the stall meets an idle campaign counting its list (every 10 to
+// 80 s) instead of one writing results.
 //
-//   loop_stall [--pg postgresql:CONN] [--stall-ms 2000] [--seconds 12] [--agents 50] [--call-log 1] [--dnc 1] [--rereads 0]
+//   loop_stall [--pg postgresql:CONN] [--stall-ms 2000] [--seconds 12] [--agents 50] [--call-log 1] [--dnc 1] [--rereads 0] [--records 20000]
 //
 // Prints one JSON line: probe lateness (median, p99, max) overall and during
 // the stalls, the campaign's counters, and the longest time without a dial
@@ -53,6 +55,7 @@ struct Options {
   int stall_ms = 2000;   // how long each lock is held
   int seconds = 12;      // wall time of the run
   int agents = 50;
+  int records = 20000;   // fewer: the list runs out and the campaign idles (its idle reason counts the list)
   bool call_log = true;  // a call log in the same database
   bool dnc = true;       // a DNC list in the same database
   bool rereads = false;  // contact limits and the abandoned-number lockout: the log is re-read every minute
@@ -66,6 +69,7 @@ Options parse(int argc, char** argv) {
     else if (k == "--stall-ms") o.stall_ms = std::stoi(v);
     else if (k == "--seconds") o.seconds = std::stoi(v);
     else if (k == "--agents") o.agents = std::stoi(v);
+    else if (k == "--records") o.records = std::stoi(v);
     else if (k == "--call-log") o.call_log = std::stoi(v) != 0;
     else if (k == "--dnc") o.dnc = std::stoi(v) != 0;
     else if (k == "--rereads") o.rereads = std::stoi(v) != 0;
@@ -153,7 +157,7 @@ int main(int argc, char** argv) try {
     s << "DROP TABLE IF EXISTS loop_stall_dnc_changes";
   }
   auto list = std::shared_ptr<CallingList>(CallingList::open(conn, lo));
-  list->insert(make_records(20000));
+  list->insert(make_records(o.records));
 
   Engine engine(std::make_shared<SystemClock>());
   sim::NetworkModel model;
