@@ -186,6 +186,8 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
     std::optional<std::string> list_reason;  // the lists' part, as last worked out
     Time list_checked_at{};
     Duration list_check_every{};  // grows while the lists' part stays the same
+    bool list_counting = false;   // a count of the lists is with the worker
+    Time list_count_started{};
     std::string reason;        // the reason last reported ("" none)
     Time reported_at{};
     long refusals = 0;         // dials the driver refused since `since`
@@ -194,9 +196,10 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   } idle;
   void check_idle();                          // from the tick: an idle event when due
   void note_refusal(const std::string& error);  // the driver refused a dial
-  std::string idle_reason();   // "key: text" of what holds dialing now
-  std::string idle_list_reason();             // the lists' part, "" when records are dialable
-  std::string recent_list_reason();           // idle_list_reason, re-read less often while unchanged
+  std::optional<std::string> idle_reason();    // "key: text" of what holds dialing now; nullopt: not known yet
+  std::optional<std::string> recent_list_reason();  // the lists' part ("" when dialable), counted less often while unchanged
+  void count_lists();                         // a list-worker job; its completion sets the lists' part
+  void set_list_reason(const std::string& r);
 
   // --- events to subscribers ------------------------------------------------
   void emit(CampaignEvent::Kind kind, std::string message, std::int64_t record_id = 0,

@@ -77,7 +77,12 @@ void Campaign::Impl::check_idle() {
   }
   if (now - idle.since < kIdleAfter || (!idle.reason.empty() && now - idle.checked_at < kIdleCheckEvery)) return;
   idle.checked_at = now;
-  std::string reason = idle_reason();
+  auto known = idle_reason();
+  if (!known) {
+    idle.checked_at = Time{};  // asked again at the next tick
+    return;
+  }
+  const std::string reason = std::move(*known);
   const bool changed = key_of(reason) != key_of(idle.reason);
   if (!changed && now - idle.reported_at < kIdleRepeat) return;
   idle.reason = reason;
@@ -94,13 +99,15 @@ void Campaign::Impl::note_refusal(const std::string& error) {
 }
 
 // The first of the reasons that holds dialing, most fundamental first.
-std::string Campaign::Impl::idle_reason() {
+std::optional<std::string> Campaign::Impl::idle_reason() {
   if (write_failed) return "results_not_written: results cannot be written to the list; dialing is held until they can";
   if (long refused = idle.last_refusal_at >= idle.since ? idle.refusals : 0; refused > 0)
     return "driver_refusing: the driver refused " + std::to_string(refused) + " dial" + (refused == 1 ? "" : "s") +
            (idle.last_refusal.empty() ? std::string() : ", the last with: " + idle.last_refusal);
   if (buffer.empty()) {
-    if (std::string r = recent_list_reason(); !r.empty()) return r;
+    auto r = recent_list_reason();
+    if (!r) return std::nullopt;  // the lists' count has not come back yet
+    if (!r->empty()) return *r;
   }
   const PacingSnapshot s = snapshot();
   if (!is_gvp(cfg.mode)) {
@@ -125,49 +132,88 @@ std::string Campaign::Impl::idle_reason() {
          " records buffered)";
 }
 
-// idle_list_reason, worked out again only after a wait that doubles (from
-// kIdleCheckEvery to kListCheckMax) while its key stays the same.
-std::string Campaign::Impl::recent_list_reason() {
+// The lists' part of the idle reason, as last worked out. A new count is due
+// after a wait that doubles (from kIdleCheckEvery to kListCheckMax) while its
+// key stays the same. The count runs as a list-worker job: the lists are the
+// worker's while jobs run, and a locked database must not hold the loop thread
+// (under a manual clock the job and its completion run at once, here).
+// nullopt: no count has come back yet.
+std::optional<std::string> Campaign::Impl::recent_list_reason() {
   const Time now = loop.now();
-  if (idle.list_reason && now - idle.list_checked_at < idle.list_check_every) return *idle.list_reason;
-  std::string r = idle_list_reason();
-  const bool same = idle.list_reason && key_of(*idle.list_reason) == key_of(r);
-  idle.list_check_every = same ? std::min<Duration>(idle.list_check_every * 2, kListCheckMax) : kIdleCheckEvery;
-  idle.list_checked_at = now;
-  idle.list_reason = r;
-  return r;
+  const bool due = !idle.list_reason || now - idle.list_checked_at >= idle.list_check_every;
+  if (due && !idle.list_counting) count_lists();
+  if (idle.list_counting && now - idle.list_count_started >= kIdleCheckEvery)
+    return "database_slow: the lists' records have not been counted in " +
+           std::to_string(static_cast<long>(to_seconds(now - idle.list_count_started))) +
+           " s: the list database is slow or locked";
+  return idle.list_reason;
+}
+
+namespace {
+
+// What the idle reason needs to know of the lists, counted on the list worker.
+struct ListCounts {
+  std::int64_t total = 0, ready = 0, dialable = 0, deferred = 0, later = 0;
+  std::optional<Time> opens;  // the first window-deferred group's opening
+  std::string error;          // the database error, if the count failed
+};
+
+void count_into(ListCounts& c, const std::vector<std::shared_ptr<CallingList>>& lists, const CallingWindows& windows, Time now) {
+  for (const auto& list : lists) {
+    ListProgress p = list_progress(*list, windows, now);
+    for (const auto& [status, n] : p.by_status) c.total += n;
+    c.ready += p.ready;
+    c.dialable += p.dialable_now;
+    c.deferred += p.window_deferred;
+    c.later += p.scheduled_later;
+    if (p.window_deferred > 0)
+      if (auto t = next_window_open(*list, windows, now); t && (!c.opens || *t < *c.opens)) c.opens = t;
+  }
 }
 
 // Nothing buffered: are the lists empty, used up, waiting for a window, or
 // scheduled later? "" when records are dialable (another engine may hold them).
-std::string Campaign::Impl::idle_list_reason() {
-  if (lists.empty()) return "list_empty: the campaign has no calling list";
+std::string list_reason_of(const ListCounts& c) {
+  if (!c.error.empty()) return "database: the lists' records cannot be counted (see the database_error event)";
+  if (c.total == 0) return "list_empty: the calling lists hold no record";
+  if (c.ready == 0)
+    return "list_exhausted: no record is ready to dial (" + std::to_string(c.total) + " records, every one final, cancelled or in use)";
+  if (c.dialable > 0) return {};
+  if (c.deferred > 0)
+    return "outside_window: every ready record (" + std::to_string(c.deferred) + ") is outside its calling window; " +
+           (c.opens ? "the next window opens at " + utc_text(*c.opens) : std::string("no window opens in the next 3 days")) +
+           (c.later > 0 ? "; " + std::to_string(c.later) + " more are scheduled later" : std::string());
+  return "scheduled_later: every ready record (" + std::to_string(c.later) + ") is scheduled for later";
+}
+
+}  // namespace
+
+void Campaign::Impl::count_lists() {
   const Time now = loop.now();
-  std::int64_t total = 0, ready = 0, dialable = 0, deferred = 0, later = 0;
-  std::optional<Time> opens;
-  // On the list worker's terms: the lists are its while jobs run (one database user at a time).
-  bool read = guarded_db("count the lists' records", [&] { storage.run_now([&] {
-    for (auto& e : lists) {
-      ListProgress p = list_progress(*e.list, windows, now);
-      for (const auto& [status, n] : p.by_status) total += n;
-      ready += p.ready;
-      dialable += p.dialable_now;
-      deferred += p.window_deferred;
-      later += p.scheduled_later;
-      if (p.window_deferred > 0)
-        if (auto t = next_window_open(*e.list, windows, now); t && (!opens || *t < *opens)) opens = t;
-    }
-  }); });
-  if (!read) return "database: the lists' records cannot be counted (see the database_error event)";
-  if (total == 0) return "list_empty: the calling lists hold no record";
-  if (ready == 0)
-    return "list_exhausted: no record is ready to dial (" + std::to_string(total) + " records, every one final, cancelled or in use)";
-  if (dialable > 0) return {};
-  if (deferred > 0)
-    return "outside_window: every ready record (" + std::to_string(deferred) + ") is outside its calling window; " +
-           (opens ? "the next window opens at " + utc_text(*opens) : std::string("no window opens in the next 3 days")) +
-           (later > 0 ? "; " + std::to_string(later) + " more are scheduled later" : std::string());
-  return "scheduled_later: every ready record (" + std::to_string(later) + ") is scheduled for later";
+  idle.list_counting = true;
+  idle.list_count_started = now;
+  if (lists.empty()) return set_list_reason("list_empty: the campaign has no calling list");
+  auto counts = std::make_shared<ListCounts>();
+  std::vector<std::shared_ptr<CallingList>> targets;
+  for (auto& e : lists) targets.push_back(e.list);
+  // `windows` is fixed once the campaign is built, and outlives the worker (a member declared before it).
+  storage.submit([counts, targets, &windows = windows, now] {
+    detail::run_db("count the lists' records", counts->error, [&] { count_into(*counts, targets, windows, now); });
+  },
+                 [this, counts] {
+                   if (!counts->error.empty()) report_db_error(counts->error);
+                   set_list_reason(list_reason_of(*counts));
+                 });
+}
+
+void Campaign::Impl::set_list_reason(const std::string& r) {
+  const bool same = idle.list_reason && key_of(*idle.list_reason) == key_of(r);
+  idle.list_check_every = same ? std::min<Duration>(idle.list_check_every * 2, kListCheckMax) : kIdleCheckEvery;
+  idle.list_checked_at = idle.list_count_started;
+  idle.list_reason = r;
+  idle.list_counting = false;
+  // A count that came back later than asked (a worker thread): the next tick reports what it found.
+  if (!same && storage.threaded()) idle.checked_at = Time{};
 }
 
 }  // namespace outbound
