@@ -161,8 +161,8 @@ class OB_API DncList {
   /// Brings the list up to date at `now`: drops entries expired by then and, when backed and
   /// sync_interval has passed since the last read, applies other engines' changes (and reloads
   /// when reload_interval has passed). Queued entries are retried first, at most once a
-  /// max(sync_interval, 1 s), each waiting no longer than the add that queued it; a failed retry
-  /// keeps them queued and does not throw. Returns entries changed. Throws Error(database) when the
+  /// max(sync_interval, 1 s) (the first sync after a queuing only starts that clock), each waiting no
+  /// longer than the add that queued it; a failed retry keeps them queued and does not throw. Returns entries changed. Throws Error(database) when the
   /// change log cannot be read: the list may be stale, so the caller must not dial on it.
   std::size_t sync(Time now);
 

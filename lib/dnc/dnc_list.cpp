@@ -55,6 +55,7 @@ struct DncList::Impl {
   std::vector<PendingEntry> pending;  // in the order they were added
   std::string pending_error;          // why the last write of a queued entry failed
   std::optional<Time> last_retry;
+  bool queued_since_sync = false;  // the next sync() starts the retry clock instead of retrying at once
 
   // Normalised and checked: E.164 phone, the list's tenant when none; throws Error(invalid_argument).
   DncEntry prepared(const DncEntry& entry, std::optional<std::uint64_t>& key) const;
@@ -269,8 +270,13 @@ std::size_t DncList::sync(Time now) {
   if (!im.table) return changed;
   // Queued writes first, bounded as when they were queued, so a loop calling
   // sync() is held no longer than by the add; a failure keeps them queued.
+  // The first sync after a queuing only starts the clock: the lock that just
+  // failed the add is likely still held, and one turn should not wait twice.
   const Duration retry_every = std::max<Duration>(im.options.sync_interval, std::chrono::seconds(1));
-  if (!im.pending.empty() && (!im.last_retry || now < *im.last_retry || now - *im.last_retry >= retry_every)) {
+  if (im.queued_since_sync) {
+    im.queued_since_sync = false;
+    im.last_retry = now;
+  } else if (!im.pending.empty() && (!im.last_retry || now < *im.last_retry || now - *im.last_retry >= retry_every)) {
     im.last_retry = now;
     im.write_pending(std::nullopt, false);
   }
@@ -313,6 +319,7 @@ bool DncList::add(const DncEntry& entry, Duration max_wait) {
     // A lock held longer or the database down: kept, and written by sync() or flush_pending().
     im.pending.push_back({e, key, max_wait});
     im.pending_error = ex.what();
+    im.queued_since_sync = true;
     return false;
   }
 }
