@@ -89,11 +89,18 @@ TEST_CASE("an opt-out while another engine holds the DNC table's lock holds the 
   CHECK(r.dnc->pending_count() == 1);
   CHECK(r.count(CampaignEvent::Kind::database_error, "queued, not lost") == 1);
   CHECK_FALSE(listed_elsewhere(dir, kOptOut));
+  const auto t0 = std::chrono::steady_clock::now();
+  r.c->do_not_call_number("(646) 555-0100", "asked by phone");  // the desktop's way: bounded too
+  CHECK(std::chrono::steady_clock::now() - t0 < 350ms);
+  CHECK(r.dnc->contains_phone("+16465550100"));
+  CHECK(r.dnc->pending_count() == 2);
+  CHECK(r.count(CampaignEvent::Kind::database_error, "queued, not lost") == 2);
   other << "ROLLBACK";
-  r.run(2s);  // a dialing turn's sync retries the queued write
+  r.run(2s);  // a dialing turn's sync retries the queued writes
   CHECK(r.dnc->pending_count() == 0);
-  CHECK(r.count(CampaignEvent::Kind::info, "now written") == 1);
-  CHECK(listed_elsewhere(dir, kOptOut));  // another engine sees it
+  CHECK(r.count(CampaignEvent::Kind::info, "2 queued do-not-call entries are now written") == 1);
+  CHECK(listed_elsewhere(dir, kOptOut));  // another engine sees them
+  CHECK(listed_elsewhere(dir, "+16465550100"));
   r.c->unload();
 }
 
