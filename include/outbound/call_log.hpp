@@ -66,6 +66,8 @@ class OB_API CallLog {
   /// Reads the numbers abandoned at or after `since` (any campaign, any
   /// engine sharing the table) into memory; returns how many numbers it holds.
   std::size_t load_abandoned(Time since);
+  /// As load_abandoned, but waits at most `max_wait` for a lock, then fails with Error(database).
+  std::size_t load_abandoned(Time since, Duration max_wait);
   /// Remembers in memory that a call to `phone` was abandoned at `at`.
   void remember_abandoned(const std::string& phone, Time at);
   /// The last time a call to `phone` was abandoned, as far as this log knows.
@@ -81,6 +83,8 @@ class OB_API CallLog {
   /// any engine sharing the table), forgets those older than `now` - the window; returns
   /// how many numbers it holds.
   std::size_t load_dials(Time now, Duration window, Time since);
+  /// As load_dials, but waits at most `max_wait` for a lock, then fails with Error(database).
+  std::size_t load_dials(Time now, Duration window, Time since, Duration max_wait);
   /// Notes a dial of `phone` at `at` by `campaign` for `record_id`.
   void remember_dial(const std::string& phone, const std::string& campaign, std::int64_t record_id, Time at);
   /// Takes back a dial noted with remember_dial (a dial that did not happen after all).
@@ -94,6 +98,8 @@ class OB_API CallLog {
 
  private:
   CallLog();
+  std::size_t load_abandoned_rows(Time since, std::optional<Duration> max_wait);
+  std::size_t load_dial_rows(Time now, Duration window, Time since, std::optional<Duration> max_wait);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -19,6 +19,13 @@ namespace {
 long long ms_of(Time t) { return t.time_since_epoch().count(); }
 Time time_of(long long ms) { return Time{std::chrono::milliseconds{ms}}; }
 
+// A read, waiting at most `max_wait` for a lock when one is given (the loop's periodic re-reads).
+std::vector<detail::TextRow> read_rows(detail::Database& db, const std::string& what, std::optional<Duration> max_wait,
+                                       const std::string& query, std::size_t ncols, const detail::Binder& bind) {
+  if (!max_wait) return detail::guarded(what, [&] { return detail::fetch_text_rows(db, query, ncols, bind); });
+  return detail::with_lock_wait(db, what, *max_wait, false, [&] { return detail::fetch_text_rows(db, query, ncols, bind); });
+}
+
 constexpr const char* kColumns =
     "campaign, list_name, record_id, chain_id, chain_n, phone, agent_id, dialed_at_ms, answered_at_ms, "
     "answer_class, connected_at_ms, abandoned, released_at_ms, call_result, message_left";
@@ -115,40 +122,14 @@ void CallLog::append(const std::vector<CallLogEntry>& calls) {
   detail::in_transaction(im.db, "write call log " + im.table, [&] { insert_rows(im.db, im.table, calls); });
 }
 
-// SQLite waits for a lock in BEGIN IMMEDIATE, for the connection's busy
-// timeout: it is lowered for this write and put back after, whatever happens.
-// PostgreSQL waits in the INSERT: lock_timeout, for this transaction only.
+// The loop's own write: it waits at most `max_wait` for a lock (SQLite waits
+// in BEGIN IMMEDIATE, PostgreSQL in the INSERT).
 void CallLog::append(const std::vector<CallLogEntry>& calls, Duration max_wait) {
   auto& im = *impl_;
-  const long long wait_ms = std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(max_wait).count());
-  const std::string what = "write call log " + im.table;
-  int busy_ms = 0;
-  if (!calls.empty() && im.db.dialect == detail::Dialect::sqlite)
-    detail::guarded(what, [&] { *im.db.sql << "PRAGMA busy_timeout", soci::into(busy_ms); });
-  if (calls.empty() || (im.db.dialect == detail::Dialect::sqlite && busy_ms <= wait_ms))
-    return append(calls);  // nothing to wait for, or the connection waits no longer anyway
   for (const auto& e : calls)
     if (e.abandoned) remember_abandoned(e.phone, e.released_at);
-  if (im.db.dialect == detail::Dialect::postgresql) {
-    detail::in_transaction(im.db, what, [&] {
-      *im.db.sql << "SET LOCAL lock_timeout = " + std::to_string(std::max<long long>(1, wait_ms));  // 0: no limit
-      insert_rows(im.db, im.table, calls);
-    });
-    return;
-  }
-  detail::guarded(what, [&] { *im.db.sql << "PRAGMA busy_timeout = " + std::to_string(wait_ms); });
-  auto restore = [&] { *im.db.sql << "PRAGMA busy_timeout = " + std::to_string(busy_ms); };
-  try {
-    detail::in_transaction(im.db, what, [&] { insert_rows(im.db, im.table, calls); });
-  } catch (...) {
-    try {
-      restore();
-    } catch (...) {
-      // The connection is gone: the write's error is the one to report.
-    }
-    throw;
-  }
-  detail::guarded(what, restore);
+  if (calls.empty()) return;
+  detail::with_lock_wait(im.db, "write call log " + im.table, max_wait, true, [&] { insert_rows(im.db, im.table, calls); });
 }
 
 namespace {
@@ -209,12 +190,15 @@ std::vector<CallLogEntry> CallLog::answered_since(const std::string& campaign, T
   return out;
 }
 
-std::size_t CallLog::load_abandoned(Time since) {
+std::size_t CallLog::load_abandoned(Time since) { return load_abandoned_rows(since, std::nullopt); }
+std::size_t CallLog::load_abandoned(Time since, Duration max_wait) { return load_abandoned_rows(since, max_wait); }
+
+std::size_t CallLog::load_abandoned_rows(Time since, std::optional<Duration> max_wait) {
   auto& im = *impl_;
   const long long from = ms_of(since);
-  const auto rows = detail::fetch_text_rows(
-      im.db, "SELECT phone, CAST(MAX(released_at_ms) AS TEXT) FROM " + im.table +
-                 " WHERE abandoned = 1 AND released_at_ms >= :f GROUP BY phone",
+  const auto rows = read_rows(im.db, "read abandoned numbers from " + im.table, max_wait,
+      "SELECT phone, CAST(MAX(released_at_ms) AS TEXT) FROM " + im.table +
+          " WHERE abandoned = 1 AND released_at_ms >= :f GROUP BY phone",
       2, [&](soci::statement& st) { st.exchange(soci::use(from, "f")); });
   for (const auto& row : rows)
     if (row[0] && row[1]) remember_abandoned(*row[0], time_of(std::stoll(*row[1])));
@@ -232,12 +216,17 @@ std::optional<Time> CallLog::last_abandoned(const std::string& phone) const {
   return it->second;
 }
 
-std::size_t CallLog::load_dials(Time now, Duration window, Time since) {
+std::size_t CallLog::load_dials(Time now, Duration window, Time since) { return load_dial_rows(now, window, since, std::nullopt); }
+std::size_t CallLog::load_dials(Time now, Duration window, Time since, Duration max_wait) {
+  return load_dial_rows(now, window, since, max_wait);
+}
+
+std::size_t CallLog::load_dial_rows(Time now, Duration window, Time since, std::optional<Duration> max_wait) {
   auto& im = *impl_;
   if (!im.keep_dials || *im.keep_dials < window) im.keep_dials = window;
   const long long from = ms_of(since), oldest = ms_of(now - *im.keep_dials);
-  const auto rows = detail::fetch_text_rows(
-      im.db, "SELECT phone, campaign, CAST(record_id AS TEXT), CAST(dialed_at_ms AS TEXT) FROM " + im.table +
+  const auto rows = read_rows(im.db, "read dials from " + im.table, max_wait,
+      "SELECT phone, campaign, CAST(record_id AS TEXT), CAST(dialed_at_ms AS TEXT) FROM " + im.table +
                  " WHERE dialed_at_ms >= :f",
       4, [&](soci::statement& st) { st.exchange(soci::use(from, "f")); });
   // Older dials leave every window that asked for `since`; a number with none left is dropped.

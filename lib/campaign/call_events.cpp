@@ -150,7 +150,7 @@ void Campaign::Impl::on_connected(ActiveCall& c, const CallEvent& e, Time now) {
 
 // The callee opted out (pressed the digit during the message, or told the
 // network): the number goes on the DNC list at once. The table write runs on
-// the loop, so it waits at most kLoopDbWait for a lock; what it cannot write
+// the loop, so it waits at most campaign_detail::kLoopLockWait for a lock; what it cannot write
 // stays blocked here and queued in the list until the table takes it.
 void Campaign::Impl::list_opt_out(const ActiveCall& c) {
   const Record& r = c.chain->records[c.index];
@@ -168,12 +168,12 @@ void Campaign::Impl::list_opt_out(const ActiveCall& c) {
 // Bad input throws Error(invalid_argument) as DncList::add does; a table that
 // cannot be written now is reported once here, and once more when written.
 bool Campaign::Impl::add_to_dnc(const DncEntry& e, std::int64_t record_id) {
-  if (dnc->add(e, kLoopDbWait)) return true;
+  if (dnc->add(e, campaign_detail::kLoopLockWait)) return true;
   ++dnc_deferred;
   const std::string what = e.phone.empty() ? "customer id " + e.customer_id : "number " + e.phone;
   emit(CampaignEvent::Kind::database_error,
        "do-not-call " + what + " is blocked in this engine and queued, not lost: the table could not be written within " +
-           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(kLoopDbWait).count()) + " ms (" +
+           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(campaign_detail::kLoopLockWait).count()) + " ms (" +
            dnc->pending_error() + "); it is written when the database allows, and other engines learn it then",
        record_id);
   return false;

@@ -33,6 +33,11 @@ using detail::ChainWork;
 
 namespace campaign_detail {
 
+/// How long the loop's own database work (call-log flushes, the call log's
+/// re-reads) waits for a lock another connection holds: the abandon timer and
+/// connects run on the same thread. What times out is kept and tried again.
+inline constexpr Duration kLoopLockWait = std::chrono::milliseconds(100);
+
 /// A call the driver holds (its id, deadlines and logged flag are the tracker's, lib/calls).
 struct ActiveCall : calls::TrackedCall {
   std::unique_ptr<ChainWork> chain;
@@ -113,6 +118,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   std::shared_ptr<CallLog> call_log;       // optional: every call logged; window and lockout kept across restarts
   Time abandoned_loaded_at{};              // last read of abandoned numbers from the log
   Time dials_loaded_at{};                  // last read of dials from the log (contact limits)
+  Time log_reread_after{};                 // a re-read that found the log locked is tried again from here
   PreDialCheck pre_dial_check;             // the host's veto before each dial (empty: none)
   PhoneNormalizer fallback_normalizer;     // numbers for the log and lockout when there is no DNC list
   CallingWindows windows;
@@ -292,7 +298,6 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   std::uint64_t dnc_generation_reported = 0;
   void finalize_dnc(ChainWork& chain, Record& r);
   // Do-not-call writes from the loop (call_events.cpp): bounded, and queued in the list when the table is locked.
-  static constexpr Duration kLoopDbWait = std::chrono::milliseconds(100);  // a loop turn's wait for a locked table
   bool add_to_dnc(const DncEntry& e, std::int64_t record_id);  // false: queued, not written (reported once)
   void report_dnc_written();  // once every entry this campaign queued is in the table
   void flush_dnc();           // stop and unload: queued entries written with the connection's full wait
@@ -320,6 +325,7 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   bool vetoed_by_host(std::unique_ptr<ChainWork>& chain, std::optional<std::uint64_t> key);
   std::optional<EpochSeconds> contact_limit_end(const Record& r, std::optional<std::uint64_t> key) const;
   void reload_dials_if_due();  // other engines' dials, from the shared log
+  bool reread_log(const char* what, const std::function<void()>& read);  // bounded; a failure waits 10 s
   Duration longest_contact_window() const;
 
   std::vector<Pending> collect_dialable(int n);  // up to n chains past the gate

@@ -115,7 +115,7 @@ desktop::GateVerdict Campaign::Impl::DeskHost::gate_chained(ChainWork& chain, st
 
 // The number goes on the campaign's DNC list (and for a chain, the customer id);
 // what cannot be listed is reported, and the record still ends (the desktop ends it).
-// A locked table holds the loop at most kLoopDbWait: the entry is then queued.
+// A locked table holds the loop at most kLoopLockWait: the entry is then queued.
 void Campaign::Impl::DeskHost::list_do_not_call(const CallingList& list, const Record& r, DncScope scope,
                                                 const std::string& message) {
   try {

@@ -313,10 +313,11 @@ void Campaign::Impl::on_flush_timer() {
 void Campaign::Impl::reload_dials_if_due() {
   if (!call_log || cfg.contact_limits.empty()) return;
   const Time now = loop.now();
-  if (now - dials_loaded_at < std::chrono::minutes(1)) return;
+  if (now - dials_loaded_at < std::chrono::minutes(1) || now < log_reread_after) return;
   const Duration w = longest_contact_window();
   const Time since = std::max(now - w, dials_loaded_at - std::chrono::minutes(10));
-  if (guarded_db("read dials from the call log", [&] { call_log->load_dials(now, w, since); })) dials_loaded_at = now;
+  if (reread_log("read dials from the call log", [&] { call_log->load_dials(now, w, since, campaign_detail::kLoopLockWait); }))
+    dials_loaded_at = now;
 }
 
 // Engines sharing the log table learn each other's abandons within a minute;
@@ -324,10 +325,19 @@ void Campaign::Impl::reload_dials_if_due() {
 void Campaign::Impl::reload_abandoned_if_due() {
   if (!call_log || cfg.abandoned_redial_lockout <= Duration::zero()) return;
   const Time now = loop.now();
-  if (now - abandoned_loaded_at < std::chrono::minutes(1)) return;
+  if (now - abandoned_loaded_at < std::chrono::minutes(1) || now < log_reread_after) return;
   const Time since = std::max(now - cfg.abandoned_redial_lockout, abandoned_loaded_at - std::chrono::minutes(10));
-  if (guarded_db("read abandoned numbers from the call log", [&] { call_log->load_abandoned(since); }))
+  if (reread_log("read abandoned numbers from the call log", [&] { call_log->load_abandoned(since, campaign_detail::kLoopLockWait); }))
     abandoned_loaded_at = now;
+}
+
+// A minute's re-read on the loop thread: it waits at most kLoopLockWait for a
+// locked log; one that failed is tried again 10 s later (not at every flush
+// turn), so a long stall costs the loop 100 ms every 10 s and one event each.
+bool Campaign::Impl::reread_log(const char* what, const std::function<void()>& read) {
+  if (guarded_db(what, read)) return true;
+  log_reread_after = loop.now() + std::chrono::seconds(10);
+  return false;
 }
 
 // Events ask for a pacing decision; decisions are at most one per

@@ -140,13 +140,13 @@ void Campaign::Impl::settle_storage() {
 
 // The tracker's queued rows; on failure they stay queued for the next flush.
 // On the loop's own turns (timers, an abandon, a dialing turn) a locked log is
-// waited for at most kLoopDbWait, so the abandon timer and connects are not
+// waited for at most kLoopLockWait, so the abandon timer and connects are not
 // held up; stop, unload, load and Campaign::flush wait as long as the log's
 // connection does (they promise every write done when they return).
 bool Campaign::Impl::flush_call_log() {
   if (!call_log) return true;
   std::string error;
-  if (calls.flush_log(*call_log, storage_waits > 0 ? std::nullopt : std::optional<Duration>(kLoopDbWait), &error)) return true;
+  if (calls.flush_log(*call_log, storage_waits > 0 ? std::nullopt : std::optional<Duration>(campaign_detail::kLoopLockWait), &error)) return true;
   report_db_error("write call log: " + error);
   return false;
 }

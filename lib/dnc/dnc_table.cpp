@@ -232,8 +232,11 @@ void DncTable::add(const DncEntry& e, int tenant_dbid, std::optional<Duration> m
                                                  " has no expires_at column for an entry's expiry (ALTER TABLE " + table_ +
                                                  " ADD COLUMN expires_at BIGINT)");
   const std::string what = "persist a do-not-call entry in " + table_;
+  // The bounded write: SQLite's busy timeout lowered for it, PostgreSQL's lock_timeout set
+  // before lock_log() (the first lock it takes), both for this transaction only.
   if (max_wait)
-    in_bounded_transaction(what, *max_wait, [&] { insert_entry(e, tenant_dbid); });
+    with_lock_wait(db_, what, std::chrono::duration_cast<std::chrono::milliseconds>(*max_wait), true,
+                   [&] { insert_entry(e, tenant_dbid); });
   else
     in_transaction(db_, what, [&] { insert_entry(e, tenant_dbid); });
 }
@@ -261,37 +264,6 @@ void DncTable::insert_entry(const DncEntry& e, int tenant_dbid) {
         soci::use(list, l_ind), soci::use(now);
   }
   log_change(DncChange::Op::add, e.phone, e.customer_id, tenant_dbid, e.scope, e.expires_at);
-}
-
-// As CallLog::append's bounded write: SQLite waits for the lock in BEGIN
-// IMMEDIATE for the connection's busy timeout, so it is lowered for this
-// write and put back after, whatever happens; PostgreSQL waits in LOCK TABLE
-// (lock_log) and the inserts, so lock_timeout is set for this transaction only.
-void DncTable::in_bounded_transaction(const std::string& what, Duration max_wait, const std::function<void()>& fn) {
-  const long long wait_ms = std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(max_wait).count());
-  if (db_.dialect == Dialect::postgresql) {
-    in_transaction(db_, what, [&] {
-      *db_.sql << "SET LOCAL lock_timeout = " + std::to_string(std::max<long long>(1, wait_ms));  // 0: no limit
-      fn();
-    });
-    return;
-  }
-  int busy_ms = 0;
-  guarded(what, [&] { *db_.sql << "PRAGMA busy_timeout", soci::into(busy_ms); });
-  if (busy_ms <= wait_ms) return in_transaction(db_, what, fn);  // the connection waits no longer anyway
-  guarded(what, [&] { *db_.sql << "PRAGMA busy_timeout = " + std::to_string(wait_ms); });
-  auto restore = [&] { *db_.sql << "PRAGMA busy_timeout = " + std::to_string(busy_ms); };
-  try {
-    in_transaction(db_, what, fn);
-  } catch (...) {
-    try {
-      restore();
-    } catch (...) {
-      // The connection is gone: the write's error is the one to report.
-    }
-    throw;
-  }
-  guarded(what, restore);
 }
 
 std::size_t DncTable::remove_phone(std::uint64_t key, const std::function<bool(const std::string&)>& same_key) {

@@ -77,7 +77,6 @@ class DncTable {
                   const DncEntryScope& scope, std::optional<EpochSeconds> expires);
   void lock_log();
   void insert_entry(const DncEntry& e, int tenant_dbid);
-  void in_bounded_transaction(const std::string& what, Duration max_wait, const std::function<void()>& fn);
   std::string row_key_expr() const;
 
   Database db_;

@@ -2,6 +2,7 @@
 // the two kept here (transactions, bulk binding, upserts, column types).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -36,6 +37,16 @@ Database connect_database(const std::string& connection);
 /// later writes never deadlocks); commits, or rolls back and rethrows as Error.
 template <typename Fn>
 auto in_transaction(Database& db, const std::string& what, Fn&& fn) -> decltype(fn());
+
+/// Runs `fn` waiting at most `max_wait` for any lock it needs, so the loop
+/// thread is never held longer by another connection's lock (a timeout throws
+/// Error(database) like any failure). SQLite: the busy timeout is lowered for
+/// the call and put back after; `fn` runs in a transaction when `write`
+/// (readers need none: WAL). PostgreSQL: `fn` runs in a transaction with
+/// lock_timeout set for it alone.
+template <typename Fn>
+auto with_lock_wait(Database& db, const std::string& what, std::chrono::milliseconds max_wait, bool write, Fn&& fn)
+    -> decltype(fn());
 
 /// Runs `fn` and turns any SOCI or standard exception into Error(database) naming `what`.
 template <typename Fn>

@@ -1,6 +1,10 @@
 // Private: template bodies of database.hpp.
 #pragma once
 
+#include <algorithm>
+#include <string>
+#include <type_traits>
+
 #include "outbound/error.hpp"
 
 namespace outbound::detail {
@@ -44,6 +48,40 @@ auto in_transaction(Database& db, const std::string& what, Fn&& fn) -> decltype(
       throw;
     }
   });
+}
+
+template <typename Fn>
+auto with_lock_wait(Database& db, const std::string& what, std::chrono::milliseconds max_wait, bool write, Fn&& fn)
+    -> decltype(fn()) {
+  const long long wait_ms = std::max<long long>(0, max_wait.count());
+  if (db.dialect == Dialect::postgresql)
+    return in_transaction(db, what, [&]() -> decltype(fn()) {
+      *db.sql << "SET LOCAL lock_timeout = " + std::to_string(std::max<long long>(1, wait_ms));  // 0 would mean no limit
+      return fn();
+    });
+  auto run = [&]() -> decltype(fn()) { return write ? in_transaction(db, what, fn) : guarded(what, fn); };
+  int busy_ms = 0;
+  guarded(what, [&] { *db.sql << "PRAGMA busy_timeout", soci::into(busy_ms); });
+  if (busy_ms <= wait_ms) return run();  // the connection waits no longer anyway
+  auto set_busy = [&](long long ms) { *db.sql << "PRAGMA busy_timeout = " + std::to_string(ms); };
+  guarded(what, [&] { set_busy(wait_ms); });
+  try {
+    if constexpr (std::is_void_v<decltype(fn())>) {
+      run();
+      guarded(what, [&] { set_busy(busy_ms); });
+    } else {
+      auto result = run();
+      guarded(what, [&] { set_busy(busy_ms); });
+      return result;
+    }
+  } catch (...) {
+    try {
+      set_busy(busy_ms);
+    } catch (...) {
+      // The connection is gone: the first error is the one to report.
+    }
+    throw;
+  }
 }
 
 }  // namespace outbound::detail

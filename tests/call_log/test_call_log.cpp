@@ -482,3 +482,49 @@ TEST_CASE("a personal callback to a number abandoned within the lockout waits it
   REQUIRE(row.dial_sched_time);
   CHECK(*row.dial_sched_time >= to_epoch_seconds(kStart + 72h));
 }
+
+TEST_CASE("pg: a locked call log holds the loop at most 100 ms a re-read; the minute's re-reads are tried again") {
+  const std::string conn = obtest::pg_connection();
+  if (conn.empty()) {
+    if (std::getenv("OB_ALLOW_NO_PG")) return;
+    FAIL("OB_PG_CONN is not set: run the suite with tests/run_suite.sh (it starts PostgreSQL)");
+  }
+  obtest::TempDir dir;
+  new_list(dir, obtest::make_records(3));
+  // Contact limits and the lockout: the campaign re-reads both from the log every minute.
+  Run r(dir, kStart, [](const DialRequest&) { return CallResult::answer; },
+        [](CampaignConfig& c) { c.contact_limits = {ContactLimit{3, 24h}}; });
+  CallLogOptions o;
+  o.table = "reread_" + std::to_string(::getpid());
+  r.log = CallLog::open(conn, o);
+  r.c->set_call_log(r.log);
+  r.go(1);
+  r.run(5min);  // every record dialed and logged: from here on the re-reads are the log's only users
+  REQUIRE(r.log->count() == 3);
+  const std::string info = conn.rfind("postgresql://", 0) == 0 ? conn : conn.substr(conn.find(':') + 1);
+  soci::session other(soci::postgresql, info);
+  other << "BEGIN";
+  other << "LOCK TABLE " + o.table + " IN ACCESS EXCLUSIVE MODE";  // another program stalls the log
+  std::thread release([&] {
+    std::this_thread::sleep_for(6s);  // unbounded, a re-read waits this long
+    other << "COMMIT";
+  });
+  auto read_errors = [&] {
+    return std::count_if(r.events.begin(), r.events.end(), [](const CampaignEvent& e) {
+      return e.kind == CampaignEvent::Kind::database_error && e.message.find("from the call log") != std::string::npos;
+    });
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  r.run(2min);  // each re-read gives up after 100 ms and is tried again 10 s later
+  const auto held = std::chrono::steady_clock::now() - t0;
+  release.join();
+  CHECK(held < 4s);
+  CHECK(read_errors() >= 2);   // the dials and the abandoned numbers
+  CHECK(read_errors() <= 26);  // once each 10 s, not at every flush turn (1 s)
+  const auto errors_while_locked = read_errors();
+  r.run(2min);
+  CHECK(read_errors() == errors_while_locked);  // read again once the lock is gone
+  r.c->unload();
+  r.run(1min);
+  soci::session(soci::postgresql, info) << "DROP TABLE " + o.table;
+}
