@@ -14,13 +14,20 @@
 // database user the loop thread still has: call-log writes (each abandon is
 // written at once), the DNC sync before each dialing turn, the log re-reads.
 // `--call-log 0` / `--dnc 0` leave them out (the list's I/O alone).
+// `--rereads 1` adds contact limits and the abandoned-number lockout, whose
+// call-log rows the campaign re-reads once a minute; a stall must then cover
+// a minute mark to catch one (e.g. `--seconds 100 --stall-ms 30000`: the
+// first lock holds from 33 s to 63 s). `--records 200` lets the list run out
+// first, so the stall meets an idle campaign counting its list (every 10 to
+// 80 s) instead of one writing results.
 //
-//   loop_stall [--pg postgresql:CONN] [--stall-ms 2000] [--seconds 12] [--agents 50] [--call-log 1] [--dnc 1]
+//   loop_stall [--pg postgresql:CONN] [--stall-ms 2000] [--seconds 12] [--agents 50] [--call-log 1] [--dnc 1] [--rereads 0] [--records 20000]
 //
 // Prints one JSON line: probe lateness (median, p99, max) overall and during
 // the stalls, the campaign's counters, and the longest time without a dial
 // (dial_gap_ms_max): how long dial decisions waited for the database.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -48,8 +55,10 @@ struct Options {
   int stall_ms = 2000;   // how long each lock is held
   int seconds = 12;      // wall time of the run
   int agents = 50;
+  int records = 20000;   // fewer: the list runs out and the campaign idles (its idle reason counts the list)
   bool call_log = true;  // a call log in the same database
   bool dnc = true;       // a DNC list in the same database
+  bool rereads = false;  // contact limits and the abandoned-number lockout: the log is re-read every minute
 };
 
 Options parse(int argc, char** argv) {
@@ -60,8 +69,10 @@ Options parse(int argc, char** argv) {
     else if (k == "--stall-ms") o.stall_ms = std::stoi(v);
     else if (k == "--seconds") o.seconds = std::stoi(v);
     else if (k == "--agents") o.agents = std::stoi(v);
+    else if (k == "--records") o.records = std::stoi(v);
     else if (k == "--call-log") o.call_log = std::stoi(v) != 0;
     else if (k == "--dnc") o.dnc = std::stoi(v) != 0;
+    else if (k == "--rereads") o.rereads = std::stoi(v) != 0;
     else throw std::runtime_error("unknown option " + k);
   }
   return o;
@@ -104,12 +115,19 @@ void stall_database(const Options& o, const std::string& sqlite_path, Clock& clo
     if (o.pg.empty()) {
       *s << "BEGIN EXCLUSIVE";
     } else {
-      *s << "BEGIN";
       // Every table the campaign uses: the database stalls, not one table.
-      std::string tables = "loop_stall_list";
+      std::string tables = "loop_stall_list, loop_stall_list_lease";
       if (o.call_log) tables += ", loop_stall_call_log";
-      if (o.dnc) tables += ", loop_stall_dnc";
-      *s << "LOCK TABLE " + tables + " IN ACCESS EXCLUSIVE MODE";
+      if (o.dnc) tables += ", loop_stall_dnc, loop_stall_dnc_changes";
+      for (;;) {  // the engine's worker may hold one table and want another: PostgreSQL breaks the deadlock
+        try {
+          *s << "BEGIN";
+          *s << "LOCK TABLE " + tables + " IN ACCESS EXCLUSIVE MODE";
+          break;
+        } catch (const soci::soci_error&) {
+          *s << "ROLLBACK";
+        }
+      }
     }
     const Time from = clock.now();
     std::this_thread::sleep_for(std::chrono::milliseconds(o.stall_ms));
@@ -136,9 +154,10 @@ int main(int argc, char** argv) try {
     s << "DROP TABLE IF EXISTS loop_stall_list_lease";
     s << "DROP TABLE IF EXISTS loop_stall_call_log";
     s << "DROP TABLE IF EXISTS loop_stall_dnc";
+    s << "DROP TABLE IF EXISTS loop_stall_dnc_changes";
   }
   auto list = std::shared_ptr<CallingList>(CallingList::open(conn, lo));
-  list->insert(make_records(20000));
+  list->insert(make_records(o.records));
 
   Engine engine(std::make_shared<SystemClock>());
   sim::NetworkModel model;
@@ -151,6 +170,10 @@ int main(int argc, char** argv) try {
   cfg.name = "loop-stall";
   cfg.mode = DialMode::progressive;
   cfg.ratio = 2.0;
+  if (o.rereads && o.call_log) {
+    cfg.contact_limits = {ContactLimit{3, std::chrono::hours(24)}};
+    cfg.abandoned_redial_lockout = std::chrono::hours(72);
+  }
   std::shared_ptr<DncList> dnc;
   if (o.dnc) {
     DncOptions d;
@@ -183,8 +206,14 @@ int main(int argc, char** argv) try {
   engine.loop().schedule_at(t0 + period, [&probe, next = t0 + period] { probe(next); });
 
   std::vector<std::pair<Time, Time>> stalls;  // written by the staller, read after join
-  std::thread staller(stall_database, std::cref(o), std::cref(sqlite_path), std::ref(engine.clock()), std::ref(stalls));
+  std::atomic<bool> stalled_twice{false};
+  std::thread staller([&] {
+    stall_database(o, sqlite_path, engine.clock(), stalls);
+    stalled_twice = true;
+  });
   engine.run_until(t0 + std::chrono::seconds(o.seconds));
+  // The loop (and the probe) runs on while a long second stall ends: a join here would stall it.
+  engine.loop().run_until(Time::max(), [&] { return stalled_twice.load(); });
   staller.join();
   campaign.stop();
   engine.loop().run_until(engine.clock().now() + std::chrono::seconds(30), [&] { return campaign.calls_in_flight() == 0; });
@@ -207,11 +236,12 @@ int main(int argc, char** argv) try {
   std::printf(
       "{\"db\": \"%s\", \"stall_ms\": %d, \"probe_late_ms\": {\"median\": %.1f, \"p99\": %.1f, \"max\": %.1f}, "
       "\"probe_late_ms_during_stall\": {\"median\": %.1f, \"max\": %.1f}, \"dials\": %ld, \"live_answers\": %ld, "
-      "\"abandoned\": %ld, \"dial_gap_ms_max\": %.1f, \"call_log\": %s, \"dnc\": %s}\n",
+      "\"abandoned\": %ld, \"dial_gap_ms_max\": %.1f, \"call_log\": %s, \"dnc\": %s, \"rereads\": %s}\n",
       o.pg.empty() ? "sqlite" : "postgresql", o.stall_ms, percentile(all, 0.5), percentile(all, 0.99),
       all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()), percentile(during, 0.5),
       during.empty() ? 0.0 : *std::max_element(during.begin(), during.end()), s.dials, s.live_answers,
-      s.abandoned, dial_gap_ms, o.call_log ? "true" : "false", o.dnc ? "true" : "false");
+      s.abandoned, dial_gap_ms, o.call_log ? "true" : "false", o.dnc ? "true" : "false",
+      o.rereads ? "true" : "false");
   fs::remove_all(dir);
   return 0;
 } catch (const std::exception& e) {

@@ -296,6 +296,8 @@ TEST_CASE("property: a record zoned by its number is dialed only inside its wind
 }
 
 TEST_CASE("property: zones from numbers across the UK spring-forward and the Sydney fall-back") {
-  check_number_zones(from_epoch_seconds(1774699200), 26, 22);  // 2026-03-28T12:00Z, across 2026-03-29
+  // The sanitizer run (OB_TEST_SUBSET=1) skips the UK day: a spring-forward like the US
+  // one above, on the same code; the Sydney fall-back (an hour twice) still runs.
+  if (!obtest::subset_only()) check_number_zones(from_epoch_seconds(1774699200), 26, 22);  // 2026-03-28T12:00Z, across 2026-03-29
   check_number_zones(from_epoch_seconds(1775282400), 26, 23);  // 2026-04-04T06:00Z, across 2026-04-05
 }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "../support/test_support.hpp"
 #include "outbound/campaign.hpp"
@@ -186,7 +187,13 @@ TEST_CASE("the three simulated kinds dial side by side on one shared network") {
 
 TEST_CASE("engine routing on the simulated T-Server: the campaign picks the agents, in progressive and predictive, "
           "with figures close to the switch's own routing") {
-  for (DialMode mode : {DialMode::progressive, DialMode::predictive}) {
+  // The sanitizer run (OB_TEST_SUBSET=1) compares the two routings in predictive only:
+  // the same driver and routing code, with live answers that also wait for agents;
+  // the cases above run progressive, and tests/campaign/test_agent_routing.cpp each
+  // engine-routing rule.
+  std::vector<DialMode> modes = {DialMode::progressive, DialMode::predictive};
+  if (obtest::subset_only()) modes.erase(modes.begin());
+  for (DialMode mode : modes) {
     auto run = [mode](bool engine_routes) {
       obtest::TempDir dir;
       auto list = list_with_names(dir, "ts.db", 3000);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../support/test_support.hpp"
 #include "outbound/pacing.hpp"
 #include "toy_world.hpp"
 
@@ -124,6 +125,9 @@ const char* const kKeys[] = {"dials",          "live_answers", "connected",     
 TEST_CASE("golden: scenario reports of the simulator") {
   for (const char* name : {"sim_5_agents", "sim_20_agents", "sim_20_vicidial", "sim_20_collapse"}) {
     CAPTURE(name);
+    // The sanitizer run (OB_TEST_SUBSET=1) skips sim_20_agents: sim_20_collapse runs the
+    // same 20 agents, pacer and network for its first half hour, then its changes.
+    if (obtest::subset_only() && std::string(name) == "sim_20_agents") continue;
     nlohmann::json report = simulate(kGolden / (std::string(name) + ".json"));
     nlohmann::ordered_json picked;
     for (const char* key : kKeys) picked[key] = report.at(key);

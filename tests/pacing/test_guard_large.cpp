@@ -12,6 +12,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "../support/test_support.hpp"
 #include "outbound/pacing.hpp"
 #include "pacing_fixtures.hpp"
 #include "toy_world.hpp"
@@ -135,7 +136,11 @@ toy::Config large_world(std::uint64_t seed) {
 
 TEST_CASE("property, 200 to 2,000 agents: driven as hard as the guard allows, no window ever exceeds its cap") {
   long dials = 0, abandons = 0;
-  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+  // The sanitizer run (OB_TEST_SUBSET=1) takes worlds 1 to 4: a fixed and a sliding
+  // window and the UK estimate, 55,840 dials and 103 abandons, so the totals below
+  // hold unchanged; worlds 5 to 8 repeat those paths on other numbers.
+  const std::uint64_t last = obtest::subset_only() ? 4 : 8;
+  for (std::uint64_t seed = 1; seed <= last; ++seed) {
     toy::World w(large_world(seed));
     toy::run(w, 600, [](const PacingSnapshot& s) { return abandon_guard(s).max_dials; });
     INFO("world " << seed << " (" << w.config().agents << " agents): " << w.dials << " dials, " << w.abandoned

@@ -47,8 +47,9 @@ inline std::string pg_connection() {
 }
 
 /// True when OB_TEST_SUBSET=1: CI's sanitizer run, about ten times slower, skips the
-/// repeats of a long property (marked `* doctest::skip(obtest::subset_only())`) whose
-/// other cases run the same code; the plain suite runs them all.
+/// repeats of a long property (marked `* doctest::skip(obtest::subset_only())`) or runs
+/// fewer of them (fewer seeds, days or sizes), when other cases run the same code; the
+/// plain suite runs them all. docs/contributing.md lists what the subset leaves out.
 inline bool subset_only() {
   const char* s = std::getenv("OB_TEST_SUBSET");
   return s && std::string(s) == "1";
