@@ -300,9 +300,10 @@ class OB_API Campaign {
   void record_reschedule(const std::string& agent_id, std::int64_t handle, EpochSeconds at, CallbackKind kind);
   /// Moves an already scheduled record of this campaign (by record_id) to `at`.
   void scheduled_record_reschedule(const std::string& agent_id, std::int64_t record_id, EpochSeconds at, CallbackKind kind);
-  /// Puts the record's number (or its whole chain and customer id) on the DNC list; persisted, effective at once.
+  /// Puts the record's number (or its whole chain and customer id) on the DNC list; effective at once, persisted
+  /// (a table locked over 100 ms: queued and written later, a database_error event says so; stop writes it).
   void do_not_call(const std::string& agent_id, std::int64_t handle, DncScope scope, const std::string& message = {});
-  /// Puts a bare phone number on the DNC list; persisted, effective at once.
+  /// Puts a bare phone number on the DNC list; effective at once, persisted (queued as do_not_call() says).
   void do_not_call_number(const std::string& phone, const std::string& message = {});
   /// The agent expects to be ready in `in` (a hint for predictive pacing).
   void ready_time(const std::string& agent_id, Duration in);

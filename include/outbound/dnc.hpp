@@ -108,6 +108,9 @@ class OB_API DncList {
  public:
   /// An in-memory list.
   explicit DncList(std::string default_region = "US");
+  /// Writes queued entries (pending_count()) first, waiting as long as the connection does; an entry
+  /// that still cannot be written is reported on stderr (a destructor cannot throw) and is lost to the
+  /// table, so call flush_pending() before and handle its error.
   ~DncList();
   DncList(DncList&&) noexcept;
   DncList& operator=(DncList&&) noexcept;
@@ -122,10 +125,26 @@ class OB_API DncList {
   void add_customer(const std::string& customer_id, const std::string& message = {});
   /// Adds an entry with a scope and an expiry; throws Error(invalid_argument) for a bad phone, an
   /// entry with neither phone nor customer id, or an expiry on a table without an expires_at column.
+  /// Waits for the table as long as its connection does; throws Error(database) if it cannot be written.
   void add(const DncEntry& entry);
-  /// Removes every entry of this number (any format, any scope); returns table rows deleted (in memory: 1 or 0).
+  /// add() for a caller that must not wait (an event loop): blocked in memory at once, then the table write
+  /// waits at most `max_wait` for a lock. Returns false when it could not be written (a lock held longer, the
+  /// database down): the entry is then queued, not lost (pending_count(), pending_error()), and written by a
+  /// later sync() or flush_pending(). Bad input throws Error(invalid_argument) as add() does, queuing nothing.
+  bool add(const DncEntry& entry, Duration max_wait);
+  /// Entries blocked in memory whose table write is still queued (see add(entry, max_wait)).
+  std::size_t pending_count() const noexcept;
+  /// Why the last write of a queued entry failed (empty when none is queued).
+  const std::string& pending_error() const noexcept;
+  /// Writes the queued entries in order, each waiting at most `max_wait` for a lock (nullopt: as long as
+  /// the connection does). Returns entries written; throws Error(database) naming how many are still
+  /// queued when one cannot be written (it and those after it stay queued).
+  std::size_t flush_pending(std::optional<Duration> max_wait = std::nullopt);
+  /// Removes every entry of this number (any format, any scope), a queued one too (it is never written
+  /// after); returns table rows deleted plus queued entries dropped (in memory: 1 or 0).
   std::size_t remove_phone(const std::string& raw);
-  /// Removes every entry of this customer id; returns table rows deleted (in memory: 1 or 0).
+  /// Removes every entry of this customer id, a queued one too; returns table rows deleted plus queued
+  /// entries dropped (in memory: 1 or 0).
   std::size_t remove_customer(const std::string& customer_id);
   /// Phone first, then customer id (an empty customer id never matches); every scoped entry applies.
   DncMatch check(std::optional<std::uint64_t> phone_key, const std::string& customer_id) const noexcept;
@@ -136,11 +155,14 @@ class OB_API DncList {
   bool contains_phone(const std::string& raw) const;
   /// True when the customer id is listed.
   bool contains_customer(const std::string& customer_id) const noexcept;
-  /// Re-reads the backing table (additions by other engines and tools); returns entries loaded.
+  /// Re-reads the backing table (additions by other engines and tools); queued entries stay blocked.
+  /// Returns entries loaded.
   std::size_t reload();
   /// Brings the list up to date at `now`: drops entries expired by then and, when backed and
   /// sync_interval has passed since the last read, applies other engines' changes (and reloads
-  /// when reload_interval has passed). Returns entries changed. Throws Error(database) when the
+  /// when reload_interval has passed). Queued entries are retried first, at most once a
+  /// max(sync_interval, 1 s) (the first sync after a queuing only starts that clock), each waiting no
+  /// longer than the add that queued it; a failed retry keeps them queued and does not throw. Returns entries changed. Throws Error(database) when the
   /// change log cannot be read: the list may be stale, so the caller must not dial on it.
   std::size_t sync(Time now);
 

@@ -149,7 +149,9 @@ void Campaign::Impl::on_connected(ActiveCall& c, const CallEvent& e, Time now) {
 }
 
 // The callee opted out (pressed the digit during the message, or told the
-// network): the number goes on the DNC list at once, persisted.
+// network): the number goes on the DNC list at once. The table write runs on
+// the loop, so it waits at most campaign_detail::kLoopLockWait for a lock; what it cannot write
+// stays blocked here and queued in the list until the table takes it.
 void Campaign::Impl::list_opt_out(const ActiveCall& c) {
   const Record& r = c.chain->records[c.index];
   if (!dnc) {
@@ -157,10 +159,44 @@ void Campaign::Impl::list_opt_out(const ActiveCall& c) {
     return;
   }
   try {
-    dnc->add_phone(number_as_e164(*c.chain->list, r), "opted out during the call");
+    add_to_dnc({number_as_e164(*c.chain->list, r), {}, "opted out during the call", {}, std::nullopt}, r.record_id);
   } catch (const std::exception& ex) {
     emit(CampaignEvent::Kind::error, std::string("cannot list an opt-out: ") + ex.what(), r.record_id);
   }
+}
+
+// Bad input throws Error(invalid_argument) as DncList::add does; a table that
+// cannot be written now is reported once here, and once more when written.
+bool Campaign::Impl::add_to_dnc(const DncEntry& e, std::int64_t record_id) {
+  if (dnc->add(e, campaign_detail::kLoopLockWait)) return true;
+  ++dnc_deferred;
+  const std::string what = e.phone.empty() ? "customer id " + e.customer_id : "number " + e.phone;
+  emit(CampaignEvent::Kind::database_error,
+       "do-not-call " + what + " is blocked in this engine and queued, not lost: the table could not be written within " +
+           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(campaign_detail::kLoopLockWait).count()) + " ms (" +
+           dnc->pending_error() + "); it is written when the database allows, and other engines learn it then",
+       record_id);
+  return false;
+}
+
+void Campaign::Impl::report_dnc_written() {
+  if (dnc_deferred == 0 || !dnc || dnc->pending_count() > 0) return;
+  emit(CampaignEvent::Kind::info, std::to_string(dnc_deferred) + " queued do-not-call " +
+                                      (dnc_deferred == 1 ? "entry is" : "entries are") + " now written to the table");
+  dnc_deferred = 0;
+}
+
+// Stop and unload promise every write done: the queued entries wait for the
+// table as long as its connection does (the list may be shared: all of them).
+void Campaign::Impl::flush_dnc() {
+  if (dnc && dnc->pending_count() > 0) {
+    try {
+      dnc->flush_pending();
+    } catch (const std::exception& e) {
+      emit(CampaignEvent::Kind::database_error, std::string("do-not-call writes: ") + e.what());
+    }
+  }
+  report_dnc_written();
 }
 
 void Campaign::Impl::on_abandoned(ActiveCall& c, Time now) {

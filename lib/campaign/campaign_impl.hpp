@@ -300,6 +300,11 @@ struct Campaign::Impl : std::enable_shared_from_this<Campaign::Impl>, calls::Dea
   void report_dnc_load_errors();   // one error event per unreadable DNC row
   std::uint64_t dnc_generation_reported = 0;
   void finalize_dnc(ChainWork& chain, Record& r);
+  // Do-not-call writes from the loop (call_events.cpp): bounded, and queued in the list when the table is locked.
+  bool add_to_dnc(const DncEntry& e, std::int64_t record_id);  // false: queued, not written (reported once)
+  void report_dnc_written();  // once every entry this campaign queued is in the table
+  void flush_dnc();           // stop and unload: queued entries written with the connection's full wait
+  std::size_t dnc_deferred = 0;  // entries this campaign queued and has not yet reported written
   void finalize_record_error(ChainWork& chain, Record& r, const std::string& reason);
 
   // --- pacing and dialing ---------------------------------------------------

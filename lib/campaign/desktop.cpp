@@ -115,25 +115,24 @@ desktop::GateVerdict Campaign::Impl::DeskHost::gate_chained(ChainWork& chain, st
 
 // The number goes on the campaign's DNC list (and for a chain, the customer id);
 // what cannot be listed is reported, and the record still ends (the desktop ends it).
+// A locked table holds the loop at most kLoopLockWait: the entry is then queued.
 void Campaign::Impl::DeskHost::list_do_not_call(const CallingList& list, const Record& r, DncScope scope,
                                                 const std::string& message) {
   try {
-    im_.dnc->add_phone(im_.number_as_e164(list, r), message);
+    im_.add_to_dnc({im_.number_as_e164(list, r), {}, message, {}, std::nullopt}, r.record_id);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::invalid_argument) {
       im_.emit(CampaignEvent::Kind::record_error, e.what(), r.record_id);  // no number to list; the record still ends
     } else {
-      // The DNC table cannot be written now: add_phone already blocked the number
-      // in memory; the operator is told to list it again.
       im_.emit(CampaignEvent::Kind::database_error, std::string("do-not-call entry for record ") + std::to_string(r.record_id) +
-                                                        " blocked in memory but not persisted: " + e.what(), r.record_id);
+                                                        " not listed: " + e.what(), r.record_id);
     }
   }
   if (scope != DncScope::chain) return;
   std::string customer = im_.customer_id_of(r);
   if (customer.empty()) return;
   try {
-    im_.dnc->add_customer(customer, message);
+    im_.add_to_dnc({{}, customer, message, {}, std::nullopt}, r.record_id);
   } catch (const std::exception& e) {
     im_.emit(CampaignEvent::Kind::database_error, std::string("customer id not listed: ") + e.what(), r.record_id);
   }
@@ -276,7 +275,7 @@ void Campaign::do_not_call(const std::string& agent_id, std::int64_t handle, Dnc
 void Campaign::do_not_call_number(const std::string& phone, const std::string& message) {
   auto& im = *impl_;
   if (!im.dnc) throw Error(ErrorCode::invalid_state, "campaign " + im.cfg.name + " has no do-not-call list");
-  im.dnc->add_phone(phone, message);
+  im.add_to_dnc({phone, {}, message, {}, std::nullopt}, 0);  // bounded: a locked table queues it (an event says so)
 }
 
 void Campaign::ready_time(const std::string& agent_id, Duration in) {

@@ -207,6 +207,7 @@ bool Campaign::Impl::sync_dnc() {
     return false;
   }
   if (dnc->load_generation() != dnc_generation_reported) report_dnc_load_errors();
+  report_dnc_written();  // sync() retried the entries queued by a locked table
   return true;
 }
 

@@ -192,6 +192,7 @@ void Campaign::Impl::stop() {
   waiting_callbacks.clear();
   set_state(CampaignState::inactive);
   flush_now();  // a stop returns with every write under way done
+  flush_dnc();  // do-not-call entries a locked table queued, too
   emit(CampaignEvent::Kind::stopped, "dialing stopped; " + std::to_string(calls.size()) + " calls in flight will finish");
 }
 
@@ -244,6 +245,7 @@ void Campaign::Impl::finish_unload() {
   calls.clear();
   desktop.forget_call_handles();
   flush_now();
+  flush_dnc();  // opt-outs of the calls that ended since the stop
   ++session;  // events still queued from this session find no campaign to reach
   set_state(CampaignState::not_loaded);
   emit(CampaignEvent::Kind::unloaded, "campaign unloaded");

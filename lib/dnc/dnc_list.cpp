@@ -3,6 +3,8 @@
 // read are reported, never dropped in silence, and fail closed: the row's
 // digits still block, so "00442079460000" on a US list blocks +44 20 7946 0000.
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "dnc_table.hpp"
@@ -29,8 +31,18 @@ std::string shortened(const std::string& s) {
 
 }  // namespace
 
+// An entry blocked in memory whose table write failed: written by a later sync() or flush_pending().
+struct PendingEntry {
+  DncEntry entry;                     // normalised: E.164 phone, tenant set
+  std::optional<std::uint64_t> key;   // its phone's key
+  Duration wait;                      // how long its retries may wait for a lock
+};
+
 struct DncList::Impl {
   explicit Impl(std::string region) : normalizer(std::move(region)) {}
+  ~Impl();
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
   PhoneNormalizer normalizer;
   detail::EntrySet phones;
   detail::EntrySet customers;
@@ -40,6 +52,40 @@ struct DncList::Impl {
   std::uint64_t generation = 0;
   long long seq = 0;  // the last change-log row applied
   std::optional<Time> last_read, last_reload;
+  std::vector<PendingEntry> pending;  // in the order they were added
+  std::string pending_error;          // why the last write of a queued entry failed
+  std::optional<Time> last_retry;
+  bool queued_since_sync = false;  // the next sync() starts the retry clock instead of retrying at once
+
+  // Normalised and checked: E.164 phone, the list's tenant when none; throws Error(invalid_argument).
+  DncEntry prepared(const DncEntry& entry, std::optional<std::uint64_t>& key) const;
+  // Blocked in memory (an entry of another tenant is only written).
+  void block(const DncEntry& e, std::optional<std::uint64_t> key) {
+    if (other_tenant(e.scope.tenant_dbid)) return;
+    if (key) phones.add(*key, e.scope, e.expires_at);
+    if (!e.customer_id.empty()) customers.add(customer_key(e.customer_id), e.scope, e.expires_at);
+  }
+  // After a reload or others' changes: what is queued here stays blocked (it fails closed).
+  void block_pending() {
+    for (const auto& p : pending) block(p.entry, p.key);
+  }
+  // After a removal written to the table: `take` strips the removed part from a queued entry
+  // (returning true when it did); an entry left with nothing is dropped. Returns entries touched.
+  template <typename Take>
+  std::size_t drop_pending(Take take) {
+    std::size_t n = 0;
+    for (auto it = pending.begin(); it != pending.end();) {
+      if (take(*it)) ++n;
+      if (it->entry.phone.empty() && it->entry.customer_id.empty())
+        it = pending.erase(it);
+      else
+        ++it;
+    }
+    if (pending.empty()) pending_error.clear();
+    return n;
+  }
+  // Writes queued entries in order until one fails (nullopt wait: each its own); returns how many were written.
+  std::size_t write_pending(std::optional<Duration> max_wait, bool full_wait);
 
   bool other_tenant(int tenant) const { return options.tenant_dbid != 0 && tenant != 0 && tenant != options.tenant_dbid; }
 
@@ -110,6 +156,51 @@ void name_error_rows(detail::DncTable& table, DncLoad& load) {
 
 }  // namespace
 
+DncEntry DncList::Impl::prepared(const DncEntry& entry, std::optional<std::uint64_t>& key) const {
+  if (entry.phone.empty() && entry.customer_id.empty())
+    throw Error(ErrorCode::invalid_argument, "a do-not-call entry needs a phone number or a customer id");
+  if (entry.expires_at && table && !table->has_expiry())
+    throw Error(ErrorCode::invalid_argument, "DNC table " + table->name() + " has no expires_at column for an entry's expiry (ALTER TABLE " +
+                                                 table->name() + " ADD COLUMN expires_at BIGINT)");
+  DncEntry e = entry;
+  if (e.scope.tenant_dbid == 0) e.scope.tenant_dbid = options.tenant_dbid;
+  if (!e.phone.empty()) {
+    e.phone = normalizer.to_e164(e.phone);
+    key = normalizer.key(e.phone);
+  }
+  return e;
+}
+
+std::size_t DncList::Impl::write_pending(std::optional<Duration> max_wait, bool full_wait) {
+  std::size_t written = 0;
+  try {
+    for (; written < pending.size(); ++written) {
+      const auto& p = pending[written];
+      table->add(p.entry, p.entry.scope.tenant_dbid, full_wait ? std::nullopt : std::optional<Duration>(max_wait.value_or(p.wait)));
+    }
+  } catch (const std::exception& e) {
+    pending_error = e.what();
+  }
+  pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(written));
+  if (pending.empty()) pending_error.clear();
+  return written;
+}
+
+// A list destroyed with queued entries: one last write with the full wait. A
+// destructor cannot throw and a library has no other channel left here, so
+// what still cannot be written is said on stderr rather than lost in silence.
+DncList::Impl::~Impl() {
+  if (!table || pending.empty()) return;
+  try {
+    write_pending(std::nullopt, true);
+  } catch (...) {
+    pending_error = "unknown error";
+  }
+  if (pending.empty()) return;
+  std::fprintf(stderr, "outbound: %zu do-not-call entries blocked in memory could not be written to %s and are lost to it: %s\n",
+               pending.size(), table->name().c_str(), pending_error.c_str());
+}
+
 DncList::DncList(std::string default_region) : impl_(std::make_unique<Impl>(std::move(default_region))) {}
 DncList::~DncList() = default;
 DncList::DncList(DncList&&) noexcept = default;
@@ -165,6 +256,7 @@ std::size_t DncList::reload() {
   name_error_rows(*im.table, load);
   im.phones = std::move(load.phones);
   im.customers = std::move(load.customers);
+  im.block_pending();  // not in the table yet: a reload must not make them dialable
   im.load_errors = std::move(load.errors);
   im.seq = seq;
   ++im.generation;
@@ -176,6 +268,18 @@ std::size_t DncList::sync(Time now) {
   const EpochSeconds s = to_epoch_seconds(now);
   std::size_t changed = im.phones.expire(s) + im.customers.expire(s);
   if (!im.table) return changed;
+  // Queued writes first, bounded as when they were queued, so a loop calling
+  // sync() is held no longer than by the add; a failure keeps them queued.
+  // The first sync after a queuing only starts the clock: the lock that just
+  // failed the add is likely still held, and one turn should not wait twice.
+  const Duration retry_every = std::max<Duration>(im.options.sync_interval, std::chrono::seconds(1));
+  if (im.queued_since_sync) {
+    im.queued_since_sync = false;
+    im.last_retry = now;
+  } else if (!im.pending.empty() && (!im.last_retry || now < *im.last_retry || now - *im.last_retry >= retry_every)) {
+    im.last_retry = now;
+    im.write_pending(std::nullopt, false);
+  }
   if (!im.last_reload) im.last_reload = now;
   if (im.options.reload_interval > Duration::zero() && now - *im.last_reload >= im.options.reload_interval) {
     im.last_reload = now;
@@ -189,29 +293,48 @@ std::size_t DncList::sync(Time now) {
     im.seq = c.seq;
     ++changed;
   }
+  im.block_pending();  // another engine's removal does not undo an addition not yet written here
   return changed + im.phones.expire(s) + im.customers.expire(s);
 }
 
 void DncList::add(const DncEntry& entry) {
   auto& im = *impl_;
-  if (entry.phone.empty() && entry.customer_id.empty())
-    throw Error(ErrorCode::invalid_argument, "a do-not-call entry needs a phone number or a customer id");
-  if (entry.expires_at && im.table && !im.table->has_expiry())
-    throw Error(ErrorCode::invalid_argument, "DNC table " + im.table->name() + " has no expires_at column for an entry's expiry (ALTER TABLE " +
-                                                 im.table->name() + " ADD COLUMN expires_at BIGINT)");
-  DncEntry e = entry;
-  if (e.scope.tenant_dbid == 0) e.scope.tenant_dbid = im.options.tenant_dbid;
   std::optional<std::uint64_t> key;
-  if (!e.phone.empty()) {
-    e.phone = im.normalizer.to_e164(e.phone);
-    key = im.normalizer.key(e.phone);
-  }
+  const DncEntry e = im.prepared(entry, key);
   // Blocked in memory before the write: a failed write must not leave the number dialable.
-  if (!im.other_tenant(e.scope.tenant_dbid)) {
-    if (key) im.phones.add(*key, e.scope, e.expires_at);
-    if (!e.customer_id.empty()) im.customers.add(customer_key(e.customer_id), e.scope, e.expires_at);
-  }
+  im.block(e, key);
   if (im.table) im.table->add(e, e.scope.tenant_dbid);
+}
+
+bool DncList::add(const DncEntry& entry, Duration max_wait) {
+  auto& im = *impl_;
+  std::optional<std::uint64_t> key;
+  const DncEntry e = im.prepared(entry, key);
+  im.block(e, key);
+  if (!im.table) return true;
+  try {
+    im.table->add(e, e.scope.tenant_dbid, max_wait);
+    return true;
+  } catch (const std::exception& ex) {
+    // A lock held longer or the database down: kept, and written by sync() or flush_pending().
+    im.pending.push_back({e, key, max_wait});
+    im.pending_error = ex.what();
+    im.queued_since_sync = true;
+    return false;
+  }
+}
+
+std::size_t DncList::pending_count() const noexcept { return impl_->pending.size(); }
+const std::string& DncList::pending_error() const noexcept { return impl_->pending_error; }
+
+std::size_t DncList::flush_pending(std::optional<Duration> max_wait) {
+  auto& im = *impl_;
+  if (im.pending.empty()) return 0;
+  const std::size_t written = im.write_pending(max_wait, !max_wait);
+  if (!im.pending.empty())
+    throw Error(ErrorCode::database, std::to_string(im.pending.size()) + " do-not-call entries still queued for " + im.table->name() +
+                                         " (blocked in this engine, not yet in the table): " + im.pending_error);
+  return written;
 }
 
 void DncList::add_phone(const std::string& raw, const std::string& message) { add({raw, {}, message, {}, std::nullopt}); }
@@ -230,6 +353,12 @@ std::size_t DncList::remove_phone(const std::string& raw) {
   // The table first: a removal that could not be written leaves the number blocked.
   std::size_t removed = 0;
   if (im.table) removed = im.table->remove_phone(*key, [&](const std::string& text) { return im.stored_key(text) == key; });
+  removed += im.drop_pending([&](PendingEntry& p) {
+    if (p.key != key) return false;
+    p.key.reset();
+    p.entry.phone.clear();
+    return true;
+  });
   bool had = im.phones.erase(*key);
   return im.table ? removed : (had ? 1 : 0);
 }
@@ -238,6 +367,11 @@ std::size_t DncList::remove_customer(const std::string& customer_id) {
   auto& im = *impl_;
   if (customer_id.empty()) throw Error(ErrorCode::invalid_argument, "a do-not-call customer id must not be empty");
   std::size_t removed = im.table ? im.table->remove_customer(customer_id) : 0;
+  removed += im.drop_pending([&](PendingEntry& p) {
+    if (p.entry.customer_id != customer_id) return false;
+    p.entry.customer_id.clear();
+    return true;
+  });
   bool had = im.customers.erase(customer_key(customer_id));
   return im.table ? removed : (had ? 1 : 0);
 }

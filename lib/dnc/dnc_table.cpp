@@ -1,6 +1,7 @@
 #include "dnc_table.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <map>
 
@@ -225,34 +226,44 @@ void DncTable::log_change(DncChange::Op op, const std::string& phone, const std:
       soci::use(campaign), soci::use(list), soci::use(exp, exp_ind), soci::use(now);
 }
 
-void DncTable::add(const DncEntry& e, int tenant_dbid) {
+void DncTable::add(const DncEntry& e, int tenant_dbid, std::optional<Duration> max_wait) {
   if (e.expires_at && !has_expiry_)
     throw Error(ErrorCode::invalid_argument, "DNC table " + table_ +
                                                  " has no expires_at column for an entry's expiry (ALTER TABLE " + table_ +
                                                  " ADD COLUMN expires_at BIGINT)");
-  in_transaction(db_, "persist a do-not-call entry in " + table_, [&] {
-    lock_log();
-    soci::indicator phone_ind = e.phone.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator cust_ind = e.customer_id.empty() ? soci::i_null : soci::i_ok;
-    auto scope_ind = [](int v) { return v ? soci::i_ok : soci::i_null; };
-    soci::indicator t_ind = scope_ind(tenant_dbid), c_ind = scope_ind(e.scope.campaign_dbid), l_ind = scope_ind(e.scope.list_dbid);
-    int tenant = tenant_dbid, campaign = e.scope.campaign_dbid, list = e.scope.list_dbid;
-    long long now = static_cast<long long>(std::time(nullptr));
-    std::string columns = "phone, customer_id, dnc_message, tenant_dbid, campaign_dbid, list_dbid, is_internal, time_stamp";
-    std::string values = ":p, :c, :m, :t, :cd, :ld, 1, :ts";
-    if (has_expiry_) {
-      long long exp = e.expires_at.value_or(0);
-      soci::indicator exp_ind = e.expires_at ? soci::i_ok : soci::i_null;
-      *db_.sql << "INSERT INTO " + table_ + " (" + columns + ", expires_at) VALUES (" + values + ", :e)",
-          soci::use(e.phone, phone_ind), soci::use(e.customer_id, cust_ind), soci::use(e.message),
-          soci::use(tenant, t_ind), soci::use(campaign, c_ind), soci::use(list, l_ind), soci::use(now), soci::use(exp, exp_ind);
-    } else {
-      *db_.sql << "INSERT INTO " + table_ + " (" + columns + ") VALUES (" + values + ")", soci::use(e.phone, phone_ind),
-          soci::use(e.customer_id, cust_ind), soci::use(e.message), soci::use(tenant, t_ind), soci::use(campaign, c_ind),
-          soci::use(list, l_ind), soci::use(now);
-    }
-    log_change(DncChange::Op::add, e.phone, e.customer_id, tenant_dbid, e.scope, e.expires_at);
-  });
+  const std::string what = "persist a do-not-call entry in " + table_;
+  // The bounded write: SQLite's busy timeout lowered for it, PostgreSQL's lock_timeout set
+  // before lock_log() (the first lock it takes), both for this transaction only.
+  if (max_wait)
+    with_lock_wait(db_, what, std::chrono::duration_cast<std::chrono::milliseconds>(*max_wait), true,
+                   [&] { insert_entry(e, tenant_dbid); });
+  else
+    in_transaction(db_, what, [&] { insert_entry(e, tenant_dbid); });
+}
+
+// The entry's row and its change-log row, inside the caller's transaction.
+void DncTable::insert_entry(const DncEntry& e, int tenant_dbid) {
+  lock_log();
+  soci::indicator phone_ind = e.phone.empty() ? soci::i_null : soci::i_ok;
+  soci::indicator cust_ind = e.customer_id.empty() ? soci::i_null : soci::i_ok;
+  auto scope_ind = [](int v) { return v ? soci::i_ok : soci::i_null; };
+  soci::indicator t_ind = scope_ind(tenant_dbid), c_ind = scope_ind(e.scope.campaign_dbid), l_ind = scope_ind(e.scope.list_dbid);
+  int tenant = tenant_dbid, campaign = e.scope.campaign_dbid, list = e.scope.list_dbid;
+  long long now = static_cast<long long>(std::time(nullptr));
+  std::string columns = "phone, customer_id, dnc_message, tenant_dbid, campaign_dbid, list_dbid, is_internal, time_stamp";
+  std::string values = ":p, :c, :m, :t, :cd, :ld, 1, :ts";
+  if (has_expiry_) {
+    long long exp = e.expires_at.value_or(0);
+    soci::indicator exp_ind = e.expires_at ? soci::i_ok : soci::i_null;
+    *db_.sql << "INSERT INTO " + table_ + " (" + columns + ", expires_at) VALUES (" + values + ", :e)",
+        soci::use(e.phone, phone_ind), soci::use(e.customer_id, cust_ind), soci::use(e.message),
+        soci::use(tenant, t_ind), soci::use(campaign, c_ind), soci::use(list, l_ind), soci::use(now), soci::use(exp, exp_ind);
+  } else {
+    *db_.sql << "INSERT INTO " + table_ + " (" + columns + ") VALUES (" + values + ")", soci::use(e.phone, phone_ind),
+        soci::use(e.customer_id, cust_ind), soci::use(e.message), soci::use(tenant, t_ind), soci::use(campaign, c_ind),
+        soci::use(list, l_ind), soci::use(now);
+  }
+  log_change(DncChange::Op::add, e.phone, e.customer_id, tenant_dbid, e.scope, e.expires_at);
 }
 
 std::size_t DncTable::remove_phone(std::uint64_t key, const std::function<bool(const std::string&)>& same_key) {

@@ -58,8 +58,9 @@ class DncTable {
   /// False when no other connection can have committed since the last call
   /// (SQLite's data_version, one cheap pragma); always true on PostgreSQL.
   bool others_may_have_written();
-  /// Writes one entry (phone already in E.164, or empty) and its change-log row.
-  void add(const DncEntry& entry, int tenant_dbid);
+  /// Writes one entry (phone already in E.164, or empty) and its change-log row; with `max_wait`, waits at
+  /// most that long for a lock (SQLite busy timeout, PostgreSQL lock_timeout) and throws Error(database) after.
+  void add(const DncEntry& entry, int tenant_dbid, std::optional<Duration> max_wait = std::nullopt);
   /// Deletes the rows whose phone `same_key` accepts among those holding the digits of `key`; logs the removal.
   std::size_t remove_phone(std::uint64_t key, const std::function<bool(const std::string&)>& same_key);
   /// Deletes the rows of `customer_id`; logs the removal.
@@ -75,6 +76,7 @@ class DncTable {
   void log_change(DncChange::Op op, const std::string& phone, const std::string& customer, int tenant,
                   const DncEntryScope& scope, std::optional<EpochSeconds> expires);
   void lock_log();
+  void insert_entry(const DncEntry& e, int tenant_dbid);
   std::string row_key_expr() const;
 
   Database db_;

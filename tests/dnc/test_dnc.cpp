@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <map>
 #include <set>
 #include <soci/soci.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 using namespace outbound;
@@ -383,4 +386,126 @@ TEST_CASE("two processes on one SQLite file: an addition in one reaches the othe
   CHECK_FALSE(parent->contains_phone("7185550100"));
   CHECK(parent->sync(Time{} + std::chrono::seconds(1)) == 1);
   CHECK(parent->contains_phone("7185550100"));
+}
+
+// --- bounded additions: a locked table holds the caller at most max_wait, and loses nothing ---
+
+namespace {
+
+DncEntry phone_entry(const std::string& phone) { return {phone, {}, "opted out", {}, std::nullopt}; }
+
+}  // namespace
+
+TEST_CASE("a locked table holds a bounded add at most its wait: blocked at once, queued, written by a later sync") {
+  using namespace std::chrono_literals;
+  obtest::TempDir dir;
+  DncOptions o;
+  o.sync_interval = 0ms;
+  // The connection itself waits 3 s for a lock: only the bound can make the add return sooner.
+  auto dnc = DncList::open(dir.sqlite("dnc.db") + "?timeout=3", o);
+  soci::session other(soci::sqlite3, "db=" + (dir.path() / "dnc.db").string());
+  other << "BEGIN IMMEDIATE";  // another engine writes: readers go on, writers wait
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK_FALSE(dnc->add(phone_entry("(212) 555-0190"), 100ms));
+  CHECK(std::chrono::steady_clock::now() - t0 < 600ms);
+  CHECK(dnc->contains_phone("+12125550190"));  // blocked here at once
+  CHECK(dnc->pending_count() == 1);
+  CHECK(dnc->pending_error().find("persist a do-not-call entry") != std::string::npos);
+  const Time t = from_epoch_seconds(1773061200);
+  const auto t1 = std::chrono::steady_clock::now();
+  dnc->sync(t);  // starts the retry clock: the lock that failed the add is likely still held
+  dnc->sync(t + 1s);  // the retry is bounded as the add was, and keeps the entry queued
+  CHECK(std::chrono::steady_clock::now() - t1 < 600ms);
+  CHECK(dnc->pending_count() == 1);
+  other << "ROLLBACK";
+  dnc->reload();  // the table does not have it yet: still blocked
+  CHECK(dnc->contains_phone("+12125550190"));
+  CHECK_FALSE(DncList::open(dir.sqlite("dnc.db"), o)->contains_phone("+12125550190"));
+  dnc->sync(t + 1999ms);  // retried at most once a second
+  CHECK(dnc->pending_count() == 1);
+  dnc->sync(t + 2s);
+  CHECK(dnc->pending_count() == 0);
+  CHECK(dnc->pending_error().empty());
+  CHECK(DncList::open(dir.sqlite("dnc.db"), o)->contains_phone("+12125550190"));  // another engine sees it
+  CHECK(dnc->add(phone_entry("(212) 555-0191"), 100ms));  // an unlocked table: written at once
+  CHECK(DncList::open(dir.sqlite("dnc.db"), o)->contains_phone("+12125550191"));
+}
+
+TEST_CASE("a queued entry removed before it is written is never written; flush_pending and the destructor write the rest") {
+  using namespace std::chrono_literals;
+  obtest::TempDir dir;
+  auto dnc = DncList::open(dir.sqlite("dnc.db") + "?timeout=3");
+  {
+    soci::session other(soci::sqlite3, "db=" + (dir.path() / "dnc.db").string());
+    other << "BEGIN IMMEDIATE";
+    CHECK_FALSE(dnc->add(phone_entry("212-555-0192"), 50ms));
+    CHECK_FALSE(dnc->add(phone_entry("212-555-0193"), 50ms));
+    CHECK_FALSE(dnc->add({{}, "CUST-7", "asked", {}, std::nullopt}, 50ms));
+    CHECK_FALSE(dnc->add({"212-555-0194", "CUST-8", "asked", {}, std::nullopt}, 50ms));
+    CHECK(dnc->pending_count() == 4);
+    CHECK_THROWS_AS(dnc->flush_pending(50ms), Error);  // still locked: nothing lost
+    CHECK(dnc->pending_count() == 4);
+    other << "ROLLBACK";
+  }
+  CHECK(dnc->remove_phone("(212) 555-0193") == 1);  // the queued entry, dropped
+  CHECK(dnc->remove_customer("CUST-7") == 1);
+  CHECK(dnc->remove_phone("+1 212 555 0194") == 1);  // its customer id stays queued
+  CHECK(dnc->pending_count() == 2);
+  CHECK_FALSE(dnc->contains_phone("2125550193"));
+  CHECK(dnc->flush_pending() == 2);
+  CHECK(dnc->pending_count() == 0);
+  auto again = DncList::open(dir.sqlite("dnc.db"));
+  CHECK(again->contains_phone("2125550192"));
+  CHECK_FALSE(again->contains_phone("2125550193"));
+  CHECK_FALSE(again->contains_customer("CUST-7"));
+  CHECK_FALSE(again->contains_phone("2125550194"));
+  CHECK(again->contains_customer("CUST-8"));
+  // A list destroyed with a queued entry writes it first.
+  {
+    soci::session other(soci::sqlite3, "db=" + (dir.path() / "dnc.db").string());
+    other << "BEGIN IMMEDIATE";
+    CHECK_FALSE(dnc->add(phone_entry("212-555-0195"), 50ms));
+    other << "ROLLBACK";
+  }
+  dnc.reset();
+  CHECK(DncList::open(dir.sqlite("dnc.db"))->contains_phone("2125550195"));
+}
+
+TEST_CASE("pg: a bounded add waits at most its limit for the change log's lock, and a sync writes it once the lock is gone") {
+  using namespace std::chrono_literals;
+  const std::string conn = obtest::pg_connection();
+  if (conn.empty()) {
+    if (std::getenv("OB_ALLOW_NO_PG")) return;
+    FAIL("OB_PG_CONN is not set: run the suite with tests/run_suite.sh (it starts PostgreSQL)");
+  }
+  DncOptions o;
+  o.table = "dnc_pending_" + std::to_string(::getpid());
+  o.sync_interval = 0ms;
+  auto dnc = DncList::open(conn, o);
+  auto peer = DncList::open(conn, o);
+  const std::string info = conn.rfind("postgresql://", 0) == 0 ? conn : conn.substr(conn.find(':') + 1);
+  soci::session other(soci::postgresql, info);
+  other.begin();
+  other << "LOCK TABLE " + o.table + "_changes IN EXCLUSIVE MODE";  // another engine's write, for 1.5 s
+  std::thread release([&] {
+    std::this_thread::sleep_for(1500ms);
+    other.rollback();
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK_FALSE(dnc->add(phone_entry("(212) 555-0196"), 100ms));
+  CHECK(std::chrono::steady_clock::now() - t0 < 600ms);  // unbounded: until the lock goes
+  CHECK(dnc->contains_phone("2125550196"));
+  CHECK(dnc->pending_count() == 1);
+  release.join();
+  const Time t = from_epoch_seconds(1773061200);
+  dnc->sync(t);  // starts the retry clock
+  dnc->sync(t + 1s);
+  CHECK(dnc->pending_count() == 0);
+  peer->sync(t);
+  CHECK(peer->contains_phone("2125550196"));  // through the change log
+  CHECK(DncList::open(conn, o)->contains_phone("2125550196"));
+  dnc.reset();
+  peer.reset();
+  other << "DROP TABLE " + o.table;
+  other << "DROP TABLE " + o.table + "_changes";
 }
