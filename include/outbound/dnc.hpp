@@ -165,6 +165,9 @@ class OB_API DncList {
   /// longer than the add that queued it; a failed retry keeps them queued and does not throw. Returns entries changed. Throws Error(database) when the
   /// change log cannot be read: the list may be stale, so the caller must not dial on it.
   std::size_t sync(Time now);
+  /// As sync, but the change log's read waits at most `max_wait` for a lock another connection holds,
+  /// then throws Error(database): for a caller that must not stall, such as the engine's loop thread.
+  std::size_t sync(Time now, Duration max_wait);
 
   /// The list's normaliser.
   const PhoneNormalizer& normalizer() const;
@@ -180,6 +183,7 @@ class OB_API DncList {
   std::uint64_t load_generation() const noexcept;
 
  private:
+  std::size_t sync_within(Time now, std::optional<Duration> max_wait);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -197,13 +197,15 @@ void Campaign::Impl::defer_closed_chain(ChainWork& chain, std::optional<std::uin
 }
 
 // Other engines' DNC changes and expiries, before any dial is decided. A list
-// that cannot be brought up to date may be missing an entry: no dial then.
+// that cannot be brought up to date may be missing an entry: no dial then. A
+// locked change log is waited for at most kLoopLockWait (the loop thread), and
+// read again at the next turn after sync_interval.
 bool Campaign::Impl::sync_dnc() {
   if (!dnc) return true;
   try {
-    dnc->sync(loop.now());
+    dnc->sync(loop.now(), campaign_detail::kLoopLockWait);
   } catch (const std::exception& e) {
-    emit(CampaignEvent::Kind::database_error, std::string("do-not-call list not up to date, dialing held: ") + e.what());
+    report_db_error(std::string("do-not-call list not up to date, dialing held: ") + e.what());
     return false;
   }
   if (dnc->load_generation() != dnc_generation_reported) report_dnc_load_errors();

@@ -263,7 +263,10 @@ std::size_t DncList::reload() {
   return load.loaded;
 }
 
-std::size_t DncList::sync(Time now) {
+std::size_t DncList::sync(Time now) { return sync_within(now, std::nullopt); }
+std::size_t DncList::sync(Time now, Duration max_wait) { return sync_within(now, max_wait); }
+
+std::size_t DncList::sync_within(Time now, std::optional<Duration> max_wait) {
   auto& im = *impl_;
   const EpochSeconds s = to_epoch_seconds(now);
   std::size_t changed = im.phones.expire(s) + im.customers.expire(s);
@@ -288,7 +291,7 @@ std::size_t DncList::sync(Time now) {
   if (im.last_read && now >= *im.last_read && now - *im.last_read < im.options.sync_interval) return changed;
   im.last_read = now;
   if (!im.table->others_may_have_written()) return changed;
-  for (const auto& c : im.table->changes_after(im.seq)) {
+  for (const auto& c : max_wait ? im.table->changes_after(im.seq, *max_wait) : im.table->changes_after(im.seq)) {
     im.apply(c);
     im.seq = c.seq;
     ++changed;

@@ -169,15 +169,23 @@ long long DncTable::last_seq() {
   });
 }
 
-std::vector<DncChange> DncTable::changes_after(long long seq) {
-  auto rows = guarded("read the change log " + log_, [&] {
+std::vector<DncChange> DncTable::changes_after(long long seq) { return read_changes(seq, std::nullopt); }
+std::vector<DncChange> DncTable::changes_after(long long seq, std::chrono::milliseconds max_wait) { return read_changes(seq, max_wait); }
+
+std::vector<DncChange> DncTable::read_changes(long long seq, std::optional<std::chrono::milliseconds> max_wait) {
+  const std::string what = "read the change log " + log_;
+  auto read = [&] {
+    return fetch_text_rows(db_,
+                           "SELECT CAST(seq AS TEXT), CAST(op AS TEXT), phone, customer_id, CAST(tenant_dbid AS TEXT), "
+                           "CAST(campaign_dbid AS TEXT), CAST(list_dbid AS TEXT), CAST(expires_at AS TEXT) FROM " +
+                               log_ + " WHERE seq > " + std::to_string(seq) + " ORDER BY seq",
+                           8);
+  };
+  // The loop's reads wait at most max_wait: on PostgreSQL a locked log would hold them with no limit.
+  auto rows = max_wait ? with_lock_wait(db_, what, *max_wait, false, read) : guarded(what, [&] {
     // A PostgreSQL server that restarted: the failed read marked the session broken.
     if (db_.dialect == Dialect::postgresql && !db_.sql->is_connected()) db_.sql->reconnect();
-    return fetch_text_rows(db_,
-                              "SELECT CAST(seq AS TEXT), CAST(op AS TEXT), phone, customer_id, CAST(tenant_dbid AS TEXT), "
-                              "CAST(campaign_dbid AS TEXT), CAST(list_dbid AS TEXT), CAST(expires_at AS TEXT) FROM " +
-                                  log_ + " WHERE seq > " + std::to_string(seq) + " ORDER BY seq",
-                           8);
+    return read();
   });
   std::vector<DncChange> out;
   for (const auto& r : rows) {

@@ -55,6 +55,8 @@ class DncTable {
   long long last_seq();
   /// Change-log rows after `seq`, in order.
   std::vector<DncChange> changes_after(long long seq);
+  /// As changes_after, waiting at most `max_wait` for a lock another connection holds (then Error(database)).
+  std::vector<DncChange> changes_after(long long seq, std::chrono::milliseconds max_wait);
   /// False when no other connection can have committed since the last call
   /// (SQLite's data_version, one cheap pragma); always true on PostgreSQL.
   bool others_may_have_written();
@@ -76,6 +78,7 @@ class DncTable {
   void log_change(DncChange::Op op, const std::string& phone, const std::string& customer, int tenant,
                   const DncEntryScope& scope, std::optional<EpochSeconds> expires);
   void lock_log();
+  std::vector<DncChange> read_changes(long long seq, std::optional<std::chrono::milliseconds> max_wait);
   void insert_entry(const DncEntry& e, int tenant_dbid);
   std::string row_key_expr() const;
 

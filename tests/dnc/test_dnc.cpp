@@ -509,3 +509,44 @@ TEST_CASE("pg: a bounded add waits at most its limit for the change log's lock, 
   other << "DROP TABLE " + o.table;
   other << "DROP TABLE " + o.table + "_changes";
 }
+
+TEST_CASE("pg: a bounded sync waits at most its limit for a locked change log, fails closed, and reads the change once the lock is gone") {
+  using namespace std::chrono_literals;
+  const std::string conn = obtest::pg_connection();
+  if (conn.empty()) {
+    if (std::getenv("OB_ALLOW_NO_PG")) return;
+    FAIL("OB_PG_CONN is not set: run the suite with tests/run_suite.sh (it starts PostgreSQL)");
+  }
+  DncOptions o;
+  o.table = "dnc_sync_" + std::to_string(::getpid());
+  o.sync_interval = 0ms;
+  auto dnc = DncList::open(conn, o);
+  auto peer = DncList::open(conn, o);
+  peer->add(phone_entry("(212) 555-0197"));  // another engine lists a number
+  const std::string info = conn.rfind("postgresql://", 0) == 0 ? conn : conn.substr(conn.find(':') + 1);
+  soci::session other(soci::postgresql, info);
+  other.begin();
+  other << "LOCK TABLE " + o.table + "_changes IN ACCESS EXCLUSIVE MODE";  // a stalled database, for 1.5 s
+  std::thread release([&] {
+    std::this_thread::sleep_for(1500ms);
+    other.rollback();
+  });
+  const Time t = from_epoch_seconds(1773061200);
+  const auto t0 = std::chrono::steady_clock::now();
+  bool failed = false;
+  try {
+    dnc->sync(t, 100ms);
+  } catch (const Error& e) {
+    failed = e.code() == ErrorCode::database;
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < 600ms);  // unbounded: until the lock goes
+  CHECK(failed);                                          // the caller learns the list may be stale
+  CHECK_FALSE(dnc->contains_phone("2125550197"));
+  release.join();
+  dnc->sync(t + 1s, 100ms);
+  CHECK(dnc->contains_phone("2125550197"));  // read once the lock is gone
+  dnc.reset();
+  peer.reset();
+  other << "DROP TABLE " + o.table;
+  other << "DROP TABLE " + o.table + "_changes";
+}
