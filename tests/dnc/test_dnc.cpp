@@ -471,6 +471,34 @@ TEST_CASE("a queued entry removed before it is written is never written; flush_p
   CHECK(DncList::open(dir.sqlite("dnc.db"))->contains_phone("2125550195"));
 }
 
+namespace {
+
+// Two lists on one PostgreSQL DNC table (sync_interval 0) and another session
+// to lock it with; the tables are dropped at the end.
+struct PgDncPair {
+  DncOptions o;
+  std::string info;  // libpq takes the URI form as it is, the keyword form after "postgresql:"
+  std::unique_ptr<DncList> dnc, peer;
+  soci::session other;
+  PgDncPair(const std::string& conn, const std::string& table)
+      : o(options_for(table)), info(conn.rfind("postgresql://", 0) == 0 ? conn : conn.substr(conn.find(':') + 1)),
+        dnc(DncList::open(conn, o)), peer(DncList::open(conn, o)), other(soci::postgresql, info) {}
+  ~PgDncPair() {
+    dnc.reset();
+    peer.reset();
+    other << "DROP TABLE " + o.table;
+    other << "DROP TABLE " + o.table + "_changes";
+  }
+  static DncOptions options_for(const std::string& table) {
+    DncOptions o;
+    o.table = table + "_" + std::to_string(::getpid());
+    o.sync_interval = std::chrono::milliseconds(0);
+    return o;
+  }
+};
+
+}  // namespace
+
 TEST_CASE("pg: a bounded add waits at most its limit for the change log's lock, and a sync writes it once the lock is gone") {
   using namespace std::chrono_literals;
   const std::string conn = obtest::pg_connection();
@@ -478,13 +506,8 @@ TEST_CASE("pg: a bounded add waits at most its limit for the change log's lock, 
     if (std::getenv("OB_ALLOW_NO_PG")) return;
     FAIL("OB_PG_CONN is not set: run the suite with tests/run_suite.sh (it starts PostgreSQL)");
   }
-  DncOptions o;
-  o.table = "dnc_pending_" + std::to_string(::getpid());
-  o.sync_interval = 0ms;
-  auto dnc = DncList::open(conn, o);
-  auto peer = DncList::open(conn, o);
-  const std::string info = conn.rfind("postgresql://", 0) == 0 ? conn : conn.substr(conn.find(':') + 1);
-  soci::session other(soci::postgresql, info);
+  PgDncPair pg(conn, "dnc_pending");
+  auto& [o, info, dnc, peer, other] = pg;
   other.begin();
   other << "LOCK TABLE " + o.table + "_changes IN EXCLUSIVE MODE";  // another engine's write, for 1.5 s
   std::thread release([&] {
@@ -504,10 +527,6 @@ TEST_CASE("pg: a bounded add waits at most its limit for the change log's lock, 
   peer->sync(t);
   CHECK(peer->contains_phone("2125550196"));  // through the change log
   CHECK(DncList::open(conn, o)->contains_phone("2125550196"));
-  dnc.reset();
-  peer.reset();
-  other << "DROP TABLE " + o.table;
-  other << "DROP TABLE " + o.table + "_changes";
 }
 
 TEST_CASE("pg: a bounded sync waits at most its limit for a locked change log, fails closed, and reads the change once the lock is gone") {
@@ -517,14 +536,9 @@ TEST_CASE("pg: a bounded sync waits at most its limit for a locked change log, f
     if (std::getenv("OB_ALLOW_NO_PG")) return;
     FAIL("OB_PG_CONN is not set: run the suite with tests/run_suite.sh (it starts PostgreSQL)");
   }
-  DncOptions o;
-  o.table = "dnc_sync_" + std::to_string(::getpid());
-  o.sync_interval = 0ms;
-  auto dnc = DncList::open(conn, o);
-  auto peer = DncList::open(conn, o);
+  PgDncPair pg(conn, "dnc_sync");
+  auto& [o, info, dnc, peer, other] = pg;
   peer->add(phone_entry("(212) 555-0197"));  // another engine lists a number
-  const std::string info = conn.rfind("postgresql://", 0) == 0 ? conn : conn.substr(conn.find(':') + 1);
-  soci::session other(soci::postgresql, info);
   other.begin();
   other << "LOCK TABLE " + o.table + "_changes IN ACCESS EXCLUSIVE MODE";  // a stalled database, for 1.5 s
   std::thread release([&] {
@@ -545,8 +559,4 @@ TEST_CASE("pg: a bounded sync waits at most its limit for a locked change log, f
   release.join();
   dnc->sync(t + 1s, 100ms);
   CHECK(dnc->contains_phone("2125550197"));  // read once the lock is gone
-  dnc.reset();
-  peer.reset();
-  other << "DROP TABLE " + o.table;
-  other << "DROP TABLE " + o.table + "_changes";
 }
