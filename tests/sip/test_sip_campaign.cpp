@@ -88,7 +88,8 @@ void run_campaign(DialMode mode) {
   cfg.mode = mode;
   cfg.amd = AmdMode::none;
   // Every callee answers or refuses at once: the ring timeout only catches a stalled
-  // machine (CI's sanitizer run once took a person past 15 s: no_answer, a false failure).
+  // machine (in CI's sanitizer run a refusing callee's 486 once came after 15 s: no_answer
+  // instead of busy, a false failure).
   cfg.ring_timeout = 45s;
   cfg.abandon_after = 2s;
   cfg.abandon_cap.rate = 0.03;
