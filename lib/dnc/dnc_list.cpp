@@ -291,7 +291,7 @@ std::size_t DncList::sync_within(Time now, std::optional<Duration> max_wait) {
   if (im.last_read && now >= *im.last_read && now - *im.last_read < im.options.sync_interval) return changed;
   im.last_read = now;
   if (!im.table->others_may_have_written()) return changed;
-  for (const auto& c : max_wait ? im.table->changes_after(im.seq, *max_wait) : im.table->changes_after(im.seq)) {
+  for (const auto& c : im.table->changes_after(im.seq, max_wait)) {
     im.apply(c);
     im.seq = c.seq;
     ++changed;

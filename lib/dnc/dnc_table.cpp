@@ -169,10 +169,7 @@ long long DncTable::last_seq() {
   });
 }
 
-std::vector<DncChange> DncTable::changes_after(long long seq) { return read_changes(seq, std::nullopt); }
-std::vector<DncChange> DncTable::changes_after(long long seq, std::chrono::milliseconds max_wait) { return read_changes(seq, max_wait); }
-
-std::vector<DncChange> DncTable::read_changes(long long seq, std::optional<std::chrono::milliseconds> max_wait) {
+std::vector<DncChange> DncTable::changes_after(long long seq, std::optional<std::chrono::milliseconds> max_wait) {
   const std::string what = "read the change log " + log_;
   auto read = [&] {
     return fetch_text_rows(db_,

@@ -53,10 +53,9 @@ class DncTable {
   std::size_t row_count();
   /// The highest sequence number in the change log (0 when empty).
   long long last_seq();
-  /// Change-log rows after `seq`, in order.
-  std::vector<DncChange> changes_after(long long seq);
-  /// As changes_after, waiting at most `max_wait` for a lock another connection holds (then Error(database)).
-  std::vector<DncChange> changes_after(long long seq, std::chrono::milliseconds max_wait);
+  /// Change-log rows after `seq`, in order; with `max_wait`, waiting at most that long for a lock
+  /// another connection holds (then Error(database)).
+  std::vector<DncChange> changes_after(long long seq, std::optional<std::chrono::milliseconds> max_wait = std::nullopt);
   /// False when no other connection can have committed since the last call
   /// (SQLite's data_version, one cheap pragma); always true on PostgreSQL.
   bool others_may_have_written();
@@ -78,7 +77,6 @@ class DncTable {
   void log_change(DncChange::Op op, const std::string& phone, const std::string& customer, int tenant,
                   const DncEntryScope& scope, std::optional<EpochSeconds> expires);
   void lock_log();
-  std::vector<DncChange> read_changes(long long seq, std::optional<std::chrono::milliseconds> max_wait);
   void insert_entry(const DncEntry& e, int tenant_dbid);
   std::string row_key_expr() const;
 
